@@ -1,0 +1,66 @@
+# Commonweal: `make run` serves the demo; `make test` runs the whole suite. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonweal
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# check --deploy runs with production settings; this key exists only for that check.
+CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
+
+.PHONY: run test setup static migrate lint typecheck test-python test-postgres test-browser clean
+
+setup: $(VENV)/.installed static
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: node_modules/.installed
+	mkdir -p commonweal/frontend/static/govuk
+	cp -R node_modules/govuk-frontend/dist/govuk/assets commonweal/frontend/static/govuk/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js commonweal/frontend/static/govuk/
+	node_modules/.bin/sass --load-path=node_modules --quiet-deps --style=compressed --no-source-map \
+		commonweal/frontend/scss/application.scss commonweal/frontend/static/frontend/application.css
+
+migrate: setup
+	$(BIN)/commonweal migrate --noinput
+
+run: migrate
+	$(BIN)/commonweal demo load
+	@echo "Serving http://$(HOST):$(PORT)/ with the task worker. Press Ctrl+C to stop both."
+	@trap 'kill 0' INT TERM EXIT; \
+		$(BIN)/commonweal db_worker & \
+		$(BIN)/commonweal runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy commonweal config tests
+
+test-python: setup
+	$(BIN)/pytest -m "not browser" -q
+
+test-postgres: setup
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q
+
+test-browser: setup
+	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
+	$(BIN)/pytest -m browser -q
+
+test: setup lint typecheck
+	$(BIN)/commonweal makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$(CHECK_SECRET_KEY) \
+		$(BIN)/commonweal check --deploy --fail-level WARNING
+	$(MAKE) test-python test-postgres test-browser
+
+clean:
+	rm -rf $(VENV) node_modules var commonweal/frontend/static/govuk commonweal/frontend/static/frontend/application.css

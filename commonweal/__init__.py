@@ -1,0 +1,1 @@
+"""Commonweal: social value management for UK public bodies."""

@@ -1,0 +1,25 @@
+"""Writes for user accounts."""
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from commonweal.core.errors import ApplicationError
+
+from .models import User
+
+
+@transaction.atomic
+def user_create(*, email: str, full_name: str, password: str | None = None) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ApplicationError(f"An account for {email} already exists.")
+    return User.objects.create_user(email=email, password=password, full_name=full_name)
+
+
+@transaction.atomic
+def api_token_regenerate(*, actor: Any) -> str:
+    """Replace the user's API token with a new one and return it; the old one stops working at once."""
+    Token.objects.filter(user=actor).delete()
+    return str(Token.objects.create(user=actor).key)

@@ -1,0 +1,52 @@
+"""Recording writes in the audit log; every service calls `audit_record` inside its transaction."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of `obj` as JSON-safe values, for the before and after of an event."""
+    return {name: _json_value(getattr(obj, name)) for name in fields}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "url"):  # a stored file
+        return value.name or ""
+    return value
+
+
+def audit_record(
+    *,
+    actor: Any,
+    organisation: Any,
+    action: str,
+    target: models.Model,
+    trail: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    trail = trail or target
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=getattr(actor, "email", "") or "system",
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        object_label=str(target)[:255],
+        trail_type=trail._meta.label_lower,
+        trail_id=str(trail.pk),
+        before=before or {},
+        after=after or {},
+    )

@@ -1,0 +1,70 @@
+"""Django forms rendered as GOV.UK Frontend components: labels, hints, error messages and classes."""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+from commonweal.core.errors import ApplicationError
+
+WIDGET_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+    "radioselect": "govuk-radios__input",
+    "checkbox": "govuk-checkboxes__input",
+}
+ERROR_CLASSES = {
+    "textarea": "govuk-textarea--error",
+    "select": "govuk-select--error",
+    "clearablefile": "govuk-file-upload--error",
+    "file": "govuk-file-upload--error",
+}
+
+
+class GovukFormRenderer(TemplatesSetting):
+    form_template_name = "govuk/form.html"
+    field_template_name = "govuk/field.html"
+
+
+class GovukForm(forms.Form):
+    """Adds GOV.UK classes and ARIA links to every widget, and takes errors from services."""
+
+    def widget_attrs_apply(self) -> None:
+        for name, field in self.fields.items():
+            bound = self[name]
+            kind = bound.widget_type
+            css = [WIDGET_CLASSES.get(kind, "govuk-input")]
+            described = []
+            if field.help_text:
+                described.append(f"{bound.auto_id}-hint")
+            if self.is_bound and bound.errors:
+                css.append(ERROR_CLASSES.get(kind, "govuk-input--error"))
+                described.append(f"{bound.auto_id}-error")
+            existing = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = " ".join(
+                [c for c in existing.split() if not c.startswith("govuk-")] + css
+            )
+            if described and kind not in ("radioselect",):
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.widget_attrs_apply()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.widget_attrs_apply()
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        """Show a service's refusal on the form: per field where it names one, else on the whole form."""
+        placed = False
+        for field, message in error.field_errors.items():
+            if field in self.fields:
+                self.add_error(field, message)
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)
+        self.widget_attrs_apply()

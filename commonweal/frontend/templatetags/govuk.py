@@ -1,0 +1,35 @@
+"""Template filters for showing quantities and statuses the GOV.UK way."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+STATUS_TAG_COLOURS = {
+    "Delivered": "govuk-tag--green",
+    "Verified": "govuk-tag--green",
+    "In progress": "govuk-tag--blue",
+    "Awaiting verification": "govuk-tag--yellow",
+    "Not started": "govuk-tag--grey",
+    "Overdue": "govuk-tag--red",
+    "Rejected": "govuk-tag--red",
+}
+
+
+@register.filter
+def quantity(value: Decimal | None, unit: str = "") -> str:
+    """12.50 → “12.5”, 1234 → “1,234”; pounds always show pence: “£1,234.00”."""
+    if value is None:
+        return ""
+    if unit == "gbp":
+        return f"£{value:,.2f}"
+    text = (
+        f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}".rstrip("0").rstrip(".")
+    )
+    return text
+
+
+@register.filter
+def status_tag(status: str) -> str:
+    return STATUS_TAG_COLOURS.get(status, "govuk-tag--grey")

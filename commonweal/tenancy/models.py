@@ -1,0 +1,84 @@
+"""Organisations (the tenants), the networks they form, and who belongs to which with what role."""
+
+from django.conf import settings
+from django.db import models
+
+from commonweal.core.models import TimeStampedModel
+
+
+class OrganisationKind(models.TextChoices):
+    PUBLIC_BODY = "public_body", "Public body"
+    SUPPLIER = "supplier", "Supplier"
+    COMMUNITY = "community", "Community organisation"
+    NETWORK = "network", "Network"
+
+
+class Role(models.TextChoices):
+    SOCIAL_VALUE_LEAD = "social_value_lead", "Social value lead"
+    PROCUREMENT_OFFICER = "procurement_officer", "Commissioner or procurement officer"
+    EVALUATOR = "evaluator", "Evaluator"
+    CONTRACT_MANAGER = "contract_manager", "Contract manager"
+    VIEWER = "viewer", "Viewer (councillor, executive)"
+    SUPPLIER_CONTACT = "supplier_contact", "Supplier contact"
+    COMMUNITY_CONTACT = "community_contact", "Community organisation contact"
+    NETWORK_COORDINATOR = "network_coordinator", "Network coordinator"
+
+
+# Which roles each kind of organisation may grant.
+ROLES_BY_KIND: dict[str, set[str]] = {
+    OrganisationKind.PUBLIC_BODY: {
+        Role.SOCIAL_VALUE_LEAD,
+        Role.PROCUREMENT_OFFICER,
+        Role.EVALUATOR,
+        Role.CONTRACT_MANAGER,
+        Role.VIEWER,
+    },
+    OrganisationKind.SUPPLIER: {Role.SUPPLIER_CONTACT},
+    OrganisationKind.COMMUNITY: {Role.COMMUNITY_CONTACT},
+    OrganisationKind.NETWORK: {Role.NETWORK_COORDINATOR, Role.VIEWER},
+}
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    networks = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="network_members",
+        limit_choices_to={"kind": OrganisationKind.NETWORK},
+        help_text="Anchor networks this organisation belongs to.",
+    )
+    companies_house_number = models.CharField(max_length=8, blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public_body(self) -> bool:
+        return self.kind == OrganisationKind.PUBLIC_BODY
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind == OrganisationKind.SUPPLIER
+
+
+class Membership(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"

@@ -1,0 +1,1 @@
+"""Settings packages: base (shared), dev (the default), production and test."""

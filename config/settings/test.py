@@ -1,0 +1,18 @@
+"""Test settings: fast hashing, emails kept in memory, tasks run at once."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+ALLOWED_HOSTS = ["*"]

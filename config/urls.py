@@ -1,0 +1,14 @@
+"""URL wiring: pages, the API under /api/v1/, and the styled error handlers."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("commonweal.frontend.urls")),
+    path("account/", include("commonweal.accounts.urls")),
+    path("o/<slug:org>/", include("commonweal.delivery.urls")),
+    path("api/v1/", include("commonweal.api.urls")),
+]
+
+handler403 = "commonweal.frontend.views.forbidden"
+handler404 = "commonweal.frontend.views.not_found"
+handler500 = "commonweal.frontend.views.server_error"

@@ -1,0 +1,127 @@
+"""Factories for tests: each makes a valid object with the fewest choices a test has to state."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from commonweal.accounts.models import User
+from commonweal.delivery.models import Agreement, Commitment
+from commonweal.frameworks.models import Framework, FrameworkVersion, Measure, Outcome, Theme, UnitKind
+from commonweal.tenancy.models import Membership, Organisation, OrganisationKind, Role
+
+PASSWORD = "correct-horse-battery-staple"
+PDF_BYTES = b"%PDF-1.4\n%test evidence\n%%EOF\n"
+
+
+def evidence_file(name: str = "evidence.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Council {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    kind = OrganisationKind.PUBLIC_BODY
+
+
+class SupplierFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Supplier {n} Ltd")
+    slug = factory.Sequence(lambda n: f"supplier-{n}")
+    kind = OrganisationKind.SUPPLIER
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.CONTRACT_MANAGER
+
+
+def member_user(organisation: Organisation, role: str) -> User:
+    """A new user holding exactly `role` at `organisation`."""
+    return MembershipFactory(organisation=organisation, role=role).user
+
+
+class FrameworkVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrameworkVersion
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    framework = factory.LazyAttribute(
+        lambda o: Framework.objects.get_or_create(organisation=o.organisation, code="test", defaults={"title": "Test"})[
+            0
+        ]
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    status = "published"
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    version = factory.SubFactory(FrameworkVersionFactory)
+    organisation = factory.SelfAttribute("version.organisation")
+    outcome = factory.LazyAttribute(
+        lambda o: Outcome.objects.create(
+            organisation=o.organisation,
+            theme=Theme.objects.get_or_create(
+                organisation=o.organisation, version=o.version, code="T", defaults={"title": "Theme"}
+            )[0],
+            code="T.1",
+            title="Outcome",
+        )
+    )
+    code = factory.Sequence(lambda n: f"M.{n}")
+    title = factory.Sequence(lambda n: f"Measure {n}")
+    unit = UnitKind.COUNT
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    supplier = factory.SubFactory(SupplierFactory)
+    reference = factory.Sequence(lambda n: f"REF-{n:04d}")
+    title = factory.Sequence(lambda n: f"Contract {n}")
+    value = Decimal("100000.00")
+    start_date = datetime.date(2026, 1, 1)
+    end_date = datetime.date(2027, 12, 31)
+    framework_version = factory.SubFactory(FrameworkVersionFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    agreement = factory.SubFactory(AgreementFactory)
+    organisation = factory.SelfAttribute("agreement.organisation")
+    measure = factory.SubFactory(
+        MeasureFactory,
+        version=factory.SelfAttribute("..agreement.framework_version"),
+        organisation=factory.SelfAttribute("..agreement.organisation"),
+    )
+    target_quantity = Decimal("10")
+    due_date = datetime.date(2099, 12, 31)
