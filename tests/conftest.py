@@ -34,12 +34,12 @@ class Tenant:
 
 
 def make_tenant(label: str) -> Tenant:
-    buyer = factories.OrganisationFactory(name=f"Council {label}", slug=f"council-{label.lower()}")
-    supplier = factories.SupplierFactory(name=f"Supplier {label} Ltd", slug=f"supplier-{label.lower()}")
+    buyer = factories.OrganisationFactory.create(name=f"Council {label}", slug=f"council-{label.lower()}")
+    supplier = factories.SupplierFactory.create(name=f"Supplier {label} Ltd", slug=f"supplier-{label.lower()}")
     manager = factories.member_user(buyer, Role.CONTRACT_MANAGER)
     supplier_user = factories.member_user(supplier, Role.SUPPLIER_CONTACT)
-    agreement = factories.AgreementFactory(organisation=buyer, supplier=supplier, reference=f"{label}-001")
-    commitments = [factories.CommitmentFactory(agreement=agreement) for _ in range(3)]
+    agreement = factories.AgreementFactory.create(organisation=buyer, supplier=supplier, reference=f"{label}-001")
+    commitments = [factories.CommitmentFactory.create(agreement=agreement) for _ in range(3)]
     return Tenant(buyer, supplier, manager, supplier_user, agreement, commitments)
 
 

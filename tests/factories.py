@@ -19,7 +19,7 @@ def evidence_file(name: str = "evidence.pdf", content: bytes = PDF_BYTES) -> Sim
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -34,7 +34,7 @@ class SupplierFactory(OrganisationFactory):
     kind = OrganisationKind.SUPPLIER
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -44,12 +44,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def saved(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def saved(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
-            self.save()
+            obj.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -60,10 +60,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def member_user(organisation: Organisation, role: str) -> User:
     """A new user holding exactly `role` at `organisation`."""
-    return MembershipFactory(organisation=organisation, role=role).user
+    return MembershipFactory.create(organisation=organisation, role=role).user
 
 
-class FrameworkVersionFactory(factory.django.DjangoModelFactory):
+class FrameworkVersionFactory(factory.django.DjangoModelFactory[FrameworkVersion]):
     class Meta:
         model = FrameworkVersion
 
@@ -77,7 +77,7 @@ class FrameworkVersionFactory(factory.django.DjangoModelFactory):
     status = "published"
 
 
-class MeasureFactory(factory.django.DjangoModelFactory):
+class MeasureFactory(factory.django.DjangoModelFactory[Measure]):
     class Meta:
         model = Measure
 
@@ -98,7 +98,7 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     unit = UnitKind.COUNT
 
 
-class AgreementFactory(factory.django.DjangoModelFactory):
+class AgreementFactory(factory.django.DjangoModelFactory[Agreement]):
     class Meta:
         model = Agreement
 
@@ -109,10 +109,12 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     value = Decimal("100000.00")
     start_date = datetime.date(2026, 1, 1)
     end_date = datetime.date(2027, 12, 31)
-    framework_version = factory.SubFactory(FrameworkVersionFactory, organisation=factory.SelfAttribute("..organisation"))
+    framework_version = factory.SubFactory(
+        FrameworkVersionFactory, organisation=factory.SelfAttribute("..organisation")
+    )
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
     class Meta:
         model = Commitment
 

@@ -13,8 +13,6 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
-    path(
-        "password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"
-    ),
+    path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("api-token/", views.api_token, name="api-token"),
 ]

@@ -50,7 +50,5 @@ def api_token(request: HttpRequest) -> HttpResponse:
     token = None
     if request.method == "POST":
         token = api_token_regenerate(actor=request.user)
-        messages.success(
-            request, "Your new API token has been created. Copy it now: it will not be shown again."
-        )
+        messages.success(request, "Your new API token has been created. Copy it now: it will not be shown again.")
     return render(request, "accounts/api_token.html", {"token": token})

@@ -11,7 +11,5 @@ from commonweal.core.errors import ApplicationError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_400_BAD_REQUEST
-        )
+        return Response({"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

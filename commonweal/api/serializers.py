@@ -89,9 +89,7 @@ class ReturnSubmitSerializer(serializers.Serializer):
                 commitment_id = int(key)
                 parsed[commitment_id] = None if quantity in (None, "") else Decimal(str(quantity))
             except (ValueError, InvalidOperation):
-                raise serializers.ValidationError(
-                    f"Commitment {key}: “{quantity}” is not a number."
-                ) from None
+                raise serializers.ValidationError(f"Commitment {key}: “{quantity}” is not a number.") from None
             number = parsed[commitment_id]
             if isinstance(number, Decimal) and not number.is_finite():
                 raise serializers.ValidationError(f"Commitment {key}: “{quantity}” is not a number.")

@@ -18,9 +18,7 @@ from . import serializers as s
 class OrganisationListApi(APIView):
     @extend_schema(responses=s.OrganisationSerializer(many=True), summary="Organisations you belong to")
     def get(self, request: Request) -> Response:
-        return Response(
-            s.OrganisationSerializer(organisation_list_for_user(user=request.user), many=True).data
-        )
+        return Response(s.OrganisationSerializer(organisation_list_for_user(user=request.user), many=True).data)
 
 
 class DashboardApi(APIView):
@@ -38,9 +36,7 @@ class AgreementListApi(APIView):
 
 
 class AgreementDetailApi(APIView):
-    @extend_schema(
-        responses=s.AgreementDetailSerializer, summary="An agreement with its commitments' progress"
-    )
+    @extend_schema(responses=s.AgreementDetailSerializer, summary="An agreement with its commitments' progress")
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_access(user=request.user, slug=org)
         agreement = selectors.agreement_get(member=member, pk=pk)
@@ -80,17 +76,13 @@ class ReturnListApi(APIView):
 
 
 class ReturnLineReviewApi(APIView):
-    @extend_schema(
-        request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify or reject a line"
-    )
+    @extend_schema(request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify or reject a line")
     def post(self, request: Request, org: str, pk: int) -> Response:
         member = member_access(user=request.user, slug=org)
         line = selectors.return_line_get(member=member, pk=pk)
         payload = s.ReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        line = services.return_line_review(
-            actor=request.user, member=member, line=line, **payload.validated_data
-        )
+        line = services.return_line_review(actor=request.user, member=member, line=line, **payload.validated_data)
         return Response(s.ReturnLineSerializer(line).data)
 
 

@@ -34,16 +34,21 @@ def describe_types(types: dict[str, FileType]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def size_label(size: int) -> str:
+    """10485760 → “10 MB”, 1024 → “1 KB”: the size limits people read in messages."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
 def upload_check(file: UploadedFile, *, types: dict[str, FileType], max_bytes: int, field: str) -> FileType:
     """Return the file's type, or raise ApplicationError naming what is wrong with it."""
     name = file.name or ""
     if file.size is None or file.size == 0:
-        raise ApplicationError(
-            "The selected file is empty.", field_errors={field: "The selected file is empty"}
-        )
+        raise ApplicationError("The selected file is empty.", field_errors={field: "The selected file is empty"})
     if file.size > max_bytes:
-        limit = f"{max_bytes / (1024 * 1024):g} MB"
-        message = f"The selected file must be smaller than {limit}"
+        message = f"The selected file must be smaller than {size_label(max_bytes)}"
         raise ApplicationError(message + ".", field_errors={field: message})
     file_type = types.get(Path(name).suffix.lower())
     message = f"The selected file must be a {describe_types(types)}"

@@ -4,7 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
+from commonweal.core.uploads import EVIDENCE_TYPES, describe_types, size_label
 from commonweal.frontend.forms import GovukForm
 from commonweal.frontend.templatetags.govuk import quantity
 
@@ -22,15 +24,16 @@ class ReturnForm(GovukForm):
         help_text="Describe what you delivered in this period, for whom and where.",
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    evidence = forms.FileField(
-        label="Evidence",
-        required=False,
-        help_text="A PDF, image, Word, Excel, OpenDocument, CSV or text file, smaller than 10 MB.",
-    )
+    evidence = forms.FileField(label="Evidence", required=False)
 
     def __init__(self, *args: Any, commitments: list[Commitment], **kwargs: Any) -> None:
         self.commitments = commitments
         super().__init__(*args, **kwargs)
+        self.fields[
+            "evidence"
+        ].help_text = (
+            f"A {describe_types(EVIDENCE_TYPES)} file, smaller than {size_label(settings.EVIDENCE_MAX_BYTES)}."
+        )
         quantity_fields = {}
         for commitment in commitments:
             measure = commitment.measure

@@ -17,20 +17,14 @@ class Agreement(TimeStampedModel):
     `organisation` is the public body that owns it; the supplier sees it as a party.
     """
 
-    organisation = models.ForeignKey(
-        "tenancy.Organisation", on_delete=models.PROTECT, related_name="agreements"
-    )
-    supplier = models.ForeignKey(
-        "tenancy.Organisation", on_delete=models.PROTECT, related_name="supplied_agreements"
-    )
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="agreements")
+    supplier = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="supplied_agreements")
     reference = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
     value = models.DecimalField(max_digits=14, decimal_places=2, help_text="Contract value in pounds.")
     start_date = models.DateField()
     end_date = models.DateField()
-    framework_version = models.ForeignKey(
-        "frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="+"
-    )
+    framework_version = models.ForeignKey("frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="+")
     contract_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -39,9 +33,7 @@ class Agreement(TimeStampedModel):
         ordering = ["reference"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "reference"], name="agreement_reference_unique"),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="agreement_dates_order"
-            ),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="agreement_dates_order"),
             models.CheckConstraint(condition=Q(value__gte=0), name="agreement_value_not_negative"),
         ]
 
@@ -81,6 +73,9 @@ class DeliveryReturn(TimeStampedModel):
         return f"Return {self.pk} on {self.agreement.reference}"
 
 
+QUANTITY_PLACES = Decimal("0.01")
+
+
 class LineStatus(models.TextChoices):
     PENDING = "pending", "Awaiting verification"
     VERIFIED = "verified", "Verified"
@@ -96,7 +91,9 @@ class ReturnLineQuerySet(models.QuerySet["ReturnLine"]):
         return self.filter(status=LineStatus.VERIFIED)
 
     def total_quantity(self) -> Decimal:
-        return self.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+        """The sum to 2 places, as stored: SQLite sums decimals as floats, so the sum is re-quantised."""
+        total = self.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+        return total.quantize(QUANTITY_PLACES)
 
 
 class ReturnLine(TimeStampedModel):
@@ -117,9 +114,7 @@ class ReturnLine(TimeStampedModel):
         ordering = ["commitment__due_date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="return_line_quantity_not_negative"),
-            models.UniqueConstraint(
-                fields=["delivery_return", "commitment"], name="return_line_one_per_commitment"
-            ),
+            models.UniqueConstraint(fields=["delivery_return", "commitment"], name="return_line_one_per_commitment"),
         ]
 
     def __str__(self) -> str:

@@ -63,9 +63,7 @@ def agreement_get(*, member: Member, pk: int) -> Agreement:
         raise Http404("No such agreement.") from None
 
 
-def commitment_status(
-    *, target: Decimal, verified: Decimal, claimed: Decimal, due_date: date, today: date
-) -> str:
+def commitment_status(*, target: Decimal, verified: Decimal, claimed: Decimal, due_date: date, today: date) -> str:
     if verified >= target:
         return CommitmentStatus.DELIVERED
     if due_date < today:

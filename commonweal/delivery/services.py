@@ -191,17 +191,13 @@ def return_submit(
 
 
 @transaction.atomic
-def return_line_review(
-    *, actor: Any, member: Member, line: ReturnLine, decision: str, reason: str
-) -> ReturnLine:
+def return_line_review(*, actor: Any, member: Member, line: ReturnLine, decision: str, reason: str) -> ReturnLine:
     """The contract manager verifies or rejects one line; a rejection must say why."""
     agreement = line.delivery_return.agreement
     if not member.can_manage_contracts or agreement.organisation_id != member.organisation.pk:
         raise ApplicationError("Only a contract manager of the buying organisation can review returns.")
     if line.status != LineStatus.PENDING:
-        raise ApplicationError(
-            f"This line has already been reviewed: it is {line.get_status_display().lower()}."
-        )
+        raise ApplicationError(f"This line has already been reviewed: it is {line.get_status_display().lower()}.")
     if decision not in (LineStatus.VERIFIED, LineStatus.REJECTED):
         raise ApplicationError(
             "Choose whether to verify or reject", field_errors={"decision": "Choose verify or reject"}

@@ -80,9 +80,7 @@ def return_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your return has been submitted for verification.")
             return redirect("delivery:agreement-detail", org=org, pk=agreement.pk)
-    return render(
-        request, "delivery/return_form.html", {"member": member, "agreement": agreement, "form": form}
-    )
+    return render(request, "delivery/return_form.html", {"member": member, "agreement": agreement, "form": form})
 
 
 @login_required

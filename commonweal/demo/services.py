@@ -50,9 +50,7 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
     for item in data["organisations"]:
         organisation = Organisation.objects.filter(slug=item["slug"]).first()
         if organisation is None:
-            organisation = organisation_create(
-                actor=None, name=item["name"], slug=item["slug"], kind=item["kind"]
-            )
+            organisation = organisation_create(actor=None, name=item["name"], slug=item["slug"], kind=item["kind"])
             result.created.append(f"organisation {organisation.slug}")
         organisations[item["slug"]] = organisation
     for network_slug, member_slugs in data.get("network_members", {}).items():
@@ -65,9 +63,7 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
         if user is None:
             user = user_create(email=item["email"], full_name=item["name"], password=DEMO_PASSWORD)
             result.created.append(f"user {user.email}")
-        membership_grant(
-            actor=None, organisation=organisations[item["organisation"]], user=user, role=item["role"]
-        )
+        membership_grant(actor=None, organisation=organisations[item["organisation"]], user=user, role=item["role"])
         users[item["email"]] = user
         result.accounts.append((user.email, organisations[item["organisation"]].name, item["role"]))
 
@@ -117,9 +113,7 @@ def _agreement_load(
             actor=supplier_user,
             member=member_access(user=supplier_user, slug=agreement.supplier.slug),
             agreement=agreement,
-            quantities={
-                commitments[code].pk: Decimal(line["quantity"]) for code, line in entry["lines"].items()
-            },
+            quantities={commitments[code].pk: Decimal(line["quantity"]) for code, line in entry["lines"].items()},
             narrative=entry["narrative"],
             evidence=SimpleUploadedFile("site-report.pdf", DEMO_EVIDENCE, content_type="application/pdf"),
         )

@@ -17,9 +17,7 @@ class UnitKind(models.TextChoices):
 
 
 class Framework(TimeStampedModel):
-    organisation = models.ForeignKey(
-        "tenancy.Organisation", on_delete=models.CASCADE, related_name="frameworks"
-    )
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="frameworks")
     code = models.SlugField(max_length=60)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -49,9 +47,7 @@ class FrameworkVersion(TimeStampedModel):
 
     class Meta:
         ordering = ["framework", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["framework", "number"], name="framework_version_number_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="framework_version_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.framework.title}, version {self.number}"

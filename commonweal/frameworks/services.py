@@ -23,9 +23,7 @@ def _require(mapping: Any, key: str, where: str) -> Any:
 
 
 @transaction.atomic
-def framework_load(
-    *, actor: Any, organisation: Organisation, path: Path = STARTER_FRAMEWORK
-) -> FrameworkVersion:
+def framework_load(*, actor: Any, organisation: Organisation, path: Path = STARTER_FRAMEWORK) -> FrameworkVersion:
     """Load a framework file as a new published version; loading the same file again changes nothing."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     code = _require(data, "code", str(path))
@@ -67,9 +65,7 @@ def framework_load(
                 where = f"{path.name}: measure {outcome.code}.{measure_position + 1}"
                 unit = _require(measure_data, "unit", where)
                 if unit not in UnitKind.values:
-                    raise ApplicationError(
-                        f"{where}: unit “{unit}” is not one of {', '.join(UnitKind.values)}."
-                    )
+                    raise ApplicationError(f"{where}: unit “{unit}” is not one of {', '.join(UnitKind.values)}.")
                 Measure.objects.create(
                     organisation=organisation,
                     version=version,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorDict
 
 from commonweal.core.errors import ApplicationError
 
@@ -31,7 +32,11 @@ class GovukFormRenderer(TemplatesSetting):
 class GovukForm(forms.Form):
     """Adds GOV.UK classes and ARIA links to every widget, and takes errors from services."""
 
+    _errors: ErrorDict | None
+
     def widget_attrs_apply(self) -> None:
+        # Reads errors only once validation has run: reading `.errors` here would validate too early.
+        errors: ErrorDict | dict[str, object] = self._errors or {}
         for name, field in self.fields.items():
             bound = self[name]
             kind = bound.widget_type
@@ -39,13 +44,11 @@ class GovukForm(forms.Form):
             described = []
             if field.help_text:
                 described.append(f"{bound.auto_id}-hint")
-            if self.is_bound and bound.errors:
+            if name in errors:
                 css.append(ERROR_CLASSES.get(kind, "govuk-input--error"))
                 described.append(f"{bound.auto_id}-error")
             existing = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = " ".join(
-                [c for c in existing.split() if not c.startswith("govuk-")] + css
-            )
+            field.widget.attrs["class"] = " ".join([c for c in existing.split() if not c.startswith("govuk-")] + css)
             if described and kind not in ("radioselect",):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 

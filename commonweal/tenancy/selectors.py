@@ -22,9 +22,7 @@ class Member:
 
     @property
     def can_manage_contracts(self) -> bool:
-        return self.organisation.is_public_body and self.has_role(
-            Role.CONTRACT_MANAGER, Role.SOCIAL_VALUE_LEAD
-        )
+        return self.organisation.is_public_body and self.has_role(Role.CONTRACT_MANAGER, Role.SOCIAL_VALUE_LEAD)
 
     @property
     def can_submit_returns(self) -> bool:
@@ -41,9 +39,7 @@ def member_access(*, user: Any, slug: str) -> Member:
     """The user's membership of the organisation `slug`; 404 (not 403) if they hold none."""
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such organisation.")
-    roles = frozenset(
-        Membership.objects.filter(user=user, organisation__slug=slug).values_list("role", flat=True)
-    )
+    roles = frozenset(Membership.objects.filter(user=user, organisation__slug=slug).values_list("role", flat=True))
     if not roles:
         raise Http404("No such organisation.")
     organisation = Organisation.objects.get(slug=slug)

@@ -16,3 +16,6 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 ALLOWED_HOSTS = ["*"]
+# Serve static files straight from the apps, as in development: tests do not run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -24,9 +24,7 @@ def quantity(value: Decimal | None, unit: str = "") -> str:
         return ""
     if unit == "gbp":
         return f"£{value:,.2f}"
-    text = (
-        f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}".rstrip("0").rstrip(".")
-    )
+    text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}".rstrip("0").rstrip(".")
     return text
 
 

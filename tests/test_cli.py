@@ -1,0 +1,82 @@
+"""The `commonweal` command line: demo data and exports."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from commonweal.accounts.models import User
+from commonweal.core.models import AuditEvent
+from commonweal.delivery.models import Agreement, Commitment, ReturnLine
+from commonweal.frameworks.models import FrameworkVersion, Measure
+from commonweal.tenancy.models import Membership, Organisation
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [Organisation, User, Membership, FrameworkVersion, Measure, Agreement, Commitment, ReturnLine, AuditEvent]
+    return {model.__name__: model._default_manager.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
+    first = run("demo", "load")
+    assert "Created 13 demo records." in first
+    assert "manager@northfield.example" in first
+    after_first = counts()
+    assert after_first["Organisation"] == 5
+    assert after_first["User"] == 6
+    assert after_first["Agreement"] == 2
+    assert after_first["Commitment"] == 7
+    assert after_first["Measure"] == 6
+
+    second = run("demo", "load")
+    assert "The demo data was already loaded: nothing changed." in second
+    assert counts() == after_first
+
+
+@pytest.mark.django_db
+def test_export_commitments_as_csv_and_json_carry_the_same_rows():
+    run("demo", "load")
+    rows = list(csv.DictReader(io.StringIO(run("export", "commitments", "--organisation", "northfield"))))
+    as_json = json.loads(run("export", "commitments", "--organisation", "northfield", "--format", "json"))
+    assert rows == as_json
+    assert len(rows) == 7
+    apprentices = next(r for r in rows if r["measure_code"] == "JOBS.1.2")
+    assert apprentices == {
+        "agreement_reference": "NBC-2026-014",
+        "agreement_title": "Northfield library refurbishment",
+        "buyer": "Northfield Borough Council",
+        "supplier": "Brightside Construction Ltd",
+        "measure_code": "JOBS.1.2",
+        "measure_title": "Apprenticeship weeks completed",
+        "unit": "weeks",
+        "due_date": "2027-09-30",
+        "target_quantity": "104.00",
+        "claimed_quantity": "24.00",
+        "verified_quantity": "24.00",
+        "status": "In progress",
+    }
+    local_spend = next(r for r in rows if r["measure_code"] == "ECON.1.1")
+    # The demo's local-spend claim was rejected, so nothing is claimed or verified.
+    assert (local_spend["claimed_quantity"], local_spend["verified_quantity"]) == ("0.00", "0.00")
+
+
+@pytest.mark.django_db
+def test_a_supplier_exports_only_its_own_agreements():
+    run("demo", "load")
+    rows = json.loads(run("export", "commitments", "--organisation", "greenway", "--format", "json"))
+    assert {r["agreement_reference"] for r in rows} == {"NBC-2025-203"}
+
+
+@pytest.mark.django_db
+def test_export_for_an_unknown_organisation_is_a_clear_error():
+    with pytest.raises(CommandError, match="No organisation has the short name “nowhere”"):
+        run("export", "commitments", "--organisation", "nowhere")

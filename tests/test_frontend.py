@@ -1,0 +1,38 @@
+"""Template filters and the upload checks' wording."""
+
+from decimal import Decimal
+
+import pytest
+
+from commonweal.core.uploads import EVIDENCE_TYPES, describe_types, size_label
+from commonweal.frontend.templatetags.govuk import quantity, status_tag
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (Decimal("12.50"), "count", "12.5"),
+        (Decimal("1234"), "weeks", "1,234"),
+        (Decimal("1234.00"), "fte", "1,234"),
+        (Decimal("0.25"), "tco2e", "0.25"),
+        (Decimal("0"), "hours", "0"),
+        (Decimal("1234"), "gbp", "£1,234.00"),
+        (Decimal("41250.5"), "gbp", "£41,250.50"),
+        (None, "gbp", ""),
+    ],
+)
+def test_quantity_format(value, unit, expected):
+    assert quantity(value, unit) == expected
+
+
+def test_status_tags_have_colours():
+    assert status_tag("Overdue") == "govuk-tag--red"
+    assert status_tag("Delivered") == "govuk-tag--green"
+    assert status_tag("Something new") == "govuk-tag--grey"
+
+
+def test_size_labels_and_type_list_read_well():
+    assert size_label(10 * 1024 * 1024) == "10 MB"
+    assert size_label(2048) == "2 KB"
+    assert size_label(500) == "500 bytes"
+    assert describe_types(EVIDENCE_TYPES) == "CSV, DOCX, JPG, ODS, ODT, PDF, PNG, TXT or XLSX"
