@@ -77,22 +77,23 @@ class FrameworkVersionFactory(factory.django.DjangoModelFactory[FrameworkVersion
     status = "published"
 
 
+def _outcome(version: FrameworkVersion) -> Outcome:
+    theme, _ = Theme.objects.get_or_create(
+        organisation=version.organisation, version=version, code="T", defaults={"title": "Theme"}
+    )
+    outcome, _ = Outcome.objects.get_or_create(
+        organisation=version.organisation, version=version, theme=theme, code="T.1", defaults={"title": "Outcome"}
+    )
+    return outcome
+
+
 class MeasureFactory(factory.django.DjangoModelFactory[Measure]):
     class Meta:
         model = Measure
 
     version = factory.SubFactory(FrameworkVersionFactory)
     organisation = factory.SelfAttribute("version.organisation")
-    outcome = factory.LazyAttribute(
-        lambda o: Outcome.objects.create(
-            organisation=o.organisation,
-            theme=Theme.objects.get_or_create(
-                organisation=o.organisation, version=o.version, code="T", defaults={"title": "Theme"}
-            )[0],
-            code="T.1",
-            title="Outcome",
-        )
-    )
+    outcome = factory.LazyAttribute(lambda o: _outcome(o.version))
     code = factory.Sequence(lambda n: f"M.{n}")
     title = factory.Sequence(lambda n: f"Measure {n}")
     unit = UnitKind.COUNT

@@ -56,6 +56,7 @@ def framework_load(*, actor: Any, organisation: Organisation, path: Path = START
             where = f"{path.name}: outcome {theme.code}.{outcome_position + 1}"
             outcome = Outcome.objects.create(
                 organisation=organisation,
+                version=version,
                 theme=theme,
                 code=_require(outcome_data, "code", where),
                 title=_require(outcome_data, "title", where),
