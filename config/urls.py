@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("commonweal.frontend.urls")),
     path("account/", include("commonweal.accounts.urls")),
     path("o/<slug:org>/", include("commonweal.delivery.urls")),
+    path("o/<slug:org>/", include("commonweal.frameworks.urls")),
     path("api/v1/", include("commonweal.api.urls")),
 ]
 

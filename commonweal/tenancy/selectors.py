@@ -25,6 +25,15 @@ class Member:
         return self.organisation.is_public_body and self.has_role(Role.CONTRACT_MANAGER, Role.SOCIAL_VALUE_LEAD)
 
     @property
+    def can_manage_frameworks(self) -> bool:
+        """Edit frameworks, value sets, priorities and the proportionality policy."""
+        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD)
+
+    @property
+    def can_plan_procurements(self) -> bool:
+        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
+
+    @property
     def can_submit_returns(self) -> bool:
         return self.organisation.is_supplier and self.has_role(Role.SUPPLIER_CONTACT)
 
