@@ -372,3 +372,22 @@ class ProportionalityBand(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlanPublication(TimeStampedModel):
+    """The organisation's choice to publish its plan on a page (priorities and what it asks of
+    suppliers) to the public. Nothing is public until it is published."""
+
+    organisation = models.OneToOneField("tenancy.Organisation", on_delete=models.CASCADE, related_name="plan")
+    summary = models.TextField(blank=True, help_text="An introduction shown at the top of the plan.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Plan on a page for {self.organisation}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
