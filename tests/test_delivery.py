@@ -323,7 +323,7 @@ def test_every_write_is_audited_with_before_and_after(tenant_a):
         ("status", "pending", "rejected"),
     ]
     assert submitted.actor_label == tenant_a.supplier_user.email
-    assert submitted.after["lines"] == {c1.measure.code: "7"}
+    assert submitted.after["lines"] == {c1.measure.code: "7.00"}  # as stored, to two places
     assert submitted.organisation == tenant_a.buyer
 
 

@@ -262,3 +262,13 @@ def test_api_token_page_creates_a_token_that_replaces_the_old_one(client, tenant
     second = client.post(reverse("accounts:api-token")).context["token"]
     assert first != second
     assert list(Token.objects.filter(user=tenant_a.manager).values_list("key", flat=True)) == [second]
+
+
+def test_csv_download_neutralises_spreadsheet_formulas(client, tenant_a):
+    tenant_a.agreement.title = '=HYPERLINK("http://evil.example")'
+    tenant_a.agreement.save()
+    response = signed_in(client, tenant_a.manager).get(
+        reverse("delivery:commitment-export", kwargs={"org": tenant_a.buyer.slug})
+    )
+    row = response.content.decode().splitlines()[1]
+    assert ',"\'=HYPERLINK(""http://evil.example"")",' in row

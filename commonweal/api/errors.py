@@ -1,15 +1,37 @@
-"""API errors as JSON: service refusals become 400 with their field errors."""
+"""API errors as JSON, in one shape: {"detail": message, "errors": {field: message}}."""
 
 from typing import Any
 
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from commonweal.core.errors import ApplicationError
 
 
+def _first_messages(detail: Any, prefix: str = "") -> dict[str, str]:
+    """Flatten DRF's nested validation detail to one message per field ("lines.0.quantity")."""
+    if isinstance(detail, dict):
+        flat: dict[str, str] = {}
+        for key, value in detail.items():
+            flat.update(_first_messages(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}"))
+        return flat
+    if isinstance(detail, list) and detail and not isinstance(detail[0], str | exceptions.ErrorDetail):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(_first_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    if isinstance(detail, list):
+        return {prefix or "non_field_errors": str(detail[0])} if detail else {}
+    return {prefix or "non_field_errors": str(detail)}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            {"detail": "There is a problem with the request.", "errors": _first_messages(exc.detail)},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)

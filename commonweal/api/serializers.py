@@ -1,7 +1,8 @@
 """Input and output shapes of the API."""
 
 import json
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from rest_framework import serializers
 
@@ -67,6 +68,10 @@ class DeliveryReturnSerializer(serializers.Serializer):
     evidence = EvidenceSerializer(many=True)
 
 
+# Plain decimal notation only: no exponents, digit separators or non-ASCII digits.
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
 class ReturnSubmitSerializer(serializers.Serializer):
     quantities = serializers.JSONField(
         help_text='Quantities by commitment id, e.g. {"12": "4.5", "13": "0"}; '
@@ -85,14 +90,15 @@ class ReturnSubmitSerializer(serializers.Serializer):
             raise serializers.ValidationError("Give quantities as an object of commitment id to quantity.")
         parsed: dict[int, object] = {}
         for key, quantity in value.items():
-            try:
-                commitment_id = int(key)
-                parsed[commitment_id] = None if quantity in (None, "") else Decimal(str(quantity))
-            except (ValueError, InvalidOperation):
-                raise serializers.ValidationError(f"Commitment {key}: “{quantity}” is not a number.") from None
-            number = parsed[commitment_id]
-            if isinstance(number, Decimal) and not number.is_finite():
-                raise serializers.ValidationError(f"Commitment {key}: “{quantity}” is not a number.")
+            shown = str(quantity)[:40]
+            if not re.fullmatch(r"\d{1,18}", str(key)):
+                raise serializers.ValidationError(f"“{str(key)[:40]}” is not a commitment id.")
+            if quantity in (None, ""):
+                parsed[int(key)] = None
+            elif isinstance(quantity, bool) or not PLAIN_NUMBER.fullmatch(str(quantity).strip()):
+                raise serializers.ValidationError(f"Commitment {key}: “{shown}” is not a number.")
+            else:
+                parsed[int(key)] = Decimal(str(quantity).strip())
         return parsed
 
 

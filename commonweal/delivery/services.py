@@ -17,7 +17,7 @@ from commonweal.frameworks.models import FrameworkVersion, Measure
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
-from .models import Agreement, Commitment, DeliveryReturn, Evidence, LineStatus, ReturnLine
+from .models import QUANTITY_PLACES, Agreement, Commitment, DeliveryReturn, Evidence, LineStatus, ReturnLine
 
 AGREEMENT_FIELDS = ["reference", "title", "supplier", "value", "start_date", "end_date", "framework_version"]
 COMMITMENT_FIELDS = ["measure", "target_quantity", "due_date"]
@@ -161,7 +161,7 @@ def return_submit(
             organisation=agreement.organisation,
             delivery_return=delivery_return,
             commitment=commitments[commitment_id],
-            quantity=quantity,
+            quantity=quantity.quantize(QUANTITY_PLACES),
         )
         for commitment_id, quantity in sorted(quantities.items())
         if quantity is not None
@@ -193,6 +193,8 @@ def return_submit(
 @transaction.atomic
 def return_line_review(*, actor: Any, member: Member, line: ReturnLine, decision: str, reason: str) -> ReturnLine:
     """The contract manager verifies or rejects one line; a rejection must say why."""
+    # Lock the line so that two managers reviewing at once cannot both pass the "pending" check.
+    line = ReturnLine.objects.select_for_update().select_related("delivery_return__agreement").get(pk=line.pk)
     agreement = line.delivery_return.agreement
     if not member.can_manage_contracts or agreement.organisation_id != member.organisation.pk:
         raise ApplicationError("Only a contract manager of the buying organisation can review returns.")

@@ -1,7 +1,5 @@
 """Delivery pages: the organisation dashboard, agreements, returns, review and evidence."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -9,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.exports import csv_write
 from commonweal.tenancy.selectors import member_access
 
 from . import selectors, services
@@ -94,7 +93,7 @@ def return_line_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.return_line_review(
+            line = services.return_line_review(
                 actor=request.user,
                 member=member,
                 line=line,
@@ -133,7 +132,5 @@ def commitment_export_csv(request: HttpRequest, org: str) -> HttpResponse:
     rows = selectors.commitment_export_rows(member=member)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org}-commitments.csv"'
-    writer = csv.DictWriter(response, fieldnames=selectors.COMMITMENT_EXPORT_FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
+    csv_write(response, selectors.COMMITMENT_EXPORT_FIELDS, rows)
     return response

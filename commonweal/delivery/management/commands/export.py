@@ -1,11 +1,11 @@
 """`commonweal export commitments --organisation SLUG --format csv|json`: commitments with their progress."""
 
-import csv
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from commonweal.core.exports import csv_write
 from commonweal.delivery.selectors import COMMITMENT_EXPORT_FIELDS, commitment_export_rows
 from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.selectors import Member
@@ -29,6 +29,4 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
         else:
-            writer = csv.DictWriter(self.stdout, fieldnames=COMMITMENT_EXPORT_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            csv_write(self.stdout, COMMITMENT_EXPORT_FIELDS, rows)

@@ -1,0 +1,667 @@
+"""Tenant isolation for every page and API endpoint, generated from the URL conf and the OpenAPI schema.
+
+Every named route is found by walking the URL conf, so a new endpoint is covered without editing this
+file. Each route that takes `org` and/or `pk` is requested by tenant B's people (the contract manager
+and the supplier contact) with tenant A's organisation slug, and with their own slug but tenant A's
+object: both must answer 404 and show nothing of tenant A, and a POST must change nothing. Anonymous
+requests are sent to sign in (pages) or refused with 401/403 (API). The API is then attacked again
+from its OpenAPI schema with tenant B's tokens. Positive controls make the same requests as tenant A's
+own people, so a 404 proves isolation rather than a broken URL.
+
+A route with a URL kwarg this file cannot fill fails (see HOW_TO_ADD) instead of escaping the check.
+"""
+
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import yaml
+from django.conf import settings
+from django.db import models
+from django.http import HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.settings import api_settings
+
+from commonweal.accounts.models import User
+from commonweal.core.models import AuditEvent
+from commonweal.delivery import services
+from commonweal.delivery.models import Agreement, DeliveryReturn, Evidence, LineStatus, ReturnLine
+
+from .conftest import Tenant
+from .factories import evidence_file
+
+# --- What this file knows about the routes ---------------------------------------------------------
+
+API_PREFIX = "api/v1/"
+# The schema and the human-readable API page describe the API; they are not part of it.
+SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
+
+# How each URL kwarg is filled for a request about tenant A's objects (see `url_kwargs`).
+TENANT_KWARGS: dict[str, str] = {
+    "org": "the slug of the organisation the request acts for",
+    "pk": "the primary key of one of tenant A's objects, of the model PK_MODELS names for the route",
+}
+
+# For each route that takes `pk`, the model whose primary key it takes.
+PK_MODELS: dict[str, type[models.Model]] = {
+    "delivery:agreement-detail": Agreement,
+    "delivery:return-submit": Agreement,
+    "delivery:return-line-review": ReturnLine,
+    "delivery:evidence-download": Evidence,
+    "api:agreement-detail": Agreement,
+    "api:return-list": Agreement,
+    "api:return-line-review": ReturnLine,
+}
+
+# Routes whose kwargs name no organisation's private data (or that are deliberately public), with the
+# reason isolation does not apply. They get no generated isolation cases: list one only with a reason.
+NOT_TENANT_SCOPED: dict[str, str] = {
+    "accounts:password-reset-confirm": "a signed single-use link to one person's account (uidb64, token)",
+}
+
+HOW_TO_ADD = (
+    "Tell tests/test_tenant_isolation.py how to fill it with tenant A's objects: for `pk`, add "
+    '"<namespace>:<url name>": <Model whose pk it takes> to PK_MODELS; for a new kwarg, add it to '
+    "TENANT_KWARGS and fill it in `url_kwargs`; if the route reads no organisation's private data (or "
+    "is deliberately public), add it to NOT_TENANT_SCOPED with the reason."
+)
+
+ROLES = ("manager", "supplier")
+
+# What tenant A's own people get from a GET of a tenant-scoped route, where it is not 200.
+OWNER_GET_STATUS: dict[str, dict[str, int]] = {
+    "delivery:return-submit": {"manager": 404},  # only the supplier submits returns
+    "delivery:return-line-review": {"supplier": 404},  # only the buyer's contract managers review
+}
+
+# Routes that declare POST: which of tenant A's people may POST `post_data` and the status they get.
+OWNER_POST: dict[str, tuple[str, int]] = {
+    "delivery:return-submit": ("supplier", 302),
+    "delivery:return-line-review": ("manager", 302),
+    "api:return-list": ("supplier", 201),
+    "api:return-line-review": ("manager", 200),
+}
+
+A_NARRATIVE = "Tenant A placed twelve apprentices at the Northgate depot"
+A_EVIDENCE_NAME = "tenant-a-apprentice-register.pdf"
+
+
+# --- Walking the URL conf --------------------------------------------------------------------------
+
+HANDLER_METHODS = ("get", "post", "put", "patch", "delete")
+UNRESTRICTED = frozenset({"GET", "POST"})
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:url-name"; empty if the pattern has no name
+    route: str  # the full route, e.g. "o/<slug:org>/agreements/<int:pk>/"
+    kwargs: tuple[str, ...]
+    declared_methods: frozenset[str] | None  # None: the view does not restrict its methods
+
+    @property
+    def methods(self) -> frozenset[str]:
+        """The methods to send: those declared, or GET and POST to a view that takes any method."""
+        return self.declared_methods if self.declared_methods is not None else UNRESTRICTED
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith(API_PREFIX)
+
+    @property
+    def needs_isolation(self) -> bool:
+        return bool(self.kwargs) and self.name not in NOT_TENANT_SCOPED
+
+    def __str__(self) -> str:
+        return self.name or self.route
+
+
+def view_methods(callback: Callable[..., Any]) -> frozenset[str] | None:
+    """The HTTP methods a view accepts: a class view's handlers, or a `require_http_methods` list."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return frozenset(
+            method.upper()
+            for method in HANDLER_METHODS
+            if method in view_class.http_method_names and hasattr(view_class, method)
+        )
+    func: Any = callback
+    while func is not None:
+        if inspect.isfunction(func):
+            allowed = inspect.getclosurevars(func).nonlocals.get("request_method_list")
+            if allowed is not None:
+                return frozenset(method for method in allowed if method not in ("HEAD", "OPTIONS"))
+        func = getattr(func, "__wrapped__", None)
+    return None
+
+
+def walk(
+    patterns: Sequence[URLPattern | URLResolver],
+    prefix: str = "",
+    namespace: str = "",
+    kwargs: tuple[str, ...] = (),
+) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        names = kwargs + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, route, inner, names)
+        else:
+            yield Route(
+                name=f"{namespace}{entry.name}" if entry.name else "",
+                route=route,
+                kwargs=names,
+                declared_methods=view_methods(entry.callback),
+            )
+
+
+ROUTES = sorted(walk(get_resolver().url_patterns), key=lambda route: route.route)
+ROUTE_NAMES = {route.name for route in ROUTES}
+ISOLATED_ROUTES = [route for route in ROUTES if route.needs_isolation]
+
+
+def route_problems(route: Route) -> list[str]:
+    problems = []
+    if not route.name:
+        problems.append(f"The route {route.route!r} has no name: give it one so it can be tested.")
+    unknown = sorted(set(route.kwargs) - set(TENANT_KWARGS))
+    if unknown and route.name not in NOT_TENANT_SCOPED:
+        problems.append(f"{route} ({route.route}) takes {unknown}, which this test cannot fill. {HOW_TO_ADD}")
+    if "pk" in route.kwargs and route.name not in PK_MODELS and route.name not in NOT_TENANT_SCOPED:
+        problems.append(f"{route} ({route.route}) takes `pk` but PK_MODELS does not name its model. {HOW_TO_ADD}")
+    return problems
+
+
+def url_kwargs(route: Route, *, org: str | None, objects: dict[type[models.Model], int]) -> dict[str, Any]:
+    """The kwargs to reverse `route` for the organisation `org` and the objects given (by model)."""
+    problems = route_problems(route)
+    if problems:
+        pytest.fail("\n".join(problems))
+    values: dict[str, Any] = {}
+    for kwarg in route.kwargs:
+        if kwarg == "org":
+            assert org is not None
+            values[kwarg] = org
+        elif kwarg == "pk":
+            model = PK_MODELS[route.name]
+            if model not in objects:
+                pytest.fail(
+                    f"{route} takes the pk of a {model.__name__}, but the `world` fixture makes none for "
+                    "tenant A: make one there and add it to `a_objects`."
+                )
+            values[kwarg] = objects[model]
+    return values
+
+
+# --- The OpenAPI schema ----------------------------------------------------------------------------
+
+
+def schema_parse(response: HttpResponseBase) -> dict[str, Any]:
+    """The schema from a response in whichever format it came (JSON or, by default, YAML)."""
+    assert response.status_code == 200, response.status_code
+    content = response.content  # type: ignore[attr-defined]
+    if "json" in response["Content-Type"]:
+        return json.loads(content)
+    return yaml.safe_load(content)
+
+
+def schema_param(kwarg: str) -> str:
+    """The name a URL kwarg has in schema paths: DRF’s SCHEMA_COERCE_PATH_PK renames pk to id."""
+    return "id" if kwarg == "pk" and api_settings.SCHEMA_COERCE_PATH_PK else kwarg
+
+
+def openapi_path(route: Route) -> str:
+    def placeholder(match: re.Match[str]) -> str:
+        return "{" + schema_param(match[1]) + "}"
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", placeholder, route.route)
+
+
+SCHEMA = schema_parse(Client().get(reverse("api:schema"), {"format": "json"}))
+SCHEMA_OPERATIONS = [
+    (path, method.upper())
+    for path, item in sorted(SCHEMA["paths"].items())
+    for method in item
+    if method in HANDLER_METHODS
+]
+API_ROUTES_BY_PATH = {
+    openapi_path(route): route for route in ROUTES if route.is_api and route.name not in SCHEMA_EXCLUDED_ROUTES
+}
+
+
+def schema_route(path: str) -> Route:
+    route = API_ROUTES_BY_PATH.get(path)
+    if route is None:
+        pytest.fail(f"The schema lists {path}, which is not a route under /{API_PREFIX} in the URL conf.")
+    return route
+
+
+def schema_url(path: str, kwargs: dict[str, Any]) -> str:
+    values = {schema_param(kwarg): value for kwarg, value in kwargs.items()}
+
+    def fill(match: re.Match[str]) -> str:
+        if match[1] not in values:
+            pytest.fail(f"The schema path {path} has the parameter {{{match[1]}}}, with no value. {HOW_TO_ADD}")
+        return quote(str(values[match[1]]))
+
+    return re.sub(r"\{(\w+)\}", fill, path)
+
+
+# --- The two tenants and their objects -------------------------------------------------------------
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    a_objects: dict[type[models.Model], int]  # the pk of one of tenant A's objects of each kind
+
+    def leak_markers(self) -> list[str]:
+        """Strings only tenant A's data contains: none may appear in a response to tenant B."""
+        measures = [commitment.measure.title for commitment in self.a.commitments]
+        return [
+            self.a.agreement.reference,
+            self.a.buyer.name,
+            self.a.supplier.name,
+            A_NARRATIVE,
+            A_EVIDENCE_NAME,
+            *measures,
+        ]
+
+
+def submit_return(tenant: Tenant, *, narrative: str, evidence_name: str) -> DeliveryReturn:
+    first, second, _ = tenant.commitments
+    return services.return_submit(
+        actor=tenant.supplier_user,
+        member=tenant.supplier_member(),
+        agreement=tenant.agreement,
+        quantities={first.pk: Decimal("4"), second.pk: Decimal("2.5")},
+        narrative=narrative,
+        evidence=evidence_file(evidence_name),
+    )
+
+
+@pytest.fixture
+def world(tenant_a: Tenant, tenant_b: Tenant) -> World:
+    for number, commitment in enumerate(tenant_a.commitments, start=1):
+        commitment.measure.title = f"Tenant A measure {number}: apprenticeships"
+        commitment.measure.save(update_fields=["title"])
+    a_return = submit_return(tenant_a, narrative=A_NARRATIVE, evidence_name=A_EVIDENCE_NAME)
+    submit_return(tenant_b, narrative="Tenant B ran two school workshops", evidence_name="b.pdf")
+    line = a_return.lines.order_by("pk").first()
+    evidence = a_return.evidence.get()
+    assert line is not None
+    return World(
+        a=tenant_a,
+        b=tenant_b,
+        a_objects={Agreement: tenant_a.agreement.pk, ReturnLine: line.pk, Evidence: evidence.pk},
+    )
+
+
+def person(tenant: Tenant, role: str) -> User:
+    return tenant.manager if role == "manager" else tenant.supplier_user
+
+
+def home_slug(tenant: Tenant, role: str) -> str:
+    return tenant.buyer.slug if role == "manager" else tenant.supplier.slug
+
+
+def token_header(user: User) -> dict[str, str]:
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"Authorization": f"Token {token.key}"}
+
+
+def post_data(tenant: Tenant) -> dict[str, Any]:
+    """Valid-looking data for every POST endpoint at once, about `tenant`: each view reads its fields."""
+    quantities = {str(commitment.pk): "3" for commitment in tenant.commitments}
+    return {
+        "quantities": json.dumps(quantities),
+        **{f"quantity_{pk}": quantity for pk, quantity in quantities.items()},
+        "narrative": "Three more apprentices started",
+        "evidence": evidence_file(),
+        "decision": LineStatus.VERIFIED,
+        "reason": "",
+    }
+
+
+def send(
+    client: Client, method: str, url: str, data: dict[str, Any], headers: dict[str, str] | None = None
+) -> HttpResponseBase:
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if method == "POST":
+        return client.post(url, data, headers=headers)
+    return client.generic(method, url, headers=headers)
+
+
+def body(response: HttpResponseBase) -> str:
+    if response.streaming:
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        response.close()
+    else:
+        content = response.content  # type: ignore[attr-defined]
+    return content.decode("utf-8", errors="replace")
+
+
+def stored_evidence_files() -> int:
+    root = Path(settings.MEDIA_ROOT) / "evidence"
+    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
+
+
+def state() -> tuple[object, ...]:
+    """Everything a request could write: audit events, returns, lines and their review, evidence."""
+    return (
+        AuditEvent.objects.count(),
+        DeliveryReturn.objects.count(),
+        Evidence.objects.count(),
+        stored_evidence_files(),
+        list(ReturnLine.objects.order_by("pk").values_list("pk", "status", "reason", "reviewed_by")),
+    )
+
+
+def assert_shows_nothing_of_a(response: HttpResponseBase, world: World, what: str) -> None:
+    text = body(response)
+    for marker in world.leak_markers():
+        assert marker not in text, f"{what} shows tenant A's {marker!r}"
+
+
+# --- Test cases, generated -------------------------------------------------------------------------
+
+
+def attack_variants(route: Route) -> list[str]:
+    if "org" not in route.kwargs:
+        return ["A's objects"]
+    variants = ["A's buyer slug", "A's supplier slug"]
+    if set(route.kwargs) - {"org"}:
+        variants.append("own slug with A's objects")
+    return variants
+
+
+def attack_org(world: World, role: str, variant: str) -> str | None:
+    return {
+        "A's buyer slug": world.a.buyer.slug,
+        "A's supplier slug": world.a.supplier.slug,
+        "own slug with A's objects": home_slug(world.b, role),
+        "A's objects": None,
+    }[variant]
+
+
+def schema_attack_variants(path: str) -> list[str]:
+    if "{org}" not in path:
+        return ["A's objects"]
+    variants = ["A's buyer slug", "A's supplier slug"]
+    if path.count("{") > 1:
+        variants.append("own slug with A's objects")
+    return variants
+
+
+def schema_owner_post_role(path: str) -> str | None:
+    route = API_ROUTES_BY_PATH.get(path)
+    return OWNER_POST[route.name][0] if route is not None and route.name in OWNER_POST else None
+
+
+ATTACK_CASES = [
+    pytest.param(route, method, role, variant, id=f"{method} {route} as B {role} with {variant}")
+    for route in ISOLATED_ROUTES
+    for method in sorted(route.methods)
+    for variant in attack_variants(route)
+    for role in ROLES
+]
+ANONYMOUS_CASES = [
+    pytest.param(route, method, id=f"{method} {route}")
+    for route in ROUTES
+    if route.needs_isolation or (route.is_api and route.name not in SCHEMA_EXCLUDED_ROUTES)
+    for method in sorted(route.methods)
+]
+OWNER_GET_CASES = [
+    pytest.param(route, role, id=f"GET {route} as A {role}")
+    for route in ISOLATED_ROUTES
+    if "GET" in route.methods
+    for role in ROLES
+]
+OWNER_POST_CASES = [
+    pytest.param(route, id=f"POST {route} as A {OWNER_POST[route.name][0]}")
+    for route in ISOLATED_ROUTES
+    if route.name in OWNER_POST
+]
+OWN_ORGANISATION_CASES = [
+    pytest.param(route, role, id=f"GET {route} as B {role} with own slug")
+    for route in ISOLATED_ROUTES
+    if route.kwargs == ("org",) and "GET" in route.methods
+    for role in ROLES
+]
+NO_KWARG_CASES = [
+    pytest.param(route, role, id=f"GET {route} as B {role}")
+    for route in ROUTES
+    if not route.kwargs and "GET" in route.methods
+    for role in ROLES
+]
+SCHEMA_ATTACK_CASES = [
+    pytest.param(path, method, role, variant, id=f"{method} {path} with B {role}'s token and {variant}")
+    for path, method in SCHEMA_OPERATIONS
+    if "{" in path
+    for variant in schema_attack_variants(path)
+    for role in ROLES
+]
+SCHEMA_OWNER_CASES = [
+    pytest.param(path, method, role, id=f"{method} {path} with A {role}'s token")
+    for path, method in SCHEMA_OPERATIONS
+    if "{" in path
+    for role in ROLES
+    if method == "GET" or schema_owner_post_role(path) == role
+]
+SCHEMA_UNSCOPED_CASES = [
+    pytest.param(path, role, id=f"GET {path} with B {role}'s token")
+    for path, method in SCHEMA_OPERATIONS
+    if "{" not in path and method == "GET"
+    for role in ROLES
+]
+
+
+# --- The route table stays complete ----------------------------------------------------------------
+
+
+def test_every_route_kwarg_can_be_filled() -> None:
+    problems = [problem for route in ROUTES for problem in route_problems(route)]
+    assert not problems, "\n".join(problems)
+
+
+def test_route_tables_name_only_real_routes() -> None:
+    tables: list[tuple[str, dict[str, Any]]] = [
+        ("PK_MODELS", PK_MODELS),
+        ("NOT_TENANT_SCOPED", NOT_TENANT_SCOPED),
+        ("OWNER_GET_STATUS", OWNER_GET_STATUS),
+        ("OWNER_POST", OWNER_POST),
+    ]
+    for table_name, table in tables:
+        stale = sorted(set(table) - ROUTE_NAMES)
+        assert not stale, f"{table_name} names routes that no longer exist: {stale}"
+
+
+def test_every_route_that_declares_post_has_an_owner_control() -> None:
+    missing = [
+        str(route)
+        for route in ISOLATED_ROUTES
+        if route.declared_methods is not None and "POST" in route.declared_methods and route.name not in OWNER_POST
+    ]
+    assert not missing, (
+        f"These routes accept POST but OWNER_POST does not say who of tenant A may POST and what they "
+        f"get: {missing}. Add them to OWNER_POST in tests/test_tenant_isolation.py."
+    )
+
+
+def test_url_conf_walk_finds_the_tenant_routes_with_their_kwargs_and_methods() -> None:
+    by_name = {route.name: route for route in ROUTES}
+    assert by_name["delivery:dashboard"].kwargs == ("org",)
+    assert by_name["delivery:agreement-detail"].kwargs == ("org", "pk")
+    assert by_name["delivery:return-submit"].declared_methods == {"GET", "POST"}
+    assert by_name["delivery:agreement-detail"].declared_methods is None
+    assert by_name["api:return-list"].declared_methods == {"GET", "POST"}
+    assert by_name["api:return-line-review"].declared_methods == {"POST"}
+    assert by_name["api:return-line-review"].route == "api/v1/organisations/<slug:org>/return-lines/<int:pk>/review/"
+    isolated = {route.name for route in ISOLATED_ROUTES}
+    assert {"delivery:evidence-download", "delivery:commitment-export", "api:dashboard"} <= isolated
+    assert "accounts:password-reset-confirm" not in isolated
+
+
+def test_openapi_schema_paths_and_methods_match_the_url_conf(client: Client) -> None:
+    from_json = schema_parse(client.get(reverse("api:schema"), {"format": "json"}))
+    from_default = schema_parse(client.get(reverse("api:schema")))
+    assert from_default == from_json
+    assert set(from_json["paths"]) == set(API_ROUTES_BY_PATH)
+    for path, route in API_ROUTES_BY_PATH.items():
+        methods = {method.upper() for method in from_json["paths"][path] if method in HANDLER_METHODS}
+        assert methods == route.declared_methods, path
+
+
+# --- Tenant B cannot reach tenant A ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "method", "role", "variant"), ATTACK_CASES)
+def test_tenant_b_gets_404_for_tenant_a_urls(
+    world: World, client: Client, route: Route, method: str, role: str, variant: str
+) -> None:
+    url = reverse(route.name, kwargs=url_kwargs(route, org=attack_org(world, role, variant), objects=world.a_objects))
+    client.force_login(person(world.b, role))
+    before = state()
+    response = send(client, method, url, post_data(world.a))
+    assert response.status_code == 404, f"{method} {url} as tenant B's {role}: {response.status_code}"
+    assert state() == before, f"{method} {url} as tenant B's {role} changed stored data"
+    assert_shows_nothing_of_a(response, world, f"{method} {url}")
+
+
+@pytest.mark.parametrize(("path", "method", "role", "variant"), SCHEMA_ATTACK_CASES)
+def test_tenant_b_token_gets_404_for_every_schema_operation_on_tenant_a(
+    world: World, client: Client, path: str, method: str, role: str, variant: str
+) -> None:
+    route = schema_route(path)
+    kwargs = url_kwargs(route, org=attack_org(world, role, variant), objects=world.a_objects)
+    url = schema_url(path, kwargs)
+    before = state()
+    response = send(client, method, url, post_data(world.a), token_header(person(world.b, role)))
+    assert response.status_code == 404, f"{method} {url} with tenant B's {role} token: {response.status_code}"
+    # A JSON 404 from the view (the route resolved), not the HTML page for an unknown address.
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(body(response))["detail"].startswith("No such")
+    assert state() == before
+    assert_shows_nothing_of_a(response, world, f"{method} {url}")
+
+
+@pytest.mark.parametrize(("route", "role"), OWN_ORGANISATION_CASES)
+def test_tenant_b_pages_for_its_own_organisation_show_nothing_of_tenant_a(
+    world: World, client: Client, route: Route, role: str
+) -> None:
+    client.force_login(person(world.b, role))
+    response = client.get(reverse(route.name, kwargs={"org": home_slug(world.b, role)}))
+    assert response.status_code == 200
+    assert_shows_nothing_of_a(response, world, f"{route} for tenant B")
+
+
+@pytest.mark.parametrize(("route", "role"), NO_KWARG_CASES)
+def test_routes_without_kwargs_show_tenant_b_nothing_of_tenant_a(
+    world: World, client: Client, route: Route, role: str
+) -> None:
+    client.force_login(person(world.b, role))
+    response = client.get(reverse(route.name))
+    assert response.status_code < 500
+    assert_shows_nothing_of_a(response, world, f"{route} for tenant B")
+
+
+@pytest.mark.parametrize(("path", "role"), SCHEMA_UNSCOPED_CASES)
+def test_schema_operations_without_parameters_show_tenant_b_nothing_of_tenant_a(
+    world: World, client: Client, path: str, role: str
+) -> None:
+    response = client.get(path, headers=token_header(person(world.b, role)))
+    assert response.status_code == 200
+    assert_shows_nothing_of_a(response, world, f"GET {path} for tenant B")
+
+
+def test_organisation_list_api_lists_only_tenant_b_organisations_for_tenant_b(world: World, client: Client) -> None:
+    response = client.get(reverse("api:organisation-list"), headers=token_header(world.b.manager))
+    assert [organisation["slug"] for organisation in response.json()] == [world.b.buyer.slug]
+
+
+# --- Anonymous people are sent to sign in ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "method"), ANONYMOUS_CASES)
+def test_anonymous_requests_are_sent_to_sign_in_or_refused(
+    world: World, client: Client, route: Route, method: str
+) -> None:
+    url = reverse(route.name, kwargs=url_kwargs(route, org=world.a.buyer.slug, objects=world.a_objects))
+    before = state()
+    response = send(client, method, url, post_data(world.a))
+    if route.is_api:
+        assert response.status_code in (401, 403), f"{method} {url}: {response.status_code}"
+    else:
+        assert response.status_code == 302, f"{method} {url}: {response.status_code}"
+        assert response["Location"].startswith(f"{reverse(settings.LOGIN_URL)}?next=")
+    assert state() == before
+    assert_shows_nothing_of_a(response, world, f"anonymous {method} {url}")
+
+
+# --- Positive controls: tenant A's own people get through ------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "role"), OWNER_GET_CASES)
+def test_tenant_a_people_reach_their_own_urls(world: World, client: Client, route: Route, role: str) -> None:
+    url = reverse(route.name, kwargs=url_kwargs(route, org=home_slug(world.a, role), objects=world.a_objects))
+    client.force_login(person(world.a, role))
+    response = client.get(url)
+    body(response)
+    assert response.status_code == OWNER_GET_STATUS.get(route.name, {}).get(role, 200), url
+
+
+@pytest.mark.parametrize("route", OWNER_POST_CASES)
+def test_tenant_a_people_can_post_to_their_own_urls(world: World, client: Client, route: Route) -> None:
+    role, expected = OWNER_POST[route.name]
+    url = reverse(route.name, kwargs=url_kwargs(route, org=home_slug(world.a, role), objects=world.a_objects))
+    client.force_login(person(world.a, role))
+    audit_events = AuditEvent.objects.count()
+    before = state()
+    response = client.post(url, post_data(world.a))
+    assert response.status_code == expected, f"POST {url}: {response.status_code} {body(response)[:500]}"
+    assert AuditEvent.objects.count() == audit_events + 1
+    assert state() != before
+
+
+@pytest.mark.parametrize(("path", "method", "role"), SCHEMA_OWNER_CASES)
+def test_tenant_a_token_succeeds_for_every_schema_operation_on_its_own_objects(
+    world: World, client: Client, path: str, method: str, role: str
+) -> None:
+    route = schema_route(path)
+    url = schema_url(path, url_kwargs(route, org=home_slug(world.a, role), objects=world.a_objects))
+    expected = OWNER_POST[route.name][1] if method == "POST" else 200
+    response = send(client, method, url, post_data(world.a), token_header(person(world.a, role)))
+    assert response.status_code == expected, f"{method} {url}: {response.status_code} {body(response)[:500]}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tenant_a_supplier_and_manager_both_see_tenant_a_agreement(world: World, client: Client, role: str) -> None:
+    agreement = world.a.agreement
+    client.force_login(person(world.a, role))
+    slug = home_slug(world.a, role)
+    page = client.get(reverse("delivery:agreement-detail", kwargs={"org": slug, "pk": agreement.pk}))
+    assert page.status_code == 200
+    assert agreement.reference in body(page)
+    assert A_NARRATIVE in body(page)
+    api = client.get(
+        reverse("api:agreement-detail", kwargs={"org": slug, "pk": agreement.pk}),
+        headers=token_header(person(world.a, role)),
+    )
+    assert api.status_code == 200
+    assert api.json()["reference"] == agreement.reference
+    assert api.json()["buyer"] == world.a.buyer.slug
+    assert api.json()["supplier"] == world.a.supplier.slug
+    listed = client.get(reverse("api:agreement-list", kwargs={"org": slug}))
+    assert [row["reference"] for row in listed.json()] == [agreement.reference]
