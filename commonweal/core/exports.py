@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -15,7 +15,11 @@ def cell_safe(value: Any) -> Any:
     return value
 
 
-def csv_write(out: TextIO, fieldnames: list[str], rows: Iterable[Mapping[str, Any]]) -> None:
+class Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+def csv_write(out: Writable, fieldnames: list[str], rows: Iterable[Mapping[str, Any]]) -> None:
     writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
     writer.writeheader()
     for row in rows:
