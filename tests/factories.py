@@ -8,7 +8,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commonweal.accounts.models import User
 from commonweal.delivery.models import Agreement, Commitment
-from commonweal.frameworks.models import Framework, FrameworkVersion, Measure, Outcome, Theme, UnitKind
+from commonweal.frameworks.models import (
+    DeflatorPoint,
+    DeflatorSeries,
+    Framework,
+    FrameworkVersion,
+    Measure,
+    Outcome,
+    Theme,
+    UnitKind,
+    ValueSet,
+    ValueSetEntry,
+)
 from commonweal.tenancy.models import Membership, Organisation, OrganisationKind, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -128,3 +139,55 @@ class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
     )
     target_quantity = Decimal("10")
     due_date = datetime.date(2099, 12, 31)
+
+
+class NetworkFactory(OrganisationFactory):
+    """An anchor network: organisations join it through Organisation.networks."""
+
+    name = factory.Sequence(lambda n: f"Anchor Network {n}")
+    slug = factory.Sequence(lambda n: f"network-{n}")
+    kind = OrganisationKind.NETWORK
+
+
+# --- Value sets and deflators (money equivalents) ---------------------------------------------------
+
+
+class ValueSetFactory(factory.django.DjangoModelFactory[ValueSet]):
+    class Meta:
+        model = ValueSet
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = factory.Sequence(lambda n: f"values-{n}")
+    title = factory.Sequence(lambda n: f"Value set {n}")
+    source = "HM Treasury Green Book (2022), annex A2"
+    licence = "Open Government Licence v3.0"
+    base_year = 2024
+    valid_from = datetime.date(2024, 4, 1)
+
+
+class ValueSetEntryFactory(factory.django.DjangoModelFactory[ValueSetEntry]):
+    class Meta:
+        model = ValueSetEntry
+
+    value_set = factory.SubFactory(ValueSetFactory)
+    organisation = factory.SelfAttribute("value_set.organisation")
+    measure_code = factory.Sequence(lambda n: f"M.{n}")
+    value_per_unit = Decimal("100.0000")
+    source = "Test source, table 1"
+    base_year = factory.SelfAttribute("value_set.base_year")
+
+
+class DeflatorSeriesFactory(factory.django.DjangoModelFactory[DeflatorSeries]):
+    class Meta:
+        model = DeflatorSeries
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = factory.Sequence(lambda n: f"deflator-{n}")
+    title = factory.Sequence(lambda n: f"Deflator {n}")
+    source = "Test index"
+
+
+def deflator_points(series: DeflatorSeries, index_by_year: dict[int, str]) -> None:
+    """Give `series` these points, e.g. {2020: "100", 2024: "120"}."""
+    for year, index in index_by_year.items():
+        DeflatorPoint.objects.create(organisation=series.organisation, series=series, year=year, index=Decimal(index))

@@ -36,3 +36,19 @@ def test_size_labels_and_type_list_read_well():
     assert size_label(2048) == "2 KB"
     assert size_label(500) == "500 bytes"
     assert describe_types(EVIDENCE_TYPES) == "CSV, DOCX, JPG, ODS, ODT, PDF, PNG, TXT or XLSX"
+
+
+def test_govuk_form_keeps_width_classes_and_marks_errors():
+    from django import forms
+
+    from commonweal.frontend.forms import GovukForm
+
+    class Example(GovukForm):
+        amount = forms.DecimalField(widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+
+    blank = Example()
+    assert blank.fields["amount"].widget.attrs["class"] == "govuk-input--width-10 govuk-input"
+    bound = Example({"amount": "lots"})
+    assert not bound.is_valid()
+    assert bound.fields["amount"].widget.attrs["class"] == "govuk-input--width-10 govuk-input govuk-input--error"
+    assert bound.fields["amount"].widget.attrs["aria-describedby"] == "id_amount-error"

@@ -35,9 +35,15 @@ from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
 from commonweal.delivery import services
 from commonweal.delivery.models import Agreement, DeliveryReturn, Evidence, LineStatus, ReturnLine
+from commonweal.frameworks import interchange, services_priorities
+from commonweal.frameworks import models as framework_models
+from commonweal.frameworks import services as framework_services
+from commonweal.frameworks.models import Framework, FrameworkShare, FrameworkVersion, Measure, Outcome, Theme
+from commonweal.tenancy.models import Organisation, Role
 
+from . import factories
 from .conftest import Tenant
-from .factories import evidence_file
+from .factories import MembershipFactory, NetworkFactory, evidence_file
 
 # --- What this file knows about the routes ---------------------------------------------------------
 
@@ -60,12 +66,56 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "api:agreement-detail": Agreement,
     "api:return-list": Agreement,
     "api:return-line-review": ReturnLine,
+    # Value sets and deflator series (commonweal/frameworks/urls_value_sets.py, commonweal/api/value_sets.py)
+    "frameworks:value-set-detail": framework_models.ValueSet,
+    "frameworks:value-set-update": framework_models.ValueSet,
+    "frameworks:value-set-entry-add": framework_models.ValueSet,
+    "frameworks:value-set-entry-edit": framework_models.ValueSetEntry,
+    "frameworks:value-set-entry-remove": framework_models.ValueSetEntry,
+    "frameworks:deflator-detail": framework_models.DeflatorSeries,
+    "frameworks:deflator-points": framework_models.DeflatorSeries,
+    "api:value-set-detail": framework_models.ValueSet,
+    # Framework versions (commonweal/frameworks/urls_versions.py)
+    "frameworks:framework-detail": Framework,
+    "frameworks:framework-fork": Framework,
+    "frameworks:draft-create": Framework,
+    "frameworks:framework-share": Framework,
+    "frameworks:version-diff": Framework,
+    "frameworks:framework-unshare": FrameworkShare,
+    "frameworks:version-detail": FrameworkVersion,
+    "frameworks:version-publish": FrameworkVersion,
+    "frameworks:theme-add": FrameworkVersion,
+    "frameworks:theme-edit": Theme,
+    "frameworks:theme-remove": Theme,
+    "frameworks:outcome-add": Theme,
+    "frameworks:outcome-edit": Outcome,
+    "frameworks:outcome-remove": Outcome,
+    "frameworks:measure-add": Outcome,
+    "frameworks:measure-edit": Measure,
+    "frameworks:measure-remove": Measure,
+    # Framework files (commonweal/frameworks/urls_interchange.py, commonweal/api/frameworks.py)
+    "frameworks:version-downloads": FrameworkVersion,
+    "frameworks:version-export-yaml": FrameworkVersion,
+    "frameworks:version-export-json": FrameworkVersion,
+    "frameworks:version-export-xlsx": FrameworkVersion,
+    "frameworks:version-export-csv": FrameworkVersion,
+    "frameworks:version-export-values-csv": FrameworkVersion,
+    "api:framework-version-detail": FrameworkVersion,
+    # Priorities and the proportionality policy (commonweal/frameworks/urls_priorities.py)
+    "frameworks:priority-weights": Framework,
+    "frameworks:focus-area-remove": framework_models.FocusArea,
+    "frameworks:priority-group-remove": framework_models.PriorityGroup,
+    "frameworks:band-edit": framework_models.ProportionalityBand,
 }
 
 # Routes whose kwargs name no organisation's private data (or that are deliberately public), with the
 # reason isolation does not apply. They get no generated isolation cases: list one only with a reason.
 NOT_TENANT_SCOPED: dict[str, str] = {
     "accounts:password-reset-confirm": "a signed single-use link to one person's account (uidb64, token)",
+    # The plan on a page is public once the organisation publishes it, and a 404 for everyone until then
+    # (see test_an_unpublished_plan_is_a_404_for_everyone).
+    "plans:plan": "an organisation's published plan on a page, for anyone",
+    "plans:plan-pdf": "an organisation's published plan on a page as a PDF, for anyone",
 }
 
 HOW_TO_ADD = (
@@ -81,6 +131,13 @@ ROLES = ("manager", "supplier")
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {
     "delivery:return-submit": {"manager": 404},  # only the supplier submits returns
     "delivery:return-line-review": {"supplier": 404},  # only the buyer's contract managers review
+    # Value sets belong to the buyer; a supplier has none and may not create them.
+    "frameworks:value-set-create": {"supplier": 404},
+    "frameworks:deflator-create": {"supplier": 404},
+    "api:value-set-detail": {"supplier": 404},
+    "api:framework-version-detail": {"supplier": 404},  # the buyer's framework, not the supplier's
+    # Tenant A's framework versions belong to its buyer: its supplier, with its own slug, gets a 404.
+    **{name: {"supplier": 404} for name in PK_MODELS if name.startswith("frameworks:")},
 }
 
 # Routes that declare POST: which of tenant A's people may POST `post_data` and the status they get.
@@ -89,10 +146,72 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "delivery:return-line-review": ("manager", 302),
     "api:return-list": ("supplier", 201),
     "api:return-line-review": ("manager", 200),
+    # Value sets: the manager is also the social value lead. The calculator and the valuation API only
+    # calculate (see POST_WRITES_NOTHING).
+    "frameworks:value-set-create": ("manager", 302),
+    "frameworks:value-set-update": ("manager", 302),
+    "frameworks:value-set-entry-add": ("manager", 302),
+    "frameworks:value-set-entry-edit": ("manager", 302),
+    "frameworks:value-set-entry-remove": ("manager", 302),
+    "frameworks:deflator-create": ("manager", 302),
+    "frameworks:deflator-points": ("manager", 302),
+    "frameworks:valuation-calculator": ("manager", 200),
+    "api:valuation": ("manager", 200),
+    # Framework versions: the manager is also the social value lead (see `framework_objects`).
+    **{
+        f"frameworks:{name}": ("manager", 302)
+        for name in [
+            "template-use",
+            "framework-fork",
+            "draft-create",
+            "framework-share",
+            "framework-unshare",
+            "version-publish",
+            "theme-add",
+            "theme-edit",
+            "theme-remove",
+            "outcome-add",
+            "outcome-edit",
+            "outcome-remove",
+            "measure-add",
+            "measure-edit",
+            "measure-remove",
+        ]
+    },
+    "frameworks:framework-import": ("manager", 302),
+    # Priorities, the policy and the plan: the manager is also the social value lead.
+    **{
+        f"frameworks:{name}": ("manager", 302)
+        for name in [
+            "priority-weights",
+            "focus-areas",
+            "focus-area-remove",
+            "priority-groups",
+            "priority-group-remove",
+            "policy-load",
+            "band-edit",
+            "plan-publication",
+        ]
+    },
+    "api:ask": ("manager", 200),
+}
+
+# Routes in OWNER_POST whose POST only reads: tenant A's POST must succeed and store nothing.
+POST_WRITES_NOTHING: dict[str, str] = {
+    "frameworks:valuation-calculator": "a calculation shown on the page",
+    "api:valuation": "a calculation returned as JSON",
+    "api:ask": "a proposed social value ask returned as JSON",
+    "frameworks:policy-load": "the world loaded tenant A's default policy already: loading it again changes nothing",
 }
 
 A_NARRATIVE = "Tenant A placed twelve apprentices at the Northgate depot"
 A_EVIDENCE_NAME = "tenant-a-apprentice-register.pdf"
+A_FRAMEWORK_TITLE = "Tenant A social value framework"
+A_FORK_TITLE = "Tenant A local framework"
+TEMPLATE_KEY = "tenant-template"
+A_FOCUS_AREA = "Tenant A focus ward"
+A_PRIORITY_GROUP = "Tenant A priority group"
+A_PLAN_SUMMARY = "Tenant A plan summary"
 
 
 # --- Walking the URL conf --------------------------------------------------------------------------
@@ -275,6 +394,11 @@ class World:
             self.a.supplier.name,
             A_NARRATIVE,
             A_EVIDENCE_NAME,
+            A_FRAMEWORK_TITLE,
+            A_FORK_TITLE,
+            A_FOCUS_AREA,
+            A_PRIORITY_GROUP,
+            A_PLAN_SUMMARY,
             *measures,
         ]
 
@@ -291,11 +415,98 @@ def submit_return(tenant: Tenant, *, narrative: str, evidence_name: str) -> Deli
     )
 
 
+def network_slug(tenant: Tenant) -> str:
+    """A network the tenant's buyer belongs to and has not shared its framework with (to share with)."""
+    return f"{tenant.buyer.slug}-network"
+
+
+def framework_objects(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, templates: Path
+) -> dict[type[models.Model], int]:
+    """The tenant's frameworks as its social value lead leaves them: the agreement's framework shared
+    with one network, and a fork of it with a draft version 2 (themes, outcomes and measures to edit)."""
+    lead = tenant.manager_member()
+    framework = tenant.agreement.framework_version.framework
+    framework.title = A_FRAMEWORK_TITLE
+    framework.save(update_fields=["title"])
+    partners = NetworkFactory.create()
+    tenant.buyer.networks.add(NetworkFactory.create(slug=network_slug(tenant)), partners)
+    share = framework_services.framework_share(actor=tenant.manager, member=lead, framework=framework, network=partners)
+    fork = framework_services.framework_fork(
+        actor=tenant.manager, member=lead, source=tenant.agreement.framework_version, code="tenant", title=A_FORK_TITLE
+    )
+    draft = framework_services.version_draft_create(actor=tenant.manager, member=lead, framework=fork.framework)
+    measure = draft.measures.order_by("pk").first()
+    assert measure is not None
+    # One shipped template, so the template page has one to start from.
+    templates.mkdir()
+    template = framework_services.STARTER_FRAMEWORK.read_text(encoding="utf-8")
+    (templates / f"{TEMPLATE_KEY}.yaml").write_text(template, encoding="utf-8")
+    monkeypatch.setattr(interchange, "TEMPLATES_DIR", templates)
+    return {
+        Framework: framework.pk,
+        FrameworkShare: share.pk,
+        FrameworkVersion: draft.pk,
+        Theme: measure.outcome.theme_id,
+        Outcome: measure.outcome_id,
+        Measure: measure.pk,
+    }
+
+
+def value_set_objects(tenant: Tenant) -> dict[type[models.Model], int]:
+    """The tenant's value set, with a value for its first commitment's measure, and a deflator series.
+    Their titles carry the buyer's name, which tenant B must never be shown."""
+    value_set = factories.ValueSetFactory.create(
+        organisation=tenant.buyer, code="tenant-values", title=f"{tenant.buyer.name} value set"
+    )
+    entry = factories.ValueSetEntryFactory.create(
+        value_set=value_set, measure_code=tenant.commitments[0].measure.code, source=f"{tenant.buyer.name} research"
+    )
+    series = factories.DeflatorSeriesFactory.create(
+        organisation=tenant.buyer, code="tenant-index", title=f"{tenant.buyer.name} price index"
+    )
+    factories.deflator_points(series, {2024: "100", 2025: "102.5"})
+    return {
+        framework_models.ValueSet: value_set.pk,
+        framework_models.ValueSetEntry: entry.pk,
+        framework_models.DeflatorSeries: series.pk,
+    }
+
+
+def priority_objects(tenant: Tenant) -> dict[type[models.Model], int]:
+    """The tenant's focus area, priority group and default proportionality policy, and its plan,
+    saved but not published: nobody may see it until the lead publishes it."""
+    buyer = tenant.buyer
+    area = services_priorities.focus_area_create(
+        actor=tenant.manager, organisation=buyer, gss_code="E08000009", name=A_FOCUS_AREA, reason=""
+    )
+    group = services_priorities.priority_group_create(
+        actor=tenant.manager, organisation=buyer, name=A_PRIORITY_GROUP, description=""
+    )
+    policy = services_priorities.policy_load_default(actor=tenant.manager, organisation=buyer)
+    services_priorities.plan_publish(actor=tenant.manager, organisation=buyer, summary=A_PLAN_SUMMARY)
+    services_priorities.plan_unpublish(actor=tenant.manager, organisation=buyer)
+    band = policy.bands.order_by("position").first()
+    assert band is not None
+    return {
+        framework_models.FocusArea: area.pk,
+        framework_models.PriorityGroup: group.pk,
+        framework_models.ProportionalityBand: band.pk,
+    }
+
+
 @pytest.fixture
-def world(tenant_a: Tenant, tenant_b: Tenant) -> World:
+def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     for number, commitment in enumerate(tenant_a.commitments, start=1):
         commitment.measure.title = f"Tenant A measure {number}: apprenticeships"
         commitment.measure.save(update_fields=["title"])
+    # Both managers are their organisation's social value lead too, so tenant B's attacker may change
+    # frameworks (its own) and tenant A's positive controls can change tenant A's.
+    for tenant in (tenant_a, tenant_b):
+        MembershipFactory.create(user=tenant.manager, organisation=tenant.buyer, role=Role.SOCIAL_VALUE_LEAD)
+    a_frameworks = framework_objects(tenant_a, monkeypatch, tmp_path / "templates")
+    a_value_sets = value_set_objects(tenant_a)
+    a_priorities = priority_objects(tenant_a)
     a_return = submit_return(tenant_a, narrative=A_NARRATIVE, evidence_name=A_EVIDENCE_NAME)
     submit_return(tenant_b, narrative="Tenant B ran two school workshops", evidence_name="b.pdf")
     line = a_return.lines.order_by("pk").first()
@@ -304,7 +515,14 @@ def world(tenant_a: Tenant, tenant_b: Tenant) -> World:
     return World(
         a=tenant_a,
         b=tenant_b,
-        a_objects={Agreement: tenant_a.agreement.pk, ReturnLine: line.pk, Evidence: evidence.pk},
+        a_objects={
+            Agreement: tenant_a.agreement.pk,
+            ReturnLine: line.pk,
+            Evidence: evidence.pk,
+            **a_frameworks,
+            **a_value_sets,
+            **a_priorities,
+        },
     )
 
 
@@ -331,6 +549,62 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "evidence": evidence_file(),
         "decision": LineStatus.VERIFIED,
         "reason": "",
+        # Value sets (with the code and title above): a value set's details, a value of one unit of the
+        # tenant's first measure, a deflator index; the calculator and the valuation API value 3 units.
+        "source": "Tenant research, 2024",
+        "licence": "Open Government Licence v3.0",
+        "base_year": "2024",
+        "valid_from": "1/4/2024",
+        "measure_code": tenant.commitments[0].measure.code,
+        "value_per_unit": "12.50",
+        "deadweight": "10",
+        "duration_years": "1",
+        "points": "2024,100\n2025,102.5",
+        "value_set": framework_models.ValueSet.objects.filter(organisation=tenant.buyer)
+        .values_list("pk", flat=True)
+        .first()
+        or "",
+        **{f"quantity_{commitment.measure.pk}": "3" for commitment in tenant.commitments},
+        "lines": json.dumps([{"measure_code": tenant.commitments[0].measure.code, "quantity": "3"}]),
+        # Framework pages: a code and title (forks, templates, themes, outcomes, measures), a measure's
+        # unit and value type, a version's notes, a network to share with and a template to start from.
+        "code": "tenant-new",
+        "title": "Tenant new item",
+        "unit": "count",
+        "value_type": "additional_social",
+        "notes": "Tenant notes on the version",
+        "network": Organisation.objects.filter(slug=network_slug(tenant)).values_list("pk", flat=True).first() or "",
+        "template": TEMPLATE_KEY,
+        # Importing a framework file (with the code and title above).
+        "file": evidence_file("tenant-framework.yaml", framework_services.STARTER_FRAMEWORK.read_bytes()),
+        # Priorities: a weight and reason on each outcome of the agreement's framework; a focus area, a
+        # priority group and a band (all named by "name"); a plan summary; a proposed ask (value,
+        # category, months, supplier size and description, which the band form reads too).
+        **{
+            f"{field}_{outcome_pk}": value
+            for outcome_pk in Outcome.objects.filter(version=tenant.agreement.framework_version).values_list(
+                "pk", flat=True
+            )
+            for field, value in (("weight", "3"), ("reason", "Tenant reason for the weight"))
+        },
+        "gss_code": "E05000824",
+        "name": "Tenant new priority",
+        "description": "Tenant description",
+        "category": "services",
+        "min_value": "0",
+        "max_value": "",
+        "min_months": "",
+        "max_months": "",
+        "supplier_size": "any",
+        "min_weighting_percent": "12.5",
+        "outcomes_to_ask": "1",
+        "offer_kind": "qualitative",
+        "delivery_plan_required": "no",
+        "reporting_frequency": "annually",
+        "rationale": "Weighting: tenant policy choice.",
+        "summary": "Tenant plan summary, published",
+        "value": "250000",
+        "months": "36",
     }
 
 
@@ -365,6 +639,26 @@ def state() -> tuple[object, ...]:
         DeliveryReturn.objects.count(),
         Evidence.objects.count(),
         stored_evidence_files(),
+        [
+            model.objects.count()
+            for model in (
+                framework_models.ValueSet,
+                framework_models.ValueSetEntry,
+                framework_models.DeflatorSeries,
+                framework_models.DeflatorPoint,
+            )
+        ],
+        [model.objects.count() for model in (Framework, FrameworkVersion, FrameworkShare, Theme, Outcome, Measure)],
+        [
+            model.objects.count()
+            for model in (
+                framework_models.OutcomePriority,
+                framework_models.FocusArea,
+                framework_models.PriorityGroup,
+                framework_models.ProportionalityBand,
+            )
+        ],
+        list(framework_models.PlanPublication.objects.order_by("pk").values_list("pk", "summary", "published_at")),
         list(ReturnLine.objects.order_by("pk").values_list("pk", "status", "reason", "reviewed_by")),
     )
 
@@ -482,6 +776,7 @@ def test_route_tables_name_only_real_routes() -> None:
         ("NOT_TENANT_SCOPED", NOT_TENANT_SCOPED),
         ("OWNER_GET_STATUS", OWNER_GET_STATUS),
         ("OWNER_POST", OWNER_POST),
+        ("POST_WRITES_NOTHING", POST_WRITES_NOTHING),
     ]
     for table_name, table in tables:
         stale = sorted(set(table) - ROUTE_NAMES)
@@ -563,7 +858,8 @@ def test_tenant_b_pages_for_its_own_organisation_show_nothing_of_tenant_a(
 ) -> None:
     client.force_login(person(world.b, role))
     response = client.get(reverse(route.name, kwargs={"org": home_slug(world.b, role)}))
-    assert response.status_code == 200
+    # Tenant B's people get what tenant A's get from their own organisation's page (OWNER_GET_STATUS).
+    assert response.status_code == OWNER_GET_STATUS.get(route.name, {}).get(role, 200)
     assert_shows_nothing_of_a(response, world, f"{route} for tenant B")
 
 
@@ -631,6 +927,9 @@ def test_tenant_a_people_can_post_to_their_own_urls(world: World, client: Client
     before = state()
     response = client.post(url, post_data(world.a))
     assert response.status_code == expected, f"POST {url}: {response.status_code} {body(response)[:500]}"
+    if route.name in POST_WRITES_NOTHING:
+        assert state() == before
+        return
     assert AuditEvent.objects.count() == audit_events + 1
     assert state() != before
 
@@ -641,9 +940,44 @@ def test_tenant_a_token_succeeds_for_every_schema_operation_on_its_own_objects(
 ) -> None:
     route = schema_route(path)
     url = schema_url(path, url_kwargs(route, org=home_slug(world.a, role), objects=world.a_objects))
-    expected = OWNER_POST[route.name][1] if method == "POST" else 200
+    expected = OWNER_POST[route.name][1] if method == "POST" else OWNER_GET_STATUS.get(route.name, {}).get(role, 200)
     response = send(client, method, url, post_data(world.a), token_header(person(world.a, role)))
     assert response.status_code == expected, f"{method} {url}: {response.status_code} {body(response)[:500]}"
+
+
+# --- Public pages: the plan on a page exists only once published ---------------------------------
+
+
+PUBLISHED_ONLY_ROUTES = ["plans:plan", "plans:plan-pdf"]
+
+
+@pytest.mark.parametrize("name", PUBLISHED_ONLY_ROUTES)
+@pytest.mark.parametrize("who", ["anonymous", "A manager", "A supplier", "B manager", "B supplier"])
+def test_an_unpublished_plan_is_a_404_for_everyone(world: World, client: Client, name: str, who: str) -> None:
+    if who != "anonymous":
+        tenant, role = (world.a if who.startswith("A") else world.b), who.split()[1]
+        client.force_login(person(tenant, role))
+    url = reverse(name, kwargs={"org": world.a.buyer.slug})
+    before = state()
+    response = client.get(url)
+    assert response.status_code == 404, f"GET {url} as {who}: {response.status_code}"
+    assert state() == before
+    if who.startswith("A"):  # tenant A's own people see their organisations' names in the menu, not the plan
+        assert A_PLAN_SUMMARY not in body(response) and A_FOCUS_AREA not in body(response)
+    else:
+        assert_shows_nothing_of_a(response, world, f"GET {url} as {who}")
+
+
+@pytest.mark.parametrize("name", PUBLISHED_ONLY_ROUTES)
+def test_a_published_plan_is_public_and_shows_only_its_own_organisation(
+    world: World, client: Client, name: str
+) -> None:
+    services_priorities.plan_publish(actor=world.a.manager, organisation=world.a.buyer, summary=A_PLAN_SUMMARY)
+    response = client.get(reverse(name, kwargs={"org": world.a.buyer.slug}))
+    assert response.status_code == 200
+    assert client.get(reverse(name, kwargs={"org": world.b.buyer.slug})).status_code == 404
+    if name == "plans:plan":
+        assert A_PLAN_SUMMARY in body(response)
 
 
 @pytest.mark.parametrize("role", ROLES)

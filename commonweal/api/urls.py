@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import frameworks, priorities, value_sets, views
 
 app_name = "api"
 urlpatterns = [
@@ -24,5 +24,19 @@ urlpatterns = [
         "organisations/<slug:org>/return-lines/<int:pk>/review/",
         views.ReturnLineReviewApi.as_view(),
         name="return-line-review",
+    ),
+    path("organisations/<slug:org>/value-sets/", value_sets.ValueSetListApi.as_view(), name="value-set-list"),
+    path(
+        "organisations/<slug:org>/value-sets/<int:pk>/",
+        value_sets.ValueSetDetailApi.as_view(),
+        name="value-set-detail",
+    ),
+    path("organisations/<slug:org>/valuations/", value_sets.ValuationApi.as_view(), name="valuation"),
+    path("organisations/<slug:org>/ask/", priorities.AskApi.as_view(), name="ask"),
+    path("organisations/<slug:org>/frameworks/", frameworks.FrameworkListApi.as_view(), name="framework-list"),
+    path(
+        "organisations/<slug:org>/framework-versions/<int:pk>/",
+        frameworks.FrameworkVersionDetailApi.as_view(),
+        name="framework-version-detail",
     ),
 ]

@@ -43,6 +43,8 @@ def agreement_create(
         raise ApplicationError("Only a public body can own an agreement.")
     if not supplier.is_supplier:
         raise ApplicationError(f"{supplier} is not a supplier.")
+    if not framework_version.is_published:
+        raise ApplicationError("An agreement can only use a published framework version.")
     if framework_version.organisation_id != organisation.pk:
         raise ApplicationError("The framework version belongs to another organisation.")
     if end_date < start_date:

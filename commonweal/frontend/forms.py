@@ -24,6 +24,10 @@ ERROR_CLASSES = {
 }
 
 
+# Classes this module sets (and resets as errors come and go); width and override classes a form sets stay.
+MANAGED_CLASSES = set(WIDGET_CLASSES.values()) | set(ERROR_CLASSES.values()) | {"govuk-input", "govuk-input--error"}
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "govuk/form.html"
     field_template_name = "govuk/field.html"
@@ -48,7 +52,8 @@ class GovukForm(forms.Form):
                 css.append(ERROR_CLASSES.get(kind, "govuk-input--error"))
                 described.append(f"{bound.auto_id}-error")
             existing = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = " ".join([c for c in existing.split() if not c.startswith("govuk-")] + css)
+            kept = [c for c in existing.split() if c not in MANAGED_CLASSES]
+            field.widget.attrs["class"] = " ".join(kept + css)
             if described and kind not in ("radioselect",):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 

@@ -1,0 +1,355 @@
+"""Pages for local priorities, the proportionality policy, the proposed ask and the plan on a page.
+
+Members of the organisation read; only a social value lead (`can_manage_frameworks`) changes
+anything. The plan on a page is public once published, as a web page and an A4 PDF.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commonweal.core.errors import ApplicationError
+from commonweal.tenancy.selectors import Member, member_access
+
+from . import selectors_priorities as selectors
+from . import services_priorities as services
+from .forms_priorities import (
+    AskAdjustForm,
+    AskForm,
+    BandForm,
+    FocusAreaForm,
+    OutcomeWeightsForm,
+    PlanPublicationForm,
+    PriorityGroupForm,
+)
+from .proportionality import ADJUSTABLE_PARTS, PART_TITLES, AdjustedAsk, Ask, AskChange, ask_adjust, ask_part_texts
+from .selectors import framework_get, framework_list
+
+
+def _lead_required(member: Member) -> None:
+    if not member.can_manage_frameworks:
+        raise Http404("Only a social value lead can change priorities and the proportionality policy.")
+
+
+@login_required
+@require_GET
+def priorities(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    weighted = {row.framework.pk: row for row in selectors.framework_priorities_list(member=member)}
+    return render(
+        request,
+        "frameworks/priorities/overview.html",
+        {
+            "member": member,
+            "frameworks": [(framework, weighted.get(framework.pk)) for framework in framework_list(member=member)],
+            "focus_areas": selectors.focus_area_list(member=member),
+            "priority_groups": selectors.priority_group_list(member=member),
+            "policy": selectors.policy_get(member=member),
+            "band_count": selectors.band_list(member=member).count(),
+            "publication": selectors.plan_publication_get(member=member),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_weights(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    framework = framework_get(member=member, pk=pk)
+    rows = selectors.framework_outcome_weight_list(member=member, framework=framework)
+    if request.method == "POST":
+        _lead_required(member)
+    form = OutcomeWeightsForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_priorities_set(
+                actor=request.user, organisation=member.organisation, framework=framework, weights=form.weights()
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"The weights on {framework.title} have been saved.")
+            return redirect("frameworks:priorities", org=org)
+    return render(
+        request,
+        "frameworks/priorities/weights.html",
+        {
+            "member": member,
+            "framework": framework,
+            "version": selectors.framework_version_latest_published(framework=framework),
+            "rows": rows,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def focus_areas(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    if request.method == "POST":
+        _lead_required(member)
+    form = FocusAreaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            area = services.focus_area_create(
+                actor=request.user,
+                organisation=member.organisation,
+                gss_code=form.cleaned_data["gss_code"],
+                name=form.cleaned_data["name"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{area.name} ({area.gss_code}) is now a focus area.")
+            return redirect("frameworks:focus-areas", org=org)
+    return render(
+        request,
+        "frameworks/priorities/focus_areas.html",
+        {"member": member, "focus_areas": selectors.focus_area_list(member=member), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def focus_area_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    area = selectors.focus_area_get(member=member, pk=pk)
+    _lead_required(member)
+    services.focus_area_remove(actor=request.user, focus_area=area)
+    messages.success(request, f"{area.name} is no longer a focus area.")
+    return redirect("frameworks:focus-areas", org=org)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_groups(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    if request.method == "POST":
+        _lead_required(member)
+    form = PriorityGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.priority_group_create(
+                actor=request.user,
+                organisation=member.organisation,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{group.name} is now a priority group.")
+            return redirect("frameworks:priority-groups", org=org)
+    return render(
+        request,
+        "frameworks/priorities/groups.html",
+        {"member": member, "priority_groups": selectors.priority_group_list(member=member), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def priority_group_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    group = selectors.priority_group_get(member=member, pk=pk)
+    _lead_required(member)
+    services.priority_group_remove(actor=request.user, priority_group=group)
+    messages.success(request, f"{group.name} is no longer a priority group.")
+    return redirect("frameworks:priority-groups", org=org)
+
+
+@login_required
+@require_GET
+def policy(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    return render(
+        request,
+        "frameworks/priorities/policy.html",
+        {
+            "member": member,
+            "policy": selectors.policy_get(member=member),
+            "bands": selectors.band_row_list(member=member),
+            "kpi_rule": selectors.kpi_rule_default(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def policy_load(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    _lead_required(member)
+    had_bands = selectors.band_list(member=member).exists()
+    services.policy_load_default(actor=request.user, organisation=member.organisation)
+    if had_bands:
+        messages.success(request, "Your policy already has bands, so nothing changed. Edit a band to change it.")
+    else:
+        messages.success(request, "The default proportionality policy has been loaded. Check each band.")
+    return redirect("frameworks:policy", org=org)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def band_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    band = selectors.band_get(member=member, pk=pk)
+    _lead_required(member)
+    form = BandForm(request.POST or None, band=band)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.band_update(actor=request.user, band=band, **form.values())
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Band “{band.name}” has been saved.")
+            return redirect("frameworks:policy", org=org)
+    return render(request, "frameworks/priorities/band_form.html", {"member": member, "band": band, "form": form})
+
+
+@dataclass(frozen=True)
+class AskRow:
+    part: str
+    title: str
+    proposed: str
+    reason: str
+    adjustable: bool
+    change: AskChange | None
+
+
+def _ask_rows(proposal: Ask, adjusted: AdjustedAsk | None) -> list[AskRow]:
+    texts = ask_part_texts(proposal)
+    changes = {change.part: change for change in adjusted.changes} if adjusted else {}
+    return [
+        AskRow(
+            part=part,
+            title=PART_TITLES[part],
+            proposed=texts[part],
+            reason=reason,
+            adjustable=part in ADJUSTABLE_PARTS,
+            change=changes.get(part),
+        )
+        for part, reason in proposal.reasons
+    ]
+
+
+@login_required
+@require_GET
+def ask(request: HttpRequest, org: str) -> HttpResponse:
+    """Propose the ask for a planned procurement, and let the officer adjust it. Nothing is stored:
+    both forms are GET forms, so a proposal can be bookmarked and shared."""
+    member = member_access(user=request.user, slug=org)
+    context: dict[str, Any] = {"member": member}
+    form = AskForm(request.GET or None)
+    proposal: Ask | None = None
+    adjusted: AdjustedAsk | None = None
+    adjust_form: AskAdjustForm | None = None
+    if request.GET and form.is_valid():
+        try:
+            proposal = selectors.ask_for(member=member, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+    if proposal is not None:
+        choices = selectors.priority_outcome_list(member=member)
+        adjusting = "adjust" in request.GET
+        adjust_form = AskAdjustForm(request.GET if adjusting else None, proposal=proposal, choices=choices)
+        if adjusting and adjust_form.is_valid():
+            data = adjust_form.cleaned_data
+            try:
+                adjusted = ask_adjust(
+                    proposal=proposal,
+                    min_weighting_percent=data["weighting"],
+                    outcome_keys=data["outcomes"],
+                    offer_kind=data["offer"],
+                    delivery_plan_required=data["delivery_plan"],
+                    reporting_frequency=data["reporting"],
+                    reasons=adjust_form.reasons(),
+                    outcome_choices=adjust_form.choices,
+                )
+            except ApplicationError as error:
+                adjust_form.add_application_error(error)
+    context.update(
+        {
+            "ask_form": form,
+            # The page title says “Error:” when the form the person last sent has a problem.
+            "form": adjust_form if adjust_form is not None and adjust_form.is_bound else form,
+            "proposal": proposal,
+            "adjust_form": adjust_form,
+            "adjusted": adjusted,
+            "rows": _ask_rows(proposal, adjusted) if proposal else [],
+        }
+    )
+    return render(request, "frameworks/priorities/ask.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_publication(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_access(user=request.user, slug=org)
+    publication = selectors.plan_publication_get(member=member)
+    if request.method == "POST":
+        _lead_required(member)
+    form = PlanPublicationForm(request.POST or None, initial={"summary": publication.summary if publication else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("action") == "unpublish":
+                services.plan_unpublish(actor=request.user, organisation=member.organisation)
+                messages.success(request, "The plan on a page is no longer public.")
+            else:
+                services.plan_publish(
+                    actor=request.user, organisation=member.organisation, summary=form.cleaned_data["summary"]
+                )
+                messages.success(request, "The plan on a page is published.")
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            return redirect("frameworks:plan-publication", org=org)
+    return render(
+        request,
+        "frameworks/priorities/plan_publication.html",
+        {"member": member, "publication": publication, "form": form, "plan": selectors.plan_preview(member=member)},
+    )
+
+
+# --- Public pages ------------------------------------------------------------------------------------
+
+
+@require_GET
+def plan_public(request: HttpRequest, org: str) -> HttpResponse:
+    plan = selectors.plan_public_get(slug=org)
+    return render(request, "frameworks/plan/public.html", {"plan": plan})
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError(f"The plan PDF fetches nothing: {url} was refused.")
+
+
+def plan_pdf_render(plan: selectors.PlanOnAPage) -> bytes:
+    """The plan on one A4 page. The print template carries its own styles and uses system fonts
+    (DejaVu, Liberation), so the PDF is made without fetching anything."""
+    # WeasyPrint is imported here, not at the top, so that pages and commands that never make a PDF
+    # do not pay for loading it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class NoFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return _refuse_fetch(url)
+
+    html = render_to_string("frameworks/plan/print.html", {"plan": plan})
+    return bytes(HTML(string=html, url_fetcher=NoFetcher()).write_pdf())
+
+
+@require_GET
+def plan_public_pdf(request: HttpRequest, org: str) -> HttpResponse:
+    plan = selectors.plan_public_get(slug=org)
+    response = HttpResponse(plan_pdf_render(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{plan.organisation.slug}-plan-on-a-page.pdf"'
+    return response

@@ -1,0 +1,145 @@
+"""Helpers for the browser tests: the axe-core check, screenshots, signing in and form submission."""
+
+import re
+import weakref
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Locator, Page, Response, Route, expect
+
+from commonweal.demo.services import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SHOTS_DIR = Path("/tmp/commonweal-shots")
+_shot_names: set[str] = set()
+# Contexts opened with JavaScript turned off (see conftest); axe cannot run inside their pages.
+JAVASCRIPT_OFF: "weakref.WeakSet[BrowserContext]" = weakref.WeakSet()
+
+_AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+
+
+def screenshot(page: Page) -> Path:
+    """Save a full-page screenshot named after the page title, once per distinct title in a run."""
+    name = re.sub(r"[^a-z0-9]+", "-", page.title().lower()).strip("-") or "untitled"
+    path = SHOTS_DIR / f"{name}.png"
+    if name not in _shot_names:
+        _shot_names.add(name)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core against the page's WCAG 2.2 A and AA rules; fail listing every violation.
+
+    Also screenshots the page (once per distinct title) into SHOTS_DIR, so pages can be looked at.
+    axe is evaluated by the test, not loaded by the page, so the strict CSP is no obstacle (with bypass_csp).
+    """
+    page.wait_for_load_state("load")
+    screenshot(page)
+    if page.context in JAVASCRIPT_OFF:
+        violations = _axe_without_javascript(page)
+    else:
+        violations = _axe(page)
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["targets"]) for v in violations
+    )
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
+
+
+def _axe(page: Page) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, AXE_TAGS)
+    return violations
+
+
+def _axe_without_javascript(page: Page) -> list[dict[str, Any]]:
+    """Check a page shown with JavaScript off: axe needs timers, which never fire in such a page.
+
+    The page's DOM, which no script has touched, is served again at the same address, with its scripts
+    removed, to a scratch JavaScript-enabled context; the same stylesheets load, and axe runs there.
+    """
+    html: str = page.evaluate(
+        """() => {
+          const root = document.documentElement.cloneNode(true);
+          root.querySelectorAll("script").forEach((script) => script.remove());
+          return "<!DOCTYPE html>" + root.outerHTML;
+        }"""
+    )
+    url = page.url.split("#")[0]
+    browser = page.context.browser
+    assert browser is not None
+    scratch = browser.new_context(bypass_csp=True, viewport=page.viewport_size)
+    try:
+
+        def serve(route: Route) -> None:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        scratch.route(url, serve)
+        copy = scratch.new_page()
+        copy.goto(url)
+        return _axe(copy)
+    finally:
+        scratch.close()
+
+
+def follow(page: Page, target: Locator) -> Response:
+    """Click a link or button, wait for the page it leads to to load, and return its response."""
+    with page.expect_navigation() as navigation:
+        target.click()
+    response = navigation.value
+    assert response is not None
+    return response
+
+
+def submit(page: Page, button: str) -> Response:
+    return follow(page, page.get_by_role("button", name=button, exact=True))
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Response:
+    """Sign in from the sign-in page (checked with axe) and land on wherever the service sends you."""
+    page.goto("/account/sign-in/")
+    expect(page).to_have_title("Sign in – Commonweal")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    return submit(page, "Sign in")
+
+
+def sign_out(page: Page) -> None:
+    submit(page, "Sign out")
+    expect(page).to_have_title("Social value, end to end – Commonweal")
+    assert_accessible(page)
+
+
+def error_summary_items(page: Page) -> list[tuple[str, str]]:
+    """(text, href) of each link in the GOV.UK error summary; fails if the summary is missing."""
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading", level=2)).to_have_text("There is a problem")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    items = []
+    for link in summary.locator(".govuk-error-summary__list a").all():
+        href = link.get_attribute("href") or ""
+        assert href.startswith("#"), href
+        # Each link leads to the field with the problem.
+        expect(page.locator(href)).to_have_count(1)
+        items.append((link.inner_text().strip(), href))
+    return items
+
+
+def table_rows(table: Locator) -> list[list[str]]:
+    """The text of every body row's cells (header cells included), stripped."""
+    return [
+        [cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()
+    ]
