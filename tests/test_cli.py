@@ -28,7 +28,7 @@ def counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     first = run("demo", "load")
-    assert "Created 13 demo records." in first
+    assert "Created 22 demo records." in first
     assert "manager@northfield.example" in first
     after_first = counts()
     assert after_first["Organisation"] == 5

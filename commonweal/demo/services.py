@@ -21,6 +21,7 @@ from commonweal.delivery.services import (
 )
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_priorities import demo_priorities_load
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import member_access
 from commonweal.tenancy.services import membership_grant, organisation_create
@@ -73,6 +74,9 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
             continue
         _agreement_load(item, buyer=buyer, organisations=organisations, users=users)
         result.created.append(f"agreement {item['reference']}")
+    result.created.extend(
+        demo_priorities_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
+    )
     return result
 
 
