@@ -44,6 +44,7 @@ from commonweal.tenancy.models import Organisation, Role
 from . import factories
 from .conftest import Tenant
 from .factories import MembershipFactory, NetworkFactory, evidence_file
+from .isolation import area_modules
 
 # --- What this file knows about the routes ---------------------------------------------------------
 
@@ -203,6 +204,18 @@ POST_WRITES_NOTHING: dict[str, str] = {
     "api:ask": "a proposed social value ask returned as JSON",
     "frameworks:policy-load": "the world loaded tenant A's default policy already: loading it again changes nothing",
 }
+
+# Each area's own registrations (tests/isolation/), merged into the tables above.
+AREAS = area_modules()
+for area in AREAS:
+    for table_name, table in (
+        ("PK_MODELS", PK_MODELS),
+        ("OWNER_GET_STATUS", OWNER_GET_STATUS),
+        ("OWNER_POST", OWNER_POST),
+        ("POST_WRITES_NOTHING", POST_WRITES_NOTHING),
+        ("NOT_TENANT_SCOPED", NOT_TENANT_SCOPED),
+    ):
+        table.update(getattr(area, table_name, {}))
 
 A_NARRATIVE = "Tenant A placed twelve apprentices at the Northgate depot"
 A_EVIDENCE_NAME = "tenant-a-apprentice-register.pdf"
@@ -400,6 +413,7 @@ class World:
             A_PRIORITY_GROUP,
             A_PLAN_SUMMARY,
             *measures,
+            *(marker for area in AREAS for marker in getattr(area, "LEAK_MARKERS", [])),
         ]
 
 
@@ -512,6 +526,10 @@ def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, t
     line = a_return.lines.order_by("pk").first()
     evidence = a_return.evidence.get()
     assert line is not None
+    a_areas: dict[type[models.Model], int] = {}
+    for area in AREAS:
+        if hasattr(area, "world_objects"):
+            a_areas.update(area.world_objects(tenant_a, tenant_b))
     return World(
         a=tenant_a,
         b=tenant_b,
@@ -522,6 +540,7 @@ def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, t
             **a_frameworks,
             **a_value_sets,
             **a_priorities,
+            **a_areas,
         },
     )
 
@@ -605,6 +624,7 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "summary": "Tenant plan summary, published",
         "value": "250000",
         "months": "36",
+        **{key: value for area in AREAS if hasattr(area, "post_data") for key, value in area.post_data(tenant).items()},
     }
 
 

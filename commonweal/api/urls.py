@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import frameworks, priorities, value_sets, views
@@ -39,4 +39,9 @@ urlpatterns = [
         frameworks.FrameworkVersionDetailApi.as_view(),
         name="framework-version-detail",
     ),
+    # Each area's routes, in its own module (same "api" namespace).
+    path("", include("commonweal.api.delivery_returns")),
+    path("", include("commonweal.api.delivery_agreements")),
+    path("", include("commonweal.api.delivery_status")),
+    path("", include("commonweal.api.spend")),
 ]

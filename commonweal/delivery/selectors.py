@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -185,3 +186,8 @@ def commitment_export_rows(*, member: Member) -> list[dict[str, str]]:
                 }
             )
     return rows
+
+
+def return_section(*, member: Member, agreement: Agreement) -> dict[str, Any]:
+    """What the agreement page's returns section shows."""
+    return {"returns": return_list(member=member, agreement=agreement)}

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("return-lines/<int:pk>/review/", views.return_line_review, name="return-line-review"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("commitments.csv", views.commitment_export_csv, name="commitment-export"),
+    # Agreements, commitments and substitutions; status, follow-up and reports.
+    path("", include("commonweal.delivery.urls_agreements")),
+    path("", include("commonweal.delivery.urls_status")),
 ]

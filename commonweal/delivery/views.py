@@ -10,7 +10,7 @@ from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
 from commonweal.tenancy.selectors import member_access
 
-from . import selectors, services
+from . import selectors, selectors_agreements, selectors_status, services
 from .forms import ReturnForm, ReviewForm
 
 
@@ -42,17 +42,16 @@ def agreement_list(request: HttpRequest, org: str) -> HttpResponse:
 def agreement_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_access(user=request.user, slug=org)
     agreement = selectors.agreement_get(member=member, pk=pk)
-    return render(
-        request,
-        "delivery/agreement_detail.html",
-        {
-            "member": member,
-            "agreement": agreement,
-            "progress": selectors.commitment_progress_list(agreement=agreement),
-            "returns": selectors.return_list(member=member, agreement=agreement),
-            "audit_events": selectors.audit_event_list(member=member, agreement=agreement),
-        },
-    )
+    # Each section of the page (commitments and their status, substitutions, returns) gathers its own data.
+    context = {
+        "member": member,
+        "agreement": agreement,
+        "audit_events": selectors.audit_event_list(member=member, agreement=agreement),
+        **selectors_status.commitment_section(member=member, agreement=agreement),
+        **selectors_agreements.substitution_section(member=member, agreement=agreement),
+        **selectors.return_section(member=member, agreement=agreement),
+    }
+    return render(request, "delivery/agreement_detail.html", context)
 
 
 @login_required

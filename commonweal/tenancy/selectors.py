@@ -34,6 +34,15 @@ class Member:
         return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
 
     @property
+    def can_manage_spend(self) -> bool:
+        """Import spend files, set the spend policy, correct supplier classifications."""
+        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
+
+    @property
+    def can_read_spend(self) -> bool:
+        return self.organisation.is_public_body
+
+    @property
     def can_submit_returns(self) -> bool:
         return self.organisation.is_supplier and self.has_role(Role.SUPPLIER_CONTACT)
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commonweal.accounts",
     "commonweal.frameworks",
     "commonweal.delivery",
+    "commonweal.spend",
     "commonweal.api",
     "commonweal.frontend",
     "commonweal.demo",
@@ -133,6 +134,9 @@ STORAGES = {
 
 # Evidence uploads: the largest file accepted and the types accepted (by extension and sniffed content).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Spend analysis: one Parquet file per import lives here (a local path DuckDB reads), and the largest upload.
+SPEND_DATA_DIR = Path(os.environ.get("SPEND_DATA_DIR", VAR_DIR / "spend"))
+SPEND_UPLOAD_MAX_BYTES = int(os.environ.get("SPEND_UPLOAD_MAX_BYTES", str(500 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

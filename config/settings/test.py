@@ -15,6 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+SPEND_DATA_DIR = VAR_DIR / "test-spend" / str(os.getpid())
 ALLOWED_HOSTS = ["*"]
 # Serve static files straight from the apps, as in development: tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True

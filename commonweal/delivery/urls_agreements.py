@@ -1,0 +1,5 @@
+"""Delivery pages: agreements."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Delivery pages: status."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Spend pages: dashboard."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

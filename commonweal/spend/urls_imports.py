@@ -1,0 +1,5 @@
+"""Spend pages: imports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Spend pages: suppliers."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
