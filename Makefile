@@ -8,7 +8,7 @@ PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck test-python test-postgres test-browser clean
+.PHONY: run test setup static migrate lint typecheck test-python test-postgres test-browser clean benchmark
 
 setup: $(VENV)/.installed static
 
@@ -61,6 +61,10 @@ test: setup lint typecheck
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$(CHECK_SECRET_KEY) \
 		$(BIN)/commonweal check --deploy --fail-level WARNING
 	$(MAKE) test-python test-postgres test-browser
+
+# Spend import and dashboard benchmark (not part of `make test`): BENCHMARK_ARGS="--rows 1000000 --json x.json".
+benchmark: setup
+	$(BIN)/python benchmarks/spend.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var commonweal/frontend/static/govuk commonweal/frontend/static/frontend/application.css

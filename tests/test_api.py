@@ -118,6 +118,8 @@ def test_dashboard_totals_are_decimal_strings_after_a_return_and_one_verified_li
             "unit": "count",
             "target_quantity": "10.00",
             "claimed_quantity": claimed,
+            # The return's evidence file supports every line on it, so all that is claimed is evidenced.
+            "evidenced_quantity": claimed,
             "verified_quantity": verified,
         }
 
@@ -184,10 +186,10 @@ def test_agreement_detail_reports_each_commitment_target_claimed_verified_and_st
         (c["id"], c["due_date"], c["target_quantity"], c["claimed_quantity"], c["verified_quantity"], c["status"])
         for c in data["commitments"]
     ] == [
-        (overdue.pk, "2020-03-31", "5.00", "0.00", "0.00", "Overdue"),
-        (first.pk, "2099-12-31", "10.00", "10.00", "10.00", "Delivered"),
-        (second.pk, "2099-12-31", "10.00", "2.50", "0.00", "In progress"),
-        (third.pk, "2099-12-31", "10.00", "0.00", "0.00", "Not started"),  # the rejected claim no longer counts
+        (overdue.pk, "2020-03-31", "5.00", "0.00", "0.00", "missed"),
+        (first.pk, "2099-12-31", "10.00", "10.00", "10.00", "delivered"),
+        (second.pk, "2099-12-31", "10.00", "2.50", "0.00", "at_risk"),  # claimed, not verified
+        (third.pk, "2099-12-31", "10.00", "0.00", "0.00", "behind"),  # the rejected claim no longer counts
     ]
     assert data["commitments"][1]["measure_code"] == first.measure.code
     assert data["commitments"][1]["measure_title"] == first.measure.title
@@ -203,13 +205,30 @@ def test_return_list_shows_lines_and_evidence_to_buyer_and_supplier(tenant_a: Te
         "id": delivery_return.pk,
         "submitted_by": tenant_a.supplier_user.email,
         "narrative": "Placed apprentices",
+        "period": delivery_return.period_id,
+        "period_label": "Quarter 1 (January to March 2026)",
+        "state": "submitted",
+        "late": True,  # submitted after 14 April 2026, when the first quarter's return was due
         "lines": [
-            {"id": lines[first.pk].pk, "commitment": first.pk, "quantity": "4.00", "status": "pending", "reason": ""},
-            {"id": lines[second.pk].pk, "commitment": second.pk, "quantity": "2.50", "status": "pending", "reason": ""},
+            {
+                "id": lines[commitment.pk].pk,
+                "commitment": commitment.pk,
+                "quantity": quantity,
+                "status": "pending",
+                "reason": "",
+                "evidence_reference": "",
+                "beneficiary_reference": "",
+                "note": "",
+                "evidence": [evidence.pk],  # one file sent with a return supports each of its lines
+                "evidenced": True,
+                "events": [],
+            }
+            for commitment, quantity in [(first, "4.00"), (second, "2.50")]
         ],
         "evidence": [
             {"id": evidence.pk, "name": "evidence.pdf", "content_type": "application/pdf", "size": len(PDF_BYTES)}
         ],
+        "case_studies": [],
     }
     for user, slug in [(tenant_a.manager, "council-a"), (tenant_a.supplier_user, "supplier-a")]:
         response = api_client(user).get(returns_url(tenant_a, slug))
@@ -351,11 +370,6 @@ BAD_RETURNS = {
     "narrative only spaces": BadReturn(
         one_quantity, service_error("narrative", "Describe what was delivered in this period"), narrative="   "
     ),
-    "evidence missing": BadReturn(
-        one_quantity,
-        service_error("evidence", "Select a file of evidence for the quantities you report"),
-        evidence=lambda: None,
-    ),
     "evidence an .exe": BadReturn(
         one_quantity,
         service_error("evidence", EVIDENCE_TYPES_MESSAGE),
@@ -475,6 +489,21 @@ def test_review_verifies_a_line(tenant_a: Tenant, pending_line: ReturnLine) -> N
         "quantity": "4.00",
         "status": "verified",
         "reason": "",
+        "evidence_reference": "",
+        "beneficiary_reference": "",
+        "note": "",
+        "evidence": list(pending_line.evidence.values_list("pk", flat=True)),
+        "evidenced": True,
+        "events": [
+            {
+                "kind": "verify",
+                "text": "",
+                "quantity_before": None,
+                "quantity_after": None,
+                "actor": tenant_a.manager.email,
+                "created_at": response.json()["events"][0]["created_at"],
+            }
+        ],
     }
     pending_line.refresh_from_db()
     assert pending_line.status == LineStatus.VERIFIED

@@ -1,6 +1,7 @@
 """The `commonweal` command line: demo data and exports."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
+from commonweal.delivery import selectors_status
 from commonweal.delivery.models import Agreement, Commitment, ReturnLine
 from commonweal.frameworks.models import FrameworkVersion, Measure
 from commonweal.tenancy.models import Membership, Organisation
@@ -28,7 +30,7 @@ def counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     first = run("demo", "load")
-    assert "Created 22 demo records." in first
+    assert "Created 23 demo records." in first
     assert "manager@northfield.example" in first
     after_first = counts()
     assert after_first["Organisation"] == 5
@@ -43,7 +45,9 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_export_commitments_as_csv_and_json_carry_the_same_rows():
+def test_export_commitments_as_csv_and_json_carry_the_same_rows(monkeypatch):
+    # Statuses are judged against the schedule on a day: 245 of the 547 days to 30 September 2027.
+    monkeypatch.setattr(selectors_status, "today_local", lambda: datetime.date(2026, 12, 2))
     run("demo", "load")
     rows = list(csv.DictReader(io.StringIO(run("export", "commitments", "--organisation", "northfield"))))
     as_json = json.loads(run("export", "commitments", "--organisation", "northfield", "--format", "json"))
@@ -62,7 +66,7 @@ def test_export_commitments_as_csv_and_json_carry_the_same_rows():
         "target_quantity": "104.00",
         "claimed_quantity": "24.00",
         "verified_quantity": "24.00",
-        "status": "In progress",
+        "status": "Behind",  # 24 verified; 104 × 245 / 547 = 46.58 expected by 2 December 2026
     }
     local_spend = next(r for r in rows if r["measure_code"] == "ECON.1.1")
     # The demo's local-spend claim was rejected, so nothing is claimed or verified.

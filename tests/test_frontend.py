@@ -26,8 +26,9 @@ def test_quantity_format(value, unit, expected):
 
 
 def test_status_tags_have_colours():
-    assert status_tag("Overdue") == "govuk-tag--red"
-    assert status_tag("Delivered") == "govuk-tag--green"
+    assert status_tag("Rejected") == "govuk-tag--red"
+    assert status_tag("Verified") == "govuk-tag--green"
+    assert status_tag("Queried") == "govuk-tag--orange"
     assert status_tag("Something new") == "govuk-tag--grey"
 
 
@@ -36,6 +37,7 @@ def test_size_labels_and_type_list_read_well():
     assert size_label(2048) == "2 KB"
     assert size_label(500) == "500 bytes"
     assert describe_types(EVIDENCE_TYPES) == "CSV, DOCX, JPG, ODS, ODT, PDF, PNG, TXT or XLSX"
+    assert describe_types({".csv": EVIDENCE_TYPES[".csv"]}) == "CSV"
 
 
 def test_govuk_form_keeps_width_classes_and_marks_errors():

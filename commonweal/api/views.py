@@ -9,9 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commonweal.delivery import selectors, services
+from commonweal.core.errors import ApplicationError
+from commonweal.delivery import selectors, selectors_returns, selectors_status, services
 from commonweal.tenancy.selectors import member_access, organisation_list_for_user
 
+from . import delivery_returns
 from . import serializers as s
 
 
@@ -25,7 +27,7 @@ class DashboardApi(APIView):
     @extend_schema(responses=s.MeasureTotalSerializer(many=True), summary="Totals by measure")
     def get(self, request: Request, org: str) -> Response:
         member = member_access(user=request.user, slug=org)
-        return Response(s.MeasureTotalSerializer(selectors.measure_total_list(member=member), many=True).data)
+        return Response(s.MeasureTotalSerializer(selectors_status.measure_total_list(member=member), many=True).data)
 
 
 class AgreementListApi(APIView):
@@ -40,7 +42,7 @@ class AgreementDetailApi(APIView):
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_access(user=request.user, slug=org)
         agreement = selectors.agreement_get(member=member, pk=pk)
-        agreement.progress = selectors.commitment_progress_list(agreement=agreement)  # type: ignore[attr-defined]
+        agreement.progress = selectors_status.commitment_progress_list(agreement=agreement)  # type: ignore[attr-defined]
         return Response(s.AgreementDetailSerializer(agreement).data)
 
 
@@ -57,26 +59,39 @@ class ReturnListApi(APIView):
     @extend_schema(
         request={"multipart/form-data": s.ReturnSubmitSerializer},
         responses={201: s.DeliveryReturnSerializer},
-        summary="Submit a delivery return (the supplier)",
+        summary="Submit a delivery return, or save it as a draft (the supplier)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
         member = member_access(user=request.user, slug=org)
         agreement = selectors.agreement_get(member=member, pk=pk)
         payload = s.ReturnSubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        delivery_return = services.return_submit(
+        data = payload.validated_data
+        period = None
+        if data.get("period") is not None:
+            period = selectors_returns.period_get(member=member, agreement=agreement, pk=data["period"])
+            if period is None:
+                raise ApplicationError(
+                    "Choose a period of this agreement.", field_errors={"period": "Choose a period of this agreement"}
+                )
+        delivery_return = services.return_save(
             actor=request.user,
             member=member,
             agreement=agreement,
-            quantities=payload.validated_data["quantities"],
-            narrative=payload.validated_data["narrative"],
-            evidence=payload.validated_data.get("evidence"),
+            period=period,
+            lines=delivery_returns.line_inputs(data),
+            narrative=data["narrative"],
+            evidence=data.get("evidence", []),
+            case_studies=delivery_returns.case_study_inputs(data.get("case_studies", [])),
+            submit=data["submit"],
         )
         return Response(s.DeliveryReturnSerializer(delivery_return).data, status=status.HTTP_201_CREATED)
 
 
 class ReturnLineReviewApi(APIView):
-    @extend_schema(request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify or reject a line")
+    @extend_schema(
+        request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify, reject or query a line"
+    )
     def post(self, request: Request, org: str, pk: int) -> Response:
         member = member_access(user=request.user, slug=org)
         line = selectors.return_line_get(member=member, pk=pk)

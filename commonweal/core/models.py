@@ -68,7 +68,16 @@ class AuditEvent(models.Model):
         """(field, before, after) for each field that changed; before is None for a new object."""
         keys = sorted(set(self.before) | set(self.after))
         return [
-            (key, self.before.get(key), self.after.get(key))
+            (key, _readable(self.before.get(key)), _readable(self.after.get(key)))
             for key in keys
             if key not in self.before or self.before[key] != self.after.get(key)
         ]
+
+
+def _readable(value: Any) -> Any:
+    """A stored value as people read it: {"JOBS.1": "4"} → "JOBS.1: 4", ["a", "b"] → "a, b"; blank → None."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_readable(item)}" for key, item in value.items()) or None
+    if isinstance(value, list):
+        return ", ".join(str(_readable(item)) for item in value) or None
+    return None if value == "" else value

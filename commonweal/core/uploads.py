@@ -30,8 +30,9 @@ EVIDENCE_TYPES: dict[str, FileType] = {
 
 
 def describe_types(types: dict[str, FileType]) -> str:
+    """{".pdf": ..., ".csv": ...} → "CSV or PDF"; one type is named alone."""
     names = sorted({ext.lstrip(".").upper() for ext in types} - {"JPEG"})
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def size_label(size: int) -> str:

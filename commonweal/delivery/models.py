@@ -235,7 +235,9 @@ class ReturnLine(TimeStampedModel):
     # References that make a claim countable once: the same evidence or beneficiary cannot be claimed twice.
     evidence_reference = models.CharField(max_length=100, blank=True)
     beneficiary_reference = models.CharField(max_length=100, blank=True)
-    evidence = models.ManyToManyField("Evidence", blank=True, related_name="lines")
+    evidence: "models.ManyToManyField[Evidence, models.Model]" = models.ManyToManyField(
+        "Evidence", blank=True, related_name="lines"
+    )
 
     objects = ReturnLineQuerySet.as_manager()
 

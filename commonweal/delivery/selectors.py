@@ -1,47 +1,14 @@
 """Reads for delivery. Every selector takes the member it reads for; other tenants' rows are never seen."""
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from commonweal.core.models import AuditEvent, AuditEventQuerySet
-from commonweal.frameworks.models import Measure
 from commonweal.tenancy.selectors import Member
 
-from .models import Agreement, Commitment, DeliveryReturn, Evidence, ReturnLine
-
-
-class CommitmentStatus:
-    NOT_STARTED = "Not started"
-    IN_PROGRESS = "In progress"
-    DELIVERED = "Delivered"
-    OVERDUE = "Overdue"
-
-
-@dataclass(frozen=True)
-class CommitmentProgress:
-    commitment: Commitment
-    target: Decimal
-    claimed: Decimal
-    verified: Decimal
-    status: str
-
-    @property
-    def percent_verified(self) -> Decimal:
-        return (self.verified / self.target * 100).quantize(Decimal("1")) if self.target else Decimal("0")
-
-
-@dataclass(frozen=True)
-class MeasureTotal:
-    measure: Measure
-    target: Decimal
-    claimed: Decimal
-    verified: Decimal
+from .models import Agreement, DeliveryReturn, Evidence, ReturnLine, ReturnState
 
 
 def _visible_to(member: Member) -> Q:
@@ -64,80 +31,42 @@ def agreement_get(*, member: Member, pk: int) -> Agreement:
         raise Http404("No such agreement.") from None
 
 
-def commitment_status(*, target: Decimal, verified: Decimal, claimed: Decimal, due_date: date, today: date) -> str:
-    if verified >= target:
-        return CommitmentStatus.DELIVERED
-    if due_date < today:
-        return CommitmentStatus.OVERDUE
-    if claimed > 0:
-        return CommitmentStatus.IN_PROGRESS
-    return CommitmentStatus.NOT_STARTED
-
-
-def commitment_progress_list(*, agreement: Agreement, today: date | None = None) -> list[CommitmentProgress]:
-    today = today or timezone.localdate()
-    rows = []
-    for commitment in agreement.commitments.select_related("measure").order_by("due_date", "id"):
-        lines = ReturnLine.objects.filter(commitment=commitment)
-        claimed = lines.claimed().total_quantity()
-        verified = lines.verified().total_quantity()
-        rows.append(
-            CommitmentProgress(
-                commitment=commitment,
-                target=commitment.target_quantity,
-                claimed=claimed,
-                verified=verified,
-                status=commitment_status(
-                    target=commitment.target_quantity,
-                    verified=verified,
-                    claimed=claimed,
-                    due_date=commitment.due_date,
-                    today=today,
-                ),
-            )
-        )
-    return rows
-
-
-def measure_total_list(*, member: Member) -> list[MeasureTotal]:
-    """Target, claimed and verified quantities per measure across every agreement the member can see."""
-    totals: dict[int, MeasureTotal] = {}
-    for agreement in agreement_list(member=member):
-        for row in commitment_progress_list(agreement=agreement):
-            measure = row.commitment.measure
-            previous = totals.get(measure.pk)
-            totals[measure.pk] = MeasureTotal(
-                measure=measure,
-                target=row.target + (previous.target if previous else 0),
-                claimed=row.claimed + (previous.claimed if previous else 0),
-                verified=row.verified + (previous.verified if previous else 0),
-            )
-    return sorted(totals.values(), key=lambda total: total.measure.code)
-
-
 def return_list(*, member: Member, agreement: Agreement) -> QuerySet[DeliveryReturn]:
+    """The agreement's returns: all of them to its supplier, the submitted ones to its buyer."""
     agreement = agreement_get(member=member, pk=agreement.pk)
-    return (
-        DeliveryReturn.objects.filter(agreement=agreement)
-        .select_related("submitted_by")
-        .prefetch_related("lines__commitment__measure", "evidence")
+    returns = DeliveryReturn.objects.filter(agreement=agreement)
+    if agreement.supplier_id != member.organisation.pk:
+        returns = returns.filter(state=ReturnState.SUBMITTED)
+    return returns.select_related("submitted_by", "period").prefetch_related(
+        "lines__commitment__measure", "lines__evidence", "lines__events__actor", "evidence", "case_studies"
+    )
+
+
+def _line_visible(member: Member, prefix: str = "") -> Q:
+    """A supplier sees its returns' rows; the buyer sees them once the return is submitted (drafts are private)."""
+    return Q(**{f"{prefix}delivery_return__agreement__supplier": member.organisation}) | Q(
+        **{
+            f"{prefix}delivery_return__agreement__organisation": member.organisation,
+            f"{prefix}delivery_return__state": ReturnState.SUBMITTED,
+        }
     )
 
 
 def return_line_get(*, member: Member, pk: int) -> ReturnLine:
     try:
         return ReturnLine.objects.select_related(
-            "delivery_return__agreement", "commitment__measure", "reviewed_by"
-        ).get(pk=pk, delivery_return__agreement__in=agreement_list(member=member))
+            "delivery_return__agreement__organisation",
+            "delivery_return__period",
+            "commitment__measure",
+            "reviewed_by",
+        ).get(_line_visible(member), pk=pk)
     except ReturnLine.DoesNotExist:
         raise Http404("No such return line.") from None
 
 
 def evidence_get(*, member: Member, pk: int) -> Evidence:
     try:
-        return Evidence.objects.select_related("delivery_return__agreement").get(
-            pk=pk, delivery_return__agreement__in=agreement_list(member=member)
-        )
+        return Evidence.objects.select_related("delivery_return__agreement").get(_line_visible(member), pk=pk)
     except Evidence.DoesNotExist:
         raise Http404("No such evidence.") from None
 
@@ -147,47 +76,8 @@ def audit_event_list(*, member: Member, agreement: Agreement) -> AuditEventQuery
     return AuditEvent.objects.for_trail(agreement).select_related("actor")
 
 
-COMMITMENT_EXPORT_FIELDS = [
-    "agreement_reference",
-    "agreement_title",
-    "buyer",
-    "supplier",
-    "measure_code",
-    "measure_title",
-    "unit",
-    "due_date",
-    "target_quantity",
-    "claimed_quantity",
-    "verified_quantity",
-    "status",
-]
-
-
-def commitment_export_rows(*, member: Member) -> list[dict[str, str]]:
-    """One flat row per commitment, for CSV and JSON exports."""
-    rows = []
-    for agreement in agreement_list(member=member):
-        for progress in commitment_progress_list(agreement=agreement):
-            commitment = progress.commitment
-            rows.append(
-                {
-                    "agreement_reference": agreement.reference,
-                    "agreement_title": agreement.title,
-                    "buyer": agreement.organisation.name,
-                    "supplier": agreement.supplier.name,
-                    "measure_code": commitment.measure.code,
-                    "measure_title": commitment.measure.title,
-                    "unit": commitment.measure.get_unit_display(),
-                    "due_date": commitment.due_date.isoformat(),
-                    "target_quantity": str(progress.target),
-                    "claimed_quantity": str(progress.claimed),
-                    "verified_quantity": str(progress.verified),
-                    "status": progress.status,
-                }
-            )
-    return rows
-
-
 def return_section(*, member: Member, agreement: Agreement) -> dict[str, Any]:
-    """What the agreement page's returns section shows."""
-    return {"returns": return_list(member=member, agreement=agreement)}
+    """What the agreement page's returns section shows (see selectors_returns)."""
+    from .selectors_returns import return_section as section  # selectors_returns reads agreements from here
+
+    return section(member=member, agreement=agreement)

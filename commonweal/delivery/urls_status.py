@@ -1,5 +1,13 @@
-"""Delivery pages: status."""
+"""Delivery pages: status, overdue returns, performance ratings and reports."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_status
+
+urlpatterns = [
+    path("overdue-returns/", views_status.overdue_returns, name="overdue-returns"),
+    path("delivery-report.csv", views_status.report_csv, name="delivery-report-csv"),
+    path("agreements/<int:pk>/rating/", views_status.agreement_rating, name="agreement-rating"),
+    path("agreements/<int:pk>/report/", views_status.agreement_report, name="agreement-report"),
+    path("agreements/<int:pk>/report.pdf", views_status.agreement_report_pdf, name="agreement-report-pdf"),
+]

@@ -22,6 +22,7 @@ from commonweal.delivery.services import (
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.services import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
+from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import member_access
 from commonweal.tenancy.services import membership_grant, organisation_create
@@ -77,6 +78,9 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
     result.created.extend(
         demo_priorities_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
     )
+    payments = spend_demo_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
+    if payments:
+        result.created.append(f"spend file of {payments} payments")
     return result
 
 

@@ -1,5 +1,16 @@
-"""Spend pages: suppliers."""
+"""Spend pages: the supplier registry, classification, the spend policy, the Living Wage list and flags."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_suppliers as views
+
+urlpatterns = [
+    path("", views.supplier_list, name="supplier-list"),
+    path("classify/", views.supplier_classify, name="supplier-classify"),
+    path("<int:pk>/", views.supplier_detail, name="supplier-detail"),
+    path("<int:pk>/override/", views.supplier_override, name="supplier-override"),
+    path("<int:pk>/override/remove/", views.supplier_override_remove, name="supplier-override-remove"),
+    path("policy/", views.policy, name="policy"),
+    path("living-wage/", views.living_wage, name="living-wage"),
+    path("flags/", views.flags, name="flags"),
+]

@@ -201,6 +201,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Commonweal")
 SERVICE_PHASE = "alpha"
 SERVICE_FEEDBACK_EMAIL = os.environ.get("SERVICE_FEEDBACK_EMAIL", "feedback@commonweal.localhost")
+# The site's address, for links in emails sent outside a request (reminders from the task worker or cron).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

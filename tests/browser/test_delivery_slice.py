@@ -31,7 +31,13 @@ def commitment_figures(page: Page) -> dict[str, list[str]]:
 
 
 def newest_return(page: Page) -> Locator:
-    return page.locator(".govuk-summary-card").first
+    submitted = page.locator(".govuk-summary-card__title", has_text="return submitted")
+    return page.locator(".govuk-summary-card").filter(has=submitted).first
+
+
+def line_rows(card: Locator) -> list[list[str]]:
+    """Measure, quantity, status and reason of each line of a return."""
+    return [[row[1], row[2], row[3], row[5]] for row in table_rows(card.locator("table"))]
 
 
 def history(page: Page) -> list[list[str]]:
@@ -82,10 +88,10 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     expect(page).to_have_title(f"Submit a delivery return – {REFERENCE} – Commonweal")
     assert_accessible(page)
 
-    page.get_by_label(LOCAL_JOBS).fill("2")
-    page.get_by_label(APPRENTICE_WEEKS).fill("10.5")
+    page.get_by_label(f"{LOCAL_JOBS} (full-time equivalents)").fill("2")
+    page.get_by_label(f"{APPRENTICE_WEEKS} (weeks)").fill("10.5")
     page.get_by_label("What was delivered").fill(NARRATIVE)
-    page.get_by_label("Evidence").set_input_files(evidence)
+    page.get_by_label("Upload evidence files").set_input_files(evidence)
     submit(page, "Submit the return")
 
     expect(page).to_have_title(f"{REFERENCE} Northfield library refurbishment – Commonweal")
@@ -96,7 +102,7 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     expect(card.locator(".govuk-summary-card__title")).to_contain_text("by Sam Hughes")
     expect(card).to_contain_text(NARRATIVE)
     expect(card.get_by_role("link", name="q3-site-report.pdf")).to_be_visible()
-    assert [row[:4] for row in table_rows(card.locator("table"))] == [
+    assert line_rows(card) == [
         [LOCAL_JOBS, "2", "Awaiting verification", ""],
         [APPRENTICE_WEEKS, "10.5", "Awaiting verification", ""],
     ]
@@ -140,7 +146,7 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     assert_accessible(page)
 
     card = newest_return(page)
-    assert [row[:4] for row in table_rows(card.locator("table"))] == [
+    assert line_rows(card) == [
         [LOCAL_JOBS, "2", "Verified", ""],
         [APPRENTICE_WEEKS, "10.5", "Rejected", REJECT_REASON],
     ]

@@ -47,12 +47,10 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     assert error_summary_items(page) == [
         ("Enter a quantity for at least one commitment", f"#id_quantity_{first_commitment.pk}"),
         ("Describe what was delivered in this period", "#id_narrative"),
-        ("Select a file of evidence for the quantities you report", "#id_evidence"),
     ]
     assert inline_errors(page) == [
         "Error: Enter a quantity for at least one commitment",
         "Error: Describe what was delivered in this period",
-        "Error: Select a file of evidence for the quantities you report",
     ]
     # Fields with errors say so to assistive technology.
     expect(page.locator("#id_narrative")).to_have_attribute("aria-describedby", "id_narrative-hint id_narrative-error")
@@ -69,7 +67,7 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     # A quantity that is not a number; what was typed is kept so it can be corrected.
     page.locator(commitment_field("JOBS.1.1")).fill("two")
     page.get_by_label("What was delivered").fill("Two local people joined the site team.")
-    page.get_by_label("Evidence").set_input_files(evidence)
+    page.get_by_label("Upload evidence files").set_input_files(evidence)
     submit(page, "Submit the return")
     assert error_summary_items(page) == [
         ("Enter the quantity as a number, like 12 or 3.5", commitment_field("JOBS.1.1"))
@@ -84,7 +82,7 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     program = tmp_path / "report.exe"
     program.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64)
     page.locator(commitment_field("JOBS.1.1")).fill("2")
-    page.get_by_label("Evidence").set_input_files(program)
+    page.get_by_label("Upload evidence files").set_input_files(program)
     submit(page, "Submit the return")
     expected = "The selected file must be a CSV, DOCX, JPG, ODS, ODT, PDF, PNG, TXT or XLSX"
     assert error_summary_items(page) == [(expected, "#id_evidence")]
@@ -110,8 +108,8 @@ def test_review_form_errors(page: Page, demo: DemoLoadResult) -> None:
 
     # No decision chosen.
     submit(page, "Save the decision")
-    assert error_summary_items(page) == [("Choose verify or reject", "#id_decision_0")]
-    assert inline_errors(page) == ["Error: Choose verify or reject"]
+    assert error_summary_items(page) == [("Choose verify or reject, or query the line", "#id_decision_0")]
+    assert inline_errors(page) == ["Error: Choose verify or reject, or query the line"]
     fieldset = page.get_by_role("group", name="Do you accept this quantity?")
     expect(fieldset).to_have_attribute("aria-describedby", "id_decision-error")
     page.locator(".govuk-error-summary").get_by_role("link", name="Choose verify or reject").click()

@@ -33,19 +33,19 @@ def test_supplier_submits_a_return_without_javascript(nojs_page: Page, demo: Dem
     assert [text for text, _ in error_summary_items(page)] == [
         "Enter a quantity for at least one commitment",
         "Describe what was delivered in this period",
-        "Select a file of evidence for the quantities you report",
     ]
     assert_accessible(page)
 
-    page.get_by_label("Volunteering hours for community organisations").fill("40")
+    page.get_by_label("Volunteering hours for community organisations (hours)").fill("40")
     page.get_by_label("What was delivered").fill("Site staff helped at the Riverside food bank.")
-    page.get_by_label("Evidence").set_input_files(evidence)
+    page.get_by_label("Upload evidence files").set_input_files(evidence)
     submit(page, "Submit the return")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Your return has been submitted for verification."
     )
-    card = page.locator(".govuk-summary-card").first
-    assert [row[:3] for row in table_rows(card.locator("table"))] == [
+    submitted = page.locator(".govuk-summary-card__title", has_text="return submitted")
+    card = page.locator(".govuk-summary-card").filter(has=submitted).first
+    assert [row[1:4] for row in table_rows(card.locator("table"))] == [
         ["Volunteering hours for community organisations", "40", "Awaiting verification"]
     ]
     assert_accessible(page)

@@ -6,13 +6,11 @@ from django import template
 
 register = template.Library()
 
+# Return line states (the commitment statuses carry their own colours in delivery.selectors_status).
 STATUS_TAG_COLOURS = {
-    "Delivered": "govuk-tag--green",
     "Verified": "govuk-tag--green",
-    "In progress": "govuk-tag--blue",
     "Awaiting verification": "govuk-tag--yellow",
-    "Not started": "govuk-tag--grey",
-    "Overdue": "govuk-tag--red",
+    "Queried": "govuk-tag--orange",
     "Rejected": "govuk-tag--red",
 }
 

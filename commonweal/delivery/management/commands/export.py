@@ -6,13 +6,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonweal.core.exports import csv_write
-from commonweal.delivery.selectors import COMMITMENT_EXPORT_FIELDS, commitment_export_rows
+from commonweal.delivery.selectors_status import COMMITMENT_EXPORT_FIELDS, commitment_export_rows
 from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.selectors import Member
 
 
 class Command(BaseCommand):
-    help = "Export an organisation's commitments with target, claimed and verified quantities."
+    help = "Export an organisation's commitments with target, claimed and verified quantities and their status."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["commitments"], help="what to export")

@@ -1,0 +1,255 @@
+"""Reads about delivery returns: periods, returns with their lines and conversations, and the bulk template.
+
+A draft is the supplier's own: the buyer sees a return, its lines and its files only once it is submitted.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from commonweal.tenancy.selectors import Member
+
+from .models import (
+    Agreement,
+    CaseStudy,
+    CommitmentState,
+    DeliveryReturn,
+    Evidence,
+    LineStatus,
+    ReportingPeriod,
+    ReturnLine,
+    ReturnLineEvent,
+    ReturnState,
+)
+from .periods import period_plan
+from .selectors import agreement_get, agreement_list
+
+
+def is_supplier_of(member: Member, agreement: Agreement) -> bool:
+    return member.can_submit_returns and agreement.supplier_id == member.organisation.pk
+
+
+def is_manager_of(member: Member, agreement: Agreement) -> bool:
+    return member.can_manage_contracts and agreement.organisation_id == member.organisation.pk
+
+
+def _visible_returns(member: Member) -> Q:
+    """Returns on agreements the member can see: all of the supplier's own, only submitted ones to the buyer."""
+    return Q(agreement__supplier=member.organisation) | Q(
+        agreement__organisation=member.organisation, state=ReturnState.SUBMITTED
+    )
+
+
+def return_get(*, member: Member, pk: int) -> DeliveryReturn:
+    try:
+        return DeliveryReturn.objects.select_related("agreement__organisation", "agreement__supplier", "period").get(
+            _visible_returns(member), pk=pk
+        )
+    except DeliveryReturn.DoesNotExist:
+        raise Http404("No such return.") from None
+
+
+def is_late(delivery_return: DeliveryReturn) -> bool:
+    """Submitted after its period's due date (a return with no period has no due date)."""
+    if delivery_return.submitted_at is None or delivery_return.period is None:
+        return False
+    return timezone.localdate(delivery_return.submitted_at) > delivery_return.period.return_due_date
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: ReturnLine
+    number: int
+    evidence: list[Evidence]
+    events: list[ReturnLineEvent]
+    can_review: bool
+    can_answer: bool
+
+    @property
+    def evidenced(self) -> bool:
+        return bool(self.evidence)
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    delivery_return: DeliveryReturn
+    late: bool
+    lines: list[LineView]
+    evidence: list[Evidence]
+    case_studies: list[CaseStudy]
+    can_edit: bool
+
+    @property
+    def is_draft(self) -> bool:
+        return self.delivery_return.state == ReturnState.DRAFT
+
+    @property
+    def title(self) -> str:
+        period = self.delivery_return.period
+        return period.label if period is not None else f"Return {self.delivery_return.pk}"
+
+
+def _returns_prefetched(queryset: QuerySet[DeliveryReturn]) -> QuerySet[DeliveryReturn]:
+    lines = ReturnLine.objects.select_related("commitment__measure").order_by("commitment__due_date", "commitment_id")
+    return queryset.select_related("period", "submitted_by", "agreement").prefetch_related(
+        Prefetch("lines", queryset=lines.prefetch_related("evidence", "events__actor")),
+        "evidence",
+        Prefetch("case_studies", queryset=CaseStudy.objects.select_related("commitment__measure")),
+    )
+
+
+def _return_view(member: Member, delivery_return: DeliveryReturn) -> ReturnView:
+    agreement = delivery_return.agreement
+    submitted = delivery_return.state == ReturnState.SUBMITTED
+    supplier, manager = is_supplier_of(member, agreement), is_manager_of(member, agreement)
+    lines = [
+        LineView(
+            line=line,
+            number=number,
+            evidence=list(line.evidence.all()),
+            events=list(line.events.all()),
+            can_review=manager and submitted and line.status in (LineStatus.PENDING, LineStatus.QUERIED),
+            can_answer=supplier and submitted and line.status in (LineStatus.QUERIED, LineStatus.REJECTED),
+        )
+        for number, line in enumerate(delivery_return.lines.all(), start=1)
+    ]
+    return ReturnView(
+        delivery_return=delivery_return,
+        late=is_late(delivery_return),
+        lines=lines,
+        evidence=list(delivery_return.evidence.all()),
+        case_studies=list(delivery_return.case_studies.all()),
+        can_edit=supplier and not submitted,
+    )
+
+
+def return_view_list(*, member: Member, agreement: Agreement) -> list[ReturnView]:
+    """The agreement's returns the member can see, newest first."""
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    returns = _returns_prefetched(DeliveryReturn.objects.filter(_visible_returns(member), agreement=agreement))
+    return [_return_view(member, delivery_return) for delivery_return in returns]
+
+
+def return_view(*, member: Member, delivery_return: DeliveryReturn) -> ReturnView:
+    delivery_return = _returns_prefetched(DeliveryReturn.objects.filter(_visible_returns(member))).get(
+        pk=delivery_return.pk
+    )
+    return _return_view(member, delivery_return)
+
+
+class PeriodStatus:
+    NOT_OPEN = "Not started yet"
+    OPEN = "Open"
+    DRAFT = "Draft"
+    OVERDUE = "Overdue"
+    SUBMITTED = "Submitted"
+    SUBMITTED_LATE = "Submitted late"
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: ReportingPeriod
+    delivery_return: DeliveryReturn | None  # the return the member can see for the period
+    status: str
+
+
+def period_rows(*, member: Member, agreement: Agreement, today: date | None = None) -> list[PeriodRow]:
+    """Each saved reporting period of the agreement with its return, as the member may see it."""
+    today = today or timezone.localdate()
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    returns = {
+        r.period_id: r
+        for r in DeliveryReturn.objects.filter(_visible_returns(member), agreement=agreement).select_related("period")
+    }
+    rows = []
+    for period in ReportingPeriod.objects.filter(agreement=agreement).order_by("start_date"):
+        delivery_return = returns.get(period.pk)
+        if delivery_return is not None and delivery_return.state == ReturnState.SUBMITTED:
+            status = PeriodStatus.SUBMITTED_LATE if is_late(delivery_return) else PeriodStatus.SUBMITTED
+        elif today > period.return_due_date:
+            status = PeriodStatus.OVERDUE
+        elif delivery_return is not None:
+            status = PeriodStatus.DRAFT
+        elif period.start_date > today:
+            status = PeriodStatus.NOT_OPEN
+        else:
+            status = PeriodStatus.OPEN
+        rows.append(PeriodRow(period=period, delivery_return=delivery_return, status=status))
+    return rows
+
+
+def open_periods(*, member: Member, agreement: Agreement) -> list[ReportingPeriod]:
+    """Periods the supplier can start a return for: started, with no return yet."""
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    return list(
+        ReportingPeriod.objects.filter(
+            agreement=agreement, start_date__lte=timezone.localdate(), returns__isnull=True
+        ).order_by("start_date")
+    )
+
+
+def draft_list(*, member: Member, agreement: Agreement) -> QuerySet[DeliveryReturn]:
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    if not is_supplier_of(member, agreement):
+        return DeliveryReturn.objects.none()
+    return DeliveryReturn.objects.filter(agreement=agreement, state=ReturnState.DRAFT).select_related("period")
+
+
+def return_section(*, member: Member, agreement: Agreement) -> dict[str, object]:
+    """What the agreement page's returns section shows."""
+    return {
+        "returns": return_view_list(member=member, agreement=agreement),
+        "return_periods": period_rows(member=member, agreement=agreement),
+        "returns_can_submit": is_supplier_of(member, agreement),
+    }
+
+
+# --- The bulk CSV template -------------------------------------------------------------------------
+
+BULK_TEMPLATE_FIELDS = [
+    "agreement_reference",
+    "buyer",
+    "period",
+    "measure_code",
+    "quantity",
+    "evidence_reference",
+    "beneficiary_reference",
+    "note",
+]
+
+
+def bulk_template_rows(*, member: Member, today: date | None = None) -> list[dict[str, str]]:
+    """One row per active commitment of each agreement the member supplies, for its current period
+    (the one today falls in, or the last one of an agreement that has ended), quantities left blank."""
+    today = today or timezone.localdate()
+    rows = []
+    agreements = agreement_list(member=member).filter(supplier=member.organisation)
+    for agreement in agreements:
+        started = [plan for plan in period_plan(agreement) if plan.start_date <= today]
+        if not started:
+            continue
+        current = started[-1]
+        commitments = agreement.commitments.filter(state=CommitmentState.ACTIVE).select_related("measure")
+        for commitment in commitments.order_by("due_date", "id"):
+            rows.append(
+                {
+                    "agreement_reference": agreement.reference,
+                    "buyer": agreement.organisation.slug,
+                    "period": current.label,
+                    "measure_code": commitment.measure.code,
+                    "quantity": "",
+                    "evidence_reference": "",
+                    "beneficiary_reference": "",
+                    "note": "",
+                }
+            )
+    return rows
+
+
+def period_get(*, member: Member, agreement: Agreement, pk: int) -> ReportingPeriod | None:
+    """One of the agreement's periods, or None if the id is not one of them."""
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    return ReportingPeriod.objects.filter(agreement=agreement, pk=pk).first()

@@ -1,0 +1,272 @@
+"""Reads for the supplier registry and its classification.
+
+Pages read through a `Member` who can read spend (any member of a public body); anyone else gets a
+404, as for another organisation's data. `classification_rows` is read by organisation, for analysis.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from commonweal.core.models import AuditEvent
+from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
+
+from . import places
+from .classification import effective_value
+from .models import Label, LivingWageEmployer, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
+from .names import normalise_name
+
+LABEL_ORDER = [Label.LOCAL, Label.SME, Label.VCSE, Label.LIVING_WAGE]
+SOURCE_TITLES = {
+    "postcode": "Postcode",
+    "charity-number": "Charity number",
+    "legal-form": "Legal form in the name",
+    "living-wage-list": "Real Living Wage list",
+    "ocds": "OCDS file",
+    "360giving": "360Giving file",
+    "size-list": "Size list",
+    "manual": "Manual override",
+}
+
+
+def spend_reader(member: Member) -> None:
+    if not member.can_read_spend:
+        raise Http404("No such page.")
+
+
+class ClassRow(NamedTuple):
+    """One supplier key (a supplier's normalised name or one of its aliases) with the supplier's
+    effective labels: an override beats derived labels; None means unknown."""
+
+    supplier_key: str
+    supplier_id: int
+    supplier_name: str
+    local: bool | None
+    sme: bool | None
+    vcse: bool | None
+    living_wage: bool | None
+    district_code: str
+    imd_decile: int | None
+
+
+def classification_rows(*, organisation: Organisation) -> list[ClassRow]:
+    """Every supplier key of the organisation with its effective labels, in two queries."""
+    names = (
+        Supplier.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("normalised_name", "pk", "name", "district_code")
+    )
+    aliases = SupplierAlias.objects.filter(organisation=organisation).values_list(
+        "normalised_name", "supplier_id", "supplier__name", "supplier__district_code"
+    )
+    labels: dict[tuple[int, str], list[tuple[bool, bool]]] = {}
+    for supplier_id, label, is_override, value in SupplierLabel.objects.filter(organisation=organisation).values_list(
+        "supplier_id", "label", "is_override", "value"
+    ):
+        labels.setdefault((supplier_id, label), []).append((is_override, value))
+    rows = []
+    for key, supplier_id, name, district in names.union(aliases, all=True):
+        local, sme, vcse, living_wage = (effective_value(labels.get((supplier_id, label), [])) for label in LABEL_ORDER)
+        rows.append(
+            ClassRow(
+                supplier_key=key,
+                supplier_id=supplier_id,
+                supplier_name=name,
+                local=local,
+                sme=sme,
+                vcse=vcse,
+                living_wage=living_wage,
+                district_code=district,
+                imd_decile=places.district_imd_decile(district),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class EffectiveLabel:
+    label: str
+    title: str
+    value: bool | None
+    deciding: SupplierLabel | None  # the label that gives the value (an override, else a "yes", else a "no")
+
+    @property
+    def value_text(self) -> str:
+        return {True: "Yes", False: "No", None: "Not known"}[self.value]
+
+    @property
+    def source_text(self) -> str:
+        return SOURCE_TITLES.get(self.deciding.source, self.deciding.source) if self.deciding else ""
+
+
+def effective_labels(labels: list[SupplierLabel]) -> list[EffectiveLabel]:
+    """A supplier's four classifications, each with the label that decides it."""
+    result = []
+    for label in LABEL_ORDER:
+        mine = [item for item in labels if item.label == label]
+        value = effective_value((item.is_override, item.value) for item in mine)
+        override = next((item for item in mine if item.is_override), None)
+        deciding = override or next((item for item in mine if item.value == value), None)
+        result.append(EffectiveLabel(label=label, title=Label(label).label, value=value, deciding=deciding))
+    return result
+
+
+@dataclass(frozen=True)
+class SupplierRow:
+    supplier: Supplier
+    labels: list[EffectiveLabel]
+
+
+VALUE_FILTERS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+
+
+def supplier_list(*, member: Member, query: str = "", label: str = "", value: str = "") -> QuerySet[Supplier]:
+    """The organisation's suppliers, optionally those whose name (or alias) contains `query` and whose
+    effective `label` is `value` (yes, no or unknown)."""
+    spend_reader(member)
+    suppliers = Supplier.objects.filter(organisation=member.organisation)
+    query = query.strip()
+    if query:
+        key = normalise_name(query)
+        alias_match = SupplierAlias.objects.filter(supplier=OuterRef("pk"), normalised_name__contains=key)
+        suppliers = suppliers.filter(
+            Q(name__icontains=query) | Q(normalised_name__contains=key) | Q(Exists(alias_match))
+        )
+    if label in Label.values and value in VALUE_FILTERS:
+        labels = SupplierLabel.objects.filter(supplier=OuterRef("pk"), label=label)
+        override_any = Exists(labels.filter(is_override=True))
+        override_yes = Exists(labels.filter(is_override=True, value=True))
+        override_no = Exists(labels.filter(is_override=True, value=False))
+        derived_any = Exists(labels.filter(is_override=False))
+        derived_yes = Exists(labels.filter(is_override=False, value=True))
+        if value == "yes":
+            suppliers = suppliers.filter(override_yes | (~override_any & derived_yes))
+        elif value == "no":
+            suppliers = suppliers.filter(override_no | (~override_any & derived_any & ~derived_yes))
+        else:
+            suppliers = suppliers.filter(~override_any & ~derived_any)
+    return suppliers.order_by("name", "pk")
+
+
+def supplier_rows(suppliers: list[Supplier]) -> list[SupplierRow]:
+    """Rows for a page of suppliers, with their effective labels (one query for all their labels)."""
+    labels: dict[int, list[SupplierLabel]] = {supplier.pk: [] for supplier in suppliers}
+    for item in SupplierLabel.objects.filter(supplier__in=suppliers):
+        labels[item.supplier_id].append(item)
+    return [SupplierRow(supplier=supplier, labels=effective_labels(labels[supplier.pk])) for supplier in suppliers]
+
+
+def supplier_get(*, member: Member, pk: int) -> Supplier:
+    spend_reader(member)
+    supplier = Supplier.objects.filter(organisation=member.organisation, pk=pk).first()
+    if supplier is None:
+        raise Http404("No such supplier.")
+    return supplier
+
+
+@dataclass(frozen=True)
+class LabelGroup:
+    effective: EffectiveLabel
+    labels: list[tuple[SupplierLabel, str]]  # every label of this kind with its source's title, override first
+
+    @property
+    def override(self) -> SupplierLabel | None:
+        return next((label for label, _ in self.labels if label.is_override), None)
+
+
+HISTORY_ACTIONS = {
+    "supplier_label.override": "Override set",
+    "supplier_label.override_remove": "Override removed",
+    "supplier_label.change": "Label changed by classification",
+    "supplier_label.remove": "Label removed by classification",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    what: str
+
+
+@dataclass(frozen=True)
+class SupplierDetail:
+    supplier: Supplier
+    aliases: list[SupplierAlias]
+    groups: list[LabelGroup]
+    district: places.District | None
+    history: list[HistoryEntry]
+
+
+def supplier_detail(*, member: Member, supplier: Supplier) -> SupplierDetail:
+    spend_reader(member)
+    labels = list(SupplierLabel.objects.filter(supplier=supplier).select_related("created_by"))
+    groups = [
+        LabelGroup(
+            effective=effective,
+            labels=[
+                (item, SOURCE_TITLES.get(item.source, item.source)) for item in labels if item.label == effective.label
+            ],
+        )
+        for effective in effective_labels(labels)
+    ]
+    return SupplierDetail(
+        supplier=supplier,
+        aliases=list(SupplierAlias.objects.filter(supplier=supplier).order_by("normalised_name")),
+        groups=groups,
+        district=places.district_get(supplier.district_code) if supplier.district_code else None,
+        history=[
+            HistoryEntry(event=event, what=HISTORY_ACTIONS.get(event.action, event.action))
+            for event in AuditEvent.objects.for_trail(supplier).order_by("-created_at", "-id")[:50]
+        ],
+    )
+
+
+def spend_policy_get(*, member: Member) -> SpendPolicy:
+    """The organisation's spend policy, or an empty one (not saved) if it has none yet."""
+    spend_reader(member)
+    return SpendPolicy.objects.filter(organisation=member.organisation).first() or SpendPolicy(
+        organisation=member.organisation
+    )
+
+
+@dataclass(frozen=True)
+class LivingWageSummary:
+    employers: int
+    sample: list[LivingWageEmployer]
+    matched_suppliers: int
+
+
+def living_wage_summary(*, member: Member) -> LivingWageSummary:
+    spend_reader(member)
+    employers = LivingWageEmployer.objects.filter(organisation=member.organisation)
+    matched = SupplierLabel.objects.filter(
+        organisation=member.organisation, source="living-wage-list", is_override=False, value=True
+    ).count()
+    return LivingWageSummary(
+        employers=employers.count(), sample=list(employers.order_by("name")[:20]), matched_suppliers=matched
+    )
+
+
+@dataclass(frozen=True)
+class FlagsSummary:
+    by_source: list[tuple[str, int]]  # (source title, labels from it)
+
+
+def flags_summary(*, member: Member) -> FlagsSummary:
+    spend_reader(member)
+    counts = []
+    for source in ("ocds", "360giving", "size-list"):
+        count = SupplierLabel.objects.filter(organisation=member.organisation, source=source).count()
+        counts.append((SOURCE_TITLES[source], count))
+    return FlagsSummary(by_source=counts)
+
+
+def supplier_counts(*, member: Member) -> dict[str, int]:
+    spend_reader(member)
+    return {
+        "suppliers": Supplier.objects.filter(organisation=member.organisation).count(),
+        "aliases": SupplierAlias.objects.filter(organisation=member.organisation).count(),
+    }

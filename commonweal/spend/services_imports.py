@@ -1,0 +1,392 @@
+"""Importing spend files: the CLI's synchronous import, and the web's upload → confirm columns → background run.
+
+A file lands whole or not at all: its Parquet files are written first and the import is marked
+succeeded (with its counts, in one transaction) only after; on any failure the files are removed and
+the import is marked failed with the reason. The same bytes (sha256) are imported once per organisation.
+"""
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonweal.core.audit import audit_record, snapshot
+from commonweal.core.errors import ApplicationError
+from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
+
+from . import duck, importing, reading, services_suppliers
+from .models import ImportStatus, SpendImport, SpendSource
+
+Progress = Callable[[int, str], None]
+DEFAULT_SOURCE = "Spend files"
+AUDIT_FIELDS = [
+    "original_name",
+    "sha256",
+    "status",
+    "rows_read",
+    "rows_imported",
+    "rows_rejected",
+    "rows_duplicate",
+    "rows_redacted",
+    "total_amount",
+    "error",
+]
+UPLOAD_SUFFIXES = (".csv", ".txt", ".zip", ".xlsx")
+
+
+def _source(organisation: Organisation, name: str | None) -> SpendSource:
+    source, _ = SpendSource.objects.get_or_create(
+        organisation=organisation, name=(name or DEFAULT_SOURCE).strip()[:200]
+    )
+    return source
+
+
+def _existing(organisation: Organisation, sha256: str) -> SpendImport | None:
+    return (
+        SpendImport.objects.filter(organisation=organisation, sha256=sha256).exclude(status=ImportStatus.FAILED).first()
+    )
+
+
+def _import_dir(spend_import: SpendImport) -> str:
+    return f"{spend_import.organisation_id}/{spend_import.pk}"
+
+
+def _remembered(source: SpendSource, sniffed: reading.Sniffed) -> dict[str, str] | None:
+    if source.column_mapping and source.header_signature == sniffed.signature:
+        return dict(source.column_mapping)
+    return None
+
+
+def _remember(source: SpendSource, sniffed: reading.Sniffed, mapping: dict[str, str]) -> None:
+    source.column_mapping = mapping
+    source.header_signature = sniffed.signature
+    source.save(update_fields=["column_mapping", "header_signature", "updated_at"])
+
+
+def _progress_recorder(spend_import: SpendImport, progress: Progress | None) -> Progress:
+    def record(percent: int, stage: str) -> None:
+        SpendImport.objects.filter(pk=spend_import.pk).update(progress=percent, stage=stage[:100])
+        if progress is not None:
+            progress(percent, stage)
+
+    return record
+
+
+def _execute(
+    *,
+    actor: Any,
+    spend_import: SpendImport,
+    path: Path,
+    sniffed: reading.Sniffed,
+    positions: dict[str, int],
+    progress: Progress | None,
+) -> SpendImport:
+    """Run a SpendImport that is RUNNING to success, or to failure (files removed, ApplicationError raised)."""
+    record = _progress_recorder(spend_import, progress)
+    relative = _import_dir(spend_import)
+    folder = duck.spend_path(relative)
+    work = folder / "work"
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        record(5, "Preparing the file")
+        csv_path = reading.plain_csv(path, sniffed.kind, sniffed.encoding, work)
+        prior = [
+            duck.spend_path(parquet)
+            for parquet in SpendImport.objects.filter(
+                organisation_id=spend_import.organisation_id, status=ImportStatus.SUCCEEDED
+            )
+            .exclude(pk=spend_import.pk)
+            .exclude(parquet_path="")
+            .values_list("parquet_path", flat=True)
+        ]
+        outcome = importing.import_run(
+            csv_path=csv_path,
+            sniffed=sniffed,
+            positions=positions,
+            import_id=spend_import.pk,
+            parquet_path=folder / "payments.parquet",
+            rejects_path=folder / "rejects.parquet",
+            prior_paths=prior,
+            progress=record,
+            work=work,
+        )
+        shutil.rmtree(work, ignore_errors=True)
+        record(90, "Updating the supplier registry")
+        with transaction.atomic():
+            for name, value in vars(outcome).items():
+                setattr(spend_import, name, value)
+            spend_import.parquet_path = f"{relative}/payments.parquet"
+            spend_import.rejects_path = f"{relative}/rejects.parquet"
+            spend_import.status = ImportStatus.SUCCEEDED
+            spend_import.progress = 100
+            spend_import.stage = "Imported"
+            spend_import.error = ""
+            spend_import.finished_at = timezone.now()
+            spend_import.save()
+            services_suppliers.supplier_registry_update(
+                actor=actor, organisation=spend_import.organisation, spend_import=spend_import
+            )
+            audit_record(
+                actor=actor,
+                organisation=spend_import.organisation,
+                action="spend_import.import",
+                target=spend_import,
+                after=snapshot(spend_import, AUDIT_FIELDS),
+            )
+    except Exception as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        message = error.message if isinstance(error, ApplicationError) else _explain(error)
+        spend_import.status = ImportStatus.FAILED
+        spend_import.error = message
+        spend_import.stage = "Failed"
+        spend_import.parquet_path = spend_import.rejects_path = ""
+        spend_import.finished_at = timezone.now()
+        SpendImport.objects.filter(pk=spend_import.pk).update(
+            status=ImportStatus.FAILED,
+            error=message,
+            stage="Failed",
+            parquet_path="",
+            rejects_path="",
+            rows_read=0,
+            rows_imported=0,
+            rows_rejected=0,
+            rows_duplicate=0,
+            rows_redacted=0,
+            total_amount=0,
+            finished_at=spend_import.finished_at,
+        )
+        audit_record(
+            actor=actor,
+            organisation=spend_import.organisation,
+            action="spend_import.fail",
+            target=spend_import,
+            after={"original_name": spend_import.original_name, "error": message},
+        )
+        raise ApplicationError(f"{spend_import.original_name} was not imported: {message}") from error
+    return spend_import
+
+
+def _explain(error: Exception) -> str:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"the file could not be read ({first_line[:300]})."
+
+
+def spend_import_file(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    path: Path,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
+    original_name: str | None = None,
+) -> SpendImport:
+    """Import the file at `path` now. The same file again returns the earlier import and adds nothing.
+
+    The columns are the source's remembered mapping when the header matches it, else those the
+    synonyms table finds (remembered for the source if it has none yet), unless `mapping` is given."""
+    path = Path(path)
+    if not path.is_file():
+        raise ApplicationError(f"{path} is not a file.")
+    sha256 = reading.file_sha256(path)
+    existing = _existing(organisation, sha256)
+    if existing is not None:
+        return existing
+    sniffed = reading.sniff(path)
+    source = _source(organisation, source_name)
+    chosen = mapping or _remembered(source, sniffed) or reading.mapping_infer(sniffed)
+    positions = reading.mapping_positions(sniffed, chosen)
+    try:
+        with transaction.atomic():
+            spend_import = SpendImport.objects.create(
+                organisation=organisation,
+                source=source,
+                original_name=(original_name or path.name)[:255],
+                sha256=sha256,
+                size=path.stat().st_size,
+                status=ImportStatus.RUNNING,
+                stage="Starting",
+                encoding=sniffed.encoding,
+                delimiter=sniffed.delimiter,
+                header_line=sniffed.header_line,
+                column_mapping=chosen,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                started_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ApplicationError(f"{path.name} is being imported already.") from None
+    if not source.column_mapping:
+        _remember(source, sniffed, chosen)
+    return _execute(
+        actor=actor, spend_import=spend_import, path=path, sniffed=sniffed, positions=positions, progress=progress
+    )
+
+
+# --- The web: upload, confirm the columns, run in the background ------------------------------------
+
+
+def _enqueue(spend_import: SpendImport) -> None:
+    from .tasks import spend_import_task
+
+    # After commit: the worker must find the import (and an import run inside the request's
+    # transaction would share its fate).
+    import_id = spend_import.pk
+    transaction.on_commit(lambda: spend_import_task.enqueue(import_id=import_id))
+
+
+def _check_manager(member: Member) -> None:
+    if not member.can_manage_spend:
+        raise ApplicationError("Only a social value lead or procurement officer can import spend files.")
+
+
+def _store_upload(upload: UploadedFile, organisation: Organisation) -> tuple[str, str, int]:
+    """Save the upload under a generated name; return (path relative to SPEND_DATA_DIR, sha256, size)."""
+    import hashlib
+
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        suffix = ".csv"
+    relative = f"uploads/{organisation.pk}/{uuid.uuid4().hex}{suffix}"
+    target = duck.spend_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return relative, digest.hexdigest(), size
+
+
+def _remove_upload(relative: str) -> None:
+    if relative:
+        duck.spend_path(relative).unlink(missing_ok=True)
+
+
+@transaction.atomic
+def spend_upload_create(
+    *, actor: Any, member: Member, upload: UploadedFile, source_name: str
+) -> tuple[SpendImport, bool]:
+    """Store an uploaded file and start its import: (the import, whether it is new).
+
+    A source whose remembered columns match the file's header is queued at once; otherwise the import
+    waits for a person to confirm the columns. The same file as an earlier import returns that one."""
+    _check_manager(member)
+    organisation = member.organisation
+    relative, sha256, size = _store_upload(upload, organisation)
+    try:
+        existing = _existing(organisation, sha256)
+        if existing is not None:
+            _remove_upload(relative)
+            return existing, False
+        sniffed = reading.sniff(duck.spend_path(relative))
+        source = _source(organisation, source_name)
+        remembered = _remembered(source, sniffed)
+        spend_import = SpendImport.objects.create(
+            organisation=organisation,
+            source=source,
+            original_name=Path(upload.name or "upload").name[:255],
+            sha256=sha256,
+            size=size,
+            upload_path=relative,
+            status=ImportStatus.QUEUED if remembered else ImportStatus.AWAITING_MAPPING,
+            stage="Queued" if remembered else "Waiting for the columns to be confirmed",
+            encoding=sniffed.encoding,
+            delimiter=sniffed.delimiter,
+            header_line=sniffed.header_line,
+            column_mapping=remembered or reading.mapping_infer(sniffed),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            action="spend_import.upload",
+            target=spend_import,
+            after=snapshot(spend_import, ["original_name", "sha256", "size", "status"]),
+        )
+    except BaseException:
+        _remove_upload(relative)
+        raise
+    if remembered:
+        _enqueue(spend_import)
+    return spend_import, True
+
+
+@transaction.atomic
+def spend_import_mapping_confirm(
+    *, actor: Any, member: Member, spend_import: SpendImport, mapping: dict[str, str]
+) -> SpendImport:
+    """Confirm which column holds what, remember it for the source, and queue the import."""
+    _check_manager(member)
+    if spend_import.organisation_id != member.organisation.pk:
+        raise ApplicationError("No such import.")
+    if spend_import.status != ImportStatus.AWAITING_MAPPING:
+        raise ApplicationError("The columns of this import have been confirmed already.")
+    sniffed = reading.sniff(duck.spend_path(spend_import.upload_path))
+    clean = {name: header for name, header in mapping.items() if header and name in reading.MAPPING_FIELDS}
+    reading.mapping_positions(sniffed, clean)
+    before = snapshot(spend_import, ["status", "column_mapping"])
+    spend_import.column_mapping = clean
+    spend_import.status = ImportStatus.QUEUED
+    spend_import.stage = "Queued"
+    spend_import.save(update_fields=["column_mapping", "status", "stage", "updated_at"])
+    if spend_import.source is not None:
+        _remember(spend_import.source, sniffed, clean)
+    audit_record(
+        actor=actor,
+        organisation=member.organisation,
+        action="spend_import.mapping_confirm",
+        target=spend_import,
+        before=before,
+        after=snapshot(spend_import, ["status", "column_mapping"]),
+    )
+    _enqueue(spend_import)
+    return spend_import
+
+
+def spend_import_run(*, import_id: int) -> SpendImport | None:
+    """Run a queued import (the background task). The uploaded file is removed once it has run."""
+    claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), stage="Starting", progress=1
+    )
+    if not claimed:
+        return None  # run already, or never confirmed
+    spend_import = SpendImport.objects.select_related("organisation", "created_by").get(pk=import_id)
+    upload = spend_import.upload_path
+    try:
+        path = duck.spend_path(upload)
+        sniffed = reading.sniff(path)
+        positions = reading.mapping_positions(sniffed, spend_import.column_mapping)
+        return _execute(
+            actor=spend_import.created_by,
+            spend_import=spend_import,
+            path=path,
+            sniffed=sniffed,
+            positions=positions,
+            progress=None,
+        )
+    except Exception as error:
+        if spend_import.status != ImportStatus.FAILED:  # failed before any row was read
+            message = error.message if isinstance(error, ApplicationError) else _explain(error)
+            SpendImport.objects.filter(pk=import_id).update(
+                status=ImportStatus.FAILED, error=message, stage="Failed", finished_at=timezone.now()
+            )
+            audit_record(
+                actor=spend_import.created_by,
+                organisation=spend_import.organisation,
+                action="spend_import.fail",
+                target=spend_import,
+                after={"original_name": spend_import.original_name, "error": message},
+            )
+        spend_import.refresh_from_db()
+        return spend_import
+    finally:
+        _remove_upload(upload)
+        SpendImport.objects.filter(pk=import_id).update(upload_path="")

@@ -1,0 +1,739 @@
+"""Writes for the supplier registry and its classification: building the registry from an import's
+payments, (re)classifying, manual overrides, the spend policy, the Real Living Wage list and flags from
+OCDS and 360Giving files.
+
+Labels and where they come from (`SupplierLabel.source`):
+
+- **postcode** (local): the supplier's postcode is in one of the policy's local districts (yes) or in
+  another district (no); no postcode, or one not in the directory, is no label (unknown).
+- **charity-number** (VCSE): the payments give a registered charity number.
+- **legal-form** (VCSE): the name ends with a VCSE legal form (CIC, CIO, charity, …; see
+  `classification.VCSE_NAME_FORMS`).
+- **living-wage-list** (Real Living Wage): the name is on the organisation's uploaded list (yes), or a
+  list is loaded and it is not (no).
+- **ocds** (SME, VCSE): an OCDS party matching the supplier has `sme`/`vco` flags or `details.scale`.
+- **360giving** (VCSE): a 360Giving grant's recipient organisation matches the supplier.
+- **size-list** (SME): an uploaded size list gives the supplier's size.
+- **manual** (any): a person's override, with a reason; it beats every other label.
+
+The first four are recomputed by every classification from what the registry holds; the flag sources
+stay until the next flags file about the same supplier says otherwise; overrides stay until removed.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonweal.core.audit import audit_record
+from commonweal.core.errors import ApplicationError
+from commonweal.tenancy.models import Organisation
+
+from . import duck, places
+from .classification import (
+    NameEntry,
+    charity_number_clean,
+    cluster_names,
+    company_number_clean,
+    core_name,
+    vat_number_clean,
+    vcse_name_form,
+)
+from .flags import FlagRecord, FlagsFileError, flags_read
+from .models import Label, LivingWageEmployer, SpendImport, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
+from .names import normalise_name
+
+SOURCE_POSTCODE = "postcode"
+SOURCE_CHARITY_NUMBER = "charity-number"
+SOURCE_LEGAL_FORM = "legal-form"
+SOURCE_LIVING_WAGE_LIST = "living-wage-list"
+SOURCE_MANUAL = "manual"
+# Recomputed by every classification; the flag sources (flags.SOURCE_*) and overrides are not.
+DERIVED_SOURCES = (SOURCE_POSTCODE, SOURCE_CHARITY_NUMBER, SOURCE_LEGAL_FORM, SOURCE_LIVING_WAGE_LIST)
+
+# The fields a not-influenceable rule can look in, with what people call them.
+RULE_FIELDS: dict[str, str] = {
+    "expense_type": "Expense type",
+    "service_area": "Service area",
+    "supplier": "Supplier name",
+}
+DETAIL_MAX = 300  # SupplierLabel.detail
+MAX_KEY_LENGTH = 300  # Supplier.normalised_name, SupplierAlias.normalised_name
+LIVING_WAGE_NAME_COLUMNS = ("employer", "employer name", "name", "organisation", "organisation name", "company")
+LIVING_WAGE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _detail(text: str) -> str:
+    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
+
+
+# --- The registry --------------------------------------------------------------------------------
+
+
+@dataclass
+class _KeyFacts:
+    """What an import's payments say about one supplier key."""
+
+    name: str
+    payments: int
+    numbers: dict[str, str] = field(default_factory=dict)  # field name → cleaned value
+
+
+NUMBER_COLUMNS: dict[str, Any] = {
+    "companies_house_number": company_number_clean,
+    "vat_number": vat_number_clean,
+    "charity_number": charity_number_clean,
+    "postcode": places.postcode_normalise,
+}
+PARQUET_NUMBER_COLUMNS = {
+    "companies_house_number": "companies_house_number",
+    "vat_number": "vat_number",
+    "charity_number": "charity_number",
+    "postcode": "supplier_postcode",
+}
+
+
+def _import_key_facts(spend_import: SpendImport) -> dict[str, _KeyFacts]:
+    """Each supplier key in the import with its most common spelling, payment count and numbers,
+    aggregated by DuckDB (the Python side sees one row per key and per distinct number)."""
+    # The path is quoted by duck.parquet_list_sql; the column names are this module's constants.
+    source = duck.parquet_list_sql([duck.spend_path(spend_import.parquet_path)])
+    where = "supplier_key IS NOT NULL AND supplier_key <> '' AND NOT coalesce(redacted, false)"
+    payments = f"SELECT * FROM {source} WHERE {where}"  # noqa: S608
+    numbers_sql = " UNION ALL ".join(
+        f"SELECT supplier_key, '{name}' AS kind, trim({column}) AS value, count(*) AS n FROM payments "  # noqa: S608
+        f"WHERE nullif(trim({column}), '') IS NOT NULL GROUP BY ALL"
+        for name, column in PARQUET_NUMBER_COLUMNS.items()
+    )
+    connection = duck.connect()
+    try:
+        connection.execute(f"CREATE TEMP VIEW payments AS {payments}")
+        names = connection.execute(
+            """SELECT supplier_key, first(supplier_name ORDER BY n DESC, supplier_name), sum(n)::BIGINT
+               FROM (SELECT supplier_key, trim(supplier_name) AS supplier_name, count(*) AS n
+                     FROM payments GROUP BY ALL)
+               GROUP BY supplier_key"""
+        ).fetchall()
+        number_rows = connection.execute(f"{numbers_sql} ORDER BY n DESC, value").fetchall()
+    finally:
+        connection.close()
+    # A key longer than the register's column (300) cannot be stored whole, and a cut key would no longer
+    # match its payments: such a payee (a description pasted into the name column) is left out.
+    facts = {
+        key: _KeyFacts(name=(name or key)[:300], payments=int(count))
+        for key, name, count in names
+        if len(key) <= MAX_KEY_LENGTH
+    }
+    for key, kind, value, _count in number_rows:
+        entry = facts.get(key)
+        cleaned = NUMBER_COLUMNS[kind](value)
+        # Rows come most common first: the first valid value of each kind is kept.
+        if entry is not None and cleaned and kind not in entry.numbers:
+            entry.numbers[kind] = cleaned
+    return facts
+
+
+@dataclass(frozen=True)
+class RegistryUpdate:
+    keys: int  # distinct supplier keys in the import
+    suppliers_created: int
+    aliases_created: int
+    suppliers_updated: int  # existing suppliers given a number or postcode they lacked
+
+
+@transaction.atomic
+def supplier_registry_update(*, actor: Any, organisation: Organisation, spend_import: SpendImport) -> RegistryUpdate:
+    """Add the import's suppliers to the organisation's registry, clustering near-duplicate names
+    (`classification.cluster_names`), attach the numbers and postcodes the payments give, then
+    reclassify. Redacted and blank names never become suppliers. Called by the import service once an
+    import has succeeded; its audit event is the import's own (this records per-supplier events only
+    where an existing label changes)."""
+    if not spend_import.parquet_path:
+        return RegistryUpdate(0, 0, 0, 0)
+    facts = _import_key_facts(spend_import)
+
+    suppliers = {s.pk: s for s in Supplier.objects.filter(organisation=organisation)}
+    known: dict[str, int] = {s.normalised_name: s.pk for s in suppliers.values()}
+    known.update(SupplierAlias.objects.filter(organisation=organisation).values_list("normalised_name", "supplier_id"))
+
+    # Numbers and postcodes for names already in the registry fill what their supplier lacks.
+    updated: set[int] = set()
+    for key, fact in facts.items():
+        supplier_id = known.get(key)
+        if supplier_id is None:
+            continue
+        supplier = suppliers[supplier_id]
+        for name, value in fact.numbers.items():
+            if not getattr(supplier, name):
+                setattr(supplier, name, value)
+                updated.add(supplier_id)
+
+    entries = [
+        NameEntry(
+            key=key,
+            supplier_id=supplier_id,
+            companies_house_number=suppliers[supplier_id].companies_house_number,
+            charity_number=suppliers[supplier_id].charity_number,
+        )
+        for key, supplier_id in known.items()
+    ]
+    entries += [
+        NameEntry(
+            key=key,
+            payments=fact.payments,
+            companies_house_number=fact.numbers.get("companies_house_number", ""),
+            charity_number=fact.numbers.get("charity_number", ""),
+        )
+        for key, fact in facts.items()
+        if key not in known
+    ]
+    new_suppliers: list[Supplier] = []
+    new_aliases: list[tuple[str, str, int | None, str]] = []  # alias key, how, supplier id, or its new supplier's key
+    for cluster in cluster_names(entries):
+        fresh = [key for key in (cluster.key, *cluster.aliases) if key not in known]
+        if not fresh:
+            continue
+        if cluster.supplier_id is None:
+            supplier = Supplier(organisation=organisation, name=facts[cluster.key].name, normalised_name=cluster.key)
+            for key in (cluster.key, *cluster.aliases):  # the named spelling's numbers first
+                for name, value in facts[key].numbers.items():
+                    if not getattr(supplier, name):
+                        setattr(supplier, name, value)
+            new_suppliers.append(supplier)
+        else:
+            supplier = suppliers[cluster.supplier_id]
+            for key in fresh:
+                for name, value in facts[key].numbers.items():
+                    if not getattr(supplier, name):
+                        setattr(supplier, name, value)
+                        updated.add(supplier.pk)
+        for key, how in cluster.aliases.items():
+            if key not in known:
+                new_aliases.append((key, how, cluster.supplier_id, cluster.key))
+
+    Supplier.objects.bulk_create(new_suppliers, batch_size=1000)
+    ids = dict(
+        Supplier.objects.filter(
+            organisation=organisation, normalised_name__in=[s.normalised_name for s in new_suppliers]
+        ).values_list("normalised_name", "pk")
+    )
+    SupplierAlias.objects.bulk_create(
+        [
+            SupplierAlias(
+                organisation=organisation,
+                supplier_id=supplier_id if supplier_id is not None else ids[named],
+                normalised_name=key,
+                how=how[:100],
+            )
+            for key, how, supplier_id, named in new_aliases
+        ],
+        batch_size=1000,
+    )
+    changed = [suppliers[pk] for pk in updated]
+    Supplier.objects.bulk_update(changed, list(NUMBER_COLUMNS), batch_size=1000)
+    _classify(actor=actor, organisation=organisation)
+    return RegistryUpdate(
+        keys=len(facts),
+        suppliers_created=len(new_suppliers),
+        aliases_created=len(new_aliases),
+        suppliers_updated=len(changed),
+    )
+
+
+# --- Classification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassifyCounts:
+    suppliers: int
+    labels_created: int
+    labels_changed: int
+    labels_removed: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "suppliers": self.suppliers,
+            "labels_created": self.labels_created,
+            "labels_changed": self.labels_changed,
+            "labels_removed": self.labels_removed,
+        }
+
+
+def _policy_local_codes(organisation: Organisation) -> list[str]:
+    policy = SpendPolicy.objects.filter(organisation=organisation).first()
+    return list(policy.local_district_codes) if policy else []
+
+
+def _aliases_by_supplier(organisation: Organisation) -> dict[int, list[str]]:
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for supplier_id, key in SupplierAlias.objects.filter(organisation=organisation).values_list(
+        "supplier_id", "normalised_name"
+    ):
+        aliases[supplier_id].append(key)
+    return aliases
+
+
+def _living_wage_index(organisation: Organisation) -> tuple[dict[str, str], dict[str, str]]:
+    """({normalised name: name as listed}, {core name: name as listed}) of the organisation's list."""
+    exact: dict[str, str] = {}
+    core: dict[str, str] = {}
+    for name, key in LivingWageEmployer.objects.filter(organisation=organisation).values_list(
+        "name", "normalised_name"
+    ):
+        exact.setdefault(key, name)
+        core.setdefault(core_name(key), name)
+    return exact, core
+
+
+Wanted = dict[tuple[int, str, str], tuple[bool, str]]  # (supplier, label, source) → (value, detail)
+
+
+def _derived_labels(organisation: Organisation, suppliers: list[Supplier]) -> Wanted:
+    local_codes = set(_policy_local_codes(organisation))
+    aliases = _aliases_by_supplier(organisation)
+    living_wage, living_wage_core = _living_wage_index(organisation)
+    wanted: Wanted = {}
+    for supplier in suppliers:
+        names = [supplier.normalised_name, *aliases.get(supplier.pk, [])]
+        if supplier.district_code and local_codes:
+            where = f"{supplier.postcode} is in {places.district_label(supplier.district_code)}"
+            is_local = supplier.district_code in local_codes
+            wanted[(supplier.pk, Label.LOCAL, SOURCE_POSTCODE)] = (
+                is_local,
+                where + (", one of the local districts" if is_local else ", not one of the local districts"),
+            )
+        if supplier.charity_number:
+            wanted[(supplier.pk, Label.VCSE, SOURCE_CHARITY_NUMBER)] = (
+                True,
+                f"charity number {supplier.charity_number} in the payment file",
+            )
+        for name in names:
+            form = vcse_name_form(name)
+            if form:
+                wanted[(supplier.pk, Label.VCSE, SOURCE_LEGAL_FORM)] = (True, f"the name “{name}” says {form}")
+                break
+        if living_wage:
+            listed = next((living_wage[name] for name in names if name in living_wage), None)
+            if listed is None:
+                listed = next((living_wage_core[core_name(n)] for n in names if core_name(n) in living_wage_core), None)
+            wanted[(supplier.pk, Label.LIVING_WAGE, SOURCE_LIVING_WAGE_LIST)] = (
+                (True, f"“{listed}” is on the Real Living Wage employer list")
+                if listed is not None
+                else (False, "no employer of this name is on the Real Living Wage employer list")
+            )
+    return wanted
+
+
+def _labels_store(
+    *, actor: Any, organisation: Organisation, wanted: Wanted, existing: Iterable[SupplierLabel], remove_missing: bool
+) -> tuple[int, int, int]:
+    """Make the stored (non-override) labels match `wanted`: create, update and (if `remove_missing`)
+    delete. A label whose value changes or that goes is recorded in its supplier's history."""
+    current = {(label.supplier_id, label.label, label.source): label for label in existing}
+    to_create = [
+        SupplierLabel(
+            organisation=organisation,
+            supplier_id=supplier_id,
+            label=label,
+            source=source,
+            value=value,
+            detail=_detail(detail),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for (supplier_id, label, source), (value, detail) in wanted.items()
+        if (supplier_id, label, source) not in current
+    ]
+    to_update = []
+    history: list[tuple[SupplierLabel, dict[str, Any], dict[str, Any]]] = []
+    for key, label in current.items():
+        if key in wanted:
+            value, detail = wanted[key]
+            detail = _detail(detail)
+            if label.value != value or label.detail != detail:
+                if label.value != value:
+                    history.append(
+                        (label, {"value": label.value, "detail": label.detail}, {"value": value, "detail": detail})
+                    )
+                label.value, label.detail = value, detail
+                to_update.append(label)
+    removed = [label for key, label in current.items() if remove_missing and key not in wanted]
+    SupplierLabel.objects.bulk_create(to_create, batch_size=1000)
+    now = timezone.now()
+    for label in to_update:
+        label.updated_at = now
+    SupplierLabel.objects.bulk_update(to_update, ["value", "detail", "updated_at"], batch_size=1000)
+    if removed:
+        SupplierLabel.objects.filter(pk__in=[label.pk for label in removed]).delete()
+    for label in removed:
+        history.append((label, {"value": label.value, "detail": label.detail}, {}))
+    for label, before, after in history:
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            action="supplier_label.change" if after else "supplier_label.remove",
+            target=label,
+            trail=label.supplier,
+            before={"label": label.label, "source": label.source, **before},
+            after={"label": label.label, "source": label.source, **after} if after else {},
+        )
+    return len(to_create), len(to_update), len(removed)
+
+
+def _classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
+    suppliers = list(Supplier.objects.filter(organisation=organisation))
+    # Postcode → district first: the district is stored on the supplier, for deprivation and leakage.
+    moved = []
+    for supplier in suppliers:
+        district = places.postcode_district(supplier.postcode) if supplier.postcode else ""
+        if district != supplier.district_code:
+            supplier.district_code = district
+            moved.append(supplier)
+    Supplier.objects.bulk_update(moved, ["district_code"], batch_size=1000)
+    wanted = _derived_labels(organisation, suppliers)
+    existing = SupplierLabel.objects.filter(
+        organisation=organisation, is_override=False, source__in=DERIVED_SOURCES
+    ).select_related("supplier")
+    created, changed, removed = _labels_store(
+        actor=actor, organisation=organisation, wanted=wanted, existing=existing, remove_missing=True
+    )
+    return ClassifyCounts(len(suppliers), created, changed, removed)
+
+
+@transaction.atomic
+def supplier_classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
+    """Recompute every derived label of the organisation's suppliers (overrides and flags stay)."""
+    counts = _classify(actor=actor, organisation=organisation)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="spend_suppliers.classify",
+        target=organisation,
+        after=counts.as_dict(),
+    )
+    return counts
+
+
+# --- Overrides -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplier_override_set(*, actor: Any, supplier: Supplier, label: str, value: bool, reason: str) -> SupplierLabel:
+    """A person's decision on one label of a supplier, with the reason. It beats every derived label
+    and survives reclassification until removed."""
+    errors = {}
+    if label not in Label.values:
+        errors["override_label"] = "Choose local, SME, VCSE or Real Living Wage employer"
+    if not reason.strip():
+        errors["override_reason"] = "Say why you are overriding the classification"
+    if errors:
+        raise ApplicationError("The override could not be saved.", field_errors=errors)
+    existing = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
+    before = {"value": existing.value, "reason": existing.reason} if existing else {}
+    override, _ = SupplierLabel.objects.update_or_create(
+        supplier=supplier,
+        label=label,
+        source=SOURCE_MANUAL,
+        is_override=True,
+        defaults={
+            "organisation": supplier.organisation,
+            "value": value,
+            "reason": reason.strip(),
+            "detail": _detail(f"set by {getattr(actor, 'email', '') or 'the system'}"),
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_record(
+        actor=actor,
+        organisation=supplier.organisation,
+        action="supplier_label.override",
+        target=override,
+        trail=supplier,
+        before={"label": label, **before},
+        after={"label": label, "value": value, "reason": override.reason},
+    )
+    return override
+
+
+@transaction.atomic
+def supplier_override_remove(*, actor: Any, supplier: Supplier, label: str) -> None:
+    override = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
+    if override is None:
+        raise ApplicationError(f"{supplier.name} has no override of that label to remove.")
+    audit_record(
+        actor=actor,
+        organisation=supplier.organisation,
+        action="supplier_label.override_remove",
+        target=override,
+        trail=supplier,
+        before={"label": label, "value": override.value, "reason": override.reason},
+    )
+    override.delete()
+
+
+# --- The spend policy ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    field: str  # a key of RULE_FIELDS
+    contains: str
+
+
+@transaction.atomic
+def spend_policy_update(
+    *, actor: Any, organisation: Organisation, local_district_codes: Sequence[str], rules: Sequence[Rule]
+) -> SpendPolicy:
+    """Set which districts are local (GSS codes of districts in the postcode directory) and which spend
+    the organisation cannot influence; then reclassify, since what is local may have changed."""
+    errors: dict[str, str] = {}
+    codes: list[str] = []
+    unknown = []
+    for code in local_district_codes:
+        district = places.district_get(code)
+        if district is None:
+            unknown.append(code)
+        elif district.code not in codes:
+            codes.append(district.code)
+    if unknown:
+        errors["local_districts"] = (
+            f"{', '.join(unknown)} {'is not a district code' if len(unknown) == 1 else 'are not district codes'}: "
+            "use 9-character GSS codes of local authority districts, like E08000009"
+        )
+    cleaned = []
+    for index, rule in enumerate(rules):
+        if rule.field not in RULE_FIELDS:
+            errors[f"rule_field_{index}"] = "Choose expense type, service area or supplier name"
+        elif not rule.contains.strip():
+            errors[f"rule_contains_{index}"] = "Enter the text the field contains"
+        else:
+            cleaned.append({"field": rule.field, "contains": rule.contains.strip()})
+    if errors:
+        raise ApplicationError("The spend policy could not be saved.", field_errors=errors)
+    policy, _ = SpendPolicy.objects.get_or_create(organisation=organisation)
+    before = {
+        "local_district_codes": policy.local_district_codes,
+        "not_influenceable_rules": policy.not_influenceable_rules,
+    }
+    policy.local_district_codes = codes
+    policy.not_influenceable_rules = cleaned
+    policy.save()
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="spend_policy.update",
+        target=policy,
+        trail=organisation,
+        before=before,
+        after={"local_district_codes": codes, "not_influenceable_rules": cleaned},
+    )
+    _classify(actor=actor, organisation=organisation)
+    return policy
+
+
+# --- The Real Living Wage list -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LivingWageLoad:
+    employers: int
+    matched_suppliers: int
+
+
+def living_wage_names_read(content: bytes, filename: str) -> list[str]:
+    """The employer names in a CSV: the column headed employer/name/organisation, or the only column
+    of a file without such a header. Blank lines are skipped; a row with cells but no name is an error."""
+    if not content.strip():
+        raise ApplicationError(f"{filename} is empty.", field_errors={"living_wage_file": "The selected file is empty"})
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = [(reader.line_num, row) for row in reader]
+    header = [cell.strip().casefold() for cell in rows[0][1]] if rows else []
+    column = next((header.index(name) for name in LIVING_WAGE_NAME_COLUMNS if name in header), None)
+    if column is None:
+        if any(len([cell for cell in row if cell.strip()]) > 1 for _, row in rows[:5]):
+            raise ApplicationError(
+                f"{filename} has several columns but none is headed “Employer”, “Name” or “Organisation”.",
+                field_errors={"living_wage_file": "Head the column of employer names “Employer” or “Name”"},
+            )
+        column, body = 0, rows
+    else:
+        body = rows[1:]
+    names, problems = [], []
+    for line, row in body:
+        if not any(cell.strip() for cell in row):
+            continue
+        name = row[column].strip() if column < len(row) else ""
+        if not name or not normalise_name(name):
+            problems.append(f"line {line}: no employer name")
+        else:
+            names.append(name)
+    if problems:
+        message = f"{filename}: " + "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
+        raise ApplicationError(message, field_errors={"living_wage_file": message})
+    if not names:
+        raise ApplicationError(
+            f"{filename} has no employer names.", field_errors={"living_wage_file": "The file has no employer names"}
+        )
+    return names
+
+
+@transaction.atomic
+def living_wage_list_load(*, actor: Any, organisation: Organisation, content: bytes, filename: str) -> LivingWageLoad:
+    """Replace the organisation's Real Living Wage employer list with the names in a CSV, then
+    reclassify: suppliers whose normalised name (or alias, or name without its legal form) is on it
+    are Living Wage employers; the others are not."""
+    names = living_wage_names_read(content, filename)
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(normalise_name(name)[:300], name[:300])
+    before = LivingWageEmployer.objects.filter(organisation=organisation).count()
+    LivingWageEmployer.objects.filter(organisation=organisation).delete()
+    LivingWageEmployer.objects.bulk_create(
+        [LivingWageEmployer(organisation=organisation, name=name, normalised_name=key) for key, name in by_key.items()],
+        batch_size=1000,
+    )
+    _classify(actor=actor, organisation=organisation)
+    matched = SupplierLabel.objects.filter(
+        organisation=organisation, source=SOURCE_LIVING_WAGE_LIST, is_override=False, value=True
+    ).count()
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="living_wage_list.load",
+        target=organisation,
+        before={"employers": before},
+        after={"employers": len(by_key), "file": filename, "matched_suppliers": matched},
+    )
+    return LivingWageLoad(employers=len(by_key), matched_suppliers=matched)
+
+
+# --- Flags from OCDS and 360Giving ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagsApplied:
+    files: int
+    records: int
+    matched_records: int
+    suppliers: int  # suppliers given at least one label
+    labels_created: int
+    labels_changed: int
+
+
+def _supplier_index(organisation: Organisation) -> dict[str, dict[str, set[int]]]:
+    """Ways to find a supplier: by Companies House number, charity number, normalised name, core name."""
+    index: dict[str, dict[str, set[int]]] = {"company": {}, "charity": {}, "name": {}, "core": {}}
+    rows = Supplier.objects.filter(organisation=organisation).values_list(
+        "pk", "normalised_name", "companies_house_number", "charity_number"
+    )
+    for pk, key, company, charity in rows:
+        if company:
+            index["company"].setdefault(company, set()).add(pk)
+        if charity:
+            index["charity"].setdefault(charity, set()).add(pk)
+        index["name"].setdefault(key, set()).add(pk)
+        index["core"].setdefault(core_name(key), set()).add(pk)
+    for pk, key in SupplierAlias.objects.filter(organisation=organisation).values_list(
+        "supplier_id", "normalised_name"
+    ):
+        index["name"].setdefault(key, set()).add(pk)
+        index["core"].setdefault(core_name(key), set()).add(pk)
+    return index
+
+
+def _flag_matches(record: FlagRecord, index: dict[str, dict[str, set[int]]]) -> tuple[set[int], str]:
+    if record.companies_house_number and record.companies_house_number in index["company"]:
+        return index["company"][
+            record.companies_house_number
+        ], f"Companies House number {record.companies_house_number}"
+    if record.charity_number and record.charity_number in index["charity"]:
+        return index["charity"][record.charity_number], f"charity number {record.charity_number}"
+    key = normalise_name(record.name)
+    if key in index["name"]:
+        return index["name"][key], "name"
+    if key and core_name(key) in index["core"]:
+        return index["core"][core_name(key)], "name without its legal form"
+    return set(), ""
+
+
+SOURCE_TITLES = {"ocds": "OCDS", "360giving": "360Giving", "size-list": "size list"}
+
+
+@transaction.atomic
+def supplier_flags_apply(*, actor: Any, organisation: Organisation, files: Sequence[tuple[str, bytes]]) -> FlagsApplied:
+    """Read OCDS, 360Giving and size-list files and label the suppliers they match (by Companies House
+    or charity number, else by normalised name). Within these files, a "yes" from any record wins; the
+    labels replace earlier ones from the same kind of file. Nothing is stored if any file is unreadable."""
+    records: list[FlagRecord] = []
+    for filename, content in files:
+        try:
+            records += flags_read(content, filename)
+        except FlagsFileError as error:
+            raise ApplicationError(error.message, field_errors={"flags_file": error.message}) from None
+    index = _supplier_index(organisation)
+    found: dict[tuple[int, str, str], list[tuple[bool, str]]] = defaultdict(list)
+    matched_records = 0
+    for record in records:
+        suppliers, how = _flag_matches(record, index)
+        if not suppliers:
+            continue
+        matched_records += 1
+        numbers = f", charity number {record.charity_number}" if record.charity_number and "charity" not in how else ""
+        for supplier_id in suppliers:
+            title = SOURCE_TITLES[record.source]
+            evidence = f"{title} {record.evidence}: “{record.name}”{numbers}, matched by {how}"
+            if record.sme is not None:
+                found[(supplier_id, Label.SME, record.source)].append(
+                    (record.sme, f"{evidence}, says {'an SME' if record.sme else 'not an SME'}")
+                )
+            if record.vcse is not None:
+                says = (
+                    "a recipient of a grant"
+                    if record.source == "360giving"
+                    else (
+                        "a voluntary or community organisation"
+                        if record.vcse
+                        else "not a voluntary or community organisation"
+                    )
+                )
+                found[(supplier_id, Label.VCSE, record.source)].append((record.vcse, f"{evidence}, says {says}"))
+    wanted: Wanted = {}
+    for key, findings in found.items():
+        value = any(found_value for found_value, _ in findings)
+        chosen = [detail for found_value, detail in findings if found_value == value]
+        more = f" (and {len(chosen) - 1} more)" if len(chosen) > 1 else ""
+        wanted[key] = (value, _detail(chosen[0] + more))
+    existing = SupplierLabel.objects.filter(
+        organisation=organisation,
+        is_override=False,
+        source__in={record.source for record in records},
+        supplier_id__in={supplier_id for supplier_id, _, _ in wanted},
+    ).select_related("supplier")
+    created, changed, _ = _labels_store(
+        actor=actor, organisation=organisation, wanted=wanted, existing=existing, remove_missing=False
+    )
+    result = FlagsApplied(
+        files=len(files),
+        records=len(records),
+        matched_records=matched_records,
+        suppliers=len({supplier_id for supplier_id, _, _ in wanted}),
+        labels_created=created,
+        labels_changed=changed,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="spend_suppliers.flags",
+        target=organisation,
+        after={"files": [Path(name).name for name, _ in files], **result.__dict__},
+    )
+    return result
