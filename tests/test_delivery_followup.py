@@ -51,8 +51,9 @@ def test_a_period_is_overdue_once_its_due_date_passes_without_a_submitted_return
     member = tenant_a.manager_member()
     assert labels(overdue_return_list(member=member, today=date(2026, 10, 14))) == []  # due today: not yet
     assert labels(overdue_return_list(member=member, today=date(2026, 10, 15))) == [(Q2, 1, False)]
-    # A draft is not a return: Q3 is overdue too once its due date has passed.
-    assert labels(overdue_return_list(member=member, today=date(2027, 1, 20))) == [(Q2, 98, False), (Q3, 6, True)]
+    # A draft is not a return: Q3 is overdue too once its due date has passed. Only the supplier is
+    # told a draft was started (drafts are private to it until submitted).
+    assert labels(overdue_return_list(member=member, today=date(2027, 1, 20))) == [(Q2, 98, False), (Q3, 6, False)]
     assert labels(overdue_return_list(member=tenant_a.supplier_member(), today=date(2027, 1, 20))) == [
         (Q2, 98, False),
         (Q3, 6, True),

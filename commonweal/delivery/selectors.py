@@ -73,7 +73,11 @@ def evidence_get(*, member: Member, pk: int) -> Evidence:
 
 def audit_event_list(*, member: Member, agreement: Agreement) -> AuditEventQuerySet:
     agreement = agreement_get(member=member, pk=agreement.pk)
-    return AuditEvent.objects.for_trail(agreement).select_related("actor")
+    events = AuditEvent.objects.for_trail(agreement).select_related("actor")
+    if agreement.supplier_id != member.organisation.pk:
+        # A draft is the supplier's own: its saves (narrative, figures, file names) stay out of the buyer's view.
+        events = events.exclude(action="return.save_draft")
+    return events
 
 
 def return_section(*, member: Member, agreement: Agreement) -> dict[str, Any]:

@@ -466,7 +466,9 @@ def overdue_return_list(*, member: Member, today: date | None = None) -> list[Ov
             OverdueReturn(
                 period=period,
                 days_overdue=(today - period.return_due_date).days,
-                draft_started=any(r.state == ReturnState.DRAFT for r in period.returns.all()),
+                # A draft is the supplier's own until submitted: the buyer is not told one exists.
+                draft_started=period.agreement.supplier_id == member.organisation.pk
+                and any(r.state == ReturnState.DRAFT for r in period.returns.all()),
                 reminder=reminders.get(ReminderKind.REMINDER),
                 escalation=reminders.get(ReminderKind.ESCALATION),
             )

@@ -562,7 +562,7 @@ def _return_write(
         delivery_return.save(update_fields=["narrative", "updated_at"])
 
     current = {line.commitment_id: line for line in delivery_return.lines.all()}
-    for commitment_id, line_input in lines.items():
+    for commitment_id, line_input in sorted(lines.items()):  # lines made in commitment order
         line = current.get(commitment_id)
         if line_input.quantity is None:
             if line is not None:

@@ -44,8 +44,10 @@ class DemoLoadResult:
 
 
 @transaction.atomic
-def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
-    """Create what the demo file describes and is missing; running it again creates nothing."""
+def demo_load(*, path: Path = DEMO_FILE, spend: bool = True) -> DemoLoadResult:
+    """Create what the demo file describes and is missing; running it again creates nothing.
+
+    `spend=False` leaves out the demo spend file, for tests that set up spend of their own."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     result = DemoLoadResult()
     organisations: dict[str, Organisation] = {}
@@ -78,9 +80,10 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoLoadResult:
     result.created.extend(
         demo_priorities_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
     )
-    payments = spend_demo_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
-    if payments:
-        result.created.append(f"spend file of {payments} payments")
+    if spend:
+        payments = spend_demo_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
+        if payments:
+            result.created.append(f"spend file of {payments} payments")
     return result
 
 
