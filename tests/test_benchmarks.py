@@ -75,22 +75,25 @@ def test_the_benchmark_runs_every_contender_and_reports_ratios_and_query_times(
     table = completed.stdout
     assert "Generated 2,000" in table
     assert "Commonweal / DuckDB time" in table
-    assert "pandas / Commonweal time" in table
+    assert "pandas row by row / Commonweal time" in table
+    assert "pandas vectorised / Commonweal time" in table
     assert "Dashboard queries over Generated 2,000" in table
 
     report = json.loads(record.read_text())
     (generated,) = report["files"]
     assert generated["rows"] == 2_000
     contenders = {c["contender"]: c for c in generated["contenders"]}
-    assert set(contenders) == {"duckdb", "commonweal", "pandas"}
+    assert set(contenders) == {"duckdb", "commonweal", "pandas-vectorised", "pandas-rowwise"}
     assert all(c["error"] is None and c["seconds"] > 0 and c["peak_mb"] > 0 for c in contenders.values())
     assert all(c["rows"] == 2_000 for c in contenders.values())
     imported = contenders["commonweal"]["details"]
     assert imported["status"] == "succeeded"
     assert imported["rows_imported"] + imported["rows_rejected"] + imported["rows_duplicate"] == 2_000
-    # The same file, read independently: pandas imports every row and finds the same total.
-    assert contenders["pandas"]["details"]["imported"] == 2_000
-    assert imported["total_amount"] == contenders["pandas"]["details"]["total_amount"]
+    # The same file, read independently: both pandas imports take every row and find the same total.
+    for name in ("pandas-vectorised", "pandas-rowwise"):
+        assert contenders[name]["details"]["imported"] == 2_000
+        assert imported["total_amount"] == contenders[name]["details"]["total_amount"]
+    assert contenders["pandas-rowwise"]["details"]["redacted"] == imported["rows_redacted"]
 
     ratios = {c["what"]: c for c in report["checks"]}
     assert ratios["Generated 2,000: Commonweal / DuckDB time"]["value"] == pytest.approx(

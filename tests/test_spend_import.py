@@ -432,3 +432,24 @@ def test_payments_sql_reads_every_succeeded_import(tenant_a: Tenant, tenant_b: T
     total = connection.execute(f"SELECT sum(amount), count(*) FROM {duck.payments_sql(tenant_a.buyer)}").fetchone()
     assert total == (Decimal("15.00"), 2)
     spend_manager(tenant_a.buyer)  # the helper makes a user who may import (used by the web tests)
+
+
+def test_a_large_file_hashed_while_it_is_read_is_still_imported_once(
+    tenant_a: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large files are hashed in a thread beside DuckDB; the stored hash is the real one, and the same
+    bytes again (same size, so hashed first) return the earlier import."""
+    import hashlib
+
+    from commonweal.spend import services_imports
+
+    monkeypatch.setattr(services_imports, "PARALLEL_HASH_BYTES", 0)
+    path = write(tmp_path, "big.csv", simple([["01/04/2024", "A", "10", "T1"], ["02/04/2024", "B", "x", "T2"]]))
+    first = run(tenant_a, path)
+    assert first.status == ImportStatus.SUCCEEDED
+    assert first.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (first.rows_imported, first.rows_rejected) == (1, 1)
+    copy = write(tmp_path, "big-again.csv", path.read_bytes())
+    again = run(tenant_a, copy)
+    assert again.pk == first.pk
+    assert SpendImport.objects.filter(organisation=tenant_a.buyer).count() == 1

@@ -1,8 +1,9 @@
 """The heavy part of an import, in DuckDB SQL: read the CSV, check and convert every row, write Parquet.
 
-Python never touches the rows: one statement reads the file (every column VARCHAR) into a temporary
-table of canonical columns with a reason for each rejected row, and two more write the accepted rows
-and the rejected ones. See docs/spend-import.md for the rules each row is checked against.
+Python never touches the rows. The file is read once (every column VARCHAR, in parallel) and streamed,
+checked and converted, into a Parquet file of canonical columns with a reason for each rejected row,
+in the file's order; two cheap reads of that file then write the accepted rows (with their supplier
+keys) and the rejected ones. See docs/spend-import.md for the rules each row is checked against.
 
 "Line" is the line of the file a row starts on, counted as the header's line plus the row's position
 after it. It is exact unless an earlier row holds a line break inside quotes or blank lines separate
@@ -84,7 +85,8 @@ CREATE OR REPLACE TEMP MACRO spend_date_any(s) AS CAST(CASE
     ELSE try_strptime(s, {list(DATE_FORMATS)!r})
     END AS DATE);
 CREATE OR REPLACE TEMP MACRO spend_date(s) AS CASE WHEN s IS NOT NULL THEN coalesce(
-    CASE WHEN regexp_full_match(s, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST(s AS DATE) END,
+    CASE WHEN length(s) = 10 AND s[5] = '-' AND s[8] = '-' AND s[1] BETWEEN '0' AND '9'
+        THEN TRY_CAST(s AS DATE) END,
     CASE WHEN length(s) = 10 THEN CAST(try_strptime(s, '%d/%m/%Y') AS DATE) END,
     spend_date_any(spend_date_text(s))) END;
 CREATE OR REPLACE TEMP MACRO spend_cell(s, d) AS CASE
@@ -125,7 +127,8 @@ def read_csv_sql(path: Path, sniffed: Sniffed, *, parallel: bool) -> str:
 
 
 def checked_sql(read_sql: str, sniffed: Sniffed, positions: dict[str, int]) -> str:
-    """A query giving one row per record: its line, canonical columns, and the reason it is rejected (if it is)."""
+    """A query giving one row per record, in the file's order: canonical columns, and the reason it is rejected
+    (if it is). The line is not worked out here: numbering rows would make the read single-threaded."""
     width = len(sniffed.header)
     cells = [f"c{index}" for index in range(width)]
 
@@ -143,11 +146,8 @@ def checked_sql(read_sql: str, sniffed: Sniffed, positions: dict[str, int]) -> s
     all_blank = "coalesce(" + ", ".join(f"spend_clean({name})" for name in cells) + ") IS NULL"
     text_columns = ",\n        ".join(f"{cell(name)} AS {name}" for name in TEXT_FIELDS)
     return f"""
-WITH numbered AS (
-    SELECT row_number() OVER () + {sniffed.header_line} AS line, * FROM {read_sql}
-), converted AS (
+WITH converted AS (
     SELECT
-        line,
         {cell("amount")} AS amount_text,
         {cell("payment_date")} AS date_text,
         {cell(FALLBACK_DATE)} AS fallback_text,
@@ -158,7 +158,7 @@ WITH numbered AS (
         spend_amount({cell("irrecoverable_vat")}) AS irrecoverable_vat,
         c_extra IS NOT NULL AS too_wide,
         {", ".join(cells)}, c_extra
-    FROM numbered
+    FROM {read_sql}
 ), checked AS (
     SELECT *, CASE
         WHEN too_wide THEN 'the row has more fields than the header’s {width} columns'
@@ -184,7 +184,6 @@ WITH numbered AS (
     FROM converted
 )
 SELECT
-    line,
     reason,
     CASE WHEN reason IS NOT NULL THEN {raw} END AS raw,
     payment_date,
@@ -241,9 +240,9 @@ def _parquet_columns_sql(import_id: int) -> str:
 
 
 # LZ4 rather than Zstandard: the dashboard reads it faster (files about 1.8 times larger), and it is no
-# slower to write. The staged rows are read once, straight back: not worth compressing.
+# slower to write.
 PAYMENTS_PARQUET = "FORMAT parquet, COMPRESSION lz4"
-STAGED_PARQUET = "FORMAT parquet, COMPRESSION uncompressed"
+STAGED_PARQUET = "FORMAT parquet, COMPRESSION lz4"
 
 
 def import_run(
@@ -261,11 +260,15 @@ def import_run(
     """Check every row of `csv_path` and write the accepted ones to `parquet_path`, the rejected to `rejects_path`.
 
     The CSV is read once, streamed into a Parquet file of checked rows in `work` (nothing held in memory);
-    the supplier keys, duplicates and the two output files are worked out from that file."""
+    the lines, supplier keys, duplicates and the two output files are worked out from that file."""
     staged_path = work / "staged.parquet"
-    staged = f"read_parquet({duck.sql_string(str(staged_path))})"
-    # Lines come from row_number() over the file as read, which keeps the file's order whatever this says.
-    connection = duck.connect(ordered=False)
+    # The checked rows are written in the file's order (in parallel: DuckDB keeps the order of the
+    # batches it reads), so a row's position in the staged file gives its line.
+    staged = (
+        f"(SELECT file_row_number + {sniffed.header_line + 1} AS line, * EXCLUDE (file_row_number) "
+        f"FROM read_parquet({duck.sql_string(str(staged_path))}, file_row_number = true))"
+    )
+    connection = duck.connect(ordered=True)
     try:
         connection.execute(MACROS)
         progress(20, "Reading and checking every row")
@@ -282,6 +285,8 @@ def import_run(
             if not parallel or "parallel" not in str(error):
                 raise
             stage(False)
+        # Nothing after this needs the order kept (the rejected rows are sorted by line).
+        connection.execute("SET preserve_insertion_order = false")
         duplicates = "(SELECT CAST(NULL AS BIGINT) AS line WHERE false)"
         if prior_paths:
             progress(55, "Looking for payments already imported")

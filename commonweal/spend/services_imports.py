@@ -8,6 +8,7 @@ the import is marked failed with the reason. The same bytes (sha256) are importe
 import shutil
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,9 @@ AUDIT_FIELDS = [
     "error",
 ]
 UPLOAD_SUFFIXES = (".csv", ".txt", ".zip", ".xlsx")
+# A file at least this large, of a size no earlier import of the organisation had (so it cannot be the
+# same file), is hashed in a thread while DuckDB reads it: hashing 2.5 GB takes about 1.5 s.
+PARALLEL_HASH_BYTES = 64 * 1024 * 1024
 
 
 def _source(organisation: Organisation, name: str | None) -> SpendSource:
@@ -86,8 +90,12 @@ def _execute(
     sniffed: reading.Sniffed,
     positions: dict[str, int],
     progress: Progress | None,
+    hashing: Future[str] | None = None,
 ) -> SpendImport:
-    """Run a SpendImport that is RUNNING to success, or to failure (files removed, ApplicationError raised)."""
+    """Run a SpendImport that is RUNNING to success, or to failure (files removed, ApplicationError raised).
+
+    `hashing`, when given, is the file's SHA-256 still being worked out; the import's `sha256` is a
+    placeholder until it is known, and the import fails if the same file was imported meanwhile."""
     record = _progress_recorder(spend_import, progress)
     relative = _import_dir(spend_import)
     folder = duck.spend_path(relative)
@@ -117,6 +125,11 @@ def _execute(
             work=work,
         )
         shutil.rmtree(work, ignore_errors=True)
+        if hashing is not None:
+            spend_import.sha256 = hashing.result()
+            earlier = _existing(spend_import.organisation, spend_import.sha256)
+            if earlier is not None and earlier.pk != spend_import.pk:
+                raise ApplicationError(f"the same file was imported at the same time ({earlier.original_name}).")
         record(90, "Updating the supplier registry")
         with transaction.atomic():
             for name, value in vars(outcome).items():
@@ -141,7 +154,11 @@ def _execute(
             )
     except Exception as error:
         shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, IntegrityError):  # the same file, imported meanwhile, won the race
+            error = ApplicationError("the same file was imported at the same time.")
         message = error.message if isinstance(error, ApplicationError) else _explain(error)
+        if hashing is not None and hashing.done() and hashing.exception() is None:
+            spend_import.sha256 = hashing.result()
         spend_import.status = ImportStatus.FAILED
         spend_import.error = message
         spend_import.stage = "Failed"
@@ -149,6 +166,7 @@ def _execute(
         spend_import.finished_at = timezone.now()
         SpendImport.objects.filter(pk=spend_import.pk).update(
             status=ImportStatus.FAILED,
+            sha256=spend_import.sha256,
             error=message,
             stage="Failed",
             parquet_path="",
@@ -194,10 +212,58 @@ def spend_import_file(
     path = Path(path)
     if not path.is_file():
         raise ApplicationError(f"{path} is not a file.")
-    sha256 = reading.file_sha256(path)
-    existing = _existing(organisation, sha256)
-    if existing is not None:
-        return existing
+    size = path.stat().st_size
+    maybe_seen = (
+        SpendImport.objects.filter(organisation=organisation, size=size).exclude(status=ImportStatus.FAILED).exists()
+    )
+    if size < PARALLEL_HASH_BYTES or maybe_seen:
+        return _import_new(
+            actor=actor,
+            organisation=organisation,
+            path=path,
+            size=size,
+            sha256=reading.file_sha256(path),
+            source_name=source_name,
+            progress=progress,
+            mapping=mapping,
+            original_name=original_name,
+        )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend-hash") as pool:
+        hashing = pool.submit(reading.file_sha256, path)
+        try:
+            return _import_new(
+                actor=actor,
+                organisation=organisation,
+                path=path,
+                size=size,
+                sha256=f"pending-{uuid.uuid4().hex}",
+                hashing=hashing,
+                source_name=source_name,
+                progress=progress,
+                mapping=mapping,
+                original_name=original_name,
+            )
+        finally:
+            hashing.cancel()
+
+
+def _import_new(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    path: Path,
+    size: int,
+    sha256: str,
+    source_name: str | None,
+    progress: Progress | None,
+    mapping: dict[str, str] | None,
+    original_name: str | None,
+    hashing: Future[str] | None = None,
+) -> SpendImport:
+    if hashing is None:
+        existing = _existing(organisation, sha256)
+        if existing is not None:
+            return existing
     sniffed = reading.sniff(path)
     source = _source(organisation, source_name)
     chosen = mapping or _remembered(source, sniffed) or reading.mapping_infer(sniffed)
@@ -209,7 +275,7 @@ def spend_import_file(
                 source=source,
                 original_name=(original_name or path.name)[:255],
                 sha256=sha256,
-                size=path.stat().st_size,
+                size=size,
                 status=ImportStatus.RUNNING,
                 stage="Starting",
                 encoding=sniffed.encoding,
@@ -224,7 +290,13 @@ def spend_import_file(
     if not source.column_mapping:
         _remember(source, sniffed, chosen)
     return _execute(
-        actor=actor, spend_import=spend_import, path=path, sniffed=sniffed, positions=positions, progress=progress
+        actor=actor,
+        spend_import=spend_import,
+        path=path,
+        sniffed=sniffed,
+        positions=positions,
+        progress=progress,
+        hashing=hashing,
     )
 
 
