@@ -49,15 +49,15 @@ class CommitmentStatusSerializer(serializers.Serializer):
     forecast = ForecastSerializer()
 
 
-class TotalsSerializer(serializers.Serializer):
+class MoneyTotalsSerializer(serializers.Serializer):
     gross = serializers.DecimalField(max_digits=18, decimal_places=2)
     net = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
 class MoneyRowSerializer(serializers.Serializer):
     state = serializers.CharField(help_text="committed (targets in force), claimed or verified")
-    additional_social = TotalsSerializer()
-    local_economic = TotalsSerializer()
+    additional_social = MoneyTotalsSerializer()
+    local_economic = MoneyTotalsSerializer()
 
 
 class MoneySerializer(serializers.Serializer):

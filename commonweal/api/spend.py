@@ -65,7 +65,7 @@ class FilterSerializer(serializers.Serializer):
     description = serializers.ListField(child=serializers.CharField(), help_text="The filter in words.")
 
 
-class TotalsSerializer(serializers.Serializer):
+class SpendTotalsSerializer(serializers.Serializer):
     total = serializers.CharField(help_text="Net spend in pounds: credits (negative amounts) are counted.")
     payments = serializers.IntegerField()
     credits = serializers.CharField(help_text="The sum of the negative amounts.")
@@ -129,7 +129,7 @@ class TopSupplierSerializer(serializers.Serializer):
 class SpendSummarySerializer(serializers.Serializer):
     organisation = serializers.CharField()
     filter = FilterSerializer()
-    totals = TotalsSerializer()
+    totals = SpendTotalsSerializer()
     classification = ClassShareSerializer(many=True)
     influenceable = InfluenceSerializer()
     financial_years = FinancialYearSerializer(many=True)

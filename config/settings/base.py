@@ -169,11 +169,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Commonweal API",
-    "DESCRIPTION": "Read agreements, commitments and delivery; submit delivery returns.",
+    "DESCRIPTION": (
+        "Agreements, commitments, delivery returns and their review, substitutions, status and reports; "
+        "frameworks, value sets and valuations; spend summaries."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One name for a choice set used by several serializers.
+    "ENUM_NAME_OVERRIDES": {"PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating"},
 }
 
 CONTENT_SECURITY_POLICY = {
