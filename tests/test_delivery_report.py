@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
@@ -283,3 +284,15 @@ def test_an_agreement_without_commitments_or_case_studies_says_so(client: Client
     assert "This agreement has no value set, so no money equivalents are shown." in text
     assert "No case studies have been submitted yet." in text
     assert Agreement.objects.filter(pk=empty.pk).exists()
+
+
+def test_a_supplier_with_one_reference_from_two_buyers_gets_both_agreements(tenant_a: Tenant) -> None:
+    other_buyer = factories.OrganisationFactory.create(name="Council C", slug="council-c")
+    same_reference = factories.AgreementFactory.create(
+        organisation=other_buyer, supplier=tenant_a.supplier, reference=tenant_a.agreement.reference
+    )
+    factories.CommitmentFactory.create(agreement=same_reference)
+    rows = reports.report_row_list(member=tenant_a.supplier_member(), reference=tenant_a.agreement.reference)
+    assert {row.agreement.pk for row in rows} == {tenant_a.agreement.pk, same_reference.pk}
+    with pytest.raises(Http404):
+        reports.report_row_list(member=tenant_a.supplier_member(), reference="NO-SUCH-REF")

@@ -672,3 +672,27 @@ def test_bulk_template_lists_open_commitments_for_the_current_period(tenant_a, t
         ("A-001", "council-a", "Quarter 2 (April to June 2026)", c.measure.code) for c in tenant_a.commitments
     ]
     assert all(r["quantity"] == "" for r in rows)
+
+
+def test_a_draft_from_before_periods_cannot_be_changed_and_stays_as_it_was(tenant_a: Tenant) -> None:
+    old = DeliveryReturn.objects.create(
+        organisation=tenant_a.buyer,
+        agreement=tenant_a.agreement,
+        period=None,
+        state=ReturnState.DRAFT,
+        submitted_by=tenant_a.supplier_user,
+        narrative="Kept as it was",
+    )
+    first = tenant_a.commitments[0]
+    with pytest.raises(ApplicationError, match="before reporting periods existed"):
+        services.return_draft_change(
+            actor=tenant_a.supplier_user,
+            member=tenant_a.supplier_member(),
+            delivery_return=old,
+            lines={first.pk: LineInput(quantity=Decimal("3"))},
+            narrative="Changed",
+        )
+    old.refresh_from_db()
+    assert old.narrative == "Kept as it was"
+    assert DeliveryReturn.objects.filter(agreement=tenant_a.agreement).count() == 1
+    assert not ReturnLine.objects.filter(commitment=first).exists()

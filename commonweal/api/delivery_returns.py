@@ -96,13 +96,12 @@ class ReturnDetailApi(APIView):
         payload = s.ReturnUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        delivery_return = services.return_save(
+        delivery_return = services.return_draft_change(
             actor=request.user,
             member=member,
-            agreement=delivery_return.agreement,
-            period=delivery_return.period,
+            delivery_return=delivery_return,
             lines=line_inputs(data, delivery_return),
-            narrative=data["narrative"] if "narrative" in data else delivery_return.narrative,
+            narrative=data.get("narrative"),
             evidence=data.get("evidence", []),
             case_studies=case_study_inputs(data.get("case_studies", [])),
         )
@@ -133,13 +132,10 @@ class ReturnEvidenceApi(APIView):
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         payload = s.EvidenceUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        delivery_return = services.return_save(
+        delivery_return = services.return_draft_change(
             actor=request.user,
             member=member,
-            agreement=delivery_return.agreement,
-            period=delivery_return.period,
-            lines={},
-            narrative=delivery_return.narrative,
+            delivery_return=delivery_return,
             evidence=payload.validated_data["evidence"],
             evidence_lines=payload.validated_data["commitments"],
         )
@@ -159,13 +155,10 @@ class ReturnCaseStudyApi(APIView):
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         payload = s.CaseStudyCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        delivery_return = services.return_save(
+        delivery_return = services.return_draft_change(
             actor=request.user,
             member=member,
-            agreement=delivery_return.agreement,
-            period=delivery_return.period,
-            lines={},
-            narrative=delivery_return.narrative,
+            delivery_return=delivery_return,
             case_studies=case_study_inputs([payload.validated_data]),
         )
         return Response(_return_data(member, delivery_return), status=status.HTTP_201_CREATED)

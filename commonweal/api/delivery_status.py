@@ -165,8 +165,7 @@ class DeliveryReportApi(APIView):
     def get(self, request: Request, org: str) -> Response:
         member = member_access(user=request.user, slug=org)
         reference = request.query_params.get("agreement")
-        agreement = reports.agreement_by_reference(member=member, reference=reference) if reference else None
-        rows = reports.report_row_list(member=member, agreement=agreement)
+        rows = reports.report_row_list(member=member, reference=reference or None)
         return Response(ReportRowSerializer([row.as_dict() for row in rows], many=True).data)
 
 

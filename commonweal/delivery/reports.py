@@ -156,21 +156,13 @@ def agreement_report_rows(*, agreement: Agreement, status: AgreementStatus, mone
     return sorted(rows, key=lambda row: (row.measure.code, row.measure.pk))
 
 
-def agreement_by_reference(*, member: Member, reference: str) -> Agreement:
-    agreement = agreement_list(member=member).filter(reference=reference).first()
-    if agreement is None:
+def report_row_list(*, member: Member, reference: str | None = None, today: date | None = None) -> list[ReportRow]:
+    """Report rows for the agreements with `reference`, or for every agreement the member's organisation
+    owns or supplies. References are unique per buyer, so a supplier may get one from each of its buyers."""
+    found = agreement_list(member=member).select_related("value_set")
+    agreements = list(found if reference is None else found.filter(reference=reference))
+    if reference is not None and not agreements:
         raise Http404(f"No such agreement: none has the reference “{reference}”.")
-    return agreement
-
-
-def report_row_list(
-    *, member: Member, agreement: Agreement | None = None, today: date | None = None
-) -> list[ReportRow]:
-    """Report rows for one agreement, or every agreement the member's organisation owns or supplies."""
-    if agreement is not None:
-        agreements = [agreement_get(member=member, pk=agreement.pk)]
-    else:
-        agreements = list(agreement_list(member=member).select_related("value_set"))
     rows: list[ReportRow] = []
     for each in agreements:
         progress = selectors_status.commitment_progress_list(agreement=each, today=today)

@@ -36,6 +36,7 @@ from .services_returns import (  # noqa: F401
     CaseStudyInput,
     LineInput,
     periods_ensure,
+    return_draft_change,
     return_draft_submit,
     return_line_answer,
     return_line_review,

@@ -615,6 +615,38 @@ def _return_write(
 
 
 @transaction.atomic
+def return_draft_change(
+    *,
+    actor: Any,
+    member: Member,
+    delivery_return: DeliveryReturn,
+    lines: Mapping[int, LineInput] | None = None,
+    narrative: str | None = None,
+    evidence: Sequence[UploadedFile] = (),
+    evidence_lines: Collection[int] = (),
+    case_studies: Sequence[CaseStudyInput] = (),
+) -> DeliveryReturn:
+    """Change this draft (not whichever return its period has): lines, narrative, files or case studies.
+
+    A return from before reporting periods existed has no period and cannot be edited this way."""
+    if delivery_return.period is None:
+        raise ApplicationError(
+            "This return was made before reporting periods existed and cannot be changed: submit a return "
+            "for a period instead."
+        )
+    return return_save(
+        actor=actor,
+        member=member,
+        agreement=delivery_return.agreement,
+        period=delivery_return.period,
+        lines=lines or {},
+        narrative=delivery_return.narrative if narrative is None else narrative,
+        evidence=evidence,
+        evidence_lines=evidence_lines,
+        case_studies=case_studies,
+    )
+
+
 def return_draft_submit(*, actor: Any, member: Member, delivery_return: DeliveryReturn) -> DeliveryReturn:
     """Submit a saved draft as it stands."""
     agreement = delivery_return.agreement

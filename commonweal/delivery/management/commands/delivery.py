@@ -51,13 +51,10 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation has the short name “{slug}”.")
         # The command runs with the operator's authority, reading as the organisation itself.
         member = Member(user=None, organisation=organisation, roles=frozenset({Role.VIEWER}))
-        agreement = None
-        if reference:
-            try:
-                agreement = reports.agreement_by_reference(member=member, reference=reference)
-            except Http404:
-                raise CommandError(f"{organisation.name} has no agreement with the reference “{reference}”.") from None
-        rows = reports.report_row_list(member=member, agreement=agreement, today=today)
+        try:
+            rows = reports.report_row_list(member=member, reference=reference or None, today=today)
+        except Http404:
+            raise CommandError(f"{organisation.name} has no agreement with the reference “{reference}”.") from None
         if as_json:
             self.stdout.write(reports.report_json(rows))
         else:
