@@ -138,6 +138,25 @@ def test_a_double_claim_is_refused_on_the_form_with_the_earlier_claim(client, te
     assert DeliveryReturn.objects.count() == 1
 
 
+def test_a_refused_return_says_the_chosen_files_must_be_chosen_again(client, tenant_a):
+    submitted_line(tenant_a, evidence_reference="TS-78")
+    c2 = tenant_a.commitments[1]
+    url = page(client, tenant_a.supplier_user, "return-submit", org="supplier-a", pk=tenant_a.agreement.pk)
+    response = client.post(
+        url,
+        {
+            f"quantity_{c2.pk}": "1",
+            f"evidence_reference_{c2.pk}": "TS-78",
+            "narrative": "More",
+            "evidence": evidence_file("timesheet.pdf"),
+        },
+    )
+    assert "The files you chose were not saved because there was a problem with the return." in text(response)
+    assert DeliveryReturn.objects.count() == 1
+    clean = client.get(url)
+    assert "The files you chose were not saved" not in text(clean)
+
+
 def test_a_case_study_without_consent_is_refused_on_the_form(client, tenant_a):
     c1 = tenant_a.commitments[0]
     url = page(client, tenant_a.supplier_user, "return-submit", org="supplier-a", pk=tenant_a.agreement.pk)
