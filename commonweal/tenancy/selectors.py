@@ -34,6 +34,17 @@ class Member:
         return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
 
     @property
+    def can_evaluate(self) -> bool:
+        """May be assigned to score tenders (the assignment itself is per procurement and criterion)."""
+        return self.organisation.is_public_body and self.has_role(
+            Role.EVALUATOR, Role.PROCUREMENT_OFFICER, Role.SOCIAL_VALUE_LEAD
+        )
+
+    @property
+    def can_bid(self) -> bool:
+        return self.organisation.is_supplier and self.has_role(Role.SUPPLIER_CONTACT)
+
+    @property
     def can_manage_spend(self) -> bool:
         """Import spend files, set the spend policy, correct supplier classifications."""
         return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commonweal.accounts",
     "commonweal.frameworks",
     "commonweal.delivery",
+    "commonweal.procurement",
     "commonweal.spend",
     "commonweal.api",
     "commonweal.frontend",
