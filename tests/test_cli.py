@@ -30,11 +30,12 @@ def counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     first = run("demo", "load")
-    assert "Created 23 demo records." in first
+    assert "Created 26 demo records." in first
     assert "manager@northfield.example" in first
+    assert "evaluator@northfield.example" in first
     after_first = counts()
-    assert after_first["Organisation"] == 5
-    assert after_first["User"] == 6
+    assert after_first["Organisation"] == 6  # with Oakfield, the demo procurements' third bidder
+    assert after_first["User"] == 9
     assert after_first["Agreement"] == 2
     assert after_first["Commitment"] == 7
     assert after_first["Measure"] == 6

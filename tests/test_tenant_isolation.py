@@ -314,7 +314,7 @@ def route_problems(route: Route) -> list[str]:
     return problems
 
 
-def url_kwargs(route: Route, *, org: str | None, objects: dict[type[models.Model], int]) -> dict[str, Any]:
+def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dict[str, Any]:
     """The kwargs to reverse `route` for the organisation `org` and the objects given (by model)."""
     problems = route_problems(route)
     if problems:
@@ -324,6 +324,9 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[type[models.Model
         if kwarg == "org":
             assert org is not None
             values[kwarg] = org
+        elif kwarg == "pk" and route.name in objects:
+            # An area may name the object for one route, when the area's model object does not suit it.
+            values[kwarg] = objects[route.name]
         elif kwarg == "pk":
             model = PK_MODELS[route.name]
             if model not in objects:
@@ -396,7 +399,7 @@ def schema_url(path: str, kwargs: dict[str, Any]) -> str:
 class World:
     a: Tenant
     b: Tenant
-    a_objects: dict[type[models.Model], int]  # the pk of one of tenant A's objects of each kind
+    a_objects: dict[Any, int]  # the pk of one of tenant A's objects of each kind
 
     def leak_markers(self) -> list[str]:
         """Strings only tenant A's data contains: none may appear in a response to tenant B."""
@@ -526,7 +529,7 @@ def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, t
     line = a_return.lines.order_by("pk").first()
     evidence = a_return.evidence.get()
     assert line is not None
-    a_areas: dict[type[models.Model], int] = {}
+    a_areas: dict[Any, int] = {}
     for area in AREAS:
         if hasattr(area, "world_objects"):
             a_areas.update(area.world_objects(tenant_a, tenant_b))

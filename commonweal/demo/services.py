@@ -1,4 +1,5 @@
-"""Loading the demo data: organisations, people, a framework, agreements and a reviewed return."""
+"""Loading the demo data: organisations, people, a framework, agreements, a reviewed return, procurements
+and spend."""
 
 import os
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from commonweal.delivery.services import (
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.services import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
+from commonweal.procurement.demo import PEOPLE, procurement_demo_load
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import member_access
@@ -44,10 +46,11 @@ class DemoLoadResult:
 
 
 @transaction.atomic
-def demo_load(*, path: Path = DEMO_FILE, spend: bool = True) -> DemoLoadResult:
+def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool = True) -> DemoLoadResult:
     """Create what the demo file describes and is missing; running it again creates nothing.
 
-    `spend=False` leaves out the demo spend file, for tests that set up spend of their own."""
+    `spend=False` leaves out the demo spend file, and `procurement=False` the demo procurements, for
+    tests that set up their own."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     result = DemoLoadResult()
     organisations: dict[str, Organisation] = {}
@@ -80,6 +83,17 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True) -> DemoLoadResult:
     result.created.extend(
         demo_priorities_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
     )
+    if procurement:
+        lead = users["lead@northfield.example"]
+        result.created.extend(
+            procurement_demo_load(
+                buyer=organisations["northfield"],
+                version=framework_load(actor=lead, organisation=organisations["northfield"]),
+                lead=lead,
+                password=DEMO_PASSWORD,
+            )
+        )
+        result.accounts.extend((p.email, Organisation.objects.get(slug=p.organisation).name, p.role) for p in PEOPLE)
     if spend:
         payments = spend_demo_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
         if payments:

@@ -318,6 +318,9 @@ class BidResponse(models.Model):
         ordering = ["bid", "criterion__position", "id"]
         constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="bid_response_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.bid} on {self.criterion.code}"
+
 
 def bid_attachment_path(instance: "BidAttachment", filename: str) -> str:
     """Stored under a generated name, so an uploaded name can never choose the path."""
@@ -372,6 +375,9 @@ class EvaluatorAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["criterion", "evaluator"], name="assignment_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} on {self.criterion.code}"
 
 
 class ConflictDeclaration(TimeStampedModel):

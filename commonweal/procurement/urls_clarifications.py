@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The buyer's side of clarification questions, under /o/<org>/procurements/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_clarifications
+
+urlpatterns = [
+    path("<int:pk>/clarifications/", views_clarifications.clarification_list, name="clarification-list"),
+    path("clarifications/<int:pk>/answer/", views_clarifications.clarification_answer, name="clarification-answer"),
+]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The evaluation simulator, at /o/<org>/evaluation/simulate/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_simulate
+
+urlpatterns = [
+    path("", views_simulate.simulate, name="simulate"),
+]

@@ -84,7 +84,7 @@ def core_name(normalised: str) -> str:
 
 
 def _digits(text: str) -> str:
-    return "".join(character for character in text if character.isdigit())
+    return "".join(filter(str.isdigit, text))
 
 
 @dataclass

@@ -26,12 +26,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import duckdb
 from django.db import transaction
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
+from commonweal.core.bulk import bulk_insert
 from commonweal.core.errors import ApplicationError
 from commonweal.tenancy.models import Organisation
 
@@ -77,7 +79,7 @@ def _detail(text: str) -> str:
 
 
 @dataclass
-class _KeyFacts:
+class KeyFacts:
     """What an import's payments say about one supplier key."""
 
     name: str
@@ -91,6 +93,8 @@ NUMBER_COLUMNS: dict[str, Any] = {
     "charity_number": charity_number_clean,
     "postcode": places.postcode_normalise,
 }
+# A new supplier's row, for bulk_insert: the district is worked out from the postcode as it is stored.
+SUPPLIER_INSERT_COLUMNS = ("organisation", "name", "normalised_name", *NUMBER_COLUMNS, "district_code")
 PARQUET_NUMBER_COLUMNS = {
     "companies_house_number": "companies_house_number",
     "vat_number": "vat_number",
@@ -99,34 +103,32 @@ PARQUET_NUMBER_COLUMNS = {
 }
 
 
-def _import_key_facts(spend_import: SpendImport) -> dict[str, _KeyFacts]:
-    """Each supplier key in the import with its most common spelling, payment count and numbers,
-    aggregated by DuckDB (the Python side sees one row per key and per distinct number)."""
+def supplier_key_facts(connection: duckdb.DuckDBPyConnection, parquet_path: Path) -> dict[str, KeyFacts]:
+    """Each supplier key in an import's payments file with its most common spelling, payment count and
+    numbers, aggregated by DuckDB (the Python side sees one row per key and per distinct number).
+
+    `connection` is an open one: the import passes its own, so the registry update opens no other."""
     # The path is quoted by duck.parquet_list_sql; the column names are this module's constants.
-    source = duck.parquet_list_sql([duck.spend_path(spend_import.parquet_path)])
+    source = duck.parquet_list_sql([parquet_path])
     where = "supplier_key IS NOT NULL AND supplier_key <> '' AND NOT coalesce(redacted, false)"
     payments = f"SELECT * FROM {source} WHERE {where}"  # noqa: S608
     numbers_sql = " UNION ALL ".join(
-        f"SELECT supplier_key, '{name}' AS kind, trim({column}) AS value, count(*) AS n FROM payments "  # noqa: S608
+        f"SELECT supplier_key, '{name}' AS kind, trim({column}) AS value, count(*) AS n FROM registry_payments "  # noqa: S608
         f"WHERE nullif(trim({column}), '') IS NOT NULL GROUP BY ALL"
         for name, column in PARQUET_NUMBER_COLUMNS.items()
     )
-    connection = duck.connect()
-    try:
-        connection.execute(f"CREATE TEMP VIEW payments AS {payments}")
-        names = connection.execute(
-            """SELECT supplier_key, first(supplier_name ORDER BY n DESC, supplier_name), sum(n)::BIGINT
-               FROM (SELECT supplier_key, trim(supplier_name) AS supplier_name, count(*) AS n
-                     FROM payments GROUP BY ALL)
-               GROUP BY supplier_key"""
-        ).fetchall()
-        number_rows = connection.execute(f"{numbers_sql} ORDER BY n DESC, value").fetchall()
-    finally:
-        connection.close()
+    connection.execute(f"CREATE OR REPLACE TEMP VIEW registry_payments AS {payments}")
+    names = connection.execute(
+        """SELECT supplier_key, first(supplier_name ORDER BY n DESC, supplier_name), sum(n)::BIGINT
+           FROM (SELECT supplier_key, trim(supplier_name) AS supplier_name, count(*) AS n
+                 FROM registry_payments GROUP BY ALL)
+           GROUP BY supplier_key"""
+    ).fetchall()
+    number_rows = connection.execute(f"{numbers_sql} ORDER BY n DESC, value").fetchall()
     # A key longer than the register's column (300) cannot be stored whole, and a cut key would no longer
     # match its payments: such a payee (a description pasted into the name column) is left out.
     facts = {
-        key: _KeyFacts(name=(name or key)[:300], payments=int(count))
+        key: KeyFacts(name=(name or key)[:300], payments=int(count))
         for key, name, count in names
         if len(key) <= MAX_KEY_LENGTH
     }
@@ -148,15 +150,23 @@ class RegistryUpdate:
 
 
 @transaction.atomic
-def supplier_registry_update(*, actor: Any, organisation: Organisation, spend_import: SpendImport) -> RegistryUpdate:
+def supplier_registry_update(
+    *, actor: Any, organisation: Organisation, spend_import: SpendImport, facts: dict[str, KeyFacts] | None = None
+) -> RegistryUpdate:
     """Add the import's suppliers to the organisation's registry, clustering near-duplicate names
     (`classification.cluster_names`), attach the numbers and postcodes the payments give, then
     reclassify. Redacted and blank names never become suppliers. Called by the import service once an
     import has succeeded; its audit event is the import's own (this records per-supplier events only
-    where an existing label changes)."""
+    where an existing label changes). `facts` are the import's `supplier_key_facts`, when the caller has
+    them already."""
     if not spend_import.parquet_path:
         return RegistryUpdate(0, 0, 0, 0)
-    facts = _import_key_facts(spend_import)
+    if facts is None:
+        connection = duck.connect()
+        try:
+            facts = supplier_key_facts(connection, duck.spend_path(spend_import.parquet_path))
+        finally:
+            connection.close()
 
     suppliers = {s.pk: s for s in Supplier.objects.filter(organisation=organisation)}
     known: dict[str, int] = {s.normalised_name: s.pk for s in suppliers.values()}
@@ -193,19 +203,18 @@ def supplier_registry_update(*, actor: Any, organisation: Organisation, spend_im
         for key, fact in facts.items()
         if key not in known
     ]
-    new_suppliers: list[Supplier] = []
+    new_suppliers: dict[str, dict[str, str]] = {}  # key → name and numbers of a supplier to create
     new_aliases: list[tuple[str, str, int | None, str]] = []  # alias key, how, supplier id, or its new supplier's key
     for cluster in cluster_names(entries):
         fresh = [key for key in (cluster.key, *cluster.aliases) if key not in known]
         if not fresh:
             continue
         if cluster.supplier_id is None:
-            supplier = Supplier(organisation=organisation, name=facts[cluster.key].name, normalised_name=cluster.key)
+            values = {"name": facts[cluster.key].name}
             for key in (cluster.key, *cluster.aliases):  # the named spelling's numbers first
                 for name, value in facts[key].numbers.items():
-                    if not getattr(supplier, name):
-                        setattr(supplier, name, value)
-            new_suppliers.append(supplier)
+                    values.setdefault(name, value)
+            new_suppliers[cluster.key] = values
         else:
             supplier = suppliers[cluster.supplier_id]
             for key in fresh:
@@ -217,23 +226,33 @@ def supplier_registry_update(*, actor: Any, organisation: Organisation, spend_im
             if key not in known:
                 new_aliases.append((key, how, cluster.supplier_id, cluster.key))
 
-    Supplier.objects.bulk_create(new_suppliers, batch_size=1000)
-    ids = dict(
-        Supplier.objects.filter(
-            organisation=organisation, normalised_name__in=[s.normalised_name for s in new_suppliers]
-        ).values_list("normalised_name", "pk")
-    )
-    SupplierAlias.objects.bulk_create(
-        [
-            SupplierAlias(
-                organisation=organisation,
-                supplier_id=supplier_id if supplier_id is not None else ids[named],
-                normalised_name=key,
-                how=how[:100],
+    # Plain INSERTs (commonweal.core.bulk): a first import adds thousands of suppliers at once.
+    bulk_insert(
+        Supplier,
+        SUPPLIER_INSERT_COLUMNS,
+        (
+            (
+                organisation.pk,
+                values["name"],
+                key,
+                *(values.get(name, "") for name in NUMBER_COLUMNS),
+                places.postcode_district(values["postcode"]) if values.get("postcode") else "",
             )
+            for key, values in new_suppliers.items()
+        ),
+    )
+    ids = dict(
+        Supplier.objects.filter(organisation=organisation, normalised_name__in=list(new_suppliers)).values_list(
+            "normalised_name", "pk"
+        )
+    )
+    bulk_insert(
+        SupplierAlias,
+        ("organisation", "supplier", "normalised_name", "how"),
+        (
+            (organisation.pk, supplier_id if supplier_id is not None else ids[named], key, how[:100])
             for key, how, supplier_id, named in new_aliases
-        ],
-        batch_size=1000,
+        ),
     )
     changed = [suppliers[pk] for pk in updated]
     Supplier.objects.bulk_update(changed, list(NUMBER_COLUMNS), batch_size=1000)
@@ -291,10 +310,20 @@ def _living_wage_index(organisation: Organisation) -> tuple[dict[str, str], dict
     return exact, core
 
 
+class _Classified(NamedTuple):
+    """What classification reads of a supplier (plain rows: a registry may hold many thousands)."""
+
+    pk: int
+    normalised_name: str
+    postcode: str
+    district_code: str
+    charity_number: str
+
+
 Wanted = dict[tuple[int, str, str], tuple[bool, str]]  # (supplier, label, source) → (value, detail)
 
 
-def _derived_labels(organisation: Organisation, suppliers: list[Supplier]) -> Wanted:
+def _derived_labels(organisation: Organisation, suppliers: Sequence[_Classified]) -> Wanted:
     local_codes = set(_policy_local_codes(organisation))
     aliases = _aliases_by_supplier(organisation)
     living_wage, living_wage_core = _living_wage_index(organisation)
@@ -336,16 +365,9 @@ def _labels_store(
     """Make the stored (non-override) labels match `wanted`: create, update and (if `remove_missing`)
     delete. A label whose value changes or that goes is recorded in its supplier's history."""
     current = {(label.supplier_id, label.label, label.source): label for label in existing}
+    created_by = actor.pk if getattr(actor, "pk", None) else None
     to_create = [
-        SupplierLabel(
-            organisation=organisation,
-            supplier_id=supplier_id,
-            label=label,
-            source=source,
-            value=value,
-            detail=_detail(detail),
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
+        (organisation.pk, supplier_id, label, source, value, _detail(detail), False, "", created_by)
         for (supplier_id, label, source), (value, detail) in wanted.items()
         if (supplier_id, label, source) not in current
     ]
@@ -363,7 +385,11 @@ def _labels_store(
                 label.value, label.detail = value, detail
                 to_update.append(label)
     removed = [label for key, label in current.items() if remove_missing and key not in wanted]
-    SupplierLabel.objects.bulk_create(to_create, batch_size=1000)
+    bulk_insert(
+        SupplierLabel,
+        ("organisation", "supplier", "label", "source", "value", "detail", "is_override", "reason", "created_by"),
+        to_create,
+    )
     now = timezone.now()
     for label in to_update:
         label.updated_at = now
@@ -386,15 +412,20 @@ def _labels_store(
 
 
 def _classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
-    suppliers = list(Supplier.objects.filter(organisation=organisation))
+    suppliers = [
+        _Classified(*row)
+        for row in Supplier.objects.filter(organisation=organisation).values_list(*_Classified._fields)
+    ]
     # Postcode → district first: the district is stored on the supplier, for deprivation and leakage.
-    moved = []
-    for supplier in suppliers:
+    moved: dict[str, list[int]] = defaultdict(list)
+    for index, supplier in enumerate(suppliers):
         district = places.postcode_district(supplier.postcode) if supplier.postcode else ""
         if district != supplier.district_code:
-            supplier.district_code = district
-            moved.append(supplier)
-    Supplier.objects.bulk_update(moved, ["district_code"], batch_size=1000)
+            suppliers[index] = supplier._replace(district_code=district)
+            moved[district].append(supplier.pk)
+    for district, ids in moved.items():
+        for start in range(0, len(ids), 1000):
+            Supplier.objects.filter(pk__in=ids[start : start + 1000]).update(district_code=district)
     wanted = _derived_labels(organisation, suppliers)
     existing = SupplierLabel.objects.filter(
         organisation=organisation, is_override=False, source__in=DERIVED_SOURCES

@@ -50,8 +50,8 @@ def _context(browser: Browser, live_server: LiveServer, *, javascript: bool) -> 
 @pytest.fixture
 def demo(transactional_db: None, live_server: LiveServer) -> DemoLoadResult:
     """The demo organisations, people and agreements, loaded into the live server's database; the spend
-    tests bring the payments they need (see test_spend_*)."""
-    return demo_load(spend=False)
+    tests bring the payments they need (see test_spend_*), and the procurement tests their procurements."""
+    return demo_load(spend=False, procurement=False)
 
 
 @pytest.fixture

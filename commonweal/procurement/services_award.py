@@ -1,0 +1,185 @@
+"""Awarding a lot to the most advantageous tender: the award, the contract (a delivery agreement) and
+the winning bid's commitments as the contract's commitments, in one audited transaction."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonweal.core.audit import audit_record, snapshot
+from commonweal.core.errors import ApplicationError
+from commonweal.delivery import services as delivery_services
+from commonweal.delivery.models import AgreementKind, Commitment, CommitmentSource
+from commonweal.delivery.services_agreements import commitment_errors, commitment_insert, commitment_snapshot
+from commonweal.tenancy.selectors import Member
+
+from .models import Award, Bid, BidState, Lot, Procurement, ProcurementState
+from .selectors_award import (
+    RETURN_FREQUENCY_FROM_REPORTING,
+    agreement_reference,
+    agreement_title,
+    contract_dates,
+    lot_award,
+)
+
+AWARD_FIELDS = ["lot", "bid", "supplier", "value", "agreement", "reason", "awarded_at"]
+
+
+def _sentences(problems: list[str]) -> str:
+    return " ".join(f"{problem}." for problem in problems)
+
+
+@transaction.atomic
+def lot_award_make(
+    *,
+    actor: Any,
+    member: Member,
+    procurement: Procurement,
+    lot: Lot,
+    bid: Bid | None = None,
+    reason: str = "",
+) -> Award:
+    """Award `lot` to its most advantageous tender and create the contract for it.
+
+    Refused, with every reason at once, while moderation is incomplete, a flag awaits a decision or the
+    ranking has no winner. When the published rules leave a tie for first, `bid` must be one of the tied
+    tenders and `reason` must say why it was chosen; otherwise `bid`, if given, must be the winner."""
+    if not member.can_plan_procurements or member.organisation.pk != procurement.organisation_id:
+        raise ApplicationError("Only the buyer’s procurement officers and social value leads award contracts.")
+    # Lock the procurement so two officers cannot award the same lot at once.
+    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    if lot.procurement_id != procurement.pk:
+        raise ApplicationError("The lot is not part of this procurement.")
+    entry = lot_award(member=member, procurement=procurement, lot=lot)
+    if entry.award is not None:
+        raise ApplicationError(f"Lot {lot.number} has already been awarded to {entry.award.supplier}.")
+    problems = list(entry.problems)
+    reason = reason.strip()
+    field_errors: dict[str, str] = {}
+    chosen = entry.winner
+    if entry.winner is None and entry.tied:
+        tied_ids = {tied.pk for tied in entry.tied}
+        if bid is None or bid.pk not in tied_ids:
+            field_errors["bid"] = "Choose one of the tied tenders"
+        else:
+            chosen = bid
+        if not reason:
+            field_errors["reason"] = "Give the reason for choosing this tender from those tied for first place"
+    elif bid is not None and entry.winner is not None and bid.pk != entry.winner.pk:
+        field_errors["bid"] = "The award goes to the most advantageous tender under the published methodology"
+    problems.extend(field_errors.values())
+    if problems or chosen is None:
+        raise ApplicationError(_sentences(problems or ["No tender can be awarded"]), field_errors=field_errors)
+    assert chosen.state == BidState.SUBMITTED and chosen.price is not None
+    dates = contract_dates(procurement)
+    assert dates is not None  # lot_award refuses a procurement without a standstill end
+    start, end = dates
+    result = entry.result
+    if not reason and result is not None:
+        total = next((row.total for row in result.bids if row.bidder == result.winner), None)
+        reason = f"The most advantageous tender under the published methodology: ranked first with {total} points."
+
+    try:
+        agreement = delivery_services.agreement_create(
+            actor=actor,
+            organisation=procurement.organisation,
+            supplier=chosen.supplier,
+            reference=agreement_reference(procurement, lot),
+            title=agreement_title(procurement, lot),
+            value=chosen.price,
+            start_date=start,
+            end_date=end,
+            framework_version=procurement.framework_version,
+            kind=AgreementKind.CONTRACT,
+            value_set=procurement.value_set,
+            return_frequency=RETURN_FREQUENCY_FROM_REPORTING[procurement.reporting_frequency],
+        )
+    except ApplicationError as error:
+        raise ApplicationError(f"The contract could not be created: {error.message}") from error
+
+    commitments_problems: list[str] = []
+    created: list[Commitment] = []
+    # A light-touch bid is qualitative: its contract starts without commitments.
+    for offered in entry.commitments:
+        errors = commitment_errors(
+            agreement=agreement,
+            measure=offered.measure,
+            target_quantity=offered.quantity,
+            due_date=offered.due_date,
+            place_code=offered.place_code,
+            beneficiary_group=offered.beneficiary_group,
+            milestones=(),
+        )
+        if errors:
+            commitments_problems.append(f"The commitment to {offered.measure.title}: {'; '.join(errors.values())}")
+            continue
+        commitment = commitment_insert(
+            agreement=agreement,
+            measure=offered.measure,
+            target_quantity=offered.quantity,
+            due_date=offered.due_date,
+            place_code=offered.place_code,
+            beneficiary_group=offered.beneficiary_group,
+            source=CommitmentSource.AWARD,
+        )
+        audit_record(
+            actor=actor,
+            organisation=agreement.organisation,
+            action="commitment.create",
+            target=commitment,
+            trail=agreement,
+            after=commitment_snapshot(commitment),
+        )
+        created.append(commitment)
+    if commitments_problems:
+        raise ApplicationError(
+            "The winning tender’s commitments cannot become the contract’s as they are: "
+            + _sentences(commitments_problems)
+        )
+
+    now = timezone.now()
+    award = Award.objects.create(
+        organisation=procurement.organisation,
+        procurement=procurement,
+        lot=lot,
+        bid=chosen,
+        supplier=chosen.supplier,
+        value=chosen.price,
+        agreement=agreement,
+        reason=reason,
+        awarded_by=actor,
+        awarded_at=now,
+    )
+    after = snapshot(award, AWARD_FIELDS)
+    after["commitments"] = len(created)
+    if entry.winner is None:
+        after["tie"] = "chosen from the tenders tied for first place"
+    audit_record(
+        actor=actor,
+        organisation=procurement.organisation,
+        action="procurement.award",
+        target=award,
+        trail=procurement,
+        after=after,
+    )
+
+    awarded_lots = set(
+        Award.objects.filter(procurement=procurement, bid__isnull=False).values_list("lot_id", flat=True)
+    )
+    lots_with_bids = set(
+        Bid.objects.filter(procurement=procurement, state=BidState.SUBMITTED).values_list("lot_id", flat=True)
+    )
+    if lots_with_bids <= awarded_lots:
+        before = snapshot(procurement, ["state", "awarded_at"])
+        procurement.state = ProcurementState.AWARDED
+        procurement.awarded_at = now
+        procurement.save(update_fields=["state", "awarded_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            organisation=procurement.organisation,
+            action="procurement.awarded",
+            target=procurement,
+            before=before,
+            after=snapshot(procurement, ["state", "awarded_at"]),
+        )
+    return award
