@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from commonweal.frameworks.models import Measure
+from commonweal.frameworks.models import Framework, Measure
 from commonweal.procurement.models import (
     Bid,
     BidCommitment,
@@ -84,7 +84,11 @@ def procurement_published(
     `deadline_passed` the tender deadline is an hour ago, so bids can be opened."""
     now = timezone.now()
     deadline = now - timedelta(hours=1) if deadline_passed else now + timedelta(days=14)
-    version = factories.FrameworkVersionFactory.create(organisation=buyer)
+    # A framework of its own, so that the buyer's other frameworks (and their latest versions) are untouched.
+    framework, _ = Framework.objects.get_or_create(
+        organisation=buyer, code="procurement-test", defaults={"title": "Procurement test framework"}
+    )
+    version = factories.FrameworkVersionFactory.create(organisation=buyer, framework=framework)
     measures = [
         factories.MeasureFactory.create(
             version=version, organisation=buyer, code="JOBS.1", title="Local people employed"

@@ -25,7 +25,9 @@ def test_the_demo_has_an_open_procurement_and_one_ready_for_evaluation_and_loads
         ("oakfield", 575000),
     ]
     # The timetable keeps its order after the demo moved it back.
-    assert closed.publication_at < closed.clarification_deadline < closed.tender_deadline < closed.standstill_end_at
+    moments = [closed.publication_at, closed.clarification_deadline, closed.tender_deadline, closed.standstill_end_at]
+    assert all(moment is not None for moment in moments)
+    assert moments == sorted(moments)  # type: ignore[type-var]
     assert EvaluatorAssignment.objects.filter(procurement=closed).values("evaluator").distinct().count() == 2
     assert ConflictDeclaration.objects.filter(procurement=closed, has_conflict=False).count() == 2
     assert closed.value_set is not None and closed.value_set.entries.count() == 5

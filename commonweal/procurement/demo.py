@@ -212,6 +212,7 @@ def procurement_demo_load(*, buyer: Organisation, version: FrameworkVersion, lea
         _bid(closed, users_get(email), slug, price=price, quantity=quantity, submit=True)
     shift = timedelta(days=12)
     moments = {name: getattr(closed, name) - shift for name in _timetable(today)}
+    assert closed.published_at is not None  # just published
     Procurement.objects.filter(pk=closed.pk).update(**moments, published_at=closed.published_at - shift)
     closed.refresh_from_db()
     officer_member = member_access(user=officer, slug=buyer.slug)

@@ -105,7 +105,7 @@ class _Refused(Exception):
 
 
 def ocid_prefix() -> str:
-    return getattr(settings, "OCDS_OCID_PREFIX", DEFAULT_OCID_PREFIX)
+    return str(settings.OCDS_OCID_PREFIX or DEFAULT_OCID_PREFIX)
 
 
 def import_reference(ocid: str) -> str:

@@ -209,6 +209,8 @@ SERVICE_PHASE = "alpha"
 SERVICE_FEEDBACK_EMAIL = os.environ.get("SERVICE_FEEDBACK_EMAIL", "feedback@commonweal.localhost")
 # The site's address, for links in emails sent outside a request (reminders from the task worker or cron).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# The Open Contracting ID prefix of OCDS exports; a publisher registers its own with the OCDS helpdesk.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-commonweal")
 
 LOGGING = {
     "version": 1,

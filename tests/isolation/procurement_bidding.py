@@ -62,7 +62,6 @@ OWNER_POST: dict[str, tuple[str, int]] = {
 }
 
 
-
 def _objects(tenant: Tenant, *, suffix: str, method: str, attachment: str, question: str) -> dict[Any, int]:
     member = tenant.supplier_member()
     open_world = procurement_published(tenant.buyer, reference=f"BID-{suffix}-001")
