@@ -449,3 +449,24 @@ def test_the_procurement_page_links_to_the_award_and_the_report(setup: Setup, cl
     assert url("award", setup.buyer.slug, setup.procurement.pk) in text
     assert url("evaluation-report-pdf", setup.buyer.slug, setup.procurement.pk) in text
     assert "Do not enter into the contract before 15 January 2027, 12:00, London time" in text
+
+
+@pytest.mark.django_db
+def test_the_award_page_records_a_flag_never_looked_at_and_refuses_the_award_until_it_is_decided(
+    tenant_a: Tenant, client: Client
+) -> None:
+    setup = Setup(tenant_a)
+    # Average £150,000: £100,000 is 66.7% of it, below the 80% the procurement flags.
+    setup.bids(winner="100000", loser="200000", other="150000")
+    setup.moderate_all()
+    assert not Flag.objects.exists()
+    client.force_login(setup.officer)
+    url = reverse("procurement:award", kwargs={"org": setup.buyer.slug, "pk": setup.procurement.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    flag = Flag.objects.get()
+    assert (flag.bid, flag.kind, flag.decision) == (setup.winner, FlagKind.ABNORMALLY_LOW_PRICE, FlagDecision.PENDING)
+    assert "1 flag still awaits a recorded decision" in page.content.decode()
+    refused = client.post(url, {"award-lot": "1", "award-reason": "Ranked first"})
+    assert refused.status_code == 200
+    assert not Award.objects.exists()

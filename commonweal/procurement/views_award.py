@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commonweal.core.errors import ApplicationError
 from commonweal.tenancy.selectors import member_access
 
-from . import selectors_award, services_award
+from . import selectors_award, services_award, services_evaluation
 from .forms_award import AwardForm
 from .pdf import pdf_render
+from .selectors import may_open_bids
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -38,6 +39,9 @@ def _links(org: str, pk: int) -> dict[str, str]:
 def award(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_access(user=request.user, slug=org)
     procurement = selectors_award.planner_procurement_get(member=member, pk=pk)
+    if may_open_bids(member=member, procurement=procurement):
+        # Flags are recorded when the rules first see them: an award must not slip past one never looked at.
+        services_evaluation.flags_refresh(procurement, actor=request.user, member=member)
     lots = selectors_award.award_page(member=member, procurement=procurement)
     posted: int | None = None
     if request.method == "POST":

@@ -396,6 +396,9 @@ def flag_decide(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def evaluation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member, procurement = _procurement(request, org, pk)
     may_open = selectors.may_open_bids(member=member, procurement=procurement)
+    if may_open and member.can_plan_procurements:
+        # Record any flag the rules now raise, so the progress counts the decisions still needed.
+        services_evaluation.flags_refresh(procurement, actor=request.user, member=member)
     criteria = list(Criterion.objects.filter(procurement=procurement).order_by("position", "id"))
     lots = []
     for row in selectors_evaluation.progress(procurement):
