@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from .models import AuditEvent
+from .models import AuditAction, AuditEvent
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def audit_record(
     *,
     actor: Any,
     organisation: Any,
-    action: str,
+    action: AuditAction,
     target: models.Model,
     trail: models.Model | None = None,
     before: dict[str, Any] | None = None,

@@ -1,61 +1,73 @@
 """Reads about organisations and memberships; `member_access` is how every page finds its tenant."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Organisation
+from .permissions import Permission, has_permission
+
+if TYPE_CHECKING:
+    from commonweal.accounts.models import User
 
 
 @dataclass(frozen=True)
 class Member:
-    """A signed-in user acting for one organisation, with the roles they hold there."""
+    """A signed-in user acting for one organisation, with the roles they hold there.
 
-    user: Any
+    What the roles allow is decided in `permissions.py`; the `can_*` properties read those rules for
+    templates, which cannot call functions with arguments.
+    """
+
+    user: "User | None"
     organisation: Organisation
     roles: frozenset[str]
+    is_system: bool = False  # the command line or a task, acting with the operator's authority
+
+    @classmethod
+    def system(cls, organisation: Organisation) -> "Member":
+        """The command line and tasks: every permission, for this organisation only."""
+        return cls(user=None, organisation=organisation, roles=frozenset(), is_system=True)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
+    def may(self, permission: Permission) -> bool:
+        return has_permission(self, permission)
+
     @property
     def can_manage_contracts(self) -> bool:
-        return self.organisation.is_public_body and self.has_role(Role.CONTRACT_MANAGER, Role.SOCIAL_VALUE_LEAD)
+        return self.may(Permission.MANAGE_CONTRACTS)
 
     @property
     def can_manage_frameworks(self) -> bool:
-        """Edit frameworks, value sets, priorities and the proportionality policy."""
-        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD)
+        return self.may(Permission.MANAGE_FRAMEWORKS)
 
     @property
     def can_plan_procurements(self) -> bool:
-        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
+        return self.may(Permission.PLAN_PROCUREMENTS)
 
     @property
     def can_evaluate(self) -> bool:
-        """May be assigned to score tenders (the assignment itself is per procurement and criterion)."""
-        return self.organisation.is_public_body and self.has_role(
-            Role.EVALUATOR, Role.PROCUREMENT_OFFICER, Role.SOCIAL_VALUE_LEAD
-        )
+        return self.may(Permission.EVALUATE)
 
     @property
     def can_bid(self) -> bool:
-        return self.organisation.is_supplier and self.has_role(Role.SUPPLIER_CONTACT)
+        return self.may(Permission.BID)
 
     @property
     def can_manage_spend(self) -> bool:
-        """Import spend files, set the spend policy, correct supplier classifications."""
-        return self.organisation.is_public_body and self.has_role(Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER)
+        return self.may(Permission.MANAGE_SPEND)
 
     @property
     def can_read_spend(self) -> bool:
-        return self.organisation.is_public_body
+        return self.may(Permission.READ_PUBLIC_BODY)
 
     @property
     def can_submit_returns(self) -> bool:
-        return self.organisation.is_supplier and self.has_role(Role.SUPPLIER_CONTACT)
+        return self.may(Permission.SUBMIT_RETURNS)
 
 
 def organisation_list_for_user(*, user: Any) -> QuerySet[Organisation]:

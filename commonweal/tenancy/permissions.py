@@ -1,0 +1,112 @@
+"""Who may do what: the named permissions that every view gate and every writing service require.
+
+This module is the one place a role is turned into a right. A view asks for a permission when it finds
+the member (`member_require`); a service asks again for the same permission (`permission_require`)
+before it writes, so no caller can use a service without its check. A refusal is a 404, never a 403,
+so nobody learns that a page or object exists in an organisation where they may not see it.
+
+The command line and scheduled tasks act with the server operator's authority: `Member.system(...)`
+holds every permission for one organisation, and for that organisation only.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404
+
+from .models import OrganisationKind, Role
+
+if TYPE_CHECKING:
+    from .selectors import Member
+
+
+class Permission(StrEnum):
+    READ_PUBLIC_BODY = "read_public_body"
+    MANAGE_FRAMEWORKS = "manage_frameworks"
+    PLAN_PROCUREMENTS = "plan_procurements"
+    EVALUATE = "evaluate"
+    MANAGE_CONTRACTS = "manage_contracts"
+    MANAGE_SPEND = "manage_spend"
+    BID = "bid"
+    SUBMIT_RETURNS = "submit_returns"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kinds: frozenset[str]  # the organisation kinds it applies to
+    roles: frozenset[str] | None  # the roles that hold it there; None: every member
+    refusal: str  # why a member without it is refused (said to developers and in logs, never to users)
+
+
+def _rule(kinds: Iterable[str], roles: Iterable[str] | None, refusal: str) -> Rule:
+    return Rule(frozenset(kinds), None if roles is None else frozenset(roles), refusal)
+
+
+BUYER = (OrganisationKind.PUBLIC_BODY,)
+SUPPLIER = (OrganisationKind.SUPPLIER,)
+
+RULES: dict[Permission, Rule] = {
+    Permission.READ_PUBLIC_BODY: _rule(
+        BUYER, None, "Only a public body's people read its procurements, spend and frameworks."
+    ),
+    Permission.MANAGE_FRAMEWORKS: _rule(
+        BUYER,
+        [Role.SOCIAL_VALUE_LEAD],
+        "Only a social value lead changes frameworks, value sets, priorities and the proportionality policy.",
+    ),
+    Permission.PLAN_PROCUREMENTS: _rule(
+        BUYER,
+        [Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER],
+        "Only procurement officers and social value leads plan procurements.",
+    ),
+    Permission.EVALUATE: _rule(
+        BUYER,
+        [Role.EVALUATOR, Role.PROCUREMENT_OFFICER, Role.SOCIAL_VALUE_LEAD],
+        "Only evaluators, procurement officers and social value leads may be assigned to score tenders.",
+    ),
+    Permission.MANAGE_CONTRACTS: _rule(
+        BUYER,
+        [Role.CONTRACT_MANAGER, Role.SOCIAL_VALUE_LEAD],
+        "Only the buyer's contract managers and social value leads manage agreements and review returns.",
+    ),
+    Permission.MANAGE_SPEND: _rule(
+        BUYER,
+        [Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER],
+        "Only a social value lead or procurement officer imports spend and changes supplier classifications.",
+    ),
+    Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
+    Permission.SUBMIT_RETURNS: _rule(
+        SUPPLIER, [Role.SUPPLIER_CONTACT], "Only the supplier's contacts report delivery."
+    ),
+}
+
+
+class PermissionRefused(Http404):
+    """A member lacks a permission: answered as a 404 by pages and the API alike."""
+
+
+def has_permission(member: "Member", permission: Permission) -> bool:
+    rule = RULES[permission]
+    if member.organisation.kind not in rule.kinds:
+        return False
+    if member.is_system or rule.roles is None:
+        return True
+    return bool(member.roles & rule.roles)
+
+
+def permission_require(member: "Member", permission: Permission) -> None:
+    """Refuse (404) unless `member` holds `permission`: the first line of every writing service."""
+    if not has_permission(member, permission):
+        raise PermissionRefused(RULES[permission].refusal)
+
+
+def member_require(*, user: Any, slug: str, permission: Permission | None = None) -> "Member":
+    """The view gate: the user's membership of `slug`, holding `permission` if one is named; else 404."""
+    from .selectors import member_access  # selectors import this module for `Member.can_*`
+
+    member = member_access(user=user, slug=slug)
+    if permission is not None:
+        permission_require(member, permission)
+    return member
