@@ -444,10 +444,14 @@ def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> S
     `Member.system(organisation)` for whoever uploaded the file, `actor`). The uploaded file is removed
     once it has run."""
     permission_require(member, Permission.MANAGE_SPEND)
-    queued = SpendImport.objects.filter(pk=import_id, organisation=member.organisation, status=ImportStatus.QUEUED)
-    claimed = queued.update(status=ImportStatus.RUNNING, started_at=timezone.now(), stage="Starting", progress=1)
+    owner = SpendImport.objects.filter(pk=import_id).values_list("organisation_id", flat=True).first()
+    if owner is not None and owner != member.organisation.pk:
+        raise PermissionRefused("No such import.")
+    claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), stage="Starting", progress=1
+    )
     if not claimed:
-        return None  # run already, never confirmed, or not this organisation's
+        return None  # run already, or never confirmed
     spend_import = SpendImport.objects.select_related("organisation", "created_by").get(pk=import_id)
     upload = spend_import.upload_path
     try:
