@@ -236,8 +236,10 @@ def _benchmark_world() -> tuple[Any, Any]:
 def worker_commonweal(path: Path, work: Path) -> dict[str, Any]:
     _django_setup()
     from commonweal.spend.services_imports import spend_import_file
+    from commonweal.tenancy.selectors import member_access
 
     organisation, user = _benchmark_world()
+    member = member_access(user=user, slug=organisation.slug)  # the social value lead, as on the upload page
     stages: list[tuple[float, int, str]] = []
     started = time.perf_counter()
 
@@ -248,7 +250,7 @@ def worker_commonweal(path: Path, work: Path) -> dict[str, Any]:
 
     try:
         spend_import = spend_import_file(
-            actor=user, organisation=organisation, path=path, source_name="Benchmark", progress=progress
+            actor=user, member=member, path=path, source_name="Benchmark", progress=progress
         )
     except ApplicationError as error:
         return {
@@ -438,19 +440,20 @@ def pandas_rowwise_import(path: Path, out: Path) -> dict[str, Any]:
         except InvalidOperation:
             return None
 
+    # Payment dates are calendar days, not moments: the naive datetimes below are cut to their date.
     def parse_date(text: str) -> date | None:
         text = ordinal_re.sub(r"\1", text.strip())
         if not text:
             return None
         found: date | None = None
         if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", text):
-            found = datetime.strptime(re.sub(r"[.-]", "/", text), "%d/%m/%y").date()
+            found = datetime.strptime(re.sub(r"[.-]", "/", text), "%d/%m/%y").date()  # noqa: DTZ007
         elif re.fullmatch(r"\d{5}(\.0+)?", text):
             found = date(1899, 12, 30) + timedelta(days=int(float(text)))
         else:
             for form in DATE_FORMATS:
                 try:
-                    found = datetime.strptime(text, form).date()
+                    found = datetime.strptime(text, form).date()  # noqa: DTZ007
                     break
                 except ValueError:
                     continue
@@ -676,6 +679,19 @@ def benchmark_file(
                 attempt(name, functools.partial(measure, name, pandas_path, work / name))
                 shutil.rmtree(work / name, ignore_errors=True)
 
+    _measurements_record(result, best, failed, extrapolate=pandas_path != path)
+    # The last Commonweal import is still in place: the dashboard queries read it.
+    if with_queries and "commonweal" in best and "commonweal" not in failed:
+        log(f"{label}: dashboard queries")
+        result.queries = _queries_time(path, work / "commonweal", env, log)
+    return result
+
+
+def _measurements_record(
+    result: FileResult, best: dict[str, Measurement], failed: dict[str, str], *, extrapolate: bool
+) -> None:
+    """Put each contender's best run (or its failure) in `result`; with `extrapolate`, scale the pandas
+    contenders' times from the prefix they ran on to the whole file."""
     for contender in ("duckdb", "commonweal", *PANDAS_CONTENDERS):
         if contender in failed:
             result.measurements.append(Measurement(contender, 0, 0.0, 0.0, error=failed[contender]))
@@ -685,22 +701,20 @@ def benchmark_file(
     result.rows = duck.rows if duck else 0
     for name in PANDAS_CONTENDERS:
         pandas = best.get(name)
-        if pandas and pandas_path != path and pandas.rows and result.rows:
+        if pandas and extrapolate and pandas.rows and result.rows:
             # Linear extrapolation to the whole file: pandas' work per row does not fall as files grow.
             pandas.extrapolated_from = pandas.rows
             pandas.seconds = pandas.seconds * result.rows / pandas.rows
             pandas.rows = result.rows
 
-    # The last Commonweal import is still in place: the dashboard queries read it.
-    if with_queries and "commonweal" in best and "commonweal" not in failed:
-        log(f"{label}: dashboard queries")
-        try:
-            queries, _peak = run_child("queries", path, work / "commonweal", env)
-            result.queries = summarise_queries(queries["details"]["queries"])
-        except RuntimeError as error:
-            log(str(error))
-            result.queries = [{"name": "(analytics)", "skipped": str(error), "pass": False}]
-    return result
+
+def _queries_time(path: Path, work: Path, env: dict[str, str], log: Callable[[str], None]) -> list[dict[str, Any]]:
+    try:
+        queries, _peak = run_child("queries", path, work, env)
+    except RuntimeError as error:
+        log(str(error))
+        return [{"name": "(analytics)", "skipped": str(error), "pass": False}]
+    return summarise_queries(queries["details"]["queries"])
 
 
 def summarise_queries(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import pytest
 
 from commonweal.spend.models import ImportStatus
 from commonweal.spend.services_imports import spend_import_file
+from commonweal.tenancy.selectors import Member
 
 from .conftest import Tenant
 from .spend_import_support import OXFORD, TRAFFORD, payments, rejects, shared_file
@@ -46,7 +47,7 @@ def oxford_expected(path: Path) -> dict[str, object]:
 def test_every_oxford_file_imports_with_its_total(tenant_a: Tenant, name: str) -> None:
     path = shared_file(OXFORD, name)
     expected = oxford_expected(path)
-    spend_import = spend_import_file(actor=tenant_a.manager, organisation=tenant_a.buyer, path=path)
+    spend_import = spend_import_file(actor=tenant_a.manager, member=Member.system(tenant_a.buyer), path=path)
     assert spend_import.status == ImportStatus.SUCCEEDED
     assert {
         "read": spend_import.rows_read,
@@ -60,7 +61,7 @@ def test_every_oxford_file_imports_with_its_total(tenant_a: Tenant, name: str) -
 
 def test_oxford_quarter_with_no_paid_dates_rejects_every_row_with_its_line(tenant_a: Tenant) -> None:
     path = shared_file(OXFORD, "expenditure-over-500-apr-jun-2014.csv")
-    spend_import = spend_import_file(actor=tenant_a.manager, organisation=tenant_a.buyer, path=path)
+    spend_import = spend_import_file(actor=tenant_a.manager, member=Member.system(tenant_a.buyer), path=path)
     assert spend_import.rows_imported == 0
     first = rejects(spend_import)[0]
     assert first[:2] == (2, "the payment date “00:00:00” is a time with no date")
@@ -69,7 +70,7 @@ def test_oxford_quarter_with_no_paid_dates_rejects_every_row_with_its_line(tenan
 
 def test_oxford_redacted_spellings_and_redactive_media(tenant_a: Tenant) -> None:
     path = shared_file(OXFORD, "expenditure-over-500-oct-dec-2014.csv")
-    spend_import = spend_import_file(actor=tenant_a.manager, organisation=tenant_a.buyer, path=path)
+    spend_import = spend_import_file(actor=tenant_a.manager, member=Member.system(tenant_a.buyer), path=path)
     rows = payments(spend_import)
     redacted_names = {row["supplier_name"] for row in rows if row["redacted"]}
     assert redacted_names and all("edacted" in name or "eacted" in name for name in redacted_names)
@@ -98,7 +99,7 @@ def trafford_import(tenant: Tenant, name: str) -> tuple[dict[str, object], dict[
     expected = trafford_expected(path)
     started = time.perf_counter()
     spend_import = spend_import_file(
-        actor=tenant.manager, organisation=tenant.buyer, path=path, source_name="Trafford supplier spend"
+        actor=tenant.manager, member=Member.system(tenant.buyer), path=path, source_name="Trafford supplier spend"
     )
     seconds = time.perf_counter() - started
     got = {

@@ -17,7 +17,9 @@ from commonweal.spend.classification import (
     vcse_name_form,
 )
 from commonweal.spend.models import Label, LivingWageEmployer, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
+from commonweal.spend.rules import PolicyRule
 from commonweal.spend.selectors_suppliers import ClassRow, classification_rows
+from commonweal.tenancy.selectors import Member
 
 from .conftest import Tenant
 from .spend_suppliers_support import import_with_payments, payment
@@ -26,7 +28,9 @@ from .spend_suppliers_support import import_with_payments, payment
 def registry(tenant: Tenant, payments: list[dict[str, object]]) -> dict[str, Supplier]:
     """Import `payments` into the tenant's registry; its suppliers by normalised name."""
     spend_import = import_with_payments(tenant.buyer, payments)
-    services.supplier_registry_update(actor=tenant.manager, organisation=tenant.buyer, spend_import=spend_import)
+    services.supplier_registry_update(
+        actor=tenant.manager, member=Member.system(tenant.buyer), spend_import=spend_import
+    )
     return {supplier.normalised_name: supplier for supplier in Supplier.objects.filter(organisation=tenant.buyer)}
 
 
@@ -43,7 +47,9 @@ def labels(supplier: Supplier, label: str) -> list[tuple[str, bool, str]]:
 
 
 def local_policy(tenant: Tenant, *codes: str) -> None:
-    services.spend_policy_update(actor=tenant.manager, organisation=tenant.buyer, local_district_codes=codes, rules=[])
+    services.spend_policy_update(
+        actor=tenant.manager, member=Member.system(tenant.buyer), local_district_codes=codes, rules=[]
+    )
 
 
 # --- Names and numbers -------------------------------------------------------------------------------
@@ -301,6 +307,7 @@ def test_an_override_beats_derived_labels_and_survives_reclassification(tenant_a
     supplier = registry(tenant_a, [payment("Stretford Cafe", supplier_postcode="M32 0TH")])["STRETFORD CAFE"]
     services.supplier_override_set(
         actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
         supplier=supplier,
         label=Label.LOCAL,
         value=False,
@@ -308,7 +315,7 @@ def test_an_override_beats_derived_labels_and_survives_reclassification(tenant_a
     )
     row = classification_rows(organisation=tenant_a.buyer)[0]
     assert row.local is False
-    services.supplier_classify(actor=tenant_a.manager, organisation=tenant_a.buyer)
+    services.supplier_classify(actor=tenant_a.manager, member=Member.system(tenant_a.buyer))
     registry(tenant_a, [payment("Stretford Cafe", supplier_postcode="M32 0TH")])
     assert classification_rows(organisation=tenant_a.buyer)[0].local is False
     assert labels(supplier, Label.LOCAL) == [
@@ -317,15 +324,17 @@ def test_an_override_beats_derived_labels_and_survives_reclassification(tenant_a
     ]
     override = SupplierLabel.objects.get(supplier=supplier, is_override=True)
     assert override.reason == "Trading address only; the firm is run from Leeds"
-    services.supplier_override_remove(actor=tenant_a.manager, supplier=supplier, label=Label.LOCAL)
+    services.supplier_override_remove(
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), supplier=supplier, label=Label.LOCAL
+    )
     assert classification_rows(organisation=tenant_a.buyer)[0].local is True
     history = list(AuditEvent.objects.for_trail(supplier).order_by("pk").values_list("action", "after"))
     assert history == [
         (
-            "supplier_label.override",
+            "supplier_label.overridden",
             {"label": "local", "value": False, "reason": "Trading address only; the firm is run from Leeds"},
         ),
-        ("supplier_label.override_remove", {}),
+        ("supplier_label.override_removed", {}),
     ]
 
 
@@ -334,14 +343,28 @@ def test_an_override_needs_a_reason_and_a_known_label(tenant_a: Tenant) -> None:
     supplier = registry(tenant_a, [payment("Acme Ltd")])["ACME LTD"]
     with pytest.raises(ApplicationError) as refused:
         services.supplier_override_set(
-            actor=tenant_a.manager, supplier=supplier, label=Label.SME, value=True, reason=" "
+            actor=tenant_a.manager,
+            member=Member.system(tenant_a.buyer),
+            supplier=supplier,
+            label=Label.SME,
+            value=True,
+            reason=" ",
         )
     assert refused.value.field_errors == {"override_reason": "Say why you are overriding the classification"}
     with pytest.raises(ApplicationError):
-        services.supplier_override_set(actor=tenant_a.manager, supplier=supplier, label="big", value=True, reason="x")
+        services.supplier_override_set(
+            actor=tenant_a.manager,
+            member=Member.system(tenant_a.buyer),
+            supplier=supplier,
+            label="big",
+            value=True,
+            reason="x",
+        )
     assert not SupplierLabel.objects.filter(is_override=True).exists()
     with pytest.raises(ApplicationError):
-        services.supplier_override_remove(actor=tenant_a.manager, supplier=supplier, label=Label.SME)
+        services.supplier_override_remove(
+            actor=tenant_a.manager, member=Member.system(tenant_a.buyer), supplier=supplier, label=Label.SME
+        )
 
 
 @pytest.mark.django_db
@@ -354,7 +377,7 @@ def test_changing_the_local_districts_reclassifies_and_records_the_change(tenant
         ("postcode", True, "OX1 1BX is in E07000178 (Oxford), one of the local districts")
     ]
     change = AuditEvent.objects.for_trail(supplier).get()
-    assert change.action == "supplier_label.change"
+    assert change.action == "supplier_label.changed"
     assert (change.before["value"], change.after["value"]) == (False, True)
 
 
@@ -363,12 +386,12 @@ def test_the_policy_refuses_unknown_districts_and_empty_rules_and_changes_nothin
     with pytest.raises(ApplicationError) as refused:
         services.spend_policy_update(
             actor=tenant_a.manager,
-            organisation=tenant_a.buyer,
+            member=Member.system(tenant_a.buyer),
             local_district_codes=["E08000009", "E99999999", "Trafford"],
             rules=[
-                services.Rule("expense_type", "precept"),
-                services.Rule("cost_centre", "x"),
-                services.Rule("body", ""),
+                PolicyRule("expense_type", "precept"),
+                PolicyRule("cost_centre", "x"),
+                PolicyRule("body", ""),
             ],
         )
     assert refused.value.field_errors == {
@@ -380,9 +403,9 @@ def test_the_policy_refuses_unknown_districts_and_empty_rules_and_changes_nothin
     assert not SpendPolicy.objects.exists()
     policy = services.spend_policy_update(
         actor=tenant_a.manager,
-        organisation=tenant_a.buyer,
+        member=Member.system(tenant_a.buyer),
         local_district_codes=["e08000009", "E08000009"],
-        rules=[services.Rule("expense_type", " Precept "), services.Rule("supplier", "HM Revenue")],
+        rules=[PolicyRule("expense_type", " Precept "), PolicyRule("supplier", "HM Revenue")],
     )
     assert policy.local_district_codes == ["E08000009"]
     assert policy.not_influenceable_rules == [
@@ -416,7 +439,10 @@ def test_the_living_wage_list_matches_by_normalised_name_alias_or_legal_form(ten
         ]
     )
     loaded = services.living_wage_list_load(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, content=content.encode("cp1252"), filename="rlw.csv"
+        actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
+        content=content.encode("cp1252"),
+        filename="rlw.csv",
     )
     assert (loaded.employers, loaded.matched_suppliers) == (3, 3)
     assert labels(suppliers["ACME LTD"], Label.LIVING_WAGE) == [
@@ -430,7 +456,7 @@ def test_the_living_wage_list_matches_by_normalised_name_alias_or_legal_form(ten
     ]
     # A new list replaces the old one.
     services.living_wage_list_load(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, content=b"Other Firm Ltd\n", filename="rlw.csv"
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), content=b"Other Firm Ltd\n", filename="rlw.csv"
     )
     assert list(LivingWageEmployer.objects.values_list("normalised_name", flat=True)) == ["OTHER FIRM LTD"]
     rows = {row.supplier_key: row.living_wage for row in classification_rows(organisation=tenant_a.buyer)}
@@ -446,19 +472,25 @@ def test_the_living_wage_list_matches_by_normalised_name_alias_or_legal_form(ten
 @pytest.mark.django_db
 def test_a_bad_living_wage_file_changes_nothing_and_names_the_line(tenant_a: Tenant) -> None:
     services.living_wage_list_load(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, content=b"Employer\nAcme Ltd\n", filename="rlw.csv"
+        actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
+        content=b"Employer\nAcme Ltd\n",
+        filename="rlw.csv",
     )
     with pytest.raises(ApplicationError) as refused:
         services.living_wage_list_load(
             actor=tenant_a.manager,
-            organisation=tenant_a.buyer,
+            member=Member.system(tenant_a.buyer),
             content=b"Employer,Region\nBright Ltd,London\n,Leeds\n",
             filename="rlw.csv",
         )
     assert refused.value.message == "rlw.csv: line 3: no employer name"
     with pytest.raises(ApplicationError) as several:
         services.living_wage_list_load(
-            actor=tenant_a.manager, organisation=tenant_a.buyer, content=b"Firm,Region\nA,B\n", filename="rlw.csv"
+            actor=tenant_a.manager,
+            member=Member.system(tenant_a.buyer),
+            content=b"Firm,Region\nA,B\n",
+            filename="rlw.csv",
         )
     assert "none is headed" in several.value.message
     assert list(LivingWageEmployer.objects.values_list("name", flat=True)) == ["Acme Ltd"]
@@ -483,7 +515,12 @@ def test_classification_rows_give_one_row_per_name_and_alias_in_two_queries(
     )
     supplier = Supplier.objects.get(normalised_name="FULL CIRCLE CARE LTD")
     services.supplier_override_set(
-        actor=tenant_a.manager, supplier=supplier, label=Label.SME, value=True, reason="Checked its accounts"
+        actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
+        supplier=supplier,
+        label=Label.SME,
+        value=True,
+        reason="Checked its accounts",
     )
     with django_assert_max_num_queries(2):  # type: ignore[operator]
         rows = sorted(classification_rows(organisation=tenant_a.buyer))

@@ -19,6 +19,7 @@ from commonweal.spend.models import ImportStatus, Label, SpendImport, Supplier, 
 from commonweal.spend.names import is_redacted_sql, normalise_name_sql
 from commonweal.spend.schema import PARQUET_COLUMNS
 from commonweal.spend.selectors_suppliers import classification_rows
+from commonweal.tenancy.selectors import Member
 
 from .conftest import SHARED_DATA, Tenant
 from .spend_suppliers_support import import_with_payments, payment
@@ -36,7 +37,9 @@ def needs(path: Path) -> None:
 
 def suppliers_named(tenant: Tenant, *names: str, **numbers: str) -> dict[str, Supplier]:
     spend_import = import_with_payments(tenant.buyer, [payment(name, **numbers) for name in names])
-    services.supplier_registry_update(actor=tenant.manager, organisation=tenant.buyer, spend_import=spend_import)
+    services.supplier_registry_update(
+        actor=tenant.manager, member=Member.system(tenant.buyer), spend_import=spend_import
+    )
     return {s.normalised_name: s for s in Supplier.objects.filter(organisation=tenant.buyer)}
 
 
@@ -139,7 +142,9 @@ def test_ocds_flags_label_suppliers_matched_by_company_number_or_name(tenant_a: 
     jacobs.save()
     paths = sorted(OCDS.glob("*.json"))
     result = services.supplier_flags_apply(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, files=[(path.name, path.read_bytes()) for path in paths]
+        actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
+        files=[(path.name, path.read_bytes()) for path in paths],
     )
     assert (result.files, result.records, result.suppliers) == (100, 789, 3)
     [(source, value, detail)] = labels(jacobs, Label.SME)
@@ -150,7 +155,7 @@ def test_ocds_flags_label_suppliers_matched_by_company_number_or_name(tenant_a: 
     assert labels(suppliers["BROADREACH HOUSE"], Label.VCSE)[0][:2] == ("ocds", True)
     assert labels(suppliers["NOBODY ELSE LTD"], Label.SME) == []
     # Flags are not recomputed by classification: they stay.
-    services.supplier_classify(actor=tenant_a.manager, organisation=tenant_a.buyer)
+    services.supplier_classify(actor=tenant_a.manager, member=Member.system(tenant_a.buyer))
     rows = {row.supplier_key: row for row in classification_rows(organisation=tenant_a.buyer)}
     assert (rows["JACOBS UK"].sme, rows["BROADREACH HOUSE"].vcse, rows["NOBODY ELSE LTD"].sme) == (True, True, None)
 
@@ -165,7 +170,7 @@ def test_360giving_recipients_are_vcse_matched_by_charity_number_or_name(tenant_
     g_force = suppliers_named(tenant_a, "G Force Trafford", charity_number="1110767")["G FORCE TRAFFORD"]
     path = GIVING / filename
     result = services.supplier_flags_apply(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, files=[(path.name, path.read_bytes())]
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), files=[(path.name, path.read_bytes())]
     )
     assert result.records == 555
     assert result.suppliers == 2
@@ -185,7 +190,9 @@ def test_360giving_recipients_are_vcse_matched_by_charity_number_or_name(tenant_
 def test_a_size_list_labels_smes_and_a_bad_file_changes_nothing(tenant_a: Tenant) -> None:
     suppliers = suppliers_named(tenant_a, "Acme Ltd", "Giant Plc")
     size_list = b"name,size\nAcme Limited,small\nGiant PLC,large\n"
-    services.supplier_flags_apply(actor=tenant_a.manager, organisation=tenant_a.buyer, files=[("sizes.csv", size_list)])
+    services.supplier_flags_apply(
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), files=[("sizes.csv", size_list)]
+    )
     assert labels(suppliers["ACME LTD"], Label.SME) == [
         ("size-list", True, "size list line 2, size small: “Acme Limited”, matched by name, says an SME")
     ]
@@ -201,7 +208,7 @@ def test_a_size_list_labels_smes_and_a_bad_file_changes_nothing(tenant_a: Tenant
         with pytest.raises(ApplicationError) as refused:
             services.supplier_flags_apply(
                 actor=tenant_a.manager,
-                organisation=tenant_a.buyer,
+                member=Member.system(tenant_a.buyer),
                 files=[("sizes.csv", b"name,size\nAcme Ltd,large\n"), (name, content)],
             )
         assert refused.value.message.startswith(message)
@@ -246,7 +253,9 @@ def test_the_trafford_year_builds_its_registry_in_seconds(tenant_a: Tenant, tmp_
     spend_import.save()
 
     started = time.perf_counter()
-    update = services.supplier_registry_update(actor=None, organisation=tenant_a.buyer, spend_import=spend_import)
+    update = services.supplier_registry_update(
+        actor=None, member=Member.system(tenant_a.buyer), spend_import=spend_import
+    )
     seconds = time.perf_counter() - started
     assert seconds < 5, f"the registry update took {seconds:.1f} s"
     assert update.keys == distinct[0] == 2394
@@ -260,7 +269,9 @@ def test_the_trafford_year_builds_its_registry_in_seconds(tenant_a: Tenant, tmp_
     assert Supplier.objects.exclude(vat_number="").count() > 1000  # Trafford publishes VAT numbers
     assert len(classification_rows(organisation=tenant_a.buyer)) == update.keys
     # The same file again adds nothing.
-    again = services.supplier_registry_update(actor=None, organisation=tenant_a.buyer, spend_import=spend_import)
+    again = services.supplier_registry_update(
+        actor=None, member=Member.system(tenant_a.buyer), spend_import=spend_import
+    )
     assert (again.suppliers_created, again.aliases_created) == (0, 0)
 
 

@@ -10,6 +10,7 @@ from commonweal.core.models import AuditEvent
 from commonweal.spend import services_suppliers as services
 from commonweal.spend.models import Label, LivingWageEmployer, SpendPolicy, Supplier, SupplierLabel
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.selectors import Member
 
 from .conftest import Tenant
 from .factories import MembershipFactory, member_user
@@ -28,7 +29,7 @@ def lead(tenant_a: Tenant) -> Client:
 @pytest.fixture
 def suppliers(tenant_a: Tenant) -> dict[str, Supplier]:
     services.spend_policy_update(
-        actor=tenant_a.manager, organisation=tenant_a.buyer, local_district_codes=["E08000009"], rules=[]
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), local_district_codes=["E08000009"], rules=[]
     )
     spend_import = import_with_payments(
         tenant_a.buyer,
@@ -41,7 +42,9 @@ def suppliers(tenant_a: Tenant) -> dict[str, Supplier]:
             *(payment(f"Firm {number:03} Ltd") for number in range(60)),
         ],
     )
-    services.supplier_registry_update(actor=tenant_a.manager, organisation=tenant_a.buyer, spend_import=spend_import)
+    services.supplier_registry_update(
+        actor=tenant_a.manager, member=Member.system(tenant_a.buyer), spend_import=spend_import
+    )
     return {supplier.normalised_name: supplier for supplier in Supplier.objects.filter(organisation=tenant_a.buyer)}
 
 
@@ -200,4 +203,4 @@ def test_the_living_wage_and_flags_uploads(lead: Client, tenant_a: Tenant, suppl
 def test_classify_again_from_the_list(lead: Client, tenant_a: Tenant, suppliers: dict[str, Supplier]) -> None:
     response = lead.post(url("supplier-classify", tenant_a), follow=True)
     assert "63 suppliers classified again: 0 labels added, 0 changed, 0 removed." in response.content.decode()
-    assert AuditEvent.objects.filter(action="spend_suppliers.classify").count() == 1
+    assert AuditEvent.objects.filter(action="spend_suppliers.classified").count() == 1

@@ -47,10 +47,10 @@ def test_registering_creates_the_supplier_user_and_membership_and_signs_in(clien
         (organisation.slug, Role.SUPPLIER_CONTACT)
     ]
     assert set(AuditEvent.objects.filter(organisation=organisation).values_list("action", flat=True)) == {
-        "organisation.create",
-        "user.register",
-        "organisation.register",
-        "membership.grant",
+        "organisation.created",
+        "user.registered",
+        "organisation.registered",
+        "membership.granted",
     }
     assert set(AuditEvent.objects.values_list("actor", flat=True)) == {user.pk}
     # Signed in, and a supplier contact: the opportunities page opens.

@@ -1,7 +1,6 @@
 """A supplier registering itself: its organisation, its first person and their membership, at once."""
 
 import re
-from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.utils.text import slugify
 
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.models import Organisation, OrganisationKind, Role
 from commonweal.tenancy.services import membership_grant, organisation_create
 
@@ -49,9 +49,12 @@ def supplier_register(
     full_name: str,
     email: str,
     password: str,
-) -> tuple[Any, Organisation]:
+) -> tuple[User, Organisation]:
     """Create a supplier organisation, its first user and their supplier contact membership. The new
-    user is the actor of every event: nobody else is involved."""
+    user is the actor of every event: nobody else is involved.
+
+    Self-registration is the one write that takes no `member` and requires no permission: the person
+    registering belongs to no organisation yet, and the membership this creates is their first."""
     organisation_name, full_name, email = organisation_name.strip(), full_name.strip(), email.strip().lower()
     errors: dict[str, str] = {}
     if not organisation_name:
@@ -82,7 +85,11 @@ def supplier_register(
         kind=OrganisationKind.SUPPLIER,
     )
     audit_record(
-        actor=user, organisation=organisation, action="user.register", target=user, after={"email": user.email}
+        actor=user,
+        organisation=organisation,
+        action=AuditAction.USER_REGISTERED,
+        target=user,
+        after={"email": user.email},
     )
     organisation.companies_house_number = number
     organisation.is_sme = is_sme
@@ -91,7 +98,7 @@ def supplier_register(
     audit_record(
         actor=user,
         organisation=organisation,
-        action="organisation.register",
+        action=AuditAction.ORGANISATION_REGISTERED,
         target=organisation,
         after=snapshot(organisation, ["companies_house_number", "is_sme", "is_vcse"]),
     )

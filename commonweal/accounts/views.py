@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
+
+from commonweal.core.http import SignedInRequest
 
 from .forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from .services import api_token_regenerate
@@ -46,7 +48,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: SignedInRequest) -> HttpResponse:
     token = None
     if request.method == "POST":
         token = api_token_regenerate(actor=request.user)

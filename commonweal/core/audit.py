@@ -2,11 +2,15 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:  # core sits below accounts and tenancy: their models are named here only for the types
+    from commonweal.accounts.models import User
+    from commonweal.tenancy.models import Organisation
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -28,8 +32,8 @@ def _json_value(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor: Any,
-    organisation: Any,
+    actor: "User | None",  # None: the system (the command line, a task, the demo loader)
+    organisation: "Organisation | None",
     action: AuditAction,
     target: models.Model,
     trail: models.Model | None = None,
@@ -40,7 +44,7 @@ def audit_record(
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=getattr(actor, "email", "") or "system",
+        actor_label=actor.email if actor is not None and actor.email else "system",
         action=action,
         object_type=target._meta.label_lower,
         object_id=str(target.pk),

@@ -192,7 +192,7 @@ class SpendData:
                 for number, (name, kind) in enumerate(CLASSIFICATION_COLUMNS.items(), start=1)
             )
             self.connection.execute(
-                f"CREATE OR REPLACE TEMP TABLE {CLASSIFICATION_TABLE} AS SELECT {select}",  # noqa: S608
+                f"CREATE OR REPLACE TEMP TABLE {CLASSIFICATION_TABLE} AS SELECT {select}",
                 [list(column) for column in columns],
             )
             self._classification = True

@@ -12,10 +12,12 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
 
 from . import duck, importing
 from .models import SpendImport
-from .services_imports import DEFAULT_SOURCE, spend_import_file
+from .rules import DEFAULT_SOURCE
+from .services_imports import spend_import_file
 
 HELP = "import spend files (CSV, XLSX, or a ZIP holding one CSV)"
 
@@ -57,6 +59,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise CommandError(f"No such file: {', '.join(missing)}.")
+    member = Member.system(organisation)  # the operator's authority, for this organisation only
     stdout = Console(file=cast(IO[str], command.stdout), width=120, highlight=False)
     stderr = Console(file=cast(IO[str], command.stderr), width=120, highlight=False)
     results: list[dict[str, Any]] = []
@@ -80,7 +83,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             try:
                 spend_import = spend_import_file(
                     actor=None,
-                    organisation=organisation,
+                    member=member,
                     path=path,
                     source_name=options["source"],
                     progress=progress,

@@ -36,7 +36,8 @@ def _date(text: str | None, option: str) -> date | None:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), fmt).date()
+            # A calendar day, not a moment: no time zone applies, and only the date is kept.
+            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007
         except ValueError:
             continue
     raise CommandError(f"{option}: “{text}” is not a date. Give it as 2024-04-01 or 1/4/2024.")

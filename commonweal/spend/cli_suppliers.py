@@ -1,6 +1,7 @@
 """`commonweal spend suppliers classify|flags|living-wage`: the supplier registry on the command line.
 
-The command acts with the operator's authority: its writes are audited as "system".
+The command acts with the operator's authority (`Member.system(organisation)`): its writes are audited
+as "system".
 """
 
 import json
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonweal.core.errors import ApplicationError
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
 
 from . import services_suppliers as services
 
@@ -55,10 +57,11 @@ def _print(command: BaseCommand, options: dict[str, Any], counts: dict[str, Any]
 
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
     organisation = _organisation(options["organisation"])
+    member = Member.system(organisation)
     action = options["suppliers_action"]
     try:
         if action == "classify":
-            counts = services.supplier_classify(actor=None, organisation=organisation)
+            counts = services.supplier_classify(actor=None, member=member)
             _print(
                 command,
                 options,
@@ -68,7 +71,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             )
         elif action == "flags":
             files = [(path.name, _read(path)) for path in options["paths"]]
-            result = services.supplier_flags_apply(actor=None, organisation=organisation, files=files)
+            result = services.supplier_flags_apply(actor=None, member=member, files=files)
             _print(
                 command,
                 options,
@@ -79,9 +82,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             )
         else:
             path = options["path"]
-            loaded = services.living_wage_list_load(
-                actor=None, organisation=organisation, content=_read(path), filename=path.name
-            )
+            loaded = services.living_wage_list_load(actor=None, member=member, content=_read(path), filename=path.name)
             _print(
                 command,
                 options,

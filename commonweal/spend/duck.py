@@ -14,6 +14,9 @@ from django.conf import settings
 from .models import ImportStatus, SpendImport
 from .schema import PARQUET_COLUMNS
 
+# An open DuckDB connection, as the rest of spend names it (only this module imports duckdb).
+Connection = duckdb.DuckDBPyConnection
+
 # Defaults for a small server; a deployment sets SPEND_DUCKDB_MEMORY_LIMIT / SPEND_DUCKDB_THREADS.
 DEFAULT_MEMORY_LIMIT = "1GB"
 
@@ -31,7 +34,7 @@ def spend_path(relative: str) -> Path:
     return path
 
 
-def connect(*, ordered: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(*, ordered: bool = True) -> Connection:
     """A fresh in-memory DuckDB connection with the project's limits.
 
     `ordered=False` lets DuckDB write results in any order: a COPY of millions of rows then streams

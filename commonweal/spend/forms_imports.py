@@ -10,7 +10,7 @@ from commonweal.core.uploads import FileType, size_label, upload_check
 from commonweal.frontend.forms import GovukForm
 
 from . import reading
-from .services_imports import DEFAULT_SOURCE
+from .rules import DEFAULT_SOURCE
 
 ZIP = (b"PK\x03\x04",)
 SPEND_FILE_TYPES: dict[str, FileType] = {

@@ -11,7 +11,7 @@ from commonweal.frontend.forms import GovukForm
 from .analytics import SupplierReceipt
 from .dashboard import money_text
 from .models import RespondentKind
-from .services_lm3 import RESPONDENT_MAX, TITLE_MAX
+from .rules import LM3_RESPONDENT_MAX, LM3_TITLE_MAX
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
 HUNDRED = Decimal("100")
@@ -55,9 +55,9 @@ class Lm3SurveyForm(GovukForm):
     title = forms.CharField(
         label="Title",
         required=False,
-        max_length=TITLE_MAX,
+        max_length=LM3_TITLE_MAX,
         help_text="For example, Supplier survey 2024 to 2025.",
-        error_messages={"max_length": f"The title must be {TITLE_MAX} characters or fewer"},
+        error_messages={"max_length": f"The title must be {LM3_TITLE_MAX} characters or fewer"},
     )
     period_start = _date("Period starts", "The first day of the spend counted, for example 1/4/2024.")
     period_end = _date("Period ends", "The last day of the spend counted, for example 31/3/2025.")
@@ -79,9 +79,9 @@ class Lm3ResponseForm(GovukForm):
     respondent = forms.CharField(
         label="Respondent",
         required=False,
-        max_length=RESPONDENT_MAX,
+        max_length=LM3_RESPONDENT_MAX,
         help_text="A name or reference for the person or business that answered.",
-        error_messages={"max_length": f"Who answered must be {RESPONDENT_MAX} characters or fewer"},
+        error_messages={"max_length": f"Who answered must be {LM3_RESPONDENT_MAX} characters or fewer"},
     )
     local_supplier_percent = _percent(
         "Share of income spent with local suppliers (%)", "For a supplier’s answer. For example, 25."

@@ -11,8 +11,8 @@ from commonweal.core.uploads import FileType, upload_check
 from commonweal.frontend.forms import GovukForm
 
 from .models import Label, SpendPolicy
+from .rules import RULE_FIELDS, PolicyRule
 from .selectors_suppliers import VALUE_FILTERS
-from .services_suppliers import RULE_FIELDS, Rule
 
 # A list of names may come as a CSV or as plain text, one name a line.
 LIST_TYPES = {".csv": FileType("text/csv"), ".txt": FileType("text/plain")}
@@ -111,14 +111,14 @@ class PolicyForm(GovukForm):
         text = self.cleaned_data.get("local_districts") or ""
         return [part.strip() for line in text.splitlines() for part in line.split(",") if part.strip()]
 
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[PolicyRule]:
         """The rules filled in; a row with neither a field nor text is no rule."""
         rules = []
         for index in range(self.rule_count):
             field = self.cleaned_data.get(f"rule_field_{index}") or ""
             contains = self.cleaned_data.get(f"rule_contains_{index}") or ""
             if field or contains.strip():
-                rules.append(Rule(field=field, contains=contains))
+                rules.append(PolicyRule(field=field, contains=contains))
         return rules
 
     def add_application_error(self, error: ApplicationError) -> None:

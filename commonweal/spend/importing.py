@@ -21,8 +21,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from . import duck
 from .names import is_redacted_normalised_sql, normalise_name_sql
 from .reading import FALLBACK_DATE, Sniffed
@@ -277,7 +275,7 @@ def import_run(
     prior_paths: list[Path],
     progress: Callable[[int, str], None],
     work: Path,
-    written: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    written: Callable[[duck.Connection], None] | None = None,
 ) -> Outcome:
     """Check every row of `csv_path` and write the accepted ones to `parquet_path`, the rejected to `rejects_path`.
 

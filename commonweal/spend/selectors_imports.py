@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import duck, importing, reading
@@ -14,8 +15,7 @@ SUMMARY_REJECTS = 100
 
 
 def _check_reader(member: Member) -> None:
-    if not member.can_read_spend:
-        raise Http404("No spend analysis here.")
+    permission_require(member, Permission.READ_PUBLIC_BODY)
 
 
 def spend_import_list(*, member: Member) -> QuerySet[SpendImport]:

@@ -1,11 +1,12 @@
 """Reads for LM3 surveys: an organisation's surveys and answers, and the LM3 result with its workings.
 
-Surveys belong to a public body; only its members may read them (`Member.can_read_spend`), and another
+Surveys belong to a public body; only its members may read them (READ_PUBLIC_BODY), and another
 organisation's survey or answer is a 404."""
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import analytics
@@ -14,8 +15,7 @@ from .models import Lm3Response, Lm3Survey, RespondentKind
 
 
 def _reader(member: Member) -> None:
-    if not member.can_read_spend:
-        raise Http404("No such survey.")
+    permission_require(member, Permission.READ_PUBLIC_BODY)
 
 
 def lm3_survey_list(*, member: Member) -> QuerySet[Lm3Survey]:

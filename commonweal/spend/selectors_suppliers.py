@@ -1,7 +1,7 @@
 """Reads for the supplier registry and its classification.
 
-Pages read through a `Member` who can read spend (any member of a public body); anyone else gets a
-404, as for another organisation's data. `classification_rows` is read by organisation, for analysis.
+Pages read through a `Member` who holds READ_PUBLIC_BODY (any member of a public body); anyone else
+gets a 404, as for another organisation's data. `classification_rows` is read by organisation, for analysis.
 """
 
 from dataclasses import dataclass
@@ -10,31 +10,39 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from commonweal.core.models import AuditEvent
+from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
-from . import places
+from . import flags, places
 from .classification import effective_value
 from .models import Label, LivingWageEmployer, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
 from .names import normalise_name
+from .rules import (
+    SOURCE_CHARITY_NUMBER,
+    SOURCE_LEGAL_FORM,
+    SOURCE_LIVING_WAGE_LIST,
+    SOURCE_MANUAL,
+    SOURCE_POSTCODE,
+)
 
 LABEL_ORDER = [Label.LOCAL, Label.SME, Label.VCSE, Label.LIVING_WAGE]
 SOURCE_TITLES = {
-    "postcode": "Postcode",
-    "charity-number": "Charity number",
-    "legal-form": "Legal form in the name",
-    "living-wage-list": "Real Living Wage list",
-    "ocds": "OCDS file",
-    "360giving": "360Giving file",
-    "size-list": "Size list",
-    "manual": "Manual override",
+    SOURCE_POSTCODE: "Postcode",
+    SOURCE_CHARITY_NUMBER: "Charity number",
+    SOURCE_LEGAL_FORM: "Legal form in the name",
+    SOURCE_LIVING_WAGE_LIST: "Real Living Wage list",
+    flags.SOURCE_OCDS: "OCDS file",
+    flags.SOURCE_360GIVING: "360Giving file",
+    flags.SOURCE_SIZE_LIST: "Size list",
+    SOURCE_MANUAL: "Manual override",
 }
+FLAG_SOURCES = (flags.SOURCE_OCDS, flags.SOURCE_360GIVING, flags.SOURCE_SIZE_LIST)
 
 
-def spend_reader(member: Member) -> None:
-    if not member.can_read_spend:
-        raise Http404("No such page.")
+def _reader(member: Member) -> None:
+    permission_require(member, Permission.READ_PUBLIC_BODY)
 
 
 class ClassRow(NamedTuple):
@@ -126,7 +134,7 @@ VALUE_FILTERS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 def supplier_list(*, member: Member, query: str = "", label: str = "", value: str = "") -> QuerySet[Supplier]:
     """The organisation's suppliers, optionally those whose name (or alias) contains `query` and whose
     effective `label` is `value` (yes, no or unknown)."""
-    spend_reader(member)
+    _reader(member)
     suppliers = Supplier.objects.filter(organisation=member.organisation)
     query = query.strip()
     if query:
@@ -160,7 +168,7 @@ def supplier_rows(suppliers: list[Supplier]) -> list[SupplierRow]:
 
 
 def supplier_get(*, member: Member, pk: int) -> Supplier:
-    spend_reader(member)
+    _reader(member)
     supplier = Supplier.objects.filter(organisation=member.organisation, pk=pk).first()
     if supplier is None:
         raise Http404("No such supplier.")
@@ -177,11 +185,11 @@ class LabelGroup:
         return next((label for label, _ in self.labels if label.is_override), None)
 
 
-HISTORY_ACTIONS = {
-    "supplier_label.override": "Override set",
-    "supplier_label.override_remove": "Override removed",
-    "supplier_label.change": "Label changed by classification",
-    "supplier_label.remove": "Label removed by classification",
+HISTORY_ACTIONS: dict[str, str] = {
+    AuditAction.SUPPLIER_LABEL_OVERRIDDEN: "Override set",
+    AuditAction.SUPPLIER_LABEL_OVERRIDE_REMOVED: "Override removed",
+    AuditAction.SUPPLIER_LABEL_CHANGED: "Label changed by classification",
+    AuditAction.SUPPLIER_LABEL_REMOVED: "Label removed by classification",
 }
 
 
@@ -201,7 +209,7 @@ class SupplierDetail:
 
 
 def supplier_detail(*, member: Member, supplier: Supplier) -> SupplierDetail:
-    spend_reader(member)
+    _reader(member)
     labels = list(SupplierLabel.objects.filter(supplier=supplier).select_related("created_by"))
     groups = [
         LabelGroup(
@@ -226,7 +234,7 @@ def supplier_detail(*, member: Member, supplier: Supplier) -> SupplierDetail:
 
 def spend_policy_get(*, member: Member) -> SpendPolicy:
     """The organisation's spend policy, or an empty one (not saved) if it has none yet."""
-    spend_reader(member)
+    _reader(member)
     return SpendPolicy.objects.filter(organisation=member.organisation).first() or SpendPolicy(
         organisation=member.organisation
     )
@@ -240,10 +248,10 @@ class LivingWageSummary:
 
 
 def living_wage_summary(*, member: Member) -> LivingWageSummary:
-    spend_reader(member)
+    _reader(member)
     employers = LivingWageEmployer.objects.filter(organisation=member.organisation)
     matched = SupplierLabel.objects.filter(
-        organisation=member.organisation, source="living-wage-list", is_override=False, value=True
+        organisation=member.organisation, source=SOURCE_LIVING_WAGE_LIST, is_override=False, value=True
     ).count()
     return LivingWageSummary(
         employers=employers.count(), sample=list(employers.order_by("name")[:20]), matched_suppliers=matched
@@ -256,16 +264,16 @@ class FlagsSummary:
 
 
 def flags_summary(*, member: Member) -> FlagsSummary:
-    spend_reader(member)
+    _reader(member)
     counts = []
-    for source in ("ocds", "360giving", "size-list"):
+    for source in FLAG_SOURCES:
         count = SupplierLabel.objects.filter(organisation=member.organisation, source=source).count()
         counts.append((SOURCE_TITLES[source], count))
     return FlagsSummary(by_source=counts)
 
 
 def supplier_counts(*, member: Member) -> dict[str, int]:
-    spend_reader(member)
+    _reader(member)
     return {
         "suppliers": Supplier.objects.filter(organisation=member.organisation).count(),
         "aliases": SupplierAlias.objects.filter(organisation=member.organisation).count(),

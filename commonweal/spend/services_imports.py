@@ -10,23 +10,24 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
-import duckdb
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import duck, importing, reading, services_suppliers
 from .models import ImportStatus, SpendImport, SpendSource
+from .rules import DEFAULT_SOURCE
 
 Progress = Callable[[int, str], None]
-DEFAULT_SOURCE = "Spend files"
 AUDIT_FIELDS = [
     "original_name",
     "sha256",
@@ -86,7 +87,8 @@ def _progress_recorder(spend_import: SpendImport, progress: Progress | None) -> 
 
 def _execute(
     *,
-    actor: Any,
+    actor: User | None,
+    member: Member,
     spend_import: SpendImport,
     path: Path,
     sniffed: reading.Sniffed,
@@ -117,7 +119,7 @@ def _execute(
         ]
         facts: dict[str, services_suppliers.KeyFacts] = {}
 
-        def written(connection: duckdb.DuckDBPyConnection) -> None:
+        def written(connection: duck.Connection) -> None:
             facts.update(services_suppliers.supplier_key_facts(connection, folder / "payments.parquet"))
 
         outcome = importing.import_run(
@@ -151,12 +153,12 @@ def _execute(
             spend_import.finished_at = timezone.now()
             spend_import.save()
             services_suppliers.supplier_registry_update(
-                actor=actor, organisation=spend_import.organisation, spend_import=spend_import, facts=facts
+                actor=actor, member=member, spend_import=spend_import, facts=facts
             )
             audit_record(
                 actor=actor,
                 organisation=spend_import.organisation,
-                action="spend_import.import",
+                action=AuditAction.SPEND_IMPORT_IMPORTED,
                 target=spend_import,
                 after=snapshot(spend_import, AUDIT_FIELDS),
             )
@@ -187,15 +189,19 @@ def _execute(
             total_amount=0,
             finished_at=spend_import.finished_at,
         )
-        audit_record(
-            actor=actor,
-            organisation=spend_import.organisation,
-            action="spend_import.fail",
-            target=spend_import,
-            after={"original_name": spend_import.original_name, "error": message},
-        )
+        _failure_record(actor=actor, spend_import=spend_import, message=message)
         raise ApplicationError(f"{spend_import.original_name} was not imported: {message}") from error
     return spend_import
+
+
+def _failure_record(*, actor: User | None, spend_import: SpendImport, message: str) -> None:
+    audit_record(
+        actor=actor,
+        organisation=spend_import.organisation,
+        action=AuditAction.SPEND_IMPORT_FAILED,
+        target=spend_import,
+        after={"original_name": spend_import.original_name, "error": message},
+    )
 
 
 def _explain(error: Exception) -> str:
@@ -205,8 +211,8 @@ def _explain(error: Exception) -> str:
 
 def spend_import_file(
     *,
-    actor: Any,
-    organisation: Organisation,
+    actor: User | None,
+    member: Member,
     path: Path,
     source_name: str | None = None,
     progress: Progress | None = None,
@@ -216,7 +222,10 @@ def spend_import_file(
     """Import the file at `path` now. The same file again returns the earlier import and adds nothing.
 
     The columns are the source's remembered mapping when the header matches it, else those the
-    synonyms table finds (remembered for the source if it has none yet), unless `mapping` is given."""
+    synonyms table finds (remembered for the source if it has none yet), unless `mapping` is given.
+    The command line calls it as `Member.system(organisation)`."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
     path = Path(path)
     if not path.is_file():
         raise ApplicationError(f"{path} is not a file.")
@@ -227,7 +236,7 @@ def spend_import_file(
     if size < PARALLEL_HASH_BYTES or maybe_seen:
         return _import_new(
             actor=actor,
-            organisation=organisation,
+            member=member,
             path=path,
             size=size,
             sha256=reading.file_sha256(path),
@@ -241,7 +250,7 @@ def spend_import_file(
         try:
             return _import_new(
                 actor=actor,
-                organisation=organisation,
+                member=member,
                 path=path,
                 size=size,
                 sha256=f"pending-{uuid.uuid4().hex}",
@@ -257,8 +266,8 @@ def spend_import_file(
 
 def _import_new(
     *,
-    actor: Any,
-    organisation: Organisation,
+    actor: User | None,
+    member: Member,
     path: Path,
     size: int,
     sha256: str,
@@ -268,6 +277,7 @@ def _import_new(
     original_name: str | None,
     hashing: Future[str] | None = None,
 ) -> SpendImport:
+    organisation = member.organisation
     if hashing is None:
         existing = _existing(organisation, sha256)
         if existing is not None:
@@ -290,7 +300,7 @@ def _import_new(
                 delimiter=sniffed.delimiter,
                 header_line=sniffed.header_line,
                 column_mapping=chosen,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=actor if actor is not None and actor.pk else None,
                 started_at=timezone.now(),
             )
     except IntegrityError:
@@ -299,6 +309,7 @@ def _import_new(
         _remember(source, sniffed, chosen)
     return _execute(
         actor=actor,
+        member=member,
         spend_import=spend_import,
         path=path,
         sniffed=sniffed,
@@ -316,13 +327,10 @@ def _enqueue(spend_import: SpendImport) -> None:
 
     # After commit: the worker must find the import (and an import run inside the request's
     # transaction would share its fate).
-    import_id = spend_import.pk
-    transaction.on_commit(lambda: spend_import_task.enqueue(import_id=import_id))
-
-
-def _check_manager(member: Member) -> None:
-    if not member.can_manage_spend:
-        raise ApplicationError("Only a social value lead or procurement officer can import spend files.")
+    organisation_id, import_id, actor_id = spend_import.organisation_id, spend_import.pk, spend_import.created_by_id
+    transaction.on_commit(
+        lambda: spend_import_task.enqueue(organisation_id=organisation_id, import_id=import_id, actor_id=actor_id)
+    )
 
 
 def _store_upload(upload: UploadedFile, organisation: Organisation) -> tuple[str, str, int]:
@@ -352,13 +360,13 @@ def _remove_upload(relative: str) -> None:
 
 @transaction.atomic
 def spend_upload_create(
-    *, actor: Any, member: Member, upload: UploadedFile, source_name: str
+    *, actor: User, member: Member, upload: UploadedFile, source_name: str
 ) -> tuple[SpendImport, bool]:
     """Store an uploaded file and start its import: (the import, whether it is new).
 
     A source whose remembered columns match the file's header is queued at once; otherwise the import
     waits for a person to confirm the columns. The same file as an earlier import returns that one."""
-    _check_manager(member)
+    permission_require(member, Permission.MANAGE_SPEND)
     organisation = member.organisation
     relative, sha256, size = _store_upload(upload, organisation)
     try:
@@ -387,7 +395,7 @@ def spend_upload_create(
         audit_record(
             actor=actor,
             organisation=organisation,
-            action="spend_import.upload",
+            action=AuditAction.SPEND_IMPORT_UPLOADED,
             target=spend_import,
             after=snapshot(spend_import, ["original_name", "sha256", "size", "status"]),
         )
@@ -401,12 +409,12 @@ def spend_upload_create(
 
 @transaction.atomic
 def spend_import_mapping_confirm(
-    *, actor: Any, member: Member, spend_import: SpendImport, mapping: dict[str, str]
+    *, actor: User, member: Member, spend_import: SpendImport, mapping: dict[str, str]
 ) -> SpendImport:
     """Confirm which column holds what, remember it for the source, and queue the import."""
-    _check_manager(member)
+    permission_require(member, Permission.MANAGE_SPEND)
     if spend_import.organisation_id != member.organisation.pk:
-        raise ApplicationError("No such import.")
+        raise PermissionRefused("No such import.")
     if spend_import.status != ImportStatus.AWAITING_MAPPING:
         raise ApplicationError("The columns of this import have been confirmed already.")
     sniffed = reading.sniff(duck.spend_path(spend_import.upload_path))
@@ -422,7 +430,7 @@ def spend_import_mapping_confirm(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="spend_import.mapping_confirm",
+        action=AuditAction.SPEND_IMPORT_MAPPING_CONFIRMED,
         target=spend_import,
         before=before,
         after=snapshot(spend_import, ["status", "column_mapping"]),
@@ -431,8 +439,14 @@ def spend_import_mapping_confirm(
     return spend_import
 
 
-def spend_import_run(*, import_id: int) -> SpendImport | None:
-    """Run a queued import (the background task). The uploaded file is removed once it has run."""
+def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> SpendImport | None:
+    """Run a queued import of `member`'s organisation (the background task, acting as
+    `Member.system(organisation)` for whoever uploaded the file, `actor`). The uploaded file is removed
+    once it has run."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    owner = SpendImport.objects.filter(pk=import_id).values_list("organisation_id", flat=True).first()
+    if owner is not None and owner != member.organisation.pk:
+        raise PermissionRefused("No such import.")
     claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now(), stage="Starting", progress=1
     )
@@ -445,7 +459,8 @@ def spend_import_run(*, import_id: int) -> SpendImport | None:
         sniffed = reading.sniff(path)
         positions = reading.mapping_positions(sniffed, spend_import.column_mapping)
         return _execute(
-            actor=spend_import.created_by,
+            actor=actor,
+            member=member,
             spend_import=spend_import,
             path=path,
             sniffed=sniffed,
@@ -458,13 +473,7 @@ def spend_import_run(*, import_id: int) -> SpendImport | None:
             SpendImport.objects.filter(pk=import_id).update(
                 status=ImportStatus.FAILED, error=message, stage="Failed", finished_at=timezone.now()
             )
-            audit_record(
-                actor=spend_import.created_by,
-                organisation=spend_import.organisation,
-                action="spend_import.fail",
-                target=spend_import,
-                after={"original_name": spend_import.original_name, "error": message},
-            )
+            _failure_record(actor=actor, spend_import=spend_import, message=message)
         spend_import.refresh_from_db()
         return spend_import
     finally:

@@ -9,31 +9,24 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
+from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .models import Lm3Response, Lm3Survey, RespondentKind, Supplier, SupplierAlias
 from .names import normalise_name
+from .rules import LM3_RESPONDENT_MAX, LM3_TITLE_MAX, LM3_UPLOAD_COLUMNS
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
 SHARE_PLACES = Decimal("0.0001")
-TITLE_MAX = 200
-RESPONDENT_MAX = 300
-UPLOAD_MAX_BYTES = 1024 * 1024
-UPLOAD_COLUMNS = (
-    "kind",
-    "supplier",
-    "respondent",
-    "local_supplier_percent",
-    "local_staff_percent",
-    "local_respend_percent",
-)
+PERCENT_COLUMNS = ("local_supplier_percent", "local_staff_percent", "local_respend_percent")
 REQUIRED_COLUMNS = ("kind", "respondent")
 RESPONSE_FIELDS = ["kind", "supplier", "respondent", "local_supplier_share", "local_staff_share", "local_respend_share"]
 KIND_WORDS = {"supplier": RespondentKind.SUPPLIER, "staff": RespondentKind.STAFF, "employee": RespondentKind.STAFF}
@@ -47,28 +40,23 @@ class Lm3UploadError(ApplicationError):
         self.problems = problems
 
 
-def _manager(member: Member) -> None:
-    if not member.can_manage_spend:
-        raise ApplicationError("Only a social value lead or procurement officer can change LM3 surveys.")
-
-
 def _own(member: Member, survey: Lm3Survey) -> None:
     if survey.organisation_id != member.organisation.pk:
-        raise ApplicationError("The survey is another organisation’s.")
+        raise PermissionRefused("No such survey.")
 
 
 @transaction.atomic
 def lm3_survey_create(
-    *, actor: Any, member: Member, title: str, period_start: date | None, period_end: date | None
+    *, actor: User, member: Member, title: str, period_start: date | None, period_end: date | None
 ) -> Lm3Survey:
     """A survey for one period: its rounds 1 and 2 come from the payments made in the period."""
-    _manager(member)
+    permission_require(member, Permission.MANAGE_SPEND)
     title = (title or "").strip()
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = "Enter a title for the survey"
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"The title must be {TITLE_MAX} characters or fewer"
+    elif len(title) > LM3_TITLE_MAX:
+        errors["title"] = f"The title must be {LM3_TITLE_MAX} characters or fewer"
     if period_start is None:
         errors["period_start"] = "Enter the first day of the period"
     if period_end is None:
@@ -82,12 +70,12 @@ def lm3_survey_create(
         title=title,
         period_start=period_start,
         period_end=period_end,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if actor.pk else None,
     )
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="lm3_survey.create",
+        action=AuditAction.LM3_SURVEY_CREATED,
         target=survey,
         after=snapshot(survey, ["title", "period_start", "period_end"]),
     )
@@ -134,8 +122,8 @@ def _answer_check(
         errors["respondent_kind"] = "Choose whether a supplier or a supplier’s employee answered"
     if not respondent:
         errors["respondent"] = "Enter who answered (a name or a reference)"
-    elif len(respondent) > RESPONDENT_MAX:
-        errors["respondent"] = f"Who answered must be {RESPONDENT_MAX} characters or fewer"
+    elif len(respondent) > LM3_RESPONDENT_MAX:
+        errors["respondent"] = f"Who answered must be {LM3_RESPONDENT_MAX} characters or fewer"
     supplier_share = staff_share = respend_share = ZERO
     if kind == RespondentKind.SUPPLIER:
         if local_supplier_share is None and local_staff_share is None:
@@ -191,7 +179,7 @@ def _answered_suppliers(survey: Lm3Survey) -> set[int]:
 @transaction.atomic
 def lm3_response_add(
     *,
-    actor: Any,
+    actor: User,
     member: Member,
     survey: Lm3Survey,
     kind: str,
@@ -202,7 +190,7 @@ def lm3_response_add(
     local_respend_share: Decimal | None = None,
 ) -> Lm3Response:
     """One answer. A supplier answers once per survey; any number of its staff may answer."""
-    _manager(member)
+    permission_require(member, Permission.MANAGE_SPEND)
     _own(member, survey)
     supplier = None
     errors: dict[str, str] = {}
@@ -232,7 +220,7 @@ def lm3_response_add(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="lm3_response.add",
+        action=AuditAction.LM3_RESPONSE_ADDED,
         target=response,
         trail=survey,
         after=snapshot(response, RESPONSE_FIELDS),
@@ -281,12 +269,12 @@ FIELD_COLUMNS = {
 
 
 @transaction.atomic
-def lm3_responses_upload(*, actor: Any, member: Member, survey: Lm3Survey, content: bytes, filename: str) -> int:
-    """Add every answer in a CSV file (columns in UPLOAD_COLUMNS; percentages from 0 to 100), or none.
+def lm3_responses_upload(*, actor: User, member: Member, survey: Lm3Survey, content: bytes, filename: str) -> int:
+    """Add every answer in a CSV file (columns in LM3_UPLOAD_COLUMNS; percentages from 0 to 100), or none.
 
     Returns how many answers were added. The supplier column names a supplier in the registry (any
     spelling that normalises to its name or an alias); it may be blank for a supplier's answer."""
-    _manager(member)
+    permission_require(member, Permission.MANAGE_SPEND)
     _own(member, survey)
     reader = csv.reader(io.StringIO(_decode(content), newline=""))
     rows = list(reader)
@@ -296,7 +284,8 @@ def lm3_responses_upload(*, actor: Any, member: Member, survey: Lm3Survey, conte
         raise Lm3UploadError(
             "The file’s first line must name its columns.",
             problems=[
-                f"Line 1: the columns {', '.join(missing)} are missing. The columns are: {', '.join(UPLOAD_COLUMNS)}."
+                f"Line 1: the columns {', '.join(missing)} are missing. "
+                f"The columns are: {', '.join(LM3_UPLOAD_COLUMNS)}."
             ],
         )
     lookup = _supplier_lookup(member)
@@ -307,42 +296,7 @@ def lm3_responses_upload(*, actor: Any, member: Member, survey: Lm3Survey, conte
         if not any(cell.strip() for cell in row):
             continue
         values = {column: (row[index].strip() if index < len(row) else "") for index, column in enumerate(header)}
-        line_problems: list[str] = []
-        kind = KIND_WORDS.get(values.get("kind", "").lower(), "")
-        supplier = None
-        supplier_name = values.get("supplier", "")
-        if supplier_name:
-            supplier = lookup.get(normalise_name(supplier_name))
-            if supplier is None:
-                line_problems.append(f"no supplier called “{supplier_name}” is in the supplier registry")
-        shares: dict[str, Decimal | None] = {}
-        for column in ("local_supplier_percent", "local_staff_percent", "local_respend_percent"):
-            try:
-                shares[column] = _percent(values.get(column, ""))
-            except InvalidOperation:
-                line_problems.append(f"{column} “{values.get(column, '')}” is not a number")
-                shares[column] = None
-        answer, errors = _answer_check(
-            kind=kind,
-            supplier=supplier,
-            respondent=values.get("respondent", ""),
-            local_supplier_share=shares["local_supplier_percent"],
-            local_staff_share=shares["local_staff_percent"],
-            local_respend_share=shares["local_respend_percent"],
-        )
-        if not kind:
-            errors["respondent_kind"] = f"kind “{values.get('kind', '')}” must be supplier or staff"
-        line_problems += [
-            f"{FIELD_COLUMNS.get(field, field)}: {message[0].lower()}{message[1:]}"
-            if field != "respondent_kind"
-            else message
-            for field, message in errors.items()
-            if not (field == "respondent_supplier" and supplier_name and supplier is None)
-        ]
-        if answer is not None and answer.kind == RespondentKind.SUPPLIER and answer.supplier is not None:
-            if answer.supplier.pk in answered:
-                line_problems.append(f"{answer.supplier.name} has already answered this survey")
-            answered.add(answer.supplier.pk)
+        answer, line_problems = _upload_line(values, lookup, answered)
         if line_problems:
             problems.append(f"Line {line}: " + "; ".join(line_problems) + ".")
         elif answer is not None:
@@ -359,23 +313,67 @@ def lm3_responses_upload(*, actor: Any, member: Member, survey: Lm3Survey, conte
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="lm3_survey.responses_upload",
+        action=AuditAction.LM3_SURVEY_RESPONSES_UPLOADED,
         target=survey,
         after={"file": filename, "answers": len(answers)},
     )
     return len(answers)
 
 
+def _upload_line(
+    values: dict[str, str], lookup: dict[str, Supplier], answered: set[int]
+) -> tuple[Answer | None, list[str]]:
+    """One line of an upload, by column: its answer, or what is wrong with it. A supplier that answers
+    is added to `answered`, so a second answer from it in the same file is a problem too."""
+    problems: list[str] = []
+    kind = KIND_WORDS.get(values.get("kind", "").lower(), "")
+    supplier = None
+    supplier_name = values.get("supplier", "")
+    if supplier_name:
+        supplier = lookup.get(normalise_name(supplier_name))
+        if supplier is None:
+            problems.append(f"no supplier called “{supplier_name}” is in the supplier registry")
+    shares: dict[str, Decimal | None] = {}
+    for column in PERCENT_COLUMNS:
+        try:
+            shares[column] = _percent(values.get(column, ""))
+        except InvalidOperation:
+            problems.append(f"{column} “{values.get(column, '')}” is not a number")
+            shares[column] = None
+    answer, errors = _answer_check(
+        kind=kind,
+        supplier=supplier,
+        respondent=values.get("respondent", ""),
+        local_supplier_share=shares["local_supplier_percent"],
+        local_staff_share=shares["local_staff_percent"],
+        local_respend_share=shares["local_respend_percent"],
+    )
+    if not kind:
+        errors["respondent_kind"] = f"kind “{values.get('kind', '')}” must be supplier or staff"
+    problems += [
+        f"{FIELD_COLUMNS.get(field, field)}: {message[0].lower()}{message[1:]}"
+        if field != "respondent_kind"
+        else message
+        for field, message in errors.items()
+        if not (field == "respondent_supplier" and supplier_name and supplier is None)
+    ]
+    if answer is not None and answer.kind == RespondentKind.SUPPLIER and answer.supplier is not None:
+        if answer.supplier.pk in answered:
+            problems.append(f"{answer.supplier.name} has already answered this survey")
+        answered.add(answer.supplier.pk)
+    return answer, problems
+
+
 @transaction.atomic
-def lm3_response_remove(*, actor: Any, member: Member, response: Lm3Response) -> None:
-    _manager(member)
+def lm3_response_remove(*, actor: User, member: Member, response: Lm3Response) -> None:
+    permission_require(member, Permission.MANAGE_SPEND)
     _own(member, response.survey)
     survey = response.survey
     before = snapshot(response, RESPONSE_FIELDS)
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="lm3_response.remove",
+        action=AuditAction.LM3_RESPONSE_REMOVED,
         target=response,
         trail=survey,
         before=before,

@@ -28,14 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import duckdb
 from django.db import transaction
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record
 from commonweal.core.bulk import bulk_insert
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
+from commonweal.tenancy.selectors import Member
 
 from . import duck, places
 from .classification import (
@@ -50,21 +53,17 @@ from .classification import (
 from .flags import FlagRecord, FlagsFileError, flags_read
 from .models import Label, LivingWageEmployer, SpendImport, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
 from .names import normalise_name
+from .rules import (
+    DERIVED_SOURCES,
+    RULE_FIELDS,
+    SOURCE_CHARITY_NUMBER,
+    SOURCE_LEGAL_FORM,
+    SOURCE_LIVING_WAGE_LIST,
+    SOURCE_MANUAL,
+    SOURCE_POSTCODE,
+    PolicyRule,
+)
 
-SOURCE_POSTCODE = "postcode"
-SOURCE_CHARITY_NUMBER = "charity-number"
-SOURCE_LEGAL_FORM = "legal-form"
-SOURCE_LIVING_WAGE_LIST = "living-wage-list"
-SOURCE_MANUAL = "manual"
-# Recomputed by every classification; the flag sources (flags.SOURCE_*) and overrides are not.
-DERIVED_SOURCES = (SOURCE_POSTCODE, SOURCE_CHARITY_NUMBER, SOURCE_LEGAL_FORM, SOURCE_LIVING_WAGE_LIST)
-
-# The fields a not-influenceable rule can look in, with what people call them.
-RULE_FIELDS: dict[str, str] = {
-    "expense_type": "Expense type",
-    "service_area": "Service area",
-    "supplier": "Supplier name",
-}
 DETAIL_MAX = 300  # SupplierLabel.detail
 MAX_KEY_LENGTH = 300  # Supplier.normalised_name, SupplierAlias.normalised_name
 LIVING_WAGE_NAME_COLUMNS = ("employer", "employer name", "name", "organisation", "organisation name", "company")
@@ -103,7 +102,7 @@ PARQUET_NUMBER_COLUMNS = {
 }
 
 
-def supplier_key_facts(connection: duckdb.DuckDBPyConnection, parquet_path: Path) -> dict[str, KeyFacts]:
+def supplier_key_facts(connection: duck.Connection, parquet_path: Path) -> dict[str, KeyFacts]:
     """Each supplier key in an import's payments file with its most common spelling, payment count and
     numbers, aggregated by DuckDB (the Python side sees one row per key and per distinct number).
 
@@ -149,9 +148,12 @@ class RegistryUpdate:
     suppliers_updated: int  # existing suppliers given a number or postcode they lacked
 
 
+NewAlias = tuple[str, str, int | None, str]  # alias key, how, supplier id, or its new supplier's key
+
+
 @transaction.atomic
 def supplier_registry_update(
-    *, actor: Any, organisation: Organisation, spend_import: SpendImport, facts: dict[str, KeyFacts] | None = None
+    *, actor: User | None, member: Member, spend_import: SpendImport, facts: dict[str, KeyFacts] | None = None
 ) -> RegistryUpdate:
     """Add the import's suppliers to the organisation's registry, clustering near-duplicate names
     (`classification.cluster_names`), attach the numbers and postcodes the payments give, then
@@ -159,14 +161,14 @@ def supplier_registry_update(
     import has succeeded; its audit event is the import's own (this records per-supplier events only
     where an existing label changes). `facts` are the import's `supplier_key_facts`, when the caller has
     them already."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
+    if spend_import.organisation_id != organisation.pk:
+        raise PermissionRefused("No such import.")
     if not spend_import.parquet_path:
         return RegistryUpdate(0, 0, 0, 0)
     if facts is None:
-        connection = duck.connect()
-        try:
-            facts = supplier_key_facts(connection, duck.spend_path(spend_import.parquet_path))
-        finally:
-            connection.close()
+        facts = _import_key_facts(spend_import)
 
     suppliers = {s.pk: s for s in Supplier.objects.filter(organisation=organisation)}
     known: dict[str, int] = {s.normalised_name: s.pk for s in suppliers.values()}
@@ -176,14 +178,41 @@ def supplier_registry_update(
     updated: set[int] = set()
     for key, fact in facts.items():
         supplier_id = known.get(key)
-        if supplier_id is None:
-            continue
-        supplier = suppliers[supplier_id]
-        for name, value in fact.numbers.items():
-            if not getattr(supplier, name):
-                setattr(supplier, name, value)
-                updated.add(supplier_id)
+        if supplier_id is not None and _numbers_fill(suppliers[supplier_id], fact.numbers):
+            updated.add(supplier_id)
+    new_suppliers, new_aliases = _registry_clusters(suppliers, known, facts, updated)
+    _registry_insert(organisation, new_suppliers, new_aliases)
+    changed = [suppliers[pk] for pk in updated]
+    Supplier.objects.bulk_update(changed, list(NUMBER_COLUMNS), batch_size=1000)
+    _classify(actor=actor, organisation=organisation)
+    return RegistryUpdate(
+        keys=len(facts),
+        suppliers_created=len(new_suppliers),
+        aliases_created=len(new_aliases),
+        suppliers_updated=len(changed),
+    )
 
+
+def _import_key_facts(spend_import: SpendImport) -> dict[str, KeyFacts]:
+    connection = duck.connect()
+    try:
+        return supplier_key_facts(connection, duck.spend_path(spend_import.parquet_path))
+    finally:
+        connection.close()
+
+
+def _numbers_fill(supplier: Supplier, numbers: dict[str, str]) -> bool:
+    """Give `supplier` each number or postcode it lacks; whether it was given any."""
+    filled = False
+    for name, value in numbers.items():
+        if not getattr(supplier, name):
+            setattr(supplier, name, value)
+            filled = True
+    return filled
+
+
+def _name_entries(suppliers: dict[int, Supplier], known: dict[str, int], facts: dict[str, KeyFacts]) -> list[NameEntry]:
+    """Every name to cluster: those of the registry (with their supplier) and the import's new ones."""
     entries = [
         NameEntry(
             key=key,
@@ -203,9 +232,18 @@ def supplier_registry_update(
         for key, fact in facts.items()
         if key not in known
     ]
-    new_suppliers: dict[str, dict[str, str]] = {}  # key → name and numbers of a supplier to create
-    new_aliases: list[tuple[str, str, int | None, str]] = []  # alias key, how, supplier id, or its new supplier's key
-    for cluster in cluster_names(entries):
+    return entries
+
+
+def _registry_clusters(
+    suppliers: dict[int, Supplier], known: dict[str, int], facts: dict[str, KeyFacts], updated: set[int]
+) -> tuple[dict[str, dict[str, str]], list[NewAlias]]:
+    """The suppliers to create (key → name and numbers) and aliases to add, from clustering the names.
+
+    A cluster joining an existing supplier gives it the numbers its new names carry (noted in `updated`)."""
+    new_suppliers: dict[str, dict[str, str]] = {}
+    new_aliases: list[NewAlias] = []
+    for cluster in cluster_names(_name_entries(suppliers, known, facts)):
         fresh = [key for key in (cluster.key, *cluster.aliases) if key not in known]
         if not fresh:
             continue
@@ -218,14 +256,17 @@ def supplier_registry_update(
         else:
             supplier = suppliers[cluster.supplier_id]
             for key in fresh:
-                for name, value in facts[key].numbers.items():
-                    if not getattr(supplier, name):
-                        setattr(supplier, name, value)
-                        updated.add(supplier.pk)
-        for key, how in cluster.aliases.items():
-            if key not in known:
-                new_aliases.append((key, how, cluster.supplier_id, cluster.key))
+                if _numbers_fill(supplier, facts[key].numbers):
+                    updated.add(supplier.pk)
+        new_aliases += [
+            (key, how, cluster.supplier_id, cluster.key) for key, how in cluster.aliases.items() if key not in known
+        ]
+    return new_suppliers, new_aliases
 
+
+def _registry_insert(
+    organisation: Organisation, new_suppliers: dict[str, dict[str, str]], new_aliases: list[NewAlias]
+) -> None:
     # Plain INSERTs (commonweal.core.bulk): a first import adds thousands of suppliers at once.
     bulk_insert(
         Supplier,
@@ -253,15 +294,6 @@ def supplier_registry_update(
             (organisation.pk, supplier_id if supplier_id is not None else ids[named], key, how[:100])
             for key, how, supplier_id, named in new_aliases
         ),
-    )
-    changed = [suppliers[pk] for pk in updated]
-    Supplier.objects.bulk_update(changed, list(NUMBER_COLUMNS), batch_size=1000)
-    _classify(actor=actor, organisation=organisation)
-    return RegistryUpdate(
-        keys=len(facts),
-        suppliers_created=len(new_suppliers),
-        aliases_created=len(new_aliases),
-        suppliers_updated=len(changed),
     )
 
 
@@ -360,12 +392,17 @@ def _derived_labels(organisation: Organisation, suppliers: Sequence[_Classified]
 
 
 def _labels_store(
-    *, actor: Any, organisation: Organisation, wanted: Wanted, existing: Iterable[SupplierLabel], remove_missing: bool
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    wanted: Wanted,
+    existing: Iterable[SupplierLabel],
+    remove_missing: bool,
 ) -> tuple[int, int, int]:
     """Make the stored (non-override) labels match `wanted`: create, update and (if `remove_missing`)
     delete. A label whose value changes or that goes is recorded in its supplier's history."""
     current = {(label.supplier_id, label.label, label.source): label for label in existing}
-    created_by = actor.pk if getattr(actor, "pk", None) else None
+    created_by = actor.pk if actor is not None and actor.pk else None
     to_create = [
         (organisation.pk, supplier_id, label, source, value, _detail(detail), False, "", created_by)
         for (supplier_id, label, source), (value, detail) in wanted.items()
@@ -402,7 +439,7 @@ def _labels_store(
         audit_record(
             actor=actor,
             organisation=organisation,
-            action="supplier_label.change" if after else "supplier_label.remove",
+            action=AuditAction.SUPPLIER_LABEL_CHANGED if after else AuditAction.SUPPLIER_LABEL_REMOVED,
             target=label,
             trail=label.supplier,
             before={"label": label.label, "source": label.source, **before},
@@ -411,7 +448,7 @@ def _labels_store(
     return len(to_create), len(to_update), len(removed)
 
 
-def _classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
+def _classify(*, actor: User | None, organisation: Organisation) -> ClassifyCounts:
     suppliers = [
         _Classified(*row)
         for row in Supplier.objects.filter(organisation=organisation).values_list(*_Classified._fields)
@@ -437,13 +474,15 @@ def _classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
 
 
 @transaction.atomic
-def supplier_classify(*, actor: Any, organisation: Organisation) -> ClassifyCounts:
+def supplier_classify(*, actor: User | None, member: Member) -> ClassifyCounts:
     """Recompute every derived label of the organisation's suppliers (overrides and flags stay)."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
     counts = _classify(actor=actor, organisation=organisation)
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="spend_suppliers.classify",
+        action=AuditAction.SPEND_SUPPLIERS_CLASSIFIED,
         target=organisation,
         after=counts.as_dict(),
     )
@@ -453,10 +492,19 @@ def supplier_classify(*, actor: Any, organisation: Organisation) -> ClassifyCoun
 # --- Overrides -----------------------------------------------------------------------------------
 
 
+def _own_supplier(member: Member, supplier: Supplier) -> None:
+    if supplier.organisation_id != member.organisation.pk:
+        raise PermissionRefused("No such supplier.")
+
+
 @transaction.atomic
-def supplier_override_set(*, actor: Any, supplier: Supplier, label: str, value: bool, reason: str) -> SupplierLabel:
+def supplier_override_set(
+    *, actor: User | None, member: Member, supplier: Supplier, label: str, value: bool, reason: str
+) -> SupplierLabel:
     """A person's decision on one label of a supplier, with the reason. It beats every derived label
     and survives reclassification until removed."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    _own_supplier(member, supplier)
     errors = {}
     if label not in Label.values:
         errors["override_label"] = "Choose local, SME, VCSE or Real Living Wage employer"
@@ -475,14 +523,14 @@ def supplier_override_set(*, actor: Any, supplier: Supplier, label: str, value: 
             "organisation": supplier.organisation,
             "value": value,
             "reason": reason.strip(),
-            "detail": _detail(f"set by {getattr(actor, 'email', '') or 'the system'}"),
-            "created_by": actor if getattr(actor, "pk", None) else None,
+            "detail": _detail(f"set by {actor.email if actor is not None else 'the system'}"),
+            "created_by": actor if actor is not None and actor.pk else None,
         },
     )
     audit_record(
         actor=actor,
         organisation=supplier.organisation,
-        action="supplier_label.override",
+        action=AuditAction.SUPPLIER_LABEL_OVERRIDDEN,
         target=override,
         trail=supplier,
         before={"label": label, **before},
@@ -492,14 +540,16 @@ def supplier_override_set(*, actor: Any, supplier: Supplier, label: str, value: 
 
 
 @transaction.atomic
-def supplier_override_remove(*, actor: Any, supplier: Supplier, label: str) -> None:
+def supplier_override_remove(*, actor: User | None, member: Member, supplier: Supplier, label: str) -> None:
+    permission_require(member, Permission.MANAGE_SPEND)
+    _own_supplier(member, supplier)
     override = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
     if override is None:
         raise ApplicationError(f"{supplier.name} has no override of that label to remove.")
     audit_record(
         actor=actor,
         organisation=supplier.organisation,
-        action="supplier_label.override_remove",
+        action=AuditAction.SUPPLIER_LABEL_OVERRIDE_REMOVED,
         target=override,
         trail=supplier,
         before={"label": label, "value": override.value, "reason": override.reason},
@@ -510,18 +560,14 @@ def supplier_override_remove(*, actor: Any, supplier: Supplier, label: str) -> N
 # --- The spend policy ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
-    field: str  # a key of RULE_FIELDS
-    contains: str
-
-
 @transaction.atomic
 def spend_policy_update(
-    *, actor: Any, organisation: Organisation, local_district_codes: Sequence[str], rules: Sequence[Rule]
+    *, actor: User | None, member: Member, local_district_codes: Sequence[str], rules: Sequence[PolicyRule]
 ) -> SpendPolicy:
     """Set which districts are local (GSS codes of districts in the postcode directory) and which spend
     the organisation cannot influence; then reclassify, since what is local may have changed."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
     errors: dict[str, str] = {}
     codes: list[str] = []
     unknown = []
@@ -557,7 +603,7 @@ def spend_policy_update(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="spend_policy.update",
+        action=AuditAction.SPEND_POLICY_UPDATED,
         target=policy,
         trail=organisation,
         before=before,
@@ -618,10 +664,12 @@ def living_wage_names_read(content: bytes, filename: str) -> list[str]:
 
 
 @transaction.atomic
-def living_wage_list_load(*, actor: Any, organisation: Organisation, content: bytes, filename: str) -> LivingWageLoad:
+def living_wage_list_load(*, actor: User | None, member: Member, content: bytes, filename: str) -> LivingWageLoad:
     """Replace the organisation's Real Living Wage employer list with the names in a CSV, then
     reclassify: suppliers whose normalised name (or alias, or name without its legal form) is on it
     are Living Wage employers; the others are not."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
     names = living_wage_names_read(content, filename)
     by_key: dict[str, str] = {}
     for name in names:
@@ -639,7 +687,7 @@ def living_wage_list_load(*, actor: Any, organisation: Organisation, content: by
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="living_wage_list.load",
+        action=AuditAction.LIVING_WAGE_LIST_LOADED,
         target=organisation,
         before={"employers": before},
         after={"employers": len(by_key), "file": filename, "matched_suppliers": matched},
@@ -700,10 +748,12 @@ SOURCE_TITLES = {"ocds": "OCDS", "360giving": "360Giving", "size-list": "size li
 
 
 @transaction.atomic
-def supplier_flags_apply(*, actor: Any, organisation: Organisation, files: Sequence[tuple[str, bytes]]) -> FlagsApplied:
+def supplier_flags_apply(*, actor: User | None, member: Member, files: Sequence[tuple[str, bytes]]) -> FlagsApplied:
     """Read OCDS, 360Giving and size-list files and label the suppliers they match (by Companies House
     or charity number, else by normalised name). Within these files, a "yes" from any record wins; the
     labels replace earlier ones from the same kind of file. Nothing is stored if any file is unreadable."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
     records: list[FlagRecord] = []
     for filename, content in files:
         try:
@@ -763,7 +813,7 @@ def supplier_flags_apply(*, actor: Any, organisation: Organisation, files: Seque
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="spend_suppliers.flags",
+        action=AuditAction.SPEND_SUPPLIERS_FLAGS_IMPORTED,
         target=organisation,
         after={"files": [Path(name).name for name, _ in files], **result.__dict__},
     )

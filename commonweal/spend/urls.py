@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("commonweal.spend.urls_dashboard")),
     path("imports/", include("commonweal.spend.urls_imports")),
     path("suppliers/", include("commonweal.spend.urls_suppliers")),
+    path("lm3/", include("commonweal.spend.urls_lm3")),
 ]

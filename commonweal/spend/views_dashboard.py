@@ -8,7 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
 from . import analytics
 from .dashboard import (
@@ -25,17 +26,9 @@ from .dashboard import (
 from .forms_dashboard import SpendFilterForm
 
 
-def spend_reader(request: HttpRequest, org: str) -> Member:
-    """The member, if they may read spend (any member of a public body); otherwise the page does not exist."""
-    member = member_access(user=request.user, slug=org)
-    if not member.can_read_spend:
-        raise Http404("No such page.")
-    return member
-
-
 def import_url(member: Member) -> str | None:
     """The page to import a spend file, where the organisation has one and the member may use it."""
-    if not member.can_manage_spend:
+    if not member.may(Permission.MANAGE_SPEND):
         return None
     try:
         return reverse("spend:import-upload", kwargs={"org": member.organisation.slug})
@@ -46,7 +39,7 @@ def import_url(member: Member) -> str | None:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, org: str) -> HttpResponse:
-    member = spend_reader(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     organisation = member.organisation
     context: dict[str, object] = {
         "member": member,
@@ -81,7 +74,7 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
 @require_GET
 def dashboard_download(request: HttpRequest, org: str) -> HttpResponse:
     """?table=<key>|all&format=csv|xlsx with the dashboard's filters. Every table at once only as XLSX."""
-    member = spend_reader(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     organisation = member.organisation
     key = request.GET.get("table", "all")
     fmt = request.GET.get("format", "xlsx")

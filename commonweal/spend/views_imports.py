@@ -6,13 +6,14 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
-from commonweal.tenancy.selectors import member_access
+from commonweal.core.http import SignedInRequest
+from commonweal.tenancy.permissions import Permission, member_require
 
 from . import selectors_imports as selectors
 from . import services_imports as services
@@ -25,26 +26,24 @@ REFRESH_SECONDS = 3
 @login_required
 @require_GET
 def import_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     imports = selectors.spend_import_list(member=member)
     return render(request, "spend/import_list.html", {"member": member, "imports": imports})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    if not member.can_read_spend:
-        raise Http404("No spend analysis here.")
+def import_upload(request: SignedInRequest, org: str) -> HttpResponse:
+    """Anyone at a public body sees the page (saying who may import); only those who manage spend post."""
     bound = request.method == "POST"
+    permission = Permission.MANAGE_SPEND if bound else Permission.READ_PUBLIC_BODY
+    member = member_require(user=request.user, slug=org, permission=permission)
     form = (
         SpendUploadForm(request.POST if bound else None, request.FILES if bound else None)
-        if member.can_manage_spend
+        if member.may(Permission.MANAGE_SPEND)
         else None
     )
-    if request.method == "POST":
-        if form is None:
-            raise Http404("Only social value leads and procurement officers import spend files.")
+    if form is not None and bound:
         if form.is_valid():
             try:
                 spend_import, created = services.spend_upload_create(
@@ -68,11 +67,9 @@ def import_upload(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_mapping(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+def import_mapping(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_SPEND)
     spend_import = selectors.spend_import_get(member=member, pk=pk)
-    if not member.can_manage_spend:
-        raise Http404("Only social value leads and procurement officers import spend files.")
     if spend_import.status != ImportStatus.AWAITING_MAPPING:
         return redirect("spend:import-detail", org=org, pk=pk)
     try:
@@ -113,7 +110,7 @@ def import_mapping(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     spend_import = selectors.spend_import_get(member=member, pk=pk)
     in_flight = spend_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
     rejects = (
@@ -144,7 +141,7 @@ def import_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_rejects_csv(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     spend_import = selectors.spend_import_get(member=member, pk=pk)
     rejects = selectors.spend_import_rejects(member=member, spend_import=spend_import)
     out = io.StringIO()

@@ -3,35 +3,45 @@ result with its workings."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.http import SignedInRequest
 from commonweal.core.uploads import FileType, upload_check
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_lm3 as selectors
 from . import services_lm3 as services
 from .forms_lm3 import Lm3ResponseForm, Lm3SurveyForm, Lm3UploadForm
-from .views_dashboard import spend_reader
+from .models import Lm3Response, Lm3Survey
+from .rules import LM3_UPLOAD_COLUMNS, LM3_UPLOAD_MAX_BYTES
 
 # A CSV file, perhaps saved with a .txt name by a spreadsheet program.
 CSV_ONLY = {".csv": FileType("text/csv"), ".txt": FileType("text/plain")}
 
 
+def _reader(request: HttpRequest, org: str) -> Member:
+    return member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
+
+
 def _manager(request: HttpRequest, org: str) -> Member:
     """The member, if they may change LM3 surveys; otherwise the page does not exist for them."""
-    member = spend_reader(request, org)
-    if not member.can_manage_spend:
-        raise Http404("Only a social value lead or procurement officer can change LM3 surveys.")
-    return member
+    return member_require(user=request.user, slug=org, permission=Permission.MANAGE_SPEND)
+
+
+def _detail_url(org: str, survey: Lm3Survey) -> str:
+    return reverse("spend:lm3-detail", kwargs={"org": org, "pk": survey.pk})
 
 
 @login_required
 @require_GET
 def lm3_survey_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = spend_reader(request, org)
+    member = _reader(request, org)
     return render(
         request,
         "spend/lm3_list.html",
@@ -41,24 +51,24 @@ def lm3_survey_list(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lm3_survey_create(request: HttpRequest, org: str) -> HttpResponse:
+def lm3_survey_create(request: SignedInRequest, org: str) -> HttpResponse:
     member = _manager(request, org)
     form = Lm3SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.lm3_survey_create(actor=request.user, member=member, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The survey {survey.title} has been created.")
-            return redirect("spend:lm3-detail", org=org, pk=survey.pk)
-    return render(request, "spend/lm3_survey_form.html", {"member": member, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.lm3_survey_create(actor=request.user, member=member, **form.cleaned_data),
+        message=lambda survey: f"The survey {survey.title} has been created.",
+        success_url=lambda survey: _detail_url(org, survey),
+        template="spend/lm3_survey_form.html",
+        context={"member": member},
+    )
 
 
 @login_required
 @require_GET
 def lm3_survey_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = spend_reader(request, org)
+    member = _reader(request, org)
     survey = selectors.lm3_survey_get(member=member, pk=pk)
     return render(
         request,
@@ -75,30 +85,28 @@ def lm3_survey_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lm3_response_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+def lm3_response_add(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
     member = _manager(request, org)
     survey = selectors.lm3_survey_get(member=member, pk=pk)
     form = Lm3ResponseForm(request.POST or None, suppliers=selectors.lm3_local_suppliers(member=member, survey=survey))
-    if request.method == "POST" and form.is_valid():
-        try:
-            response = services.lm3_response_add(
-                actor=request.user, member=member, survey=survey, **form.service_arguments()
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The answer from {response.respondent} has been added.")
-            return redirect("spend:lm3-detail", org=org, pk=survey.pk)
-    return render(
+
+    def save() -> Lm3Response:
+        return services.lm3_response_add(actor=request.user, member=member, survey=survey, **form.service_arguments())
+
+    return form_page(
         request,
-        "spend/lm3_response_form.html",
-        {"member": member, "survey": survey, "period": selectors.survey_period(survey), "form": form},
+        form,
+        save=save,
+        message=lambda response: f"The answer from {response.respondent} has been added.",
+        success_url=_detail_url(org, survey),
+        template="spend/lm3_response_form.html",
+        context={"member": member, "survey": survey, "period": selectors.survey_period(survey)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lm3_responses_upload(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+def lm3_responses_upload(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
     member = _manager(request, org)
     survey = selectors.lm3_survey_get(member=member, pk=pk)
     form = Lm3UploadForm(request.POST or None, request.FILES or None)
@@ -106,7 +114,7 @@ def lm3_responses_upload(request: HttpRequest, org: str, pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["responses_file"]
         try:
-            upload_check(file, types=CSV_ONLY, max_bytes=services.UPLOAD_MAX_BYTES, field="responses_file")
+            upload_check(file, types=CSV_ONLY, max_bytes=LM3_UPLOAD_MAX_BYTES, field="responses_file")
             added = services.lm3_responses_upload(
                 actor=request.user, member=member, survey=survey, content=file.read(), filename=file.name or ""
             )
@@ -126,14 +134,14 @@ def lm3_responses_upload(request: HttpRequest, org: str, pk: int) -> HttpRespons
             "survey": survey,
             "form": form,
             "problems": problems,
-            "columns": services.UPLOAD_COLUMNS,
+            "columns": LM3_UPLOAD_COLUMNS,
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lm3_response_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+def lm3_response_remove(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
     member = _manager(request, org)
     response = selectors.lm3_response_get(member=member, pk=pk)
     survey = response.survey

@@ -1,16 +1,20 @@
 """Pages for the supplier registry, its classification, the spend policy, the Real Living Wage list and
-flags files. Any member of a public body reads (`can_read_spend`); only a social value lead or
-procurement officer (`can_manage_spend`) changes anything. Everyone else gets a 404."""
+flags files. Any member of a public body reads (READ_PUBLIC_BODY); only a social value lead or
+procurement officer (MANAGE_SPEND) changes anything. Everyone else gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.core.http import SignedInRequest
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
 from . import places
 from . import selectors_suppliers as selectors
@@ -23,20 +27,24 @@ from .forms_suppliers import (
     PolicyForm,
     SupplierSearchForm,
 )
-from .models import Label, Supplier
+from .models import Label
+from .rules import RULE_FIELDS
 
 SUPPLIERS_PER_PAGE = 50
 
 
 def _reader(request: HttpRequest, org: str) -> Member:
-    member = member_access(user=request.user, slug=org)
-    selectors.spend_reader(member)
-    return member
+    return member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
 
 
-def _manager_required(member: Member) -> None:
-    if not member.can_manage_spend:
-        raise Http404("Only a social value lead or procurement officer can change supplier classifications.")
+def _reader_or_manager(request: HttpRequest, org: str) -> Member:
+    """Anyone at a public body reads the page; only those who manage spend post to it."""
+    permission = Permission.MANAGE_SPEND if request.method == "POST" else Permission.READ_PUBLIC_BODY
+    return member_require(user=request.user, slug=org, permission=permission)
+
+
+def _manager(request: HttpRequest, org: str) -> Member:
+    return member_require(user=request.user, slug=org, permission=Permission.MANAGE_SPEND)
 
 
 @login_required
@@ -65,67 +73,62 @@ def supplier_list(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-def _detail_page(
-    request: HttpRequest, member: Member, supplier: Supplier, form: OverrideForm | None = None, status: int = 200
-) -> HttpResponse:
+@login_required
+@require_GET
+def supplier_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    member = _reader(request, org)
+    supplier = selectors.supplier_get(member=member, pk=pk)
     return render(
         request,
         "spend/supplier_detail.html",
         {
             "member": member,
             "detail": selectors.supplier_detail(member=member, supplier=supplier),
-            "form": form or OverrideForm(),
+            "form": OverrideForm(),
         },
-        status=status,
     )
 
 
 @login_required
-@require_GET
-def supplier_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _reader(request, org)
-    supplier = selectors.supplier_get(member=member, pk=pk)
-    return _detail_page(request, member, supplier)
-
-
-@login_required
 @require_POST
-def supplier_override(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _reader(request, org)
+def supplier_override(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
+    member = _manager(request, org)
     supplier = selectors.supplier_get(member=member, pk=pk)
-    _manager_required(member)
     form = OverrideForm(request.POST)
-    if form.is_valid():
+
+    def save() -> None:
         data = form.cleaned_data
-        try:
-            services.supplier_override_set(
-                actor=request.user,
-                supplier=supplier,
-                label=data["override_label"],
-                value=data["override_value"],
-                reason=data["override_reason"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            label = Label(data["override_label"]).label
-            messages.success(request, f"{label} is now set by hand for {supplier.name}.")
-            return redirect("spend:supplier-detail", org=org, pk=supplier.pk)
-    return _detail_page(request, member, supplier, form)
+        services.supplier_override_set(
+            actor=request.user,
+            member=member,
+            supplier=supplier,
+            label=data["override_label"],
+            value=data["override_value"],
+            reason=data["override_reason"],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        message=lambda _: f"{Label(form.cleaned_data['override_label']).label} is now set by hand for {supplier.name}.",
+        success_url=reverse("spend:supplier-detail", kwargs={"org": org, "pk": supplier.pk}),
+        template="spend/supplier_detail.html",
+        context={"member": member, "detail": selectors.supplier_detail(member=member, supplier=supplier)},
+    )
 
 
 @login_required
 @require_POST
-def supplier_override_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _reader(request, org)
+def supplier_override_remove(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
+    member = _manager(request, org)
     supplier = selectors.supplier_get(member=member, pk=pk)
-    _manager_required(member)
     form = OverrideRemoveForm(request.POST)
     if not form.is_valid():
         raise Http404("No such override.")
     label = form.cleaned_data["remove_label"]
     try:
-        services.supplier_override_remove(actor=request.user, supplier=supplier, label=label)
+        services.supplier_override_remove(actor=request.user, member=member, supplier=supplier, label=label)
     except ApplicationError:
         raise Http404("No such override.") from None
     messages.success(request, f"The override of {Label(label).label} for {supplier.name} has been removed.")
@@ -134,10 +137,9 @@ def supplier_override_remove(request: HttpRequest, org: str, pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def supplier_classify(request: HttpRequest, org: str) -> HttpResponse:
-    member = _reader(request, org)
-    _manager_required(member)
-    counts = services.supplier_classify(actor=request.user, organisation=member.organisation)
+def supplier_classify(request: SignedInRequest, org: str) -> HttpResponse:
+    member = _manager(request, org)
+    counts = services.supplier_classify(actor=request.user, member=member)
     messages.success(
         request,
         f"{counts.suppliers} suppliers classified again: {counts.labels_created} labels added, "
@@ -148,92 +150,80 @@ def supplier_classify(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy(request: HttpRequest, org: str) -> HttpResponse:
-    member = _reader(request, org)
-    if request.method == "POST":
-        _manager_required(member)
+def policy(request: SignedInRequest, org: str) -> HttpResponse:
+    member = _reader_or_manager(request, org)
     current = selectors.spend_policy_get(member=member)
     form = PolicyForm(request.POST if request.method == "POST" else None, policy=current)
-    if request.method == "POST" and form.is_valid():
-        entries = form.district_entries()
+
+    def save() -> None:
         codes = []
-        for entry in entries:
+        for entry in form.district_entries():
             district = places.district_find(entry)
             codes.append(district.code if district else entry)
-        try:
-            services.spend_policy_update(
-                actor=request.user, organisation=member.organisation, local_district_codes=codes, rules=form.rules()
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, "The spend policy has been saved and suppliers classified again.")
-            return redirect("spend:policy", org=org)
+        services.spend_policy_update(actor=request.user, member=member, local_district_codes=codes, rules=form.rules())
+
     districts = [places.district_get(code) for code in current.local_district_codes or []]
-    return render(
+    return form_page(
         request,
-        "spend/policy.html",
-        {
+        form,
+        save=save,
+        message="The spend policy has been saved and suppliers classified again.",
+        success_url=reverse("spend:policy", kwargs={"org": org}),
+        template="spend/policy.html",
+        context={
             "member": member,
             "policy": current,
-            "form": form,
             "districts": [district for district in districts if district is not None],
-            "rule_fields": services.RULE_FIELDS,
+            "rule_fields": RULE_FIELDS,
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def living_wage(request: HttpRequest, org: str) -> HttpResponse:
-    member = _reader(request, org)
-    if request.method == "POST":
-        _manager_required(member)
+def living_wage(request: SignedInRequest, org: str) -> HttpResponse:
+    member = _reader_or_manager(request, org)
     form = LivingWageUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> services.LivingWageLoad:
         upload = form.cleaned_data["living_wage_file"]
-        try:
-            result = services.living_wage_list_load(
-                actor=request.user, organisation=member.organisation, content=upload.read(), filename=upload.name
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request,
-                f"The list of {result.employers} employers has been loaded: {result.matched_suppliers} of your "
-                "suppliers are on it.",
-            )
-            return redirect("spend:living-wage", org=org)
-    return render(
+        return services.living_wage_list_load(
+            actor=request.user, member=member, content=upload.read(), filename=upload.name
+        )
+
+    return form_page(
         request,
-        "spend/living_wage.html",
-        {"member": member, "form": form, "summary": selectors.living_wage_summary(member=member)},
+        form,
+        save=save,
+        message=lambda result: (
+            f"The list of {result.employers} employers has been loaded: {result.matched_suppliers} of your "
+            "suppliers are on it."
+        ),
+        success_url=reverse("spend:living-wage", kwargs={"org": org}),
+        template="spend/living_wage.html",
+        context={"member": member, "summary": selectors.living_wage_summary(member=member)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def flags(request: HttpRequest, org: str) -> HttpResponse:
-    member = _reader(request, org)
-    if request.method == "POST":
-        _manager_required(member)
+def flags(request: SignedInRequest, org: str) -> HttpResponse:
+    member = _reader_or_manager(request, org)
     form = FlagsUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> services.FlagsApplied:
         upload = form.cleaned_data["flags_file"]
-        try:
-            result = services.supplier_flags_apply(
-                actor=request.user, organisation=member.organisation, files=[(upload.name, upload.read())]
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request,
-                f"{upload.name}: {result.records} organisations read, {result.matched_records} matched your "
-                f"suppliers; {result.labels_created} labels added and {result.labels_changed} changed.",
-            )
-            return redirect("spend:flags", org=org)
-    return render(
-        request, "spend/flags.html", {"member": member, "form": form, "summary": selectors.flags_summary(member=member)}
+        return services.supplier_flags_apply(actor=request.user, member=member, files=[(upload.name, upload.read())])
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        message=lambda result: (
+            f"{form.cleaned_data['flags_file'].name}: {result.records} organisations read, {result.matched_records} "
+            f"matched your suppliers; {result.labels_created} labels added and {result.labels_changed} changed."
+        ),
+        success_url=reverse("spend:flags", kwargs={"org": org}),
+        template="spend/flags.html",
+        context={"member": member, "summary": selectors.flags_summary(member=member)},
     )

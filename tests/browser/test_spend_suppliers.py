@@ -10,6 +10,7 @@ from commonweal.demo.services import DemoLoadResult
 from commonweal.spend import services_suppliers as services
 from commonweal.spend.models import Supplier
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
 from tests.spend_suppliers_support import import_with_payments, payment
 
 from .support import assert_accessible, error_summary_items, follow, sign_in, submit
@@ -20,7 +21,9 @@ LEAD = "lead@northfield.example"
 def northfield_suppliers() -> Supplier:
     northfield = Organisation.objects.get(slug="northfield")
     lead = User.objects.get(email=LEAD)
-    services.spend_policy_update(actor=lead, organisation=northfield, local_district_codes=["E08000009"], rules=[])
+    services.spend_policy_update(
+        actor=lead, member=Member.system(northfield), local_district_codes=["E08000009"], rules=[]
+    )
     spend_import = import_with_payments(
         northfield,
         [
@@ -31,7 +34,7 @@ def northfield_suppliers() -> Supplier:
             payment("Northfield Food Bank CIC"),
         ],
     )
-    services.supplier_registry_update(actor=lead, organisation=northfield, spend_import=spend_import)
+    services.supplier_registry_update(actor=lead, member=Member.system(northfield), spend_import=spend_import)
     return Supplier.objects.get(organisation=northfield, normalised_name="STRETFORD CAFE")
 
 

@@ -7,6 +7,7 @@ from django.db.models import Model
 
 from commonweal.spend import services_suppliers
 from commonweal.spend.models import Label, Supplier
+from commonweal.tenancy.selectors import Member
 from tests.conftest import Tenant
 
 GET_ROUTES = ["spend:supplier-list", "spend:supplier-detail", "spend:policy", "spend:living-wage", "spend:flags"]
@@ -39,9 +40,14 @@ def _supplier(tenant: Tenant, name: str, override_reason: str) -> Supplier:
         postcode="M32 0TH",
         charity_number="1234567",
     )
-    services_suppliers.supplier_classify(actor=tenant.manager, organisation=tenant.buyer)
+    services_suppliers.supplier_classify(actor=tenant.manager, member=Member.system(tenant.buyer))
     services_suppliers.supplier_override_set(
-        actor=tenant.manager, supplier=supplier, label=Label.LOCAL, value=True, reason=override_reason
+        actor=tenant.manager,
+        member=Member.system(tenant.buyer),
+        supplier=supplier,
+        label=Label.LOCAL,
+        value=True,
+        reason=override_reason,
     )
     return supplier
 
