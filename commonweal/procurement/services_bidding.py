@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
-from commonweal.core.formatting import uk_datetime
+from commonweal.core.formatting import uk_date, uk_datetime
 from commonweal.core.uploads import FileType, upload_check
 from commonweal.frameworks.models import Measure
 from commonweal.tenancy.selectors import Member
@@ -223,9 +223,7 @@ def _commitment_problems(procurement: Procurement, commitment: CommitmentInput) 
         problems["quantity"] = "The quantity must be more than 0"
     start, end = contract_period(procurement)
     if not start <= commitment.due_date <= end:
-        problems["due_date"] = (
-            f"The due date must be within the contract, from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
-        )
+        problems["due_date"] = f"The due date must be within the contract, from {uk_date(start)} to {uk_date(end)}"
     if commitment.place_code and not GSS_CODE.match(commitment.place_code):
         problems["place_code"] = "Enter the place as an ONS GSS code of a letter and 8 digits, like E08000009"
     return problems
