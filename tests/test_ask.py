@@ -69,9 +69,9 @@ def test_the_default_policy_has_seven_bands_in_order(default_bands):
         (6, "Goods at or above the threshold"),
         (7, "Services at or above the threshold"),
     ]
-    assert band_describe(default_bands[1]) == "Any contract, £207,720 up to £5,000,000, going to an SME or VCSE"
-    assert band_describe(default_bands[2]) == "Any contract, £207,720 up to £5,000,000, lasting 12 months or less"
-    assert band_describe(default_bands[4]) == "Works, £5,193,000 or more"
+    assert band_describe(default_bands[1]) == "Any contract, £207,720.00 up to £5,000,000.00, going to an SME or VCSE"
+    assert band_describe(default_bands[2]) == "Any contract, £207,720.00 up to £5,000,000.00, lasting 12 months or less"
+    assert band_describe(default_bands[4]) == "Works, £5,193,000.00 or more"
 
 
 def test_services_at_250000_for_36_months_get_the_above_threshold_services_ask(default_bands):
@@ -86,7 +86,7 @@ def test_services_at_250000_for_36_months_get_the_above_threshold_services_ask(d
     reasons = ask.reason_by_part
     assert list(reasons) == ["band", "weighting", "outcomes", "offer", "delivery_plan", "reporting", "kpis"]
     assert reasons["band"] == (
-        "Value £250,000 is at or above £207,720 and the contract is for services, so band “Services at or above "
+        "Value £250,000.00 is at or above £207,720.00 and the contract is for services, so band “Services at or above "
         "the threshold” applies (the first band of the policy that fits). £207,720 is the Procurement Act 2023 "
         "threshold for services bought by sub-central authorities such as councils, from 1 January 2026."
     )
@@ -95,7 +95,7 @@ def test_services_at_250000_for_36_months_get_the_above_threshold_services_ask(d
         "social value weighting of the Social Value Model (PPN 06/20 and PPN 002)."
     )
     assert reasons["kpis"] == (
-        "Value £250,000 is not over £5,000,000, so KPIs are not required by Procurement Act 2023, s.52; the "
+        "Value £250,000.00 is not over £5,000,000.00, so KPIs are not required by Procurement Act 2023, s.52; the "
         "social value commitments are still tracked."
     )
 
@@ -123,7 +123,7 @@ def test_below_threshold_is_light_touch(default_bands):
     ask = propose(default_bands, "150000", "works", months=24)
     assert (ask.offer_kind, ask.delivery_plan_required, ask.reporting_frequency) == ("qualitative", False, "annually")
     assert ask.reason_by_part["band"].startswith(
-        "Value £150,000 is below £207,720, so band “Light touch, below £207,720” applies"
+        "Value £150,000.00 is below £207,720.00, so band “Light touch, below £207,720” applies"
     )
     assert "5% is a local policy choice" in ask.reason_by_part["weighting"]
 
@@ -237,7 +237,7 @@ def test_no_band_that_fits_is_a_clear_error():
     with pytest.raises(ApplicationError) as raised:
         ask_propose(bands=bands, value="250000", category="services", months=36)
     assert raised.value.message == (
-        "No band of the proportionality policy fits a services contract worth £250,000 over 36 months (any size). "
+        "No band of the proportionality policy fits a services contract worth £250,000.00 over 36 months (any size). "
         "Add a band that covers it, or check the value, category, duration and supplier size."
     )
 
@@ -482,10 +482,10 @@ ARGS = ["--organisation", "northgate", "--value", "250000", "--category", "servi
 def test_cli_prints_the_ask_with_a_reason_for_each_part(council):
     text = run("ask", *ARGS)
     assert text.startswith(
-        "Northgate Council: the proposed social value ask for a services contract worth £250,000 over 36 months. "
+        "Northgate Council: the proposed social value ask for a services contract worth £250,000.00 over 36 months. "
         "Nothing is stored."
     )
-    assert "Band: 7. Services at or above the threshold\n  Why: Value £250,000 is at or above £207,720" in text
+    assert "Band: 7. Services at or above the threshold\n  Why: Value £250,000.00 is at or above £207,720.00" in text
     assert "Minimum social value weighting: At least 10% of the total score\n" in text
     assert "Key performance indicators: Not required\n" in text
 

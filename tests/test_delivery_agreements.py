@@ -239,7 +239,7 @@ def test_the_agreement_page_creates_an_agreement_from_govuk_date_inputs(tenant_a
     )
     detail = client.get(response["Location"]).content.decode()
     assert "Call-off under a framework" in detail
-    assert "£125,000.00 (25.0% of the value)" in detail
+    assert "£125,000.00 (25% of the value)" in detail
 
 
 def test_the_supplier_list_shows_only_this_buyers_partners_and_a_short_name_finds_another(
@@ -536,7 +536,7 @@ def test_the_agreement_summary_shows_every_field(tenant_a: Tenant, client: Clien
         "NEW-1",
         "Highways",
         "£240,000.00",
-        "£60,000.00 (25.0% of the value)",
+        "£60,000.00 (25% of the value)",
         "each effective target is the target × £60,000.00 ÷ £240,000.00",
         "1 April 2026 to 31 March 2028",
         "Local values 2024 (2024 prices)",

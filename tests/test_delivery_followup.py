@@ -87,9 +87,9 @@ def test_the_overdue_page_lists_them_for_buyer_and_supplier(
     assert "1 overdue return, oldest first" in text
     assert f'A-001</a><br><span class="govuk-hint govuk-!-font-size-16">{tenant_a.agreement.title}</span>' in text
     assert f'<td class="govuk-table__cell">{party}</td>' in text
-    assert "14 Oct 2026" in text
+    assert "14 October 2026" in text
     assert '<td class="govuk-table__cell app-table-numeric">6</td>' in text
-    assert "No reminder yet" in text and "Escalates on 28 Oct 2026" in text
+    assert "No reminder yet" in text and "Escalates on 28 October 2026" in text
 
 
 def test_reminders_go_to_the_supplier_contacts_once_then_escalate_once(

@@ -227,9 +227,9 @@ def test_the_report_page_shows_proposed_against_achieved_money_and_case_studies(
     client.force_login(reported.supplier_user)
     url = reverse("delivery:agreement-report", kwargs={"org": "supplier-a", "pk": reported.agreement.pk})
     text = page_text(client.get(url))
-    assert f"{JOBS} JOBS.1 number 10 6 4 40.0% At risk" in text
-    assert f"{SPEND} ECON.1 £ £10.00 £6.00 £6.00 60.0% On track" in text
-    assert f"{HOURS} COMM.1 hours 10 1 0 0.0% Behind" in text
+    assert f"{JOBS} JOBS.1 number 10 6 4 40% At risk" in text
+    assert f"{SPEND} ECON.1 £ £10.00 £6.00 £6.00 60% On track" in text
+    assert f"{HOURS} COMM.1 hours 10 1 0 0% Behind" in text
     assert "Committed (targets in force) £1,000.00 £900.00 £5.00 £5.00" in text
     assert "Claimed £600.00 £540.00 £3.00 £3.00" in text
     assert "Verified £400.00 £360.00 £3.00 £3.00" in text
@@ -259,7 +259,7 @@ def test_the_report_pdf_is_made_offline_and_carries_the_figures(
     assert f"Social value delivery report: {reported.agreement.title}" in text
     assert "Figures on 30 September 2026." in text
     assert "Social value activity Unit Proposed Achieved Achieved % Status" in text
-    assert f"{JOBS} number 10 6 4 40.0% At risk" in text
+    assert f"{JOBS} number 10 6 4 40% At risk" in text
     assert "£1,000.00 £900.00 £5.00 £5.00" in text
     assert "Verified £400.00 £360.00 £3.00 £3.00" in text
     assert "A first job in two years" in text

@@ -169,15 +169,15 @@ def test_the_agreement_page_shows_status_forecast_and_money_to_buyer_and_supplie
         "Status against the schedule: Behind (the worst of the active commitments: 1 on track, 1 at risk, 1 behind)"
         in text
     )
-    assert f"{JOBS} (number) 31 Mar 2027 10 6 4 At risk" in text
-    assert f"{WEEKS} (£) 31 Mar 2027 £10.00 £6.00 £6.00 On track" in text
-    assert f"{HOURS} (hours) 31 Mar 2027 10 1 0 Behind" in text
-    assert f"{JOBS} 10 5 6 40.0% 8 by 31 Mar 2027 (80.0% of the target); short of the target" in text
+    assert f"{JOBS} (number) 31 March 2027 10 6 4 At risk" in text
+    assert f"{WEEKS} (£) 31 March 2027 £10.00 £6.00 £6.00 On track" in text
+    assert f"{HOURS} (hours) 31 March 2027 10 1 0 Behind" in text
+    assert f"{JOBS} 10 5 6 40% 8 by 31 March 2027 (80% of the target); short of the target" in text
     assert (
-        f"{WEEKS} £10.00 £5.00 £0.00 60.0% £12.00 by 31 Mar 2027 (120.0% of the target); "
-        "the target is reached by 30 Jan 2027" in text
+        f"{WEEKS} £10.00 £5.00 £0.00 60% £12.00 by 31 March 2027 (120% of the target); "
+        "the target is reached by 30 January 2027" in text
     )
-    assert f"{HOURS} 10 5 0 0.0% Not enough data: nothing has been verified yet." in text
+    assert f"{HOURS} 10 5 0 0% Not enough data: nothing has been verified yet." in text
     assert "Committed (targets in force) £1,000.00 £1,000.00 £0.00 £0.00" in text
     assert "Verified £400.00 £400.00 £0.00 £0.00" in text
     assert "The value set has no figure for COMM.1, ECON.1" in text
@@ -242,7 +242,7 @@ def test_the_officer_confirms_the_proposal(client: Client, delivery: Tenant, mon
     assert event.trail_id == str(delivery.agreement.pk)
     page = text_of(client.get(rating_url(delivery)))
     assert "The rating “Requires improvement” has been recorded." in page
-    assert f"30 Sep 2026 Requires improvement Requires improvement – {delivery.manager}" in page
+    assert f"30 September 2026 Requires improvement Requires improvement – {delivery.manager}" in page
 
 
 def test_overriding_needs_a_reason_and_without_one_nothing_is_saved(
@@ -289,7 +289,7 @@ def test_the_supplier_reads_the_ratings_but_cannot_record_one(
     client.force_login(delivery.supplier_user)
     page = client.get(rating_url(delivery, "supplier-a"))
     assert page.status_code == 200
-    assert f"30 Sep 2026 Requires improvement Other Overridden New {delivery.manager}" in text_of(page)
+    assert f"30 September 2026 Requires improvement Other Overridden New {delivery.manager}" in text_of(page)
     assert "Record the rating" not in page.content.decode()
     assert client.post(rating_url(delivery, "supplier-a"), {"rating": "good"}).status_code == 404
     assert PerformanceAssessment.objects.count() == 1

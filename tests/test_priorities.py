@@ -394,9 +394,10 @@ def test_the_policy_page_loads_the_default_and_shows_the_bands(client, lead, man
     page = response.content.decode()
     assert "The default proportionality policy has been loaded. Check each band." in page
     assert "7. Services at or above the threshold" in page
-    assert "Works, £5,193,000 or more" in page
+    assert "Works, £5,193,000.00 or more" in page
     assert (
-        "Whatever the band, a contract worth more than £5,000,000 needs at least 3 key performance indicators" in page
+        "Whatever the band, a contract worth more than £5,000,000.00 needs at least 3 key performance indicators"
+        in page
     )
 
 
@@ -448,7 +449,7 @@ def test_the_ask_page_proposes_the_ask_with_reasons_and_says_it_is_not_saved(cli
     page = client.get(url("ask"), ASK).content.decode()
     assert "The proposed ask" in page
     assert "7. Services at or above the threshold" in page
-    assert "Value £250,000 is at or above £207,720 and the contract is for services" in page
+    assert "Value £250,000.00 is at or above £207,720.00 and the contract is for services" in page
     assert "This ask is not saved yet" in page
 
 
@@ -480,6 +481,6 @@ def test_an_adjusted_ask_shows_beside_the_proposal_with_the_officers_reasons(cli
     adjust["reporting_reason"] = "Small team"
     page = client.get(url("ask"), adjust).content.decode()
     assert "Your adjusted ask beside the proposal" in page
-    assert "Your reason: Cabinet asked for 15%" in page
-    assert "Your reason: Small team" in page
+    assert "Reason: Cabinet asked for 15%" in page
+    assert "Reason: Small team" in page
     assert "10% is the minimum social value weighting of the Social Value Model" in page

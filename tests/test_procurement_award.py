@@ -301,7 +301,7 @@ def test_award_page_shows_the_ranking_and_awards_on_post(setup: Setup, client: C
     text = page.content.decode()
     assert page.status_code == 200
     assert "Award lot 1 to Supplier A Ltd" in text
-    assert "Do not enter into the contract before 15 January 2027, 12:00, London time" in text
+    assert "Do not enter into the contract before 15 January 2027, midday, London time" in text
     assert "Procurement Act 2023 s.51: 8 working days" in text
     response = client.post(url("award", setup.buyer.slug, setup.procurement.pk), {"award-lot": "1", "award-reason": ""})
     assert response.status_code == 302
@@ -448,7 +448,7 @@ def test_the_procurement_page_links_to_the_award_and_the_report(setup: Setup, cl
     text = client.get(url("procurement-detail", setup.buyer.slug, setup.procurement.pk)).content.decode()
     assert url("award", setup.buyer.slug, setup.procurement.pk) in text
     assert url("evaluation-report-pdf", setup.buyer.slug, setup.procurement.pk) in text
-    assert "Do not enter into the contract before 15 January 2027, 12:00, London time" in text
+    assert "Do not enter into the contract before 15 January 2027, midday, London time" in text
 
 
 @pytest.mark.django_db

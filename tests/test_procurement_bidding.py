@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import uk_datetime
 from commonweal.core.models import AuditEvent
 from commonweal.procurement import selectors_bidding, services_bidding
 from commonweal.procurement.models import Bid, BidState, Clarification, ProcurementState
@@ -187,7 +188,7 @@ def test_after_the_deadline_nothing_can_be_saved_submitted_reopened_or_started(
     deadline_pass(world.procurement)
     world.procurement.refresh_from_db()
     assert world.procurement.tender_deadline is not None
-    expected = f"The deadline for tenders was {services_bidding.london(world.procurement.tender_deadline)}"
+    expected = f"The deadline for tenders was {uk_datetime(world.procurement.tender_deadline)}"
     member = tenant_a.supplier_member()
     with pytest.raises(ApplicationError, match=expected):
         services_bidding.bid_reopen(actor=tenant_a.supplier_user, member=member, bid=bid)

@@ -417,13 +417,13 @@ def test_flags_are_recorded_once_with_their_figures_and_need_a_reasoned_decision
     commitment.save()
     deadline_pass(panel.world.procurement)
     declare(panel.world.procurement, panel.officer)
-    # Average (200,000 + 180,000 + 240,000 + 100,000) ÷ 4 = 180,000; 100,000 ÷ 180,000 = 55.6% < 80%.
+    # Average (200,000 + 180,000 + 240,000 + 100,000) ÷ 4 = 180,000; 100,000 ÷ 180,000 = 55.56% < 80%.
     created = services_evaluation.flags_refresh(panel.world.procurement, actor=panel.officer)
     assert sorted((f.bid.supplier.name, f.kind, f.detail) for f in created) == [
         (
             "Damson Ltd",
             FlagKind.ABNORMALLY_LOW_PRICE,
-            "£100,000 is 55.6% of the average £180,000; the threshold is 80%",
+            "£100,000.00 is 55.56% of the average £180,000.00; the threshold is 80%",
         ),
         (
             "Damson Ltd",
@@ -438,7 +438,7 @@ def test_flags_are_recorded_once_with_their_figures_and_need_a_reasoned_decision
 
     client.force_login(panel.officer)
     page = client.get(url(panel, "flags", panel.world.procurement.pk)).content.decode()
-    assert "£100,000 is 55.6% of the average £180,000; the threshold is 80%" in page
+    assert "£100,000.00 is 55.56% of the average £180,000.00; the threshold is 80%" in page
     assert "This procurement has no value set" in page
     assert Flag.objects.count() == 2
 
@@ -481,7 +481,7 @@ def test_social_value_above_the_share_of_the_price_is_flagged_from_the_value_set
     value_set = factories.ValueSetFactory.create(organisation=buyer)
     factories.ValueSetEntryFactory.create(value_set=value_set, measure_code="JOBS.1", value_per_unit=Decimal("1000"))
     world = procurement_published(buyer, value_set=value_set)
-    # 60 local people employed × £1,000 = £60,000 net, 30.0% of £200,000 (above 20%).
+    # 60 local people employed × £1,000 = £60,000 net, 30% of £200,000 (above 20%).
     bid = bid_make(world, factories.SupplierFactory.create(), price="200000", commitments=((0, "60"),))
     deadline_pass(world.procurement)
     declare(world.procurement, officer)
@@ -491,7 +491,7 @@ def test_social_value_above_the_share_of_the_price_is_flagged_from_the_value_set
         (
             bid,
             FlagKind.SOCIAL_VALUE_SHARE,
-            "Additional social value £60,000 is 30.0% of the price £200,000; the threshold is 20%",
+            "Additional social value £60,000.00 is 30% of the price £200,000.00; the threshold is 20%",
         )
     ]
 

@@ -6,13 +6,13 @@ from commonweal.procurement import flags
 
 
 def test_a_price_below_the_threshold_share_of_the_average_is_abnormally_low_with_the_figures() -> None:
-    # Average (8,000 + 14,000 + 15,500) ÷ 3 = 12,500; 8,000 ÷ 12,500 = 64.0%, below 80%.
+    # Average (8,000 + 14,000 + 15,500) ÷ 3 = 12,500; 8,000 ÷ 12,500 = 64%, below 80%.
     detail = flags.abnormally_low(
         price=Decimal("8000"),
         lot_prices=[Decimal("8000"), Decimal("14000"), Decimal("15500")],
         threshold_percent=Decimal("80.00"),
     )
-    assert detail == "£8,000 is 64.0% of the average £12,500; the threshold is 80%"
+    assert detail == "£8,000.00 is 64% of the average £12,500.00; the threshold is 80%"
 
 
 def test_a_price_at_exactly_the_threshold_is_not_flagged() -> None:
@@ -30,11 +30,11 @@ def test_the_only_bid_in_a_lot_is_never_abnormally_low() -> None:
 
 
 def test_pence_and_a_fractional_threshold_are_shown_as_they_are() -> None:
-    # Average (999.50 + 3,000.50) ÷ 2 = 2,000; 999.50 ÷ 2,000 = 49.975% → 50.0% (halves up).
+    # Average (999.50 + 3,000.50) ÷ 2 = 2,000; 999.50 ÷ 2,000 = 49.975% → 49.98% (halves up).
     detail = flags.abnormally_low(
         price=Decimal("999.50"), lot_prices=[Decimal("999.50"), Decimal("3000.50")], threshold_percent=Decimal("62.5")
     )
-    assert detail == "£999.50 is 50.0% of the average £2,000; the threshold is 62.5%"
+    assert detail == "£999.50 is 49.98% of the average £2,000.00; the threshold is 62.5%"
 
 
 def test_social_value_above_the_share_of_the_price_is_flagged_per_kind_of_value() -> None:
@@ -44,7 +44,7 @@ def test_social_value_above_the_share_of_the_price_is_flagged_per_kind_of_value(
         net_totals=[("Local economic value", Decimal("30000")), ("Additional social value", Decimal("45000"))],
         share_percent=Decimal("20.00"),
     )
-    assert detail == "Additional social value £45,000 is 22.5% of the price £200,000; the threshold is 20%"
+    assert detail == "Additional social value £45,000.00 is 22.5% of the price £200,000.00; the threshold is 20%"
 
 
 def test_social_value_at_exactly_the_share_is_not_flagged_and_kinds_are_not_added() -> None:

@@ -51,7 +51,7 @@ def test_the_dashboard_shows_the_headline_figures_charts_and_tables(council: Ten
     assert "<strong>26.36%</strong> of all spend; 34.34% of classified spend" in page
     assert "Not known: £3,000.00 (23.26%)" in page
     assert "£700.00 (5.43% of spend) in 1 payment: counted, never classified" in page
-    assert "£11,700.00 (90.70% of spend)" in page
+    assert "£11,700.00 (90.7% of spend)" in page
     for heading in ["Who the money goes to", "Top suppliers", "Leakage: spend outside the area", "Influenceable spend"]:
         assert heading in page
     # Every chart is one image with a title and description, and a table follows it.
@@ -249,7 +249,7 @@ def test_spend_summary_prints_a_readable_table(council: Tenant) -> None:
     call_command("spend", "summary", "--organisation", council.buyer.slug, "--from", "1/4/2024", stdout=out)
     text = out.getvalue()
     assert "Total spend £12,900.00 in 10 payments (credits −£100.00)" in text
-    assert "Influenceable £11,700.00 (90.70%)" in text
+    assert "Influenceable £11,700.00 (90.7%)" in text
     assert "Megacorp PLC" in text and "2024-25" in text
 
 

@@ -71,7 +71,7 @@ def test_upload_confirm_columns_run_and_summary(
     assert SpendSource.objects.get(name="Ledger").column_mapping == mapping
 
     page = manager_client.get(response["Location"]).content.decode()
-    assert "Imported 2 payments" in page and "£1750.00" in page
+    assert "Imported 2 payments" in page and "£1,750.00" in page
     assert "the payment date is blank".capitalize() in page and ">4<" in page  # the line of the rejected row
     rejected = manager_client.get(url("import-rejects-csv", tenant_a, pk=spend_import.pk))
     assert rejected["Content-Disposition"].startswith("attachment")

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import money_rate
 from commonweal.frameworks.models import ValueType
 from commonweal.frameworks.valuation import (
     ClaimLine,
@@ -18,7 +19,6 @@ from commonweal.frameworks.valuation import (
     ValueEntry,
     ValueTotals,
     as_percent,
-    money_label,
     pennies,
     valuate,
 )
@@ -201,7 +201,7 @@ def test_a_negative_or_non_numeric_quantity_is_refused(quantity, message):
 
 
 def test_money_and_percentage_labels():
-    assert [money_label(D(v)) for v in ["10000.0000", "12.5", "0.1234"]] == ["£10,000.00", "£12.50", "£0.1234"]
+    assert [money_rate(D(v)) for v in ["10000.0000", "12.5", "0.1234"]] == ["£10,000.00", "£12.50", "£0.1234"]
     assert [as_percent(D(v)) for v in ["0.2000", "0.125", "1", "0"]] == [D("20"), D("12.5"), D("100"), D("0")]
 
 

@@ -2,7 +2,7 @@
 GOV.UK date inputs, milestones from lines of text); the rules live in services_agreements."""
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from commonweal.accounts.models import User
 from commonweal.core.uploads import size_label
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm
 from commonweal.tenancy.models import Organisation
 
 from . import selectors_agreements
@@ -21,50 +21,6 @@ from .models import Agreement, AgreementKind, Commitment, ReturnFrequency, Subst
 from .services_agreements import MAX_DAYS, MilestoneInput
 
 MILESTONE_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
-
-
-class DateWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year boxes, sent as <name>_day, <name>_month, <name>_year."""
-
-    template_name = "delivery/_date_input_widget.html"
-
-    def __init__(self) -> None:
-        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
-
-    def decompress(self, value: Any) -> list[Any]:
-        if isinstance(value, date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
-
-
-class GovukDateField(forms.Field):
-    """A date from a GOV.UK date input, with the design system's error messages."""
-
-    widget = DateWidget
-
-    def __init__(self, *, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(label=label, template_name="delivery/_date_input.html", **kwargs)
-
-    def to_python(self, value: Any) -> date | None:
-        if isinstance(value, date):
-            return value
-        parts = [str(part or "").strip() for part in (value or [None, None, None])]
-        day, month, year = parts
-        name = str(self.label)
-        if not any(parts):
-            return None
-        missing = [what for what, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if missing:
-            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() for part in parts):
-            raise forms.ValidationError(f"{name} must be a real date, in numbers, like 31 3 2027")
-        if len(year) != 4:
-            raise forms.ValidationError(f"{name}: enter the year as 4 digits, like 2027")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{name} must be a real date") from None
 
 
 def _decimal_field(label: str, hint: str, *, required: bool = False, width: str = "govuk-input--width-10") -> Any:

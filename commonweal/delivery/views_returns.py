@@ -11,7 +11,7 @@ from commonweal.core.exports import csv_write
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import selectors, selectors_returns, services
-from .forms import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm
+from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm
 from .models import Agreement, Commitment, CommitmentState, DeliveryReturn, ReportingPeriod, ReturnState
 from .services_returns import BulkReturnError, RowError
 

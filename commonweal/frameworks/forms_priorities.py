@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import percent
 from commonweal.frontend.forms import GovukForm
 
 from .models import ContractCategory, OfferKind, ProportionalityBand, ReportingFrequency, SupplierSize
-from .proportionality import ADJUSTABLE_PARTS, Ask, PriorityOutcome, percent_text
+from .proportionality import ADJUSTABLE_PARTS, Ask, PriorityOutcome
 from .selectors_priorities import OutcomeWeightRow
 from .services_priorities import BAND_FIELDS, WeightInput
 
@@ -298,7 +299,7 @@ class AskAdjustForm(GovukForm):
         self.fields[
             "weighting"
         ].help_text = (
-            f"At least {percent_text(proposal.min_weighting_percent)}, the minimum band “{proposal.band_name}” sets."
+            f"At least {percent(proposal.min_weighting_percent)}, the minimum band “{proposal.band_name}” sets."
         )
         self.widget_attrs_apply()
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from commonweal.core.formatting import money_rate
 from commonweal.core.models import TimeStampedModel
 
 
@@ -215,7 +216,7 @@ class ValueSetEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.measure_code}: £{self.value_per_unit} per unit ({self.base_year} prices)"
+        return f"{self.measure_code}: {money_rate(self.value_per_unit)} per unit ({self.base_year} prices)"
 
 
 class DeflatorSeries(TimeStampedModel):

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import money, percent
 
 from .models import ContractCategory, OfferKind, ProportionalityBand, ReportingFrequency, SupplierSize
 
@@ -68,7 +69,7 @@ class KpiRule:
 
     @property
     def over_text(self) -> str:
-        return money_text(self.over)
+        return money(self.over)
 
 
 @cache
@@ -131,7 +132,7 @@ class Ask:
 
     @property
     def value_text(self) -> str:
-        return money_text(self.value)
+        return money(self.value)
 
     @property
     def reason_by_part(self) -> dict[str, str]:
@@ -163,17 +164,6 @@ class AdjustedAsk:
     changes: tuple[AskChange, ...] = field(default=())
 
 
-def money_text(value: Decimal) -> str:
-    """£250,000 for whole pounds, £1,234.50 otherwise."""
-    if value == value.to_integral_value():
-        return f"£{value:,.0f}"
-    return f"£{value.quantize(MONEY_PLACES):,.2f}"
-
-
-def percent_text(value: Decimal) -> str:
-    return f"{value.normalize():f}%"
-
-
 def months_text(months: int) -> str:
     return "1 month" if months == 1 else f"{months} months"
 
@@ -192,10 +182,10 @@ def rationale_lines(rationale: str) -> dict[str, str]:
 
 def band_value_range_text(band: ProportionalityBand) -> str:
     if band.max_value is None:
-        return f"{money_text(band.min_value)} or more"
+        return f"{money(band.min_value)} or more"
     if not band.min_value:
-        return f"below {money_text(band.max_value)}"
-    return f"{money_text(band.min_value)} up to {money_text(band.max_value)}"
+        return f"below {money(band.max_value)}"
+    return f"{money(band.min_value)} up to {money(band.max_value)}"
 
 
 def band_months_text(band: ProportionalityBand) -> str:
@@ -294,12 +284,12 @@ def outcomes_suggest(
 
 def _band_reason(band: ProportionalityBand, *, value: Decimal, category: str, months: int, supplier_size: str) -> str:
     if band.max_value is None:
-        where = f"at or above {money_text(band.min_value)}"
+        where = f"at or above {money(band.min_value)}"
     elif not band.min_value:
-        where = f"below {money_text(band.max_value)}"
+        where = f"below {money(band.max_value)}"
     else:
-        where = f"at or above {money_text(band.min_value)} and below {money_text(band.max_value)}"
-    facts = [f"Value {money_text(value)} is {where}"]
+        where = f"at or above {money(band.min_value)} and below {money(band.max_value)}"
+    facts = [f"Value {money(value)} is {where}"]
     if band.category:
         facts.append(f"the contract is for {ContractCategory(category).label.lower()}")
     if band.min_months is not None or band.max_months is not None:
@@ -371,7 +361,7 @@ def ask_propose(
         size = SupplierSize(supplier_size).label.lower()
         raise ApplicationError(
             f"No band of the proportionality policy fits a {ContractCategory(category).label.lower()} contract "
-            f"worth {money_text(amount)} over {months_text(whole_months)} ({size}). "
+            f"worth {money(amount)} over {months_text(whole_months)} ({size}). "
             "Add a band that covers it, or check the value, category, duration and supplier size."
             if ordered
             else "The organisation has no proportionality policy bands yet: load the default policy or add bands.",
@@ -380,17 +370,17 @@ def ask_propose(
     lines = rationale_lines(band.rationale)
     suggested = outcomes_suggest(outcome_priorities, description=description, count=band.outcomes_to_ask)
     kpis_required = amount > rule.over
-    weighting = f"At least {percent_text(band.min_weighting_percent)} of the total score, as band “{band.name}” sets."
+    weighting = f"At least {percent(band.min_weighting_percent)} of the total score, as band “{band.name}” sets."
     offer = f"{OfferKind(band.offer_kind).label}, as band “{band.name}” sets."
     plan = (
         "A delivery plan is required" if band.delivery_plan_required else "No delivery plan is required"
     ) + f", as band “{band.name}” sets."
     reporting = f"{ReportingFrequency(band.reporting_frequency).label}, as band “{band.name}” sets."
     if kpis_required:
-        kpis = f"Value {money_text(amount)} is over {money_text(rule.over)}: {rule.source} says that {rule.explanation}"
+        kpis = f"Value {money(amount)} is over {money(rule.over)}: {rule.source} says that {rule.explanation}"
     else:
         kpis = (
-            f"Value {money_text(amount)} is not over {money_text(rule.over)}, so KPIs are not required by "
+            f"Value {money(amount)} is not over {money(rule.over)}, so KPIs are not required by "
             f"{rule.source}; the social value commitments are still tracked."
         )
     reasons = (
@@ -452,7 +442,7 @@ def ask_adjust(
         errors["weighting"] = "Enter a weighting from 0 to 100"
     elif min_weighting_percent < proposal.min_weighting_percent:
         errors["weighting"] = (
-            f"The weighting must be at least {percent_text(proposal.min_weighting_percent)}, "
+            f"The weighting must be at least {percent(proposal.min_weighting_percent)}, "
             f"the minimum band “{proposal.band_name}” sets"
         )
     if offer_kind not in OfferKind.values:
@@ -468,8 +458,8 @@ def ask_adjust(
     comparisons = [
         (
             "weighting",
-            percent_text(proposal.min_weighting_percent),
-            percent_text(min_weighting_percent) if min_weighting_percent.is_finite() else "",
+            percent(proposal.min_weighting_percent),
+            percent(min_weighting_percent) if min_weighting_percent.is_finite() else "",
             min_weighting_percent != proposal.min_weighting_percent,
         ),
         (
@@ -525,7 +515,7 @@ def ask_part_texts(ask: Ask) -> dict[str, str]:
         outcomes += ": " + "; ".join(suggestion.outcome.label for suggestion in ask.outcomes_suggested)
     return {
         "band": f"{ask.band_position}. {ask.band_name}",
-        "weighting": f"At least {percent_text(ask.min_weighting_percent)} of the total score",
+        "weighting": f"At least {percent(ask.min_weighting_percent)} of the total score",
         "outcomes": outcomes,
         "offer": OfferKind(ask.offer_kind).label,
         "delivery_plan": _required_text(ask.delivery_plan_required),

@@ -29,6 +29,7 @@ from decimal import (
 )
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import money_rate
 
 from .models import ValueType
 
@@ -46,12 +47,6 @@ def _context() -> Context:
 def pennies(amount: Decimal) -> Decimal:
     """An amount rounded to the nearest penny, halves up: the one rounding rule for money shown."""
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP, context=_context())
-
-
-def money_label(amount: Decimal) -> str:
-    """An amount in pounds as shown: at least 2 decimal places, more only when it has them."""
-    places = max(2, -min(0, int(amount.normalize().as_tuple().exponent)))
-    return f"£{amount:,.{places}f}"
 
 
 def as_percent(fraction: Decimal) -> Decimal:
@@ -86,7 +81,7 @@ class ValueEntry:
     @property
     def value_per_unit_label(self) -> str:
         """£12.50, £0.1234, £10,000.00: pence always, and up to 4 places when the figure has them."""
-        return money_label(self.value_per_unit)
+        return money_rate(self.value_per_unit)
 
     @property
     def deadweight_percent(self) -> Decimal:

@@ -1,5 +1,7 @@
-"""Django forms rendered as GOV.UK Frontend components: labels, hints, error messages and classes."""
+"""Django forms rendered as GOV.UK Frontend components: labels, hints, error messages and classes, and the
+fields every app shares (a GOV.UK date input, several files from one upload input)."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -76,3 +78,63 @@ class GovukForm(forms.Form):
         if not placed:
             self.add_error(None, error.message)
         self.widget_attrs_apply()
+
+
+class DateWidget(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes, sent as <name>_day, <name>_month, <name>_year."""
+
+    template_name = "govuk/date_input_widget.html"
+
+    def __init__(self) -> None:
+        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.Field):
+    """A date from a GOV.UK date input, with the design system's error messages."""
+
+    widget = DateWidget
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(label=label, template_name="govuk/date_input.html", **kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, date):
+            return value
+        parts = [str(part or "").strip() for part in (value or [None, None, None])]
+        day, month, year = parts
+        name = str(self.label)
+        if not any(parts):
+            return None
+        missing = [what for what, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(f"{name} must be a real date, in numbers, like 31 3 2027")
+        if len(year) != 4:
+            raise forms.ValidationError(f"{name}: enter the year as 4 digits, like 2027")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date") from None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; empty when none is chosen."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []

@@ -15,7 +15,9 @@ docs/procurement-evaluation.md explains each rule with examples.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from commonweal.core.formatting import money, percent
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -45,24 +47,6 @@ class Finding:
     matched_words: tuple[str, ...] = ()
 
 
-def money_text(amount: Decimal) -> str:
-    """£8,000 for whole pounds, £8,000.50 otherwise."""
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
-
-
-def percent_text(value: Decimal) -> str:
-    """A percentage to one decimal place, halves up: 64.0."""
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
-
-
-def threshold_text(value: Decimal) -> str:
-    """A configured threshold as entered: 80, 12.5."""
-    normal = value.normalize()
-    return f"{normal:f}" if normal == normal.to_integral_value() else f"{normal}"
-
-
 def abnormally_low(*, price: Decimal, lot_prices: Sequence[Decimal], threshold_percent: Decimal) -> str | None:
     """The detail of the flag if `price` is below `threshold_percent` % of the average of `lot_prices`
     (every submitted price in the lot, this one included); None if it is not."""
@@ -73,8 +57,8 @@ def abnormally_low(*, price: Decimal, lot_prices: Sequence[Decimal], threshold_p
         return None
     share = price * HUNDRED / average
     return (
-        f"{money_text(price)} is {percent_text(share)}% of the average {money_text(average.quantize(Decimal('0.01')))}"
-        f"; the threshold is {threshold_text(threshold_percent)}%"
+        f"{money(price)} is {percent(share)} of the average {money(average)}"
+        f"; the threshold is {percent(threshold_percent)}"
     )
 
 
@@ -86,13 +70,13 @@ def social_value_share(
         return None
     limit = price * share_percent / HUNDRED
     over = [
-        f"{label} {money_text(amount)} is {percent_text(amount * HUNDRED / price)}% of the price {money_text(price)}"
+        f"{label} {money(amount)} is {percent(amount * HUNDRED / price)} of the price {money(price)}"
         for label, amount in net_totals
         if amount > limit
     ]
     if not over:
         return None
-    return f"{'; '.join(over)}; the threshold is {threshold_text(share_percent)}%"
+    return f"{'; '.join(over)}; the threshold is {percent(share_percent)}"
 
 
 def _normalise(word: str) -> str:

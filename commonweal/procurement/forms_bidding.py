@@ -7,9 +7,8 @@ from django import forms
 from django.conf import settings
 
 from commonweal.core.uploads import describe_types, size_label
-from commonweal.delivery.forms_agreements import GovukDateField
 from commonweal.frameworks.models import Measure
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm
 
 from .models import Bid, Criterion
 from .services_bidding import TENDER_TYPES, CommitmentInput

@@ -7,8 +7,7 @@ from django.conf import settings
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.uploads import FileType, upload_check
-from commonweal.delivery.forms import MultipleFileField
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukForm, MultipleFileField
 
 OCDS_TYPES = {".json": FileType("application/json")}
 MAX_FILES = 200

@@ -10,9 +10,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from commonweal.delivery.forms_agreements import GovukDateField
 from commonweal.frameworks.models import ContractCategory, FrameworkVersion, Outcome, SupplierSize, ValueSet
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm
 
 from .models import (
     DEFAULT_ABNORMALLY_LOW_PERCENT,

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import uk_datetime
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, valuate
@@ -19,7 +20,7 @@ from commonweal.tenancy.selectors import Member
 
 from . import selectors
 from .models import Bid, BidAttachment, BidCommitment, BidState, Clarification, Criterion, Lot, Procurement
-from .services_bidding import contract_period, london, scored_criteria, word_count
+from .services_bidding import contract_period, scored_criteria, word_count
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def opportunity_rows(*, member: Member) -> list[OpportunityRow]:
         OpportunityRow(
             procurement=procurement,
             is_open=selectors.open_for_bids(procurement, now=now),
-            deadline_label=london(procurement.tender_deadline) if procurement.tender_deadline else "Not set",
+            deadline_label=uk_datetime(procurement.tender_deadline) or "Not set",
             days_left=days_left(procurement.tender_deadline, now=now),
         )
         for procurement in selectors.opportunity_list(member=member)
@@ -207,7 +208,7 @@ def bid_page_context(bid: Bid) -> dict[str, Any]:
         "bid": bid,
         "procurement": procurement,
         "open": selectors.open_for_bids(procurement),
-        "deadline_label": london(procurement.tender_deadline) if procurement.tender_deadline else "",
+        "deadline_label": uk_datetime(procurement.tender_deadline),
         "rows": response_rows(bid),
         "commitments": list(bid.commitments.select_related("measure").order_by("id")),
         "preview": bid_preview(bid),

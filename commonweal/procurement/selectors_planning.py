@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from commonweal.core.formatting import money, uk_datetime
 from commonweal.core.models import AuditEvent, AuditEventQuerySet
 from commonweal.frameworks.models import FrameworkVersion, Outcome, ValueSet, VersionStatus
 from commonweal.frameworks.proportionality import ADJUSTABLE_PARTS, PART_TITLES, ask_part_texts
@@ -69,23 +69,6 @@ DISQUALIFY_TEXT = (
     "ranked, whatever its other scores, and its price is left out of the lowest and average prices "
     "(Procurement Act 2023, section 23(3)(a))."
 )
-
-
-def london_text(moment: datetime | None) -> str:
-    """“Friday 16 January 2026, 12:00pm” in Europe/London; blank for no moment."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    return f"{local:%A} {local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-
-
-def money_text(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:,.2f}"
-
-
-def percent_text(value: Decimal) -> str:
-    return f"{value.normalize():f}%"
 
 
 # --- Finding things -----------------------------------------------------------------------------------
@@ -193,7 +176,7 @@ class TimetableRow:
 
     @property
     def text(self) -> str:
-        return london_text(self.moment) or "Not set"
+        return uk_datetime(self.moment) or "Not set"
 
 
 def timetable_rows(procurement: Procurement) -> list[TimetableRow]:
@@ -402,6 +385,6 @@ def detail_context(*, member: Member, procurement: Procurement) -> dict[str, Any
         "can_cancel": can_write and procurement.state in (ProcurementState.DRAFT, ProcurementState.PUBLISHED),
         "cancel_reason": cancel_reason(procurement),
         "audit_events": audit_event_list(member=member, procurement=procurement),
-        "money": money_text(procurement.estimated_value),
-        "published_at_text": london_text(procurement.published_at),
+        "money": money(procurement.estimated_value),
+        "published_at_text": uk_datetime(procurement.published_at),
     }

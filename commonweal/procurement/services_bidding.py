@@ -10,7 +10,7 @@ import calendar
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import uk_date, uk_datetime
 from commonweal.core.uploads import FileType, upload_check
 from commonweal.frameworks.models import Measure
 from commonweal.tenancy.selectors import Member
@@ -52,12 +53,6 @@ TENDER_TYPES: dict[str, FileType] = {
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 
 
-def london(moment: datetime) -> str:
-    """A moment as people in the UK read it: “5 March 2027 at 12:00”."""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
 def word_count(text: str) -> int:
     """Words as GOV.UK Frontend's character count counts them: runs of non-space characters."""
     return len(text.split())
@@ -69,7 +64,8 @@ def deadline_check(procurement: Procurement) -> None:
         return
     if procurement.tender_deadline is not None and selectors.tenders_opened(procurement):
         message = (
-            f"The deadline for tenders was {london(procurement.tender_deadline)}; no bid can be submitted or changed."
+            f"The deadline for tenders was {uk_datetime(procurement.tender_deadline)}; "
+            "no bid can be submitted or changed."
         )
     else:
         message = "This procurement is not open for tenders; no bid can be submitted or changed."
@@ -104,7 +100,9 @@ def clarification_ask(*, actor: Any, member: Member, procurement: Procurement, q
         raise ApplicationError("Enter your question.", field_errors={"question": "Enter your question"})
     deadline = procurement.clarification_deadline
     if deadline is not None and timezone.now() >= deadline:
-        message = f"The deadline for clarification questions was {london(deadline)}; no more questions can be asked"
+        message = (
+            f"The deadline for clarification questions was {uk_datetime(deadline)}; no more questions can be asked"
+        )
         raise ApplicationError(message + ".", field_errors={"question": message})
     clarification = Clarification.objects.create(
         organisation=procurement.organisation,
@@ -225,9 +223,7 @@ def _commitment_problems(procurement: Procurement, commitment: CommitmentInput) 
         problems["quantity"] = "The quantity must be more than 0"
     start, end = contract_period(procurement)
     if not start <= commitment.due_date <= end:
-        problems["due_date"] = (
-            f"The due date must be within the contract, from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
-        )
+        problems["due_date"] = f"The due date must be within the contract, from {uk_date(start)} to {uk_date(end)}"
     if commitment.place_code and not GSS_CODE.match(commitment.place_code):
         problems["place_code"] = "Enter the place as an ONS GSS code of a letter and 8 digits, like E08000009"
     return problems

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
-from commonweal.frameworks.valuation import money_label
+from commonweal.core.formatting import money, uk_datetime
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import selectors, selectors_bidding, selectors_planning, services_bidding
@@ -48,9 +48,7 @@ def _opportunity_page(
             "member": member,
             "procurement": procurement,
             "open": selectors.open_for_bids(procurement),
-            "deadline_label": services_bidding.london(procurement.tender_deadline)
-            if procurement.tender_deadline
-            else "",
+            "deadline_label": uk_datetime(procurement.tender_deadline),
             "days_left": selectors_bidding.days_left(procurement.tender_deadline),
             "lots": selectors_bidding.lot_rows(member=member, procurement=procurement),
             "methodology": selectors_planning.methodology(procurement),
@@ -238,7 +236,7 @@ def bid_preview(request: HttpRequest, org: str, pk: int) -> JsonResponse:
             "quantity": str(quantity),
             "gross": str(line.gross),
             "net": str(line.net),
-            "message": f"This commitment: {money_label(line.gross)} gross, {money_label(line.net)} net.",
+            "message": f"This commitment: {money(line.gross)} gross, {money(line.net)} net.",
         }
     )
 

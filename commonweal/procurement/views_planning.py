@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.formatting import uk_datetime
 from commonweal.frameworks.forms_priorities import AskAdjustForm
 from commonweal.frameworks.proportionality import ask_adjust
 from commonweal.frameworks.selectors_priorities import priority_outcome_list
@@ -65,7 +66,7 @@ def _to_detail(org: str, procurement: Procurement, anchor: str = "") -> HttpResp
 def procurement_list(request: HttpRequest, org: str) -> HttpResponse:
     member = _reader(request, org)
     procurements = [
-        (procurement, selectors.london_text(procurement.tender_deadline))
+        (procurement, uk_datetime(procurement.tender_deadline))
         for procurement in selectors.procurement_list(member=member)
     ]
     return render(

@@ -1,6 +1,7 @@
 """`commonweal spend import PATH... --organisation SLUG`: import spend files now, with a progress bar."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
+from commonweal.core.formatting import money
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
@@ -119,7 +121,7 @@ def _summary_print(stdout: Console, stderr: Console, result: dict[str, Any]) -> 
     stdout.print(
         f"{name}: read {result['rows_read']} rows; imported {result['rows_imported']} "
         f"({result['rows_redacted']} redacted), rejected {result['rows_rejected']}, "
-        f"duplicates {result['rows_duplicate']}; total £{result['total_amount']}.",
+        f"duplicates {result['rows_duplicate']}; total {money(Decimal(result['total_amount']))}.",
         markup=False,
     )
 

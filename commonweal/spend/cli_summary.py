@@ -3,16 +3,17 @@ figures, classification shares, influenceable spend, financial years and top sup
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from commonweal.core.formatting import money, percent
 from commonweal.tenancy.models import Organisation
 
 from .analytics import SpendFilter, has_spend
-from .dashboard import money_text
 from .summary import spend_summary, summary_data
 
 HELP = "Summarise where the organisation's money goes (--json for the API's figures)."
@@ -44,7 +45,8 @@ def _date(text: str | None, option: str) -> date | None:
 
 
 def _percent(value: str | None) -> str:
-    return f"{value}%" if value is not None else "not given"
+    """A percentage from the summary's JSON figures (decimal strings), or “not given”."""
+    return percent(Decimal(value)) if value is not None else "not given"
 
 
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
@@ -72,12 +74,12 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     headline = summary.headline
     console.print(f"{organisation.name}: {'; '.join(spend_filter.description())}.")
     console.print(
-        f"Total spend {money_text(headline.total)} in {headline.payments:,} payments "
-        f"(credits {money_text(headline.credits)}); redacted {money_text(headline.redacted)} "
+        f"Total spend {money(headline.total)} in {headline.payments:,} payments "
+        f"(credits {money(headline.credits)}); redacted {money(headline.redacted)} "
         f"({_percent(totals['redacted_percent'])}), counted but never classified."
     )
     console.print(
-        f"Influenceable {money_text(summary.influence.influenceable)} "
+        f"Influenceable {money(summary.influence.influenceable)} "
         f"({_percent(data['influenceable']['influenceable_percent'])})."
     )
     shares = Table(title="Spend by supplier classification")
@@ -86,9 +88,9 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     for share, row in zip(summary.shares, data["classification"], strict=True):
         shares.add_row(
             share.title,
-            money_text(share.amount),
-            money_text(share.not_amount),
-            money_text(share.unknown),
+            money(share.amount),
+            money(share.not_amount),
+            money(share.unknown),
             _percent(row["percent_of_classified"]),
             _percent(row["percent_of_all"]),
         )
@@ -99,11 +101,11 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     for year in summary.financial_years:
         years.add_row(
             year.name,
-            money_text(year.amount),
+            money(year.amount),
             f"{year.payments:,}",
-            money_text(year.local),
-            money_text(year.not_local),
-            money_text(year.local_unknown),
+            money(year.local),
+            money(year.not_local),
+            money(year.local_unknown),
         )
     console.print(years)
     top = Table(title=f"The {len(summary.top_suppliers)} suppliers paid most")
@@ -113,7 +115,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         top.add_row(
             str(supplier.rank),
             supplier.name,
-            money_text(supplier.amount),
+            money(supplier.amount),
             f"{supplier.payments:,}",
             {True: "yes", False: "no", None: "not known"}[supplier.local],
         )

@@ -8,13 +8,13 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from commonweal.core.exports import cell_safe, csv_write
+from commonweal.core.formatting import money, percent
 from commonweal.tenancy.models import Organisation
 
 from . import analytics, charts
@@ -93,15 +93,11 @@ class Dashboard:
         return self.shares[0]
 
 
-def money_text(value: Decimal) -> str:
-    return f"£{value:,.2f}" if value >= 0 else f"−£{-value:,.2f}"
-
-
 def cell_text(value: Any, kind: CellKind) -> str:
     if kind == "money":
-        return money_text(value) if value is not None else ""
+        return money(value)
     if kind == "percent":
-        return f"{value}%" if value is not None else "Not given"
+        return percent(value) or "Not given"
     if kind == "count":
         return f"{value:,}"
     if kind == "flag":
@@ -348,7 +344,7 @@ def _breakdown_chart(section_key: str, title: str, table: Table) -> SafeString |
     return charts.bar_chart(
         chart_id=f"chart-{section_key}",
         title=title,
-        description=_describe([(row[0], money_text(row[1])) for row in table.rows]),
+        description=_describe([(row[0], money(row[1])) for row in table.rows]),
         categories=[row[0] for row in table.rows],
         values=[row[1] for row in table.rows],
     )
@@ -360,7 +356,7 @@ def _period_chart(section_key: str, title: str, table: Table) -> SafeString | No
     return charts.stacked_columns(
         chart_id=f"chart-{section_key}",
         title=title,
-        description=_describe([(row[0], money_text(row[1])) for row in table.rows]),
+        description=_describe([(row[0], money(row[1])) for row in table.rows]),
         categories=[row[0] for row in table.rows],
         series={
             "Local": [row[3] for row in table.rows],
@@ -451,7 +447,7 @@ def dashboard_build(*, organisation: Organisation, spend_filter: SpendFilter) ->
             charts.bar_chart(
                 chart_id="chart-suppliers",
                 title="The suppliers paid most",
-                description=_describe([(row[1], money_text(row[2])) for row in suppliers.rows]),
+                description=_describe([(row[1], money(row[2])) for row in suppliers.rows]),
                 categories=[row[1] for row in suppliers.rows],
                 values=[row[2] for row in suppliers.rows],
             )
@@ -461,8 +457,8 @@ def dashboard_build(*, organisation: Organisation, spend_filter: SpendFilter) ->
         Section(
             "leakage",
             "Leakage: spend outside the area",
-            f"{money_text(leakage.not_local)} ({cell_text(leakage.not_local_percent, 'percent')} of all spend) went "
-            f"to suppliers that are not local. Whether {money_text(leakage.unknown)} went to local suppliers is "
+            f"{money(leakage.not_local)} ({cell_text(leakage.not_local_percent, 'percent')} of all spend) went "
+            f"to suppliers that are not local. Whether {money(leakage.unknown)} went to local suppliers is "
             "not known.",
             leakage_table,
             _breakdown_chart("leakage", "Spend with suppliers that are not local, by district", leakage_table),
@@ -475,7 +471,7 @@ def dashboard_build(*, organisation: Organisation, spend_filter: SpendFilter) ->
             charts.bar_chart(
                 chart_id="chart-deprivation",
                 title="Local spend by deprivation decile",
-                description=_describe([(row[0], money_text(row[1])) for row in deprivation.rows], limit=11),
+                description=_describe([(row[0], money(row[1])) for row in deprivation.rows], limit=11),
                 categories=[row[0] for row in deprivation.rows],
                 values=[row[1] for row in deprivation.rows],
             ),

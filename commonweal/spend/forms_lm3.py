@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
+from commonweal.core.formatting import money
 from commonweal.frontend.forms import GovukForm
 
 from .analytics import SupplierReceipt
-from .dashboard import money_text
 from .models import RespondentKind
 from .rules import LM3_RESPONDENT_MAX, LM3_TITLE_MAX
 
@@ -99,7 +99,7 @@ class Lm3ResponseForm(GovukForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
             (NOT_LISTED, "Not in the list"),
-            *((str(item.supplier_id), f"{item.name} ({money_text(item.amount)})") for item in suppliers),
+            *((str(item.supplier_id), f"{item.name} ({money(item.amount)})") for item in suppliers),
         ]
 
     def service_arguments(self) -> dict[str, Any]:

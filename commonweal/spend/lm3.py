@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from commonweal.core.formatting import money, percent_of_fraction
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
 PENNY = Decimal("0.01")
@@ -124,17 +126,8 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
-def _pounds(value: Decimal) -> str:
-    return f"£{_money(value):,.2f}" if value >= 0 else f"−£{-_money(value):,.2f}"
-
-
 def _pence(pounds: Decimal) -> str:
     return f"{(pounds * 100).normalize():f}p"
-
-
-def _percent(share: Decimal) -> str:
-    text = f"{(share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal:
@@ -221,10 +214,10 @@ def lm3_calculate(
 
     answered = sum(1 for row in rows if row.answered)
     steps = [
-        Step("Round 1", _pounds(round1), f"All spend in {period}, net of credits, redacted payments included."),
+        Step("Round 1", money(round1), f"All spend in {period}, net of credits, redacted payments included."),
         Step(
             "Round 2",
-            _pounds(round2),
+            money(round2),
             f"Spend with the {len(rows)} suppliers classified local. Spend with suppliers whose location is "
             "not known is not counted as local.",
         ),
@@ -233,9 +226,10 @@ def lm3_calculate(
         steps.append(
             Step(
                 "Mean survey answer",
-                f"{_percent(mean_suppliers)} + {_percent(mean_staff)}",
-                f"The unweighted mean of {len(usable)} supplier answers: {_percent(mean_suppliers)} of income "
-                f"spent with local suppliers and {_percent(mean_staff)} paid to local staff. It is used for "
+                f"{percent_of_fraction(mean_suppliers)} + {percent_of_fraction(mean_staff)}",
+                f"The unweighted mean of {len(usable)} supplier answers: "
+                f"{percent_of_fraction(mean_suppliers)} of income spent with local suppliers and "
+                f"{percent_of_fraction(mean_staff)} paid to local staff. It is used for "
                 f"the {len(rows) - answered} local suppliers that did not answer.",
             )
         )
@@ -251,17 +245,17 @@ def lm3_calculate(
     steps += [
         Step(
             "Round 3",
-            _pounds(round3),
+            money(round3),
             f"Each local supplier's round 2 receipts times the share it re-spends locally: "
-            f"{_pounds(with_suppliers)} with local suppliers and {_pounds(on_staff)} paid to local staff "
+            f"{money(with_suppliers)} with local suppliers and {money(on_staff)} paid to local staff "
             f"({answered} suppliers from their own answers, {len(rows) - answered} from the mean).",
         ),
         Step(
             "LM3",
             f"{lm3:f}" if lm3 is not None else "not given",
             (
-                f"(R1 + R2 + R3) ÷ R1 = ({_pounds(round1)} + {_pounds(round2)} + {_pounds(round3)}) ÷ "
-                f"{_pounds(round1)}. Each £1 spent generated another {_pence(lm3 - ONE)} in the local economy."
+                f"(R1 + R2 + R3) ÷ R1 = ({money(round1)} + {money(round2)} + {money(round3)}) ÷ "
+                f"{money(round1)}. Each £1 spent generated another {_pence(lm3 - ONE)} in the local economy."
                 if lm3 is not None
                 else "Round 1 is £0 or less, so there is nothing to multiply."
             ),
@@ -271,7 +265,7 @@ def lm3_calculate(
         steps.append(
             Step(
                 "Staff re-spend (not in LM3)",
-                _pounds(staff_respend),
+                money(staff_respend),
                 f"Where a supplier's staff were surveyed ({len(staff_answers)} answers): its local staff pay "
                 "times the mean share its staff say they spend locally. This is the next round of the money's "
                 "journey, so it is shown but not added to LM3.",

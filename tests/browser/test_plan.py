@@ -43,7 +43,7 @@ def test_the_published_plan_passes_axe_and_links_to_a_pdf(
         ["Our priorities", "Places we focus on", "People we want to reach first", "What we ask of suppliers"]
     )
     expect(page.get_by_role("row", name="More local people in good work")).to_contain_text("5")
-    expect(page.get_by_role("row", name="Services, £207,720 or more")).to_contain_text("at least 10%")
+    expect(page.get_by_role("row", name="Services, £207,720.00 or more")).to_contain_text("at least 10%")
     assert_accessible(page)
 
     link = page.get_by_role("link", name="Download the plan on a page (PDF, A4)")
@@ -98,5 +98,5 @@ def test_the_lead_edits_the_policy_and_proposes_and_adjusts_an_ask(page: Page, d
     page.get_by_label("Why you changed the weighting").fill("Cabinet asked for 15% on care contracts")
     submit(page, "Show the adjusted ask")
     expect(page.get_by_role("heading", name="Your adjusted ask beside the proposal")).to_be_visible()
-    expect(page.get_by_text("Your reason: Cabinet asked for 15% on care contracts")).to_be_visible()
+    expect(page.get_by_text("Reason: Cabinet asked for 15% on care contracts")).to_be_visible()
     assert_accessible(page)

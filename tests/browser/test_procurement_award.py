@@ -46,7 +46,7 @@ def test_award_report_and_summaries(page: Page, live_server: object) -> None:
     sign_in(page, officer.email, factories.PASSWORD)
     page.goto(f"/o/northgate/procurements/{procurement.pk}/award/")
     expect(page).to_have_title("Award – PROC-001 – Commonweal")
-    expect(page.get_by_text("Do not enter into the contract before 15 January 2027, 12:00")).to_be_visible()
+    expect(page.get_by_text("Do not enter into the contract before 15 January 2027, midday")).to_be_visible()
     assert_accessible(page)
     submit(page, "Award lot 1 to Alder Grounds Ltd")
     expect(page.get_by_text("Lot 1 is awarded to Alder Grounds Ltd")).to_be_visible()

@@ -58,7 +58,7 @@ def test_plan_add_a_criterion_and_publish(page: Page, demo: DemoLoadResult) -> N
         fill_moment(page, *moment)
     submit(page, "Create the procurement")
     expect(page).to_have_title(f"{REFERENCE} Grounds maintenance of parks – Commonweal")
-    expect(page.get_by_text("Monday 29 March 2027, 12:00pm")).to_be_visible()
+    expect(page.get_by_text("29 March 2027, midday")).to_be_visible()
     expect(page.get_by_role("heading", name="How tenders are assessed")).to_be_visible()
     assert_accessible(page)
 

@@ -59,7 +59,7 @@ def test_upload_confirm_columns_and_read_the_summary(page: Page, demo: DemoLoadR
     submit(page, "Confirm the columns and import")
 
     expect(page.get_by_role("heading", level=2, name="Imported 2 payments")).to_be_visible()
-    expect(page.get_by_role("table").first).to_contain_text("£1750.00")
+    expect(page.get_by_role("table").first).to_contain_text("£1,750.00")
     rejected = page.get_by_role("table").last
     expect(rejected).to_contain_text("The payment date is blank")
     expect(rejected).to_contain_text("6")

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from commonweal.core.formatting import money
+
 register = template.Library()
 
 # Return line states (the commitment statuses carry their own colours in delivery.selectors_status).
@@ -17,11 +19,11 @@ STATUS_TAG_COLOURS = {
 
 @register.filter
 def quantity(value: Decimal | None, unit: str = "") -> str:
-    """12.50 → “12.5”, 1234 → “1,234”; pounds always show pence: “£1,234.00”."""
+    """12.50 → “12.5”, 1234 → “1,234”; pounds as money() shows them: “£1,234.00”."""
     if value is None:
         return ""
     if unit == "gbp":
-        return f"£{value:,.2f}"
+        return money(value)
     text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}".rstrip("0").rstrip(".")
     return text
 

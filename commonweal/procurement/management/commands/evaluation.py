@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from commonweal.core.formatting import money
 from commonweal.procurement import scoring
 
 BAD_INPUT = 2
@@ -51,10 +52,6 @@ def scenario_read(path: Path) -> scoring.ScenarioFile:
     if problems:
         raise _refuse(f"{path}: the evaluation model is not sound:\n" + "\n".join(f"  {p}" for p in problems))
     return loaded
-
-
-def _money(value: Any) -> str:
-    return f"£{value:,.2f}"
 
 
 class Command(BaseCommand):
@@ -98,12 +95,12 @@ class Command(BaseCommand):
             cells = [
                 str(row.rank) if row.rank is not None else "–",
                 row.bidder,
-                _money(row.price),
+                money(row.price),
                 *(str(row.points[c.code]) if c.code in row.points else "–" for c in scenario.criteria),
                 str(row.total) if row.rank is not None else "–",
             ]
             if per_point:
-                cells.append(_money(row.price_per_quality_point) if row.price_per_quality_point is not None else "–")
+                cells.append(money(row.price_per_quality_point) if row.price_per_quality_point is not None else "–")
             cells.append("; ".join(row.disqualified))
             table.add_row(*cells)
         console.print(table)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.html import format_html
 
 from commonweal.core.uploads import EVIDENCE_TYPES, describe_types, size_label
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukForm, MultipleFileField
 from commonweal.frontend.templatetags.govuk import quantity
 
 from .models import CaseStudy, Commitment, Evidence, LineStatus, ReportingPeriod, ReturnLine
@@ -34,22 +34,6 @@ def evidence_help() -> str:
         f"Each file a {describe_types(EVIDENCE_TYPES)}, smaller than {size_label(settings.EVIDENCE_MAX_BYTES)}. "
         "You can select several files at once."
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input; empty when none is chosen."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 def _quantity_field(label: str, help_text: str) -> forms.DecimalField:
