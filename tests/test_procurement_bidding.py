@@ -79,7 +79,7 @@ def test_bid_start_creates_one_draft_per_lot_audited_for_the_supplier(
     assert again.pk == bid.pk
     assert bid.state == BidState.DRAFT
     assert bid.organisation == tenant_a.buyer and bid.supplier == tenant_a.supplier
-    event = AuditEvent.objects.get(action="bid.start")
+    event = AuditEvent.objects.get(action="bid.started")
     assert event.organisation == tenant_a.supplier
     assert (event.trail_type, event.trail_id) == ("procurement.bid", str(bid.pk))
 
@@ -103,9 +103,9 @@ def test_bid_save_and_submit_store_everything_and_keep_events_out_of_the_buyers_
         AuditEvent.objects.filter(object_type="procurement.bid").order_by("pk").values_list("action", "organisation")
     )
     assert actions == [
-        ("bid.start", tenant_a.supplier.pk),
-        ("bid.save", tenant_a.supplier.pk),
-        ("bid.submit", tenant_a.supplier.pk),
+        ("bid.started", tenant_a.supplier.pk),
+        ("bid.saved", tenant_a.supplier.pk),
+        ("bid.submitted", tenant_a.supplier.pk),
     ]
     assert not AuditEvent.objects.filter(organisation=tenant_a.buyer, object_type__startswith="procurement.bid")
     assert not AuditEvent.objects.for_trail(world.procurement).exists()
@@ -331,7 +331,7 @@ def test_clarification_asked_answered_and_published_anonymously(
         "Yes, for 12 staff.",
         tenant_a.manager,
     )
-    assert AuditEvent.objects.get(action="clarification.answer").organisation == tenant_a.buyer
+    assert AuditEvent.objects.get(action="clarification.answered").organisation == tenant_a.buyer
     # Another supplier sees the published wording and the answer, never who asked.
     client.force_login(tenant_b.supplier_user)
     page = client.get(

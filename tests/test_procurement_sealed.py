@@ -197,4 +197,4 @@ def test_bid_events_before_the_deadline_are_recorded_for_the_supplier_only(
 ) -> None:
     sealed_bid(tenant_a, world)
     assert not AuditEvent.objects.filter(organisation=tenant_a.buyer).exists()
-    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"bid.start", "bid.save", "bid.submit"}
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"bid.started", "bid.saved", "bid.submitted"}

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.selectors import Member
 
 from .models import Bid, BidState, ConflictDeclaration, Procurement, ProcurementState
@@ -51,6 +52,16 @@ def tenders_opened(procurement: Procurement, *, now: datetime | None = None) -> 
     """Whether the tender deadline has passed, so the buyer may open the bids."""
     deadline = procurement.tender_deadline
     return deadline is not None and (now or timezone.now()) >= deadline
+
+
+def procurements_with_tenders_opened(*, now: datetime | None = None) -> QuerySet[Procurement]:
+    """Every organisation's published procurements whose tender deadline has passed: what the operator's
+    `commonweal procurement open-tenders` records flags for (and only that: it is not tenant-scoped)."""
+    return (
+        Procurement.objects.filter(state=ProcurementState.PUBLISHED, tender_deadline__lte=now or timezone.now())
+        .select_related("organisation")
+        .order_by("tender_deadline", "pk")
+    )
 
 
 def open_for_bids(procurement: Procurement, *, now: datetime | None = None) -> bool:
@@ -97,7 +108,11 @@ def bid_open_for_buyer(*, member: Member, pk: int) -> Bid:
     if bid is None or not may_open_bids(member=member, procurement=bid.procurement):
         raise Http404("No such bid.")
     audit_record(
-        actor=member.user, organisation=member.organisation, action="bid.opened", target=bid, trail=bid.procurement
+        actor=member.user,
+        organisation=member.organisation,
+        action=AuditAction.BID_OPENED,
+        target=bid,
+        trail=bid.procurement,
     )
     return bid
 

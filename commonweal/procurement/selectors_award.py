@@ -40,6 +40,7 @@ from .models import (
 )
 from .scoring import BidResult, Result
 from .selectors import bid_get_for_supplier, bid_list_for_buyer, bid_open_for_buyer, may_open_bids, procurement_get
+from .selectors_evaluation import flag_findings_unrecorded
 from .selectors_planning import ImpactRow, impact_rows
 
 STANDSTILL_NOTE = "Procurement Act 2023 s.51: 8 working days"
@@ -189,6 +190,10 @@ def lot_award(*, member: Member, procurement: Procurement, lot: Lot) -> LotAward
     if not ranking.evaluation_complete(procurement, lot):
         entry.problems.append("Moderation is not complete: every tender needs a moderated score on every criterion")
     pending = Flag.objects.filter(bid__in=bids, decision=FlagDecision.PENDING).count()
+    # Flags the rules raise that nobody has recorded yet await a decision too (the award records them).
+    pending += sum(
+        1 for bid, _finding in flag_findings_unrecorded(member=member, procurement=procurement) if bid.lot_id == lot.pk
+    )
     if pending:
         entry.problems.append(
             f"{pending} flag{'s' if pending != 1 else ''} still await{'s' if pending == 1 else ''} a recorded decision"

@@ -19,7 +19,8 @@ from commonweal.tenancy.selectors import Member
 
 from . import selectors
 from .models import Bid, BidAttachment, BidCommitment, BidState, Clarification, Criterion, Lot, Procurement
-from .services_bidding import contract_period, london, scored_criteria, word_count
+from .rules import contract_period, scored_criteria, word_count
+from .services_bidding import london
 
 
 @dataclass(frozen=True)

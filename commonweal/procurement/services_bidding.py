@@ -6,7 +6,6 @@ here, not only by hiding buttons: once `selectors.open_for_bids` is false no bid
 saved, submitted or reopened.
 """
 
-import calendar
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -20,10 +19,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.core.uploads import FileType, upload_check
 from commonweal.frameworks.models import Measure
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors
@@ -34,11 +36,10 @@ from .models import (
     BidResponse,
     BidState,
     Clarification,
-    Criterion,
-    CriterionKind,
     Lot,
     Procurement,
 )
+from .rules import contract_period, scored_criteria, word_count
 
 ZIP = (b"PK\x03\x04",)
 # Tender documents: what bidders write responses and pricing schedules in.
@@ -58,11 +59,6 @@ def london(moment: datetime) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
-def word_count(text: str) -> int:
-    """Words as GOV.UK Frontend's character count counts them: runs of non-space characters."""
-    return len(text.split())
-
-
 def deadline_check(procurement: Procurement) -> None:
     """Refuse any change to a bid once the tender deadline has passed (or the procurement is closed)."""
     if selectors.open_for_bids(procurement):
@@ -76,28 +72,14 @@ def deadline_check(procurement: Procurement) -> None:
     raise ApplicationError(message)
 
 
-def scored_criteria(procurement: Procurement) -> list[Criterion]:
-    """The criteria a bid answers in words: quality always, social value unless the bid is light-touch
-    (whose method statement is its whole social value response)."""
-    kinds = [CriterionKind.QUALITY] if procurement.light_touch else [CriterionKind.QUALITY, CriterionKind.SOCIAL_VALUE]
-    return list(procurement.criteria.filter(kind__in=kinds).order_by("position", "id"))
-
-
-def contract_period(procurement: Procurement) -> tuple[date, date]:
-    """When the contract is expected to run: from the planned award (or the tender deadline) for its
-    duration. Commitments fall due within it."""
-    start_moment = procurement.award_at or procurement.tender_deadline or timezone.now()
-    start = timezone.localtime(start_moment).date()
-    months = start.month - 1 + procurement.duration_months
-    year, month = start.year + months // 12, months % 12 + 1
-    return start, date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 # --- Clarifications --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def clarification_ask(*, actor: Any, member: Member, procurement: Procurement, question: str) -> Clarification:
+def clarification_ask(*, actor: User | None, member: Member, procurement: Procurement, question: str) -> Clarification:
+    permission_require(member, Permission.BID)
+    if actor is None:
+        raise ApplicationError("Only a person asks a clarification question.")
     procurement = selectors.opportunity_get(member=member, pk=procurement.pk)
     question = question.strip()
     if not question:
@@ -117,7 +99,7 @@ def clarification_ask(*, actor: Any, member: Member, procurement: Procurement, q
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="clarification.ask",
+        action=AuditAction.CLARIFICATION_ASKED,
         target=clarification,
         after={"question": question, "procurement": procurement.reference},
     )
@@ -126,10 +108,11 @@ def clarification_ask(*, actor: Any, member: Member, procurement: Procurement, q
 
 @transaction.atomic
 def clarification_answer(
-    *, actor: Any, member: Member, clarification: Clarification, published_question: str, answer: str
+    *, actor: User | None, member: Member, clarification: Clarification, published_question: str, answer: str
 ) -> Clarification:
     """Publish the question, as the buyer words it, with its answer to every bidder."""
-    if not member.can_plan_procurements or clarification.organisation_id != member.organisation.pk:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    if clarification.organisation_id != member.organisation.pk:
         raise Http404("No such clarification.")
     published_question, answer = published_question.strip(), answer.strip()
     errors = {}
@@ -148,7 +131,7 @@ def clarification_answer(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="clarification.answer",
+        action=AuditAction.CLARIFICATION_ANSWERED,
         target=clarification,
         trail=clarification.procurement,
         before=before,
@@ -182,7 +165,7 @@ def _bid_snapshot(bid: Bid) -> dict[str, Any]:
     }
 
 
-def _audit_bid(*, actor: Any, member: Member, bid: Bid, action: str, before: dict[str, Any]) -> None:
+def _audit_bid(*, actor: User | None, member: Member, bid: Bid, action: AuditAction, before: dict[str, Any]) -> None:
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -194,8 +177,9 @@ def _audit_bid(*, actor: Any, member: Member, bid: Bid, action: str, before: dic
 
 
 @transaction.atomic
-def bid_start(*, actor: Any, member: Member, procurement: Procurement, lot: Lot) -> Bid:
+def bid_start(*, actor: User | None, member: Member, procurement: Procurement, lot: Lot) -> Bid:
     """The supplier's bid for the lot: its existing one, or a new draft."""
+    permission_require(member, Permission.BID)
     procurement = selectors.opportunity_get(member=member, pk=procurement.pk)
     if lot.procurement_id != procurement.pk:
         raise Http404("No such lot.")
@@ -206,7 +190,7 @@ def bid_start(*, actor: Any, member: Member, procurement: Procurement, lot: Lot)
     bid = Bid.objects.create(
         organisation=procurement.organisation, procurement=procurement, lot=lot, supplier=member.organisation
     )
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.start", before={})
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_STARTED, before={})
     return bid
 
 
@@ -236,7 +220,7 @@ def _commitment_problems(procurement: Procurement, commitment: CommitmentInput) 
 @transaction.atomic
 def bid_save(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     bid: Bid,
     price: Decimal | None,
@@ -248,6 +232,9 @@ def bid_save(
     remove_attachments: list[int] | None = None,
 ) -> Bid:
     """Save a draft: every part may still be incomplete (the submission checks completeness)."""
+    permission_require(member, Permission.BID)
+    if actor is None and attachments:
+        raise ApplicationError("Only a person uploads a tender document.")
     bid = _owned_draft(member, bid)
     procurement = bid.procurement
     deadline_check(procurement)
@@ -303,6 +290,7 @@ def bid_save(
             attachment.file.delete(save=False)
             attachment.delete()
     for criterion_pk, upload in (attachments or {}).items():
+        assert actor is not None  # refused above: a file has a person who uploaded it
         file_type = TENDER_TYPES[_suffix(upload.name or "")]
         BidAttachment.objects.create(
             organisation=bid.organisation,
@@ -314,7 +302,7 @@ def bid_save(
             size=upload.size or 0,
             uploaded_by=actor,
         )
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.save", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_SAVED, before=before)
     return bid
 
 
@@ -347,7 +335,8 @@ def bid_problems(bid: Bid) -> dict[str, str]:
 
 
 @transaction.atomic
-def bid_submit(*, actor: Any, member: Member, bid: Bid) -> Bid:
+def bid_submit(*, actor: User | None, member: Member, bid: Bid) -> Bid:
+    permission_require(member, Permission.BID)
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.DRAFT:
@@ -362,13 +351,14 @@ def bid_submit(*, actor: Any, member: Member, bid: Bid) -> Bid:
     bid.submitted_at = timezone.now()
     bid.submitted_by = actor
     bid.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.submit", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_SUBMITTED, before=before)
     return bid
 
 
 @transaction.atomic
-def bid_reopen(*, actor: Any, member: Member, bid: Bid) -> Bid:
+def bid_reopen(*, actor: User | None, member: Member, bid: Bid) -> Bid:
     """Make a submitted bid a draft again, to change it; it is not a tender until resubmitted."""
+    permission_require(member, Permission.BID)
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.SUBMITTED:
@@ -378,17 +368,22 @@ def bid_reopen(*, actor: Any, member: Member, bid: Bid) -> Bid:
     bid.submitted_at = None
     bid.submitted_by = None
     bid.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.reopen", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_REOPENED, before=before)
     return bid
 
 
 @transaction.atomic
-def attachment_opened_record(*, member: Member, attachment: BidAttachment) -> None:
-    """Record a buyer's opening of a bid's attachment (the sealed-bid rule was checked by the caller)."""
+def attachment_opened_record(*, actor: User | None, member: Member, attachment: BidAttachment) -> None:
+    """Record a buyer's opening of a bid's attachment (the sealed-bid rule was checked by the caller, with
+    `selectors_bidding.attachment_get`). Like `selectors.bid_open_for_buyer`, this records a read: who at
+    the buyer opened sealed tender content is kept even when the page asking is a GET."""
+    permission_require(member, Permission.EVALUATE)
+    if attachment.bid.organisation_id != member.organisation.pk:
+        raise Http404("No such attachment.")
     audit_record(
-        actor=member.user,
+        actor=actor,
         organisation=member.organisation,
-        action="bid.attachment_opened",
+        action=AuditAction.BID_ATTACHMENT_OPENED,
         target=attachment,
         trail=attachment.bid.procurement,
     )
