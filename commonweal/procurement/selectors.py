@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from commonweal.core.audit import audit_record
 from commonweal.core.models import AuditAction
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from .models import Bid, BidState, ConflictDeclaration, Procurement, ProcurementState
@@ -36,7 +37,7 @@ def procurement_get(*, member: Member, pk: int) -> Procurement:
 
 def opportunity_list(*, member: Member) -> QuerySet[Procurement]:
     """Published procurements, open to every supplier's people."""
-    if not member.can_bid:
+    if not member.may(Permission.BID):
         return Procurement.objects.none()
     return Procurement.objects.filter(state=ProcurementState.PUBLISHED).select_related("organisation")
 
@@ -79,7 +80,7 @@ def may_open_bids(*, member: Member, procurement: Procurement, now: datetime | N
     """The sealed-bid rule for the buyer's people (see the module docs)."""
     return (
         procurement.organisation_id == member.organisation.pk
-        and (member.can_plan_procurements or member.can_evaluate)
+        and member.may(Permission.EVALUATE)
         and tenders_opened(procurement, now=now)
         and declared_without_conflict(member=member, procurement=procurement)
     )
@@ -119,7 +120,7 @@ def bid_open_for_buyer(*, member: Member, pk: int) -> Bid:
 
 def bid_list_for_supplier(*, member: Member) -> QuerySet[Bid]:
     """The supplier's own bids, drafts included."""
-    if not member.can_bid:
+    if not member.may(Permission.BID):
         return Bid.objects.none()
     return Bid.objects.filter(supplier=member.organisation).select_related("procurement", "lot")
 

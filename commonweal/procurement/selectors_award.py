@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from commonweal.delivery.models import ReturnFrequency
 from commonweal.frameworks.models import ReportingFrequency
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from . import ranking
@@ -227,7 +228,7 @@ def award_page(*, member: Member, procurement: Procurement) -> list[LotAward]:
 
 def planner_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements, for the people who plan procurements; 404 for anyone else."""
-    if not member.can_plan_procurements:
+    if not member.may(Permission.PLAN_PROCUREMENTS):
         raise Http404("No such procurement.")
     return procurement_get(member=member, pk=pk)
 
@@ -235,7 +236,7 @@ def planner_procurement_get(*, member: Member, pk: int) -> Procurement:
 def report_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements, for its people who plan or evaluate; 404 for anyone else. What
     the report shows of the bids is for the sealed-bid rule to say (`evaluation_report`)."""
-    if not (member.can_plan_procurements or member.can_evaluate):
+    if not member.may(Permission.EVALUATE):
         raise Http404("No such procurement.")
     return procurement_get(member=member, pk=pk)
 

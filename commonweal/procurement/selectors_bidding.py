@@ -15,6 +15,7 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, valuate
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from . import selectors
@@ -228,7 +229,7 @@ def attachment_get(*, member: Member, pk: int) -> tuple[BidAttachment, bool]:
     if attachment is None:
         raise Http404("No such attachment.")
     bid = attachment.bid
-    if member.can_bid and bid.supplier_id == member.organisation.pk:
+    if member.may(Permission.BID) and bid.supplier_id == member.organisation.pk:
         return attachment, False
     if (
         bid.organisation_id == member.organisation.pk
@@ -244,13 +245,13 @@ def attachment_get(*, member: Member, pk: int) -> tuple[BidAttachment, bool]:
 
 def clarification_list_for_buyer(*, member: Member, procurement: Procurement) -> QuerySet[Clarification]:
     """Every question on the buyer's procurement, with who asked (for the buyer's people only)."""
-    if not member.can_plan_procurements or procurement.organisation_id != member.organisation.pk:
+    if not member.may(Permission.PLAN_PROCUREMENTS) or procurement.organisation_id != member.organisation.pk:
         raise Http404("No such procurement.")
     return procurement.clarifications.select_related("supplier", "asked_by", "answered_by").order_by("created_at", "id")
 
 
 def clarification_get_for_buyer(*, member: Member, pk: int) -> Clarification:
-    if not member.can_plan_procurements:
+    if not member.may(Permission.PLAN_PROCUREMENTS):
         raise Http404("No such clarification.")
     try:
         return Clarification.objects.select_related("procurement", "supplier", "asked_by").get(

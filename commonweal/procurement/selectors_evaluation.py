@@ -18,6 +18,7 @@ from commonweal.frameworks.models import ValueType
 from commonweal.frameworks.selectors_value_sets import valuation_for
 from commonweal.frameworks.valuation import Valuation
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from . import flags as flag_rules
@@ -47,7 +48,7 @@ EVALUATING_ROLES = (Role.EVALUATOR, Role.PROCUREMENT_OFFICER, Role.SOCIAL_VALUE_
 
 def evaluation_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements for its people who plan or evaluate; 404 for anyone else."""
-    if not (member.can_plan_procurements or member.can_evaluate):
+    if not member.may(Permission.EVALUATE):
         raise Http404("No such procurement.")
     return selectors.procurement_get(member=member, pk=pk)
 
@@ -140,7 +141,7 @@ def bid_reach(*, member: Member, pk: int) -> Bid:
     if (
         bid is None
         or not member.organisation.is_public_body
-        or not (member.can_plan_procurements or member.can_evaluate)
+        or not member.may(Permission.EVALUATE)
         or not selectors.tenders_opened(bid.procurement)
     ):
         raise Http404("No such bid.")
@@ -424,7 +425,7 @@ def flag_get(*, member: Member, pk: int) -> Flag:
     )
     if (
         flag is None
-        or not member.can_plan_procurements
+        or not member.may(Permission.PLAN_PROCUREMENTS)
         or not selectors.may_open_bids(member=member, procurement=flag.bid.procurement)
     ):
         raise Http404("No such flag.")

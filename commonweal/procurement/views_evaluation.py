@@ -425,7 +425,9 @@ def evaluation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         procurement,
         lots=lots,
         may_open=may_open,
-        award_url=_url("procurement:award", org=org, pk=procurement.pk) if member.can_plan_procurements else "",
+        award_url=_url("procurement:award", org=org, pk=procurement.pk)
+        if member.may(Permission.PLAN_PROCUREMENTS)
+        else "",
         criteria=criteria,
     )
 
