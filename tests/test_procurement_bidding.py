@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
-from commonweal.procurement import selectors_bidding, services_bidding
+from commonweal.procurement import (
+    rules,
+    selectors_bidding,
+    selectors_clarifications,
+    services_bidding,
+    services_clarifications,
+)
 from commonweal.procurement.models import Bid, BidState, Clarification, ProcurementState
 from commonweal.procurement.services_bidding import CommitmentInput
 from commonweal.tenancy.models import Role
@@ -54,7 +60,7 @@ def fill(tenant: Tenant, world: ProcurementWorld, bid: Bid, **overrides: object)
         "new_commitment": CommitmentInput(
             measure=world.measures[0],
             quantity=Decimal("4"),
-            due_date=services_bidding.contract_period(world.procurement)[1] - timedelta(days=1),
+            due_date=rules.contract_period(world.procurement)[1] - timedelta(days=1),
             place_code="E08000009",
             beneficiary_group="Young people not in work",
         ),
@@ -141,7 +147,7 @@ def test_submit_lists_every_problem(tenant_a: Tenant, world: ProcurementWorld) -
 def test_light_touch_bid_needs_no_commitment_and_no_social_value_response(tenant_a: Tenant) -> None:
     w = procurement_published(tenant_a.buyer, reference="LT-1", light_touch=True)
     bid = start(tenant_a, w)
-    assert [c.code for c in services_bidding.scored_criteria(w.procurement)] == ["Q1", "Q2"]
+    assert [c.code for c in rules.scored_criteria(w.procurement)] == ["Q1", "Q2"]
     fill(tenant_a, w, bid, new_commitment=None)
     with pytest.raises(ApplicationError, match="method statement only"):
         fill(tenant_a, w, bid)
@@ -161,7 +167,7 @@ def test_commitment_rules(tenant_a: Tenant, world: ProcurementWorld) -> None:
     )
     with pytest.raises(ApplicationError) as raised:
         fill(tenant_a, world, bid, new_commitment=bad)
-    start_date, end_date = services_bidding.contract_period(world.procurement)
+    start_date, end_date = rules.contract_period(world.procurement)
     assert raised.value.field_errors == {
         "commitment_measure": "Choose one of the measures of this procurement’s framework",
         "commitment_quantity": "The quantity must be more than 0",
@@ -187,7 +193,7 @@ def test_after_the_deadline_nothing_can_be_saved_submitted_reopened_or_started(
     deadline_pass(world.procurement)
     world.procurement.refresh_from_db()
     assert world.procurement.tender_deadline is not None
-    expected = f"The deadline for tenders was {services_bidding.london(world.procurement.tender_deadline)}"
+    expected = f"The deadline for tenders was {rules.london(world.procurement.tender_deadline)}"
     member = tenant_a.supplier_member()
     with pytest.raises(ApplicationError, match=expected):
         services_bidding.bid_reopen(actor=tenant_a.supplier_user, member=member, bid=bid)
@@ -266,7 +272,7 @@ def test_preview_shows_gross_and_net_per_line_and_in_total(tenant_a: Tenant, wor
         new_commitment=CommitmentInput(
             measure=world.measures[1],
             quantity=Decimal("10"),
-            due_date=services_bidding.contract_period(world.procurement)[1],
+            due_date=rules.contract_period(world.procurement)[1],
         ),
     )
     preview = selectors_bidding.bid_preview(bid)
@@ -305,13 +311,13 @@ def test_preview_endpoint_values_one_line(client: Client, tenant_a: Tenant, worl
 def test_clarification_asked_answered_and_published_anonymously(
     client: Client, tenant_a: Tenant, tenant_b: Tenant, world: ProcurementWorld
 ) -> None:
-    question = services_bidding.clarification_ask(
+    question = services_clarifications.clarification_ask(
         actor=tenant_a.supplier_user,
         member=tenant_a.supplier_member(),
         procurement=world.procurement,
         question="Supplier A Ltd asks: is TUPE expected to apply?",
     )
-    assert selectors_bidding.clarifications_awaiting_answer(world.procurement) == 1
+    assert selectors_clarifications.clarifications_awaiting_answer(world.procurement) == 1
     # The buyer sees who asked.
     client.force_login(tenant_a.manager)
     page = client.get(
@@ -343,7 +349,7 @@ def test_clarification_asked_answered_and_published_anonymously(
 
 
 def test_answer_needs_both_fields(client: Client, tenant_a: Tenant, world: ProcurementWorld) -> None:
-    question = services_bidding.clarification_ask(
+    question = services_clarifications.clarification_ask(
         actor=tenant_a.supplier_user, member=tenant_a.supplier_member(), procurement=world.procurement, question="Q?"
     )
     client.force_login(tenant_a.manager)
@@ -379,7 +385,7 @@ def test_procurement_page_partial_links_to_clarifications_with_the_count(
     from django.template.loader import render_to_string
 
     for text in ("First?", "Second?"):
-        services_bidding.clarification_ask(
+        services_clarifications.clarification_ask(
             actor=tenant_a.supplier_user,
             member=tenant_a.supplier_member(),
             procurement=world.procurement,
@@ -446,7 +452,7 @@ def test_bid_page_flow_save_with_commitment_then_submit(
     assert response["Location"] == url
     page = client.get(url)
     assert 'data-maxwords="500"' in page.content.decode()
-    due = services_bidding.contract_period(world.procurement)[1]
+    due = rules.contract_period(world.procurement)[1]
     data = {
         "bid-price": "198000",
         **{f"bid-response_{c.pk}": f"Answer {c.code}" for c in world.scored},

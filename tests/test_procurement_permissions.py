@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from commonweal.frameworks.proportionality import AdjustedAsk
 from commonweal.procurement import (
     services_award,
     services_bidding,
+    services_clarifications,
     services_evaluation,
     services_opendata,
     services_planning,
@@ -143,7 +145,7 @@ PLANNING: dict[str, Call] = {
     "procurement_cancel": lambda w, m: services_planning.procurement_cancel(
         actor=None, member=m, procurement=w.world.procurement, reason="Refused"
     ),
-    "clarification_answer": lambda w, m: services_bidding.clarification_answer(
+    "clarification_answer": lambda w, m: services_clarifications.clarification_answer(
         actor=None, member=m, clarification=w.clarification, published_question="When?", answer="Never"
     ),
     "evaluators_set": lambda w, m: services_evaluation.evaluators_set(
@@ -175,7 +177,7 @@ EVALUATING: dict[str, Call] = {
     ),
 }
 BIDDING: dict[str, Call] = {
-    "clarification_ask": lambda w, m: services_bidding.clarification_ask(
+    "clarification_ask": lambda w, m: services_clarifications.clarification_ask(
         actor=m.user, member=m, procurement=w.world.procurement, question="Refused?"
     ),
     "bid_start": lambda w, m: services_bidding.bid_start(
@@ -205,14 +207,25 @@ CASES = [
 
 def _rows() -> dict[str, int]:
     """How many rows every model of procurement, delivery and the audit log holds."""
-    models = [*apps.get_app_config("procurement").get_models(), *apps.get_app_config("delivery").get_models()]
-    return {model._meta.label: model._default_manager.count() for model in [*models, AuditEvent]}
+    models: list[type[Model]] = [
+        *apps.get_app_config("procurement").get_models(),
+        *apps.get_app_config("delivery").get_models(),
+        AuditEvent,
+    ]
+    return {model._meta.label: model._default_manager.count() for model in models}
 
 
 def test_every_writing_service_is_listed() -> None:
     """A new writing service must be added here, so that its refusal is proved too."""
     listed = set(PLANNING) | set(EVALUATING) | set(BIDDING)
-    modules = (services_planning, services_bidding, services_evaluation, services_award, services_opendata)
+    modules = (
+        services_planning,
+        services_bidding,
+        services_clarifications,
+        services_evaluation,
+        services_award,
+        services_opendata,
+    )
     writers = {
         name
         for module in modules

@@ -4,7 +4,7 @@ bid answers and when its contract runs, and counting words and working days."""
 
 import calendar
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -105,6 +105,12 @@ def criteria_weights(criteria: Sequence[Criterion]) -> dict[str, Decimal]:
 
 
 # --- Bids -------------------------------------------------------------------------------------------
+
+
+def london(moment: datetime) -> str:
+    """A moment as people in the UK read it: “5 March 2027 at 12:00”."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 def word_count(text: str) -> int:

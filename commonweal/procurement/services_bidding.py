@@ -1,4 +1,4 @@
-"""Writes on the supplier side of a procurement: clarification questions and answers, and bids.
+"""Writes on the supplier side of a procurement: bids (clarifications are in `services_clarifications`).
 
 Bid events are recorded against the supplier's organisation with the bid as their trail, so the
 buyer's audit history shows nothing of bid activity before the deadline. The deadline is enforced
@@ -9,7 +9,7 @@ saved, submitted or reopened.
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -35,11 +35,10 @@ from .models import (
     BidCommitment,
     BidResponse,
     BidState,
-    Clarification,
     Lot,
     Procurement,
 )
-from .rules import contract_period, scored_criteria, word_count
+from .rules import contract_period, london, scored_criteria, word_count
 
 ZIP = (b"PK\x03\x04",)
 # Tender documents: what bidders write responses and pricing schedules in.
@@ -53,12 +52,6 @@ TENDER_TYPES: dict[str, FileType] = {
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 
 
-def london(moment: datetime) -> str:
-    """A moment as people in the UK read it: “5 March 2027 at 12:00”."""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
 def deadline_check(procurement: Procurement) -> None:
     """Refuse any change to a bid once the tender deadline has passed (or the procurement is closed)."""
     if selectors.open_for_bids(procurement):
@@ -70,74 +63,6 @@ def deadline_check(procurement: Procurement) -> None:
     else:
         message = "This procurement is not open for tenders; no bid can be submitted or changed."
     raise ApplicationError(message)
-
-
-# --- Clarifications --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def clarification_ask(*, actor: User | None, member: Member, procurement: Procurement, question: str) -> Clarification:
-    permission_require(member, Permission.BID)
-    if actor is None:
-        raise ApplicationError("Only a person asks a clarification question.")
-    procurement = selectors.opportunity_get(member=member, pk=procurement.pk)
-    question = question.strip()
-    if not question:
-        raise ApplicationError("Enter your question.", field_errors={"question": "Enter your question"})
-    deadline = procurement.clarification_deadline
-    if deadline is not None and timezone.now() >= deadline:
-        message = f"The deadline for clarification questions was {london(deadline)}; no more questions can be asked"
-        raise ApplicationError(message + ".", field_errors={"question": message})
-    clarification = Clarification.objects.create(
-        organisation=procurement.organisation,
-        procurement=procurement,
-        supplier=member.organisation,
-        asked_by=actor,
-        question=question,
-    )
-    # Recorded for the supplier: who asked is not part of the buyer's public trail.
-    audit_record(
-        actor=actor,
-        organisation=member.organisation,
-        action=AuditAction.CLARIFICATION_ASKED,
-        target=clarification,
-        after={"question": question, "procurement": procurement.reference},
-    )
-    return clarification
-
-
-@transaction.atomic
-def clarification_answer(
-    *, actor: User | None, member: Member, clarification: Clarification, published_question: str, answer: str
-) -> Clarification:
-    """Publish the question, as the buyer words it, with its answer to every bidder."""
-    permission_require(member, Permission.PLAN_PROCUREMENTS)
-    if clarification.organisation_id != member.organisation.pk:
-        raise Http404("No such clarification.")
-    published_question, answer = published_question.strip(), answer.strip()
-    errors = {}
-    if not published_question:
-        errors["published_question"] = "Enter the question as it will be published"
-    if not answer:
-        errors["answer"] = "Enter the answer"
-    if errors:
-        raise ApplicationError("The answer cannot be published yet.", field_errors=errors)
-    before = snapshot(clarification, ["published_question", "answer"])
-    clarification.published_question = published_question
-    clarification.answer = answer
-    clarification.answered_by = actor
-    clarification.answered_at = timezone.now()
-    clarification.save(update_fields=["published_question", "answer", "answered_by", "answered_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        organisation=member.organisation,
-        action=AuditAction.CLARIFICATION_ANSWERED,
-        target=clarification,
-        trail=clarification.procurement,
-        before=before,
-        after=snapshot(clarification, ["published_question", "answer"]),
-    )
-    return clarification
 
 
 # --- Bids ------------------------------------------------------------------------------------------

@@ -15,10 +15,17 @@ from commonweal.frameworks.valuation import money_label
 from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
-from . import selectors, selectors_bidding, selectors_planning, services_bidding
+from . import (
+    selectors,
+    selectors_bidding,
+    selectors_clarifications,
+    selectors_planning,
+    services_bidding,
+    services_clarifications,
+)
 from .forms_bidding import BidForm, QuestionForm
 from .models import Bid, BidState, Procurement
-from .rules import scored_criteria
+from .rules import london, scored_criteria
 
 
 @login_required
@@ -42,15 +49,13 @@ def _opportunity_page(
             "member": member,
             "procurement": procurement,
             "open": selectors.open_for_bids(procurement),
-            "deadline_label": services_bidding.london(procurement.tender_deadline)
-            if procurement.tender_deadline
-            else "",
+            "deadline_label": london(procurement.tender_deadline) if procurement.tender_deadline else "",
             "days_left": selectors_bidding.days_left(procurement.tender_deadline),
             "lots": selectors_bidding.lot_rows(member=member, procurement=procurement),
             "methodology": selectors_planning.methodology(procurement),
-            "clarifications": selectors_bidding.clarifications_published(procurement=procurement),
-            "my_questions": selectors_bidding.clarifications_asked_by(member=member, procurement=procurement),
-            "questions_closed": selectors_bidding.clarification_deadline_passed(procurement),
+            "clarifications": selectors_clarifications.clarifications_published(procurement=procurement),
+            "my_questions": selectors_clarifications.clarifications_asked_by(member=member, procurement=procurement),
+            "questions_closed": selectors_clarifications.clarification_deadline_passed(procurement),
             "form": form,
             "refusal": refusal,
         },
@@ -73,7 +78,7 @@ def opportunity_ask(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST, prefix="bid_question")
     if form.is_valid():
         try:
-            services_bidding.clarification_ask(
+            services_clarifications.clarification_ask(
                 actor=member.user, member=member, procurement=procurement, question=form.cleaned_data["question"]
             )
         except ApplicationError as error:

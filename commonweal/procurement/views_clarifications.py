@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
-from . import selectors, selectors_bidding, services_bidding
+from . import selectors, selectors_clarifications, services_clarifications
 from .forms_bidding import AnswerForm
 
 
@@ -19,7 +19,7 @@ from .forms_bidding import AnswerForm
 def clarification_list(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
     procurement = selectors.procurement_get(member=member, pk=pk)
-    clarifications = selectors_bidding.clarification_list_for_buyer(member=member, procurement=procurement)
+    clarifications = selectors_clarifications.clarification_list_for_buyer(member=member, procurement=procurement)
     rows = [
         (
             clarification,
@@ -50,7 +50,7 @@ def clarification_list(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def clarification_answer(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
-    clarification = selectors_bidding.clarification_get_for_buyer(member=member, pk=pk)
+    clarification = selectors_clarifications.clarification_get_for_buyer(member=member, pk=pk)
     form = AnswerForm(
         request.POST or None,
         prefix="clar",
@@ -62,7 +62,7 @@ def clarification_answer(request: HttpRequest, org: str, pk: int) -> HttpRespons
     return form_page(
         request,
         form,
-        save=lambda: services_bidding.clarification_answer(
+        save=lambda: services_clarifications.clarification_answer(
             actor=member.user,
             member=member,
             clarification=clarification,
