@@ -97,19 +97,6 @@ def evaluators(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     people = selectors_evaluation.assignable_people(procurement)
     assigned = selectors_evaluation.assignments(procurement)
     form = EvaluatorsForm(request.POST or None, criteria=criteria, people=people, assigned=assigned)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = services_evaluation.evaluators_set(
-                actor=member.user, member=member, procurement=procurement, chosen=form.chosen()
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request,
-                "The evaluators have been saved." if changes else "Nothing changed: the evaluators are as they were.",
-            )
-            return redirect("procurement:evaluators", org=org, pk=procurement.pk)
     declarations = selectors_evaluation.declarations(procurement)
     rows = [
         {
@@ -120,17 +107,22 @@ def evaluators(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         for criterion in criteria
     ]
     involved = {pk for ids in assigned.values() for pk in ids} | set(declarations)
-    return _page(
+    declaration_rows = [
+        {"person": person, "declaration": declarations.get(person.pk)}
+        for person in selectors_evaluation.people_named(involved)
+    ]
+    return form_page(
         request,
-        "evaluators.html",
-        member,
-        procurement,
-        form=form,
-        rows=rows,
-        declaration_rows=[
-            {"person": person, "declaration": declarations.get(person.pk)}
-            for person in selectors_evaluation.people_named(involved)
-        ],
+        form,
+        save=lambda: services_evaluation.evaluators_set(
+            actor=member.user, member=member, procurement=procurement, chosen=form.chosen()
+        ),
+        message=lambda changes: (
+            "The evaluators have been saved." if changes else "Nothing changed: the evaluators are as they were."
+        ),
+        success_url=reverse("procurement:evaluators", kwargs={"org": org, "pk": procurement.pk}),
+        template=TEMPLATES + "evaluators.html",
+        context=_context(member, procurement, rows=rows, declaration_rows=declaration_rows),
     )
 
 
