@@ -100,7 +100,7 @@ def test_views_and_selectors_do_not_open_transactions() -> None:
 def test_no_module_re_exports_another_services_module() -> None:
     """A facade that re-exports writes hides where a write lives and forces import cycles: each name a
     module imports from a services module must be used there."""
-    facades = []
+    facades: list[str] = []
     for path in source_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commonweal.core.errors import ApplicationError
-from commonweal.core.models import AuditEvent
+from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery.models import Agreement, ReturnFrequency
 from commonweal.frameworks.models import ReportingFrequency
 from commonweal.procurement import selectors_award, services_award
@@ -28,6 +28,7 @@ from commonweal.procurement.models import (
     ProcurementState,
 )
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.permissions import PermissionRefused
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
@@ -148,7 +149,7 @@ def test_award_is_refused_without_a_no_conflict_declaration(tenant_a: Tenant) ->
     assert "declared that you have no conflict of interest" in refused.value.message
     evaluator = factories.member_user(setup.buyer, Role.EVALUATOR)
     declare(setup.procurement, evaluator)
-    with pytest.raises(ApplicationError, match="procurement officers and social value leads award"):
+    with pytest.raises(PermissionRefused):
         services_award.lot_award_make(
             actor=evaluator,
             member=member_access(user=evaluator, slug=setup.buyer.slug),
@@ -194,7 +195,7 @@ def test_a_tie_needs_the_officer_to_choose_one_of_the_tied_tenders_with_a_reason
         setup.award(bid=outsider, reason="Cheapest overall")
     award = setup.award(bid=second, reason="Lower carbon fleet, as the tie-break note allows")
     assert award.bid == second and award.reason == "Lower carbon fleet, as the tie-break note allows"
-    event = AuditEvent.objects.get(action="procurement.award")
+    event = AuditEvent.objects.get(action="procurement.award_made")
     assert event.after["tie"] == "chosen from the tenders tied for first place"
     assert event.after["reason"] == "Lower carbon fleet, as the tie-break note allows"
 
@@ -452,7 +453,7 @@ def test_the_procurement_page_links_to_the_award_and_the_report(setup: Setup, cl
 
 
 @pytest.mark.django_db
-def test_the_award_page_records_a_flag_never_looked_at_and_refuses_the_award_until_it_is_decided(
+def test_the_award_records_a_flag_never_looked_at_and_is_refused_until_it_is_decided(
     tenant_a: Tenant, client: Client
 ) -> None:
     setup = Setup(tenant_a)
@@ -462,11 +463,17 @@ def test_the_award_page_records_a_flag_never_looked_at_and_refuses_the_award_unt
     assert not Flag.objects.exists()
     client.force_login(setup.officer)
     url = reverse("procurement:award", kwargs={"org": setup.buyer.slug, "pk": setup.procurement.pk})
+    events = AuditEvent.objects.count()
     page = client.get(url)
     assert page.status_code == 200
-    flag = Flag.objects.get()
-    assert (flag.bid, flag.kind, flag.decision) == (setup.winner, FlagKind.ABNORMALLY_LOW_PRICE, FlagDecision.PENDING)
+    # The page only reads: the flag is counted as awaiting a decision, but not recorded.
     assert "1 flag still awaits a recorded decision" in page.content.decode()
+    assert not Flag.objects.exists() and AuditEvent.objects.count() == events
     refused = client.post(url, {"award-lot": "1", "award-reason": "Ranked first"})
     assert refused.status_code == 200
+    assert "1 flag still awaits a recorded decision" in refused.content.decode()
     assert not Award.objects.exists()
+    # The refused award kept the flag it recorded, ready for its decision.
+    flag = Flag.objects.get()
+    assert (flag.bid, flag.kind, flag.decision) == (setup.winner, FlagKind.ABNORMALLY_LOW_PRICE, FlagDecision.PENDING)
+    assert AuditEvent.objects.filter(action=AuditAction.BID_FLAGGED).count() == 1

@@ -12,7 +12,13 @@ from django.utils import timezone
 from commonweal.core.errors import ApplicationError
 from commonweal.core.formatting import uk_datetime
 from commonweal.core.models import AuditEvent
-from commonweal.procurement import selectors_bidding, services_bidding
+from commonweal.procurement import (
+    rules,
+    selectors_bidding,
+    selectors_clarifications,
+    services_bidding,
+    services_clarifications,
+)
 from commonweal.procurement.models import Bid, BidState, Clarification, ProcurementState
 from commonweal.procurement.services_bidding import CommitmentInput
 from commonweal.tenancy.models import Role
@@ -55,7 +61,7 @@ def fill(tenant: Tenant, world: ProcurementWorld, bid: Bid, **overrides: object)
         "new_commitment": CommitmentInput(
             measure=world.measures[0],
             quantity=Decimal("4"),
-            due_date=services_bidding.contract_period(world.procurement)[1] - timedelta(days=1),
+            due_date=rules.contract_period(world.procurement)[1] - timedelta(days=1),
             place_code="E08000009",
             beneficiary_group="Young people not in work",
         ),
@@ -80,7 +86,7 @@ def test_bid_start_creates_one_draft_per_lot_audited_for_the_supplier(
     assert again.pk == bid.pk
     assert bid.state == BidState.DRAFT
     assert bid.organisation == tenant_a.buyer and bid.supplier == tenant_a.supplier
-    event = AuditEvent.objects.get(action="bid.start")
+    event = AuditEvent.objects.get(action="bid.started")
     assert event.organisation == tenant_a.supplier
     assert (event.trail_type, event.trail_id) == ("procurement.bid", str(bid.pk))
 
@@ -104,9 +110,9 @@ def test_bid_save_and_submit_store_everything_and_keep_events_out_of_the_buyers_
         AuditEvent.objects.filter(object_type="procurement.bid").order_by("pk").values_list("action", "organisation")
     )
     assert actions == [
-        ("bid.start", tenant_a.supplier.pk),
-        ("bid.save", tenant_a.supplier.pk),
-        ("bid.submit", tenant_a.supplier.pk),
+        ("bid.started", tenant_a.supplier.pk),
+        ("bid.saved", tenant_a.supplier.pk),
+        ("bid.submitted", tenant_a.supplier.pk),
     ]
     assert not AuditEvent.objects.filter(organisation=tenant_a.buyer, object_type__startswith="procurement.bid")
     assert not AuditEvent.objects.for_trail(world.procurement).exists()
@@ -142,7 +148,7 @@ def test_submit_lists_every_problem(tenant_a: Tenant, world: ProcurementWorld) -
 def test_light_touch_bid_needs_no_commitment_and_no_social_value_response(tenant_a: Tenant) -> None:
     w = procurement_published(tenant_a.buyer, reference="LT-1", light_touch=True)
     bid = start(tenant_a, w)
-    assert [c.code for c in services_bidding.scored_criteria(w.procurement)] == ["Q1", "Q2"]
+    assert [c.code for c in rules.scored_criteria(w.procurement)] == ["Q1", "Q2"]
     fill(tenant_a, w, bid, new_commitment=None)
     with pytest.raises(ApplicationError, match="method statement only"):
         fill(tenant_a, w, bid)
@@ -162,7 +168,7 @@ def test_commitment_rules(tenant_a: Tenant, world: ProcurementWorld) -> None:
     )
     with pytest.raises(ApplicationError) as raised:
         fill(tenant_a, world, bid, new_commitment=bad)
-    start_date, end_date = services_bidding.contract_period(world.procurement)
+    start_date, end_date = rules.contract_period(world.procurement)
     assert raised.value.field_errors == {
         "commitment_measure": "Choose one of the measures of this procurement’s framework",
         "commitment_quantity": "The quantity must be more than 0",
@@ -267,7 +273,7 @@ def test_preview_shows_gross_and_net_per_line_and_in_total(tenant_a: Tenant, wor
         new_commitment=CommitmentInput(
             measure=world.measures[1],
             quantity=Decimal("10"),
-            due_date=services_bidding.contract_period(world.procurement)[1],
+            due_date=rules.contract_period(world.procurement)[1],
         ),
     )
     preview = selectors_bidding.bid_preview(bid)
@@ -306,13 +312,13 @@ def test_preview_endpoint_values_one_line(client: Client, tenant_a: Tenant, worl
 def test_clarification_asked_answered_and_published_anonymously(
     client: Client, tenant_a: Tenant, tenant_b: Tenant, world: ProcurementWorld
 ) -> None:
-    question = services_bidding.clarification_ask(
+    question = services_clarifications.clarification_ask(
         actor=tenant_a.supplier_user,
         member=tenant_a.supplier_member(),
         procurement=world.procurement,
         question="Supplier A Ltd asks: is TUPE expected to apply?",
     )
-    assert selectors_bidding.clarifications_awaiting_answer(world.procurement) == 1
+    assert selectors_clarifications.clarifications_awaiting_answer(world.procurement) == 1
     # The buyer sees who asked.
     client.force_login(tenant_a.manager)
     page = client.get(
@@ -332,7 +338,7 @@ def test_clarification_asked_answered_and_published_anonymously(
         "Yes, for 12 staff.",
         tenant_a.manager,
     )
-    assert AuditEvent.objects.get(action="clarification.answer").organisation == tenant_a.buyer
+    assert AuditEvent.objects.get(action="clarification.answered").organisation == tenant_a.buyer
     # Another supplier sees the published wording and the answer, never who asked.
     client.force_login(tenant_b.supplier_user)
     page = client.get(
@@ -344,7 +350,7 @@ def test_clarification_asked_answered_and_published_anonymously(
 
 
 def test_answer_needs_both_fields(client: Client, tenant_a: Tenant, world: ProcurementWorld) -> None:
-    question = services_bidding.clarification_ask(
+    question = services_clarifications.clarification_ask(
         actor=tenant_a.supplier_user, member=tenant_a.supplier_member(), procurement=world.procurement, question="Q?"
     )
     client.force_login(tenant_a.manager)
@@ -380,7 +386,7 @@ def test_procurement_page_partial_links_to_clarifications_with_the_count(
     from django.template.loader import render_to_string
 
     for text in ("First?", "Second?"):
-        services_bidding.clarification_ask(
+        services_clarifications.clarification_ask(
             actor=tenant_a.supplier_user,
             member=tenant_a.supplier_member(),
             procurement=world.procurement,
@@ -447,7 +453,7 @@ def test_bid_page_flow_save_with_commitment_then_submit(
     assert response["Location"] == url
     page = client.get(url)
     assert 'data-maxwords="500"' in page.content.decode()
-    due = services_bidding.contract_period(world.procurement)[1]
+    due = rules.contract_period(world.procurement)[1]
     data = {
         "bid-price": "198000",
         **{f"bid-response_{c.pk}": f"Answer {c.code}" for c in world.scored},

@@ -1,16 +1,19 @@
 """Evaluating tenders: evaluators, conflict declarations, independent scores, moderation, flags and the
 overview, through the services and the pages."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from commonweal.core.errors import ApplicationError
-from commonweal.core.models import AuditEvent
+from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.procurement import services_evaluation
 from commonweal.procurement.models import (
     Bid,
@@ -23,6 +26,7 @@ from commonweal.procurement.models import (
     Score,
 )
 from commonweal.tenancy.models import Organisation, Role
+from commonweal.tenancy.permissions import PermissionRefused
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
@@ -113,7 +117,8 @@ def test_before_the_deadline_no_evaluation_page_shows_any_bid(client: Client) ->
     for name in BID_ROUTES:
         assert client.get(url(panel, name, panel.bids[0].pk)).status_code == 404, name
     assert not AuditEvent.objects.filter(action="bid.opened").exists()
-    assert services_evaluation.flags_refresh(panel.world.procurement) == []
+    officer = panel.member(panel.officer)
+    assert services_evaluation.flags_refresh(actor=None, member=officer, procurement=panel.world.procurement) == []
     with pytest.raises(ApplicationError, match="sealed until the tender deadline"):
         score_all(panel, panel.officer, {"Q1": "3"}, panel.bids[0])
 
@@ -200,7 +205,7 @@ def test_a_declaration_cannot_be_changed(panel: Panel, client: Client) -> None:
 def test_a_contract_manager_who_does_not_evaluate_cannot_declare_or_reach_the_pages(
     panel: Panel, client: Client
 ) -> None:
-    with pytest.raises(ApplicationError, match="Only the buyer’s people who evaluate"):
+    with pytest.raises(PermissionRefused):
         services_evaluation.declaration_make(
             actor=panel.contract_manager,
             member=panel.member(panel.contract_manager),
@@ -418,7 +423,9 @@ def test_flags_are_recorded_once_with_their_figures_and_need_a_reasoned_decision
     deadline_pass(panel.world.procurement)
     declare(panel.world.procurement, panel.officer)
     # Average (200,000 + 180,000 + 240,000 + 100,000) ÷ 4 = 180,000; 100,000 ÷ 180,000 = 55.56% < 80%.
-    created = services_evaluation.flags_refresh(panel.world.procurement, actor=panel.officer)
+    created = services_evaluation.flags_refresh(
+        actor=panel.officer, member=panel.member(panel.officer), procurement=panel.world.procurement
+    )
     assert sorted((f.bid.supplier.name, f.kind, f.detail) for f in created) == [
         (
             "Damson Ltd",
@@ -432,7 +439,12 @@ def test_flags_are_recorded_once_with_their_figures_and_need_a_reasoned_decision
             "commitment (grass, cutting, park)",
         ),
     ]
-    assert services_evaluation.flags_refresh(panel.world.procurement, actor=panel.officer) == []
+    assert (
+        services_evaluation.flags_refresh(
+            actor=panel.officer, member=panel.member(panel.officer), procurement=panel.world.procurement
+        )
+        == []
+    )
     assert Flag.objects.count() == 2
     assert AuditEvent.objects.filter(action="bid.flagged").count() == 2
 
@@ -486,7 +498,7 @@ def test_social_value_above_the_share_of_the_price_is_flagged_from_the_value_set
     deadline_pass(world.procurement)
     declare(world.procurement, officer)
     member = member_access(user=officer, slug=buyer.slug)
-    created = services_evaluation.flags_refresh(world.procurement, actor=officer, member=member)
+    created = services_evaluation.flags_refresh(actor=officer, member=member, procurement=world.procurement)
     assert [(f.bid, f.kind, f.detail) for f in created] == [
         (
             bid,
@@ -537,12 +549,16 @@ def test_the_overview_shows_progress_and_once_moderated_the_ranking(panel: Panel
 
 def test_other_organisations_and_suppliers_get_404_everywhere(panel: Panel, client: Client) -> None:
     declare(panel.world.procurement, panel.officer)
-    services_evaluation.flags_refresh(panel.world.procurement)
+    services_evaluation.flags_refresh(
+        actor=None, member=Member.system(panel.buyer), procurement=panel.world.procurement
+    )
     other = factories.OrganisationFactory.create()
     other_officer = factories.member_user(other, Role.PROCUREMENT_OFFICER)
     supplier_user = factories.member_user(panel.bids[0].supplier, Role.SUPPLIER_CONTACT)
     low = bid_make(panel.world, factories.SupplierFactory.create(), price="1000")
-    services_evaluation.flags_refresh(panel.world.procurement)
+    services_evaluation.flags_refresh(
+        actor=None, member=Member.system(panel.buyer), procurement=panel.world.procurement
+    )
     flag = Flag.objects.get(bid=low)
     for user, org in (
         (other_officer, other.slug),
@@ -558,3 +574,67 @@ def test_other_organisations_and_suppliers_get_404_everywhere(panel: Panel, clie
         for name in BID_ROUTES:
             assert client.get(url(panel, name, panel.bids[0].pk, org)).status_code == 404, (name, org)
         assert client.get(url(panel, "flag-decide", flag.pk, org)).status_code == 404
+
+
+# --- Flags are recorded by writes, never by a page read ----------------------------------------------------
+
+
+def _low_bid_panel() -> Panel:
+    """A panel whose tenders are open, with a fourth bid the abnormally-low rule flags, nothing recorded."""
+    panel = panel_make()
+    bid_make(panel.world, factories.SupplierFactory.create(name="Damson Ltd"), price="100000")
+    declare(panel.world.procurement, panel.officer)
+    return panel
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["evaluation", "flags", "award"])
+def test_a_get_of_the_overview_flags_or_award_page_writes_no_row_and_no_audit_event(client: Client, page: str) -> None:
+    panel = _low_bid_panel()
+    client.force_login(panel.officer)
+    rows = (Flag.objects.count(), AuditEvent.objects.count())
+    response = client.get(url(panel, page, panel.world.procurement.pk))
+    assert response.status_code == 200
+    assert (Flag.objects.count(), AuditEvent.objects.count()) == rows == (0, 0)
+    text = response.content.decode()
+    if page == "flags":
+        assert "Flags not recorded yet" in text and "£100,000.00 is 55.56% of the average £180,000.00" in text
+    if page == "evaluation":  # the flag the rules raise is counted as awaiting a decision, though not recorded
+        assert 'Flags awaiting a decision</dt><dd class="govuk-summary-list__value">1</dd>' in text
+
+
+@pytest.mark.django_db
+def test_the_flags_page_records_the_flags_on_post_once(client: Client) -> None:
+    panel = _low_bid_panel()
+    client.force_login(panel.officer)
+    address = url(panel, "flags", panel.world.procurement.pk)
+    response = client.post(address)
+    assert response.status_code == 302
+    assert [(flag.bid.supplier.name, flag.kind) for flag in Flag.objects.all()] == [
+        ("Damson Ltd", FlagKind.ABNORMALLY_LOW_PRICE)
+    ]
+    assert AuditEvent.objects.filter(action=AuditAction.BID_FLAGGED, actor=panel.officer).count() == 1
+    client.post(address)
+    assert Flag.objects.count() == 1
+    page = client.get(address).content.decode()
+    assert "Flags not recorded yet" not in page and "Awaiting a decision" in page
+    # An evaluator reads the overview but neither sees nor records the planners' flags page.
+    client.force_login(panel.first)
+    assert client.post(address).status_code == 404
+
+
+@pytest.mark.django_db
+def test_open_tenders_records_the_flags_of_every_procurement_past_its_deadline_as_the_system() -> None:
+    panel = _low_bid_panel()
+    still_open = procurement_published(panel.buyer, reference="EVAL-OPEN")
+    bid_make(still_open, factories.SupplierFactory.create(), price="1000")
+    out = StringIO()
+    call_command("procurement", "open-tenders", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {f"{panel.buyer.slug}/{panel.world.procurement.reference}": 1}
+    flag = Flag.objects.get()
+    assert (flag.bid.procurement, flag.kind) == (panel.world.procurement, FlagKind.ABNORMALLY_LOW_PRICE)
+    event = AuditEvent.objects.get(action=AuditAction.BID_FLAGGED)
+    assert (event.actor, event.actor_label) == (None, "system")
+    out = StringIO()
+    call_command("procurement", "open-tenders", stdout=out)
+    assert "0 new flags recorded" in out.getvalue()

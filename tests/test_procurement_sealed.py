@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
-from commonweal.procurement import selectors, selectors_bidding, services_bidding
+from commonweal.procurement import rules, selectors, selectors_bidding, services_bidding
 from commonweal.procurement.models import Bid, BidAttachment, BidState
 from commonweal.tenancy.models import Role
 from commonweal.tenancy.selectors import Member, member_access
@@ -51,7 +51,7 @@ def sealed_bid(tenant: Tenant, world: ProcurementWorld) -> tuple[Bid, BidAttachm
         new_commitment=services_bidding.CommitmentInput(
             measure=world.measures[0],
             quantity=Decimal("12"),
-            due_date=services_bidding.contract_period(world.procurement)[1],
+            due_date=rules.contract_period(world.procurement)[1],
         ),
         attachments={world.quality[0].pk: SimpleUploadedFile("secret-method.pdf", PDF)},
     )
@@ -197,4 +197,4 @@ def test_bid_events_before_the_deadline_are_recorded_for_the_supplier_only(
 ) -> None:
     sealed_bid(tenant_a, world)
     assert not AuditEvent.objects.filter(organisation=tenant_a.buyer).exists()
-    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"bid.start", "bid.save", "bid.submit"}
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"bid.started", "bid.saved", "bid.submitted"}

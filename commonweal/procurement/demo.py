@@ -26,6 +26,7 @@ from commonweal.tenancy.services import membership_grant, organisation_create
 
 from . import services_bidding, services_evaluation, services_planning
 from .models import Procurement
+from .rules import contract_period, scored_criteria
 from .services_bidding import CommitmentInput
 
 VALUE_SET_CODE = "northfield-demo-values"
@@ -124,14 +125,14 @@ def _procurement(
         **fields,
     )
     procurement = services_planning.procurement_create(actor=officer, member=member, data=data)
-    return services_planning.procurement_publish(actor=officer, procurement=procurement)
+    return services_planning.procurement_publish(actor=officer, member=member, procurement=procurement)
 
 
 def _bid(procurement: Procurement, user: Any, supplier: str, *, price: str, quantity: str, submit: bool) -> None:
     member = member_access(user=user, slug=supplier)
     lot = procurement.lots.get(number=1)
     bid = services_bidding.bid_start(actor=user, member=member, procurement=procurement, lot=lot)
-    start, end = services_bidding.contract_period(procurement)
+    start, end = contract_period(procurement)
     measure = Measure.objects.get(version=procurement.framework_version, code="JOBS.1.1")
     services_bidding.bid_save(
         actor=user,
@@ -140,7 +141,7 @@ def _bid(procurement: Procurement, user: Any, supplier: str, *, price: str, quan
         price=Decimal(price),
         responses={
             criterion.pk: f"{member.organisation.name}'s answer: a named team, a weekly plan and monthly reports."
-            for criterion in services_bidding.scored_criteria(procurement)
+            for criterion in scored_criteria(procurement)
         },
         method_statement=(
             f"{member.organisation.name} will recruit from Northfield through the council's job brokerage "
@@ -221,7 +222,7 @@ def procurement_demo_load(*, buyer: Organisation, version: FrameworkVersion, lea
         actor=officer,
         member=officer_member,
         procurement=closed,
-        chosen={criterion.pk: evaluators for criterion in services_bidding.scored_criteria(closed)},
+        chosen={criterion.pk: evaluators for criterion in scored_criteria(closed)},
     )
     for user in (officer, lead):
         services_evaluation.declaration_make(

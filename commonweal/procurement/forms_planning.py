@@ -24,7 +24,8 @@ from .models import (
     Procurement,
     ScoringScale,
 )
-from .services_planning import TIMETABLE, CriterionInput, ImpactInput, ProcurementInput
+from .rules import TIMETABLE
+from .services_planning import CriterionInput, ImpactInput, ProcurementInput
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 

@@ -230,29 +230,44 @@ def weights_problems(
         return [*problems, "There are no criteria."]
     seen: set[str] = set()
     for criterion in criteria:
-        name = criterion.code or "A criterion"
-        if not criterion.code:
-            problems.append("A criterion has no code.")
-        elif criterion.code in seen:
-            problems.append(f"The code {criterion.code} is used by more than one criterion.")
+        problems.extend(_criterion_problems(criterion, seen))
         seen.add(criterion.code)
-        if criterion.kind not in KINDS:
-            problems.append(f"{name}: the kind “{criterion.kind}” is not one of {', '.join(KINDS)}.")
-        if criterion.weight < 0:
-            problems.append(f"{name}: the weight must not be negative (it is {_number(criterion.weight)}).")
-        if criterion.kind == PRICE:
-            if criterion.minimum_score is not None:
-                problems.append(f"{name}: price has no minimum score (a minimum applies to a scored criterion).")
-            continue
-        if criterion.max_score is None or criterion.max_score <= 0:
-            problems.append(f"{name}: give the top of its scoring scale (the maximum score), more than 0.")
-        elif criterion.minimum_score is not None and criterion.minimum_score > criterion.max_score:
-            problems.append(
-                f"{name}: the minimum score {_number(criterion.minimum_score)} is above the maximum score "
-                f"{_number(criterion.max_score)}."
-            )
-        if criterion.minimum_score is not None and criterion.minimum_score < 0:
-            problems.append(f"{name}: the minimum score must not be negative.")
+    problems.extend(_weight_problems(criteria, min_social_value_weight))
+    problems.extend(_price_problems(criteria, price_method))
+    return problems
+
+
+def _criterion_problems(criterion: CriterionSpec, seen: set[str]) -> list[str]:
+    """One criterion's own problems: its code (unique among those `seen` before it), kind, weight and scale."""
+    problems: list[str] = []
+    name = criterion.code or "A criterion"
+    if not criterion.code:
+        problems.append("A criterion has no code.")
+    elif criterion.code in seen:
+        problems.append(f"The code {criterion.code} is used by more than one criterion.")
+    if criterion.kind not in KINDS:
+        problems.append(f"{name}: the kind “{criterion.kind}” is not one of {', '.join(KINDS)}.")
+    if criterion.weight < 0:
+        problems.append(f"{name}: the weight must not be negative (it is {_number(criterion.weight)}).")
+    if criterion.kind == PRICE:
+        if criterion.minimum_score is not None:
+            problems.append(f"{name}: price has no minimum score (a minimum applies to a scored criterion).")
+        return problems
+    if criterion.max_score is None or criterion.max_score <= 0:
+        problems.append(f"{name}: give the top of its scoring scale (the maximum score), more than 0.")
+    elif criterion.minimum_score is not None and criterion.minimum_score > criterion.max_score:
+        problems.append(
+            f"{name}: the minimum score {_number(criterion.minimum_score)} is above the maximum score "
+            f"{_number(criterion.max_score)}."
+        )
+    if criterion.minimum_score is not None and criterion.minimum_score < 0:
+        problems.append(f"{name}: the minimum score must not be negative.")
+    return problems
+
+
+def _weight_problems(criteria: Sequence[CriterionSpec], min_social_value_weight: Decimal) -> list[str]:
+    """The weights together: exactly 100, with social value at least its minimum."""
+    problems: list[str] = []
     total = sum((criterion.weight for criterion in criteria), Decimal(0))
     if total != TOTAL_WEIGHT:
         problems.append(f"The weights add up to {_number(total)}%, not 100%.")
@@ -262,6 +277,12 @@ def weights_problems(
             f"Social value carries {_number(social_value)}% of the total score, below the minimum of "
             f"{_number(min_social_value_weight)}%."
         )
+    return problems
+
+
+def _price_problems(criteria: Sequence[CriterionSpec], price_method: str) -> list[str]:
+    """The price criteria the price method needs: none weighted for price per quality point, else one."""
+    problems: list[str] = []
     price_criteria = [c for c in criteria if c.kind == PRICE]
     if price_method == PRICE_PER_QUALITY_POINT:
         for criterion in price_criteria:
@@ -503,97 +524,106 @@ def parse_number(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def scenario_from_data(data: object) -> ScenarioFile:
-    """Read a scenario from parsed YAML or JSON (see docs/evaluation-methods.md for the format).
-    Lists are numbered from 1 in messages: bids[1] is the first bid. Raises ScenarioError."""
-    problems: list[str] = []
+class _ScenarioReader:
+    """Reads a scenario's parts, collecting every problem (not only the first) for `ScenarioError`."""
 
-    def number(value: object, where: str, *, required: bool = True) -> Decimal | None:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def number(self, value: object, where: str, *, required: bool = True) -> Decimal | None:
         if value is None or value == "":
             if required:
-                problems.append(f"{where}: is missing.")
+                self.problems.append(f"{where}: is missing.")
             return None
         parsed = parse_number(value)
         if parsed is None:
-            problems.append(f"{where}: must be a number (it is “{value}”).")
+            self.problems.append(f"{where}: must be a number (it is “{value}”).")
         return parsed
 
-    def text(value: object, where: str) -> str:
+    def text(self, value: object, where: str) -> str:
         if value is None or isinstance(value, (dict, list)) or str(value).strip() == "":
-            problems.append(f"{where}: is missing.")
+            self.problems.append(f"{where}: is missing.")
             return ""
         return str(value).strip()
 
+    def listed(self, value: object, name: str, fields: str) -> list[Any]:
+        if not isinstance(value, list) or not value:
+            self.problems.append(f"{name}: must be a list of {name}, each with {fields}.")
+            return []
+        return value
+
+    def criterion(self, raw: object, where: str) -> CriterionSpec | None:
+        if not isinstance(raw, Mapping):
+            self.problems.append(f"{where}: must be a mapping with code, kind and weight.")
+            return None
+        kind = str(raw.get("kind", "")).strip()
+        if kind not in KINDS:
+            self.problems.append(f"{where}.kind: must be one of {', '.join(KINDS)} (it is “{kind}”).")
+        return CriterionSpec(
+            code=self.text(raw.get("code"), f"{where}.code"),
+            kind=kind,
+            weight=self.number(raw.get("weight"), f"{where}.weight") or Decimal(0),
+            max_score=self.number(raw.get("max_score"), f"{where}.max_score", required=kind in (QUALITY, SOCIAL_VALUE)),
+            minimum_score=self.number(raw.get("minimum_score"), f"{where}.minimum_score", required=False),
+            title=str(raw.get("title") or "").strip(),
+        )
+
+    def scores(self, raw_scores: object, where: str) -> dict[str, Decimal]:
+        if not isinstance(raw_scores, Mapping):
+            self.problems.append(f"{where}.scores: must be a mapping of criterion code to score, e.g. {{Q1: 3}}.")
+            return {}
+        scores: dict[str, Decimal] = {}
+        for code, value in raw_scores.items():
+            score = self.number(value, f"{where}.scores.{code}")
+            if score is not None:
+                scores[str(code)] = score
+        return scores
+
+    def bid(self, raw: object, where: str) -> BidSpec | None:
+        if not isinstance(raw, Mapping):
+            self.problems.append(f"{where}: must be a mapping with bidder, price and scores.")
+            return None
+        price = self.number(raw.get("price"), f"{where}.price")
+        if price is not None and price <= 0:
+            self.problems.append(f"{where}.price: must be more than 0 (it is {_number(price)}).")
+        scores = self.scores(raw.get("scores") or {}, where)
+        return BidSpec(
+            bidder=self.text(raw.get("bidder"), f"{where}.bidder"),
+            price=price or Decimal(0),
+            scores=scores,
+            excluded=str(raw.get("excluded") or "").strip(),
+        )
+
+
+def scenario_from_data(data: object) -> ScenarioFile:
+    """Read a scenario from parsed YAML or JSON (see docs/evaluation-methods.md for the format).
+    Lists are numbered from 1 in messages: bids[1] is the first bid. Raises ScenarioError."""
     if not isinstance(data, Mapping):
         raise ScenarioError(["The scenario must be a mapping with price_method, criteria and bids."])
+    reader = _ScenarioReader()
     unknown = sorted(set(map(str, data)) - {"price_method", "min_social_value_weight", "criteria", "bids"})
     if unknown:
-        problems.append(
+        reader.problems.append(
             f"Unknown keys: {', '.join(unknown)} (use price_method, min_social_value_weight, criteria, bids)."
         )
     method = str(data.get("price_method", "")).strip()
     if method not in PRICE_METHODS:
-        problems.append(f"price_method: must be one of {', '.join(PRICE_METHODS)} (it is “{method}”).")
+        reader.problems.append(f"price_method: must be one of {', '.join(PRICE_METHODS)} (it is “{method}”).")
     minimum = DEFAULT_MIN_SOCIAL_VALUE_WEIGHT
     if data.get("min_social_value_weight") is not None:
-        minimum = number(data["min_social_value_weight"], "min_social_value_weight") or Decimal(0)
-
-    criteria: list[CriterionSpec] = []
-    raw_criteria = data.get("criteria")
-    if not isinstance(raw_criteria, list) or not raw_criteria:
-        problems.append("criteria: must be a list of criteria, each with code, kind and weight.")
-        raw_criteria = []
-    for index, raw in enumerate(raw_criteria, start=1):
-        where = f"criteria[{index}]"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{where}: must be a mapping with code, kind and weight.")
-            continue
-        kind = str(raw.get("kind", "")).strip()
-        if kind not in KINDS:
-            problems.append(f"{where}.kind: must be one of {', '.join(KINDS)} (it is “{kind}”).")
-        criteria.append(
-            CriterionSpec(
-                code=text(raw.get("code"), f"{where}.code"),
-                kind=kind,
-                weight=number(raw.get("weight"), f"{where}.weight") or Decimal(0),
-                max_score=number(raw.get("max_score"), f"{where}.max_score", required=kind in (QUALITY, SOCIAL_VALUE)),
-                minimum_score=number(raw.get("minimum_score"), f"{where}.minimum_score", required=False),
-                title=str(raw.get("title") or "").strip(),
-            )
-        )
-
-    bids: list[BidSpec] = []
-    raw_bids = data.get("bids")
-    if not isinstance(raw_bids, list) or not raw_bids:
-        problems.append("bids: must be a list of bids, each with bidder, price and scores.")
-        raw_bids = []
-    for index, raw in enumerate(raw_bids, start=1):
-        where = f"bids[{index}]"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{where}: must be a mapping with bidder, price and scores.")
-            continue
-        price = number(raw.get("price"), f"{where}.price")
-        if price is not None and price <= 0:
-            problems.append(f"{where}.price: must be more than 0 (it is {_number(price)}).")
-        raw_scores = raw.get("scores") or {}
-        scores: dict[str, Decimal] = {}
-        if not isinstance(raw_scores, Mapping):
-            problems.append(f"{where}.scores: must be a mapping of criterion code to score, e.g. {{Q1: 3}}.")
-            raw_scores = {}
-        for code, value in raw_scores.items():
-            score = number(value, f"{where}.scores.{code}")
-            if score is not None:
-                scores[str(code)] = score
-        bids.append(
-            BidSpec(
-                bidder=text(raw.get("bidder"), f"{where}.bidder"),
-                price=price or Decimal(0),
-                scores=scores,
-                excluded=str(raw.get("excluded") or "").strip(),
-            )
-        )
-    if problems:
-        raise ScenarioError(problems)
+        minimum = reader.number(data["min_social_value_weight"], "min_social_value_weight") or Decimal(0)
+    raw_criteria = reader.listed(data.get("criteria"), "criteria", "code, kind and weight")
+    criteria = [
+        criterion
+        for index, raw in enumerate(raw_criteria, start=1)
+        if (criterion := reader.criterion(raw, f"criteria[{index}]")) is not None
+    ]
+    raw_bids = reader.listed(data.get("bids"), "bids", "bidder, price and scores")
+    bids = [
+        bid for index, raw in enumerate(raw_bids, start=1) if (bid := reader.bid(raw, f"bids[{index}]")) is not None
+    ]
+    if reader.problems:
+        raise ScenarioError(reader.problems)
     return ScenarioFile(Scenario(tuple(criteria), method, tuple(bids)), minimum)
 
 

@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
+from commonweal.core.models import AuditAction
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from .models import Bid, BidState, ConflictDeclaration, Procurement, ProcurementState
@@ -35,7 +37,7 @@ def procurement_get(*, member: Member, pk: int) -> Procurement:
 
 def opportunity_list(*, member: Member) -> QuerySet[Procurement]:
     """Published procurements, open to every supplier's people."""
-    if not member.can_bid:
+    if not member.may(Permission.BID):
         return Procurement.objects.none()
     return Procurement.objects.filter(state=ProcurementState.PUBLISHED).select_related("organisation")
 
@@ -53,6 +55,16 @@ def tenders_opened(procurement: Procurement, *, now: datetime | None = None) -> 
     return deadline is not None and (now or timezone.now()) >= deadline
 
 
+def procurements_with_tenders_opened(*, now: datetime | None = None) -> QuerySet[Procurement]:
+    """Every organisation's published procurements whose tender deadline has passed: what the operator's
+    `commonweal procurement open-tenders` records flags for (and only that: it is not tenant-scoped)."""
+    return (
+        Procurement.objects.filter(state=ProcurementState.PUBLISHED, tender_deadline__lte=now or timezone.now())
+        .select_related("organisation")
+        .order_by("tender_deadline", "pk")
+    )
+
+
 def open_for_bids(procurement: Procurement, *, now: datetime | None = None) -> bool:
     """Whether suppliers may still submit or change bids."""
     return procurement.state == ProcurementState.PUBLISHED and not tenders_opened(procurement, now=now)
@@ -68,7 +80,7 @@ def may_open_bids(*, member: Member, procurement: Procurement, now: datetime | N
     """The sealed-bid rule for the buyer's people (see the module docs)."""
     return (
         procurement.organisation_id == member.organisation.pk
-        and (member.can_plan_procurements or member.can_evaluate)
+        and member.may(Permission.EVALUATE)
         and tenders_opened(procurement, now=now)
         and declared_without_conflict(member=member, procurement=procurement)
     )
@@ -97,14 +109,18 @@ def bid_open_for_buyer(*, member: Member, pk: int) -> Bid:
     if bid is None or not may_open_bids(member=member, procurement=bid.procurement):
         raise Http404("No such bid.")
     audit_record(
-        actor=member.user, organisation=member.organisation, action="bid.opened", target=bid, trail=bid.procurement
+        actor=member.user,
+        organisation=member.organisation,
+        action=AuditAction.BID_OPENED,
+        target=bid,
+        trail=bid.procurement,
     )
     return bid
 
 
 def bid_list_for_supplier(*, member: Member) -> QuerySet[Bid]:
     """The supplier's own bids, drafts included."""
-    if not member.can_bid:
+    if not member.may(Permission.BID):
         return Bid.objects.none()
     return Bid.objects.filter(supplier=member.organisation).select_related("procurement", "lot")
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from commonweal.delivery.models import ReturnFrequency
 from commonweal.frameworks.models import ReportingFrequency
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from . import ranking
@@ -40,6 +41,7 @@ from .models import (
 )
 from .scoring import BidResult, Result
 from .selectors import bid_get_for_supplier, bid_list_for_buyer, bid_open_for_buyer, may_open_bids, procurement_get
+from .selectors_evaluation import flag_findings_unrecorded
 from .selectors_planning import ImpactRow, impact_rows
 
 STANDSTILL_NOTE = "Procurement Act 2023 s.51: 8 working days"
@@ -189,6 +191,10 @@ def lot_award(*, member: Member, procurement: Procurement, lot: Lot) -> LotAward
     if not ranking.evaluation_complete(procurement, lot):
         entry.problems.append("Moderation is not complete: every tender needs a moderated score on every criterion")
     pending = Flag.objects.filter(bid__in=bids, decision=FlagDecision.PENDING).count()
+    # Flags the rules raise that nobody has recorded yet await a decision too (the award records them).
+    pending += sum(
+        1 for bid, _finding in flag_findings_unrecorded(member=member, procurement=procurement) if bid.lot_id == lot.pk
+    )
     if pending:
         entry.problems.append(
             f"{pending} flag{'s' if pending != 1 else ''} still await{'s' if pending == 1 else ''} a recorded decision"
@@ -222,7 +228,7 @@ def award_page(*, member: Member, procurement: Procurement) -> list[LotAward]:
 
 def planner_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements, for the people who plan procurements; 404 for anyone else."""
-    if not member.can_plan_procurements:
+    if not member.may(Permission.PLAN_PROCUREMENTS):
         raise Http404("No such procurement.")
     return procurement_get(member=member, pk=pk)
 
@@ -230,7 +236,7 @@ def planner_procurement_get(*, member: Member, pk: int) -> Procurement:
 def report_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements, for its people who plan or evaluate; 404 for anyone else. What
     the report shows of the bids is for the sealed-bid rule to say (`evaluation_report`)."""
-    if not (member.can_plan_procurements or member.can_evaluate):
+    if not member.may(Permission.EVALUATE):
         raise Http404("No such procurement.")
     return procurement_get(member=member, pk=pk)
 

@@ -1,5 +1,5 @@
-"""Reads for the supplier side: opportunities, published clarifications, a bid's page and its £ preview,
-and the buyer's view of the clarification questions. Bid content reaches buyers only through
+"""Reads for the supplier side: opportunities, a bid's page and its £ preview (clarifications are in
+`selectors_clarifications`). Bid content reaches buyers only through
 `selectors.bid_open_for_buyer` and `attachment_get` below, which apply the sealed-bid rule."""
 
 from dataclasses import dataclass
@@ -16,11 +16,12 @@ from commonweal.core.formatting import uk_datetime
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, valuate
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from . import selectors
-from .models import Bid, BidAttachment, BidCommitment, BidState, Clarification, Criterion, Lot, Procurement
-from .services_bidding import contract_period, scored_criteria, word_count
+from .models import Bid, BidAttachment, BidCommitment, BidState, Criterion, Lot, Procurement
+from .rules import contract_period, scored_criteria, word_count
 
 
 @dataclass(frozen=True)
@@ -54,20 +55,6 @@ def opportunity_rows(*, member: Member) -> list[OpportunityRow]:
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda row: (not row.is_open, row.procurement.tender_deadline or far, row.procurement.pk))
     return rows
-
-
-def clarifications_published(*, procurement: Procurement) -> QuerySet[Clarification]:
-    """Answered questions, as the buyer worded them; never who asked."""
-    return procurement.clarifications.exclude(answer="").order_by("answered_at", "id")
-
-
-def clarifications_asked_by(*, member: Member, procurement: Procurement) -> QuerySet[Clarification]:
-    return procurement.clarifications.filter(supplier=member.organisation).order_by("created_at", "id")
-
-
-def clarification_deadline_passed(procurement: Procurement) -> bool:
-    deadline = procurement.clarification_deadline
-    return deadline is not None and timezone.now() >= deadline
 
 
 @dataclass(frozen=True)
@@ -228,7 +215,7 @@ def attachment_get(*, member: Member, pk: int) -> tuple[BidAttachment, bool]:
     if attachment is None:
         raise Http404("No such attachment.")
     bid = attachment.bid
-    if member.can_bid and bid.supplier_id == member.organisation.pk:
+    if member.may(Permission.BID) and bid.supplier_id == member.organisation.pk:
         return attachment, False
     if (
         bid.organisation_id == member.organisation.pk
@@ -237,28 +224,3 @@ def attachment_get(*, member: Member, pk: int) -> tuple[BidAttachment, bool]:
     ):
         return attachment, True
     raise Http404("No such attachment.")
-
-
-# --- The buyer's clarifications page ---------------------------------------------------------------
-
-
-def clarification_list_for_buyer(*, member: Member, procurement: Procurement) -> QuerySet[Clarification]:
-    """Every question on the buyer's procurement, with who asked (for the buyer's people only)."""
-    if not member.can_plan_procurements or procurement.organisation_id != member.organisation.pk:
-        raise Http404("No such procurement.")
-    return procurement.clarifications.select_related("supplier", "asked_by", "answered_by").order_by("created_at", "id")
-
-
-def clarification_get_for_buyer(*, member: Member, pk: int) -> Clarification:
-    if not member.can_plan_procurements:
-        raise Http404("No such clarification.")
-    try:
-        return Clarification.objects.select_related("procurement", "supplier", "asked_by").get(
-            pk=pk, organisation=member.organisation
-        )
-    except Clarification.DoesNotExist:
-        raise Http404("No such clarification.") from None
-
-
-def clarifications_awaiting_answer(procurement: Procurement) -> int:
-    return procurement.clarifications.filter(answer="").count()

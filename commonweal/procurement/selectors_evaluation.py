@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from commonweal.accounts.models import User
 from commonweal.core.errors import ApplicationError
@@ -17,11 +18,15 @@ from commonweal.frameworks.models import ValueType
 from commonweal.frameworks.selectors_value_sets import valuation_for
 from commonweal.frameworks.valuation import Valuation
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
+from . import flags as flag_rules
 from . import selectors
 from .models import (
     Bid,
+    BidAttachment,
+    BidResponse,
     BidState,
     ConflictDeclaration,
     Criterion,
@@ -29,9 +34,11 @@ from .models import (
     EvaluatorAssignment,
     Flag,
     FlagDecision,
+    FlagKind,
     Lot,
     ModeratedScore,
     Procurement,
+    ProcurementState,
     ScaleLevel,
     Score,
 )
@@ -41,7 +48,7 @@ EVALUATING_ROLES = (Role.EVALUATOR, Role.PROCUREMENT_OFFICER, Role.SOCIAL_VALUE_
 
 def evaluation_procurement_get(*, member: Member, pk: int) -> Procurement:
     """One of the buyer's procurements for its people who plan or evaluate; 404 for anyone else."""
-    if not (member.can_plan_procurements or member.can_evaluate):
+    if not member.may(Permission.EVALUATE):
         raise Http404("No such procurement.")
     return selectors.procurement_get(member=member, pk=pk)
 
@@ -54,6 +61,11 @@ def scored_criteria(procurement: Procurement) -> QuerySet[Criterion]:
         .select_related("scale")
         .order_by("position", "id")
     )
+
+
+def criteria_in_order(procurement: Procurement) -> list[Criterion]:
+    """Every criterion of the procurement, price included, in the published order."""
+    return list(Criterion.objects.filter(procurement=procurement).order_by("position", "id"))
 
 
 def scale_levels(criterion: Criterion) -> list[ScaleLevel]:
@@ -129,7 +141,7 @@ def bid_reach(*, member: Member, pk: int) -> Bid:
     if (
         bid is None
         or not member.organisation.is_public_body
-        or not (member.can_plan_procurements or member.can_evaluate)
+        or not member.may(Permission.EVALUATE)
         or not selectors.tenders_opened(bid.procurement)
     ):
         raise Http404("No such bid.")
@@ -175,6 +187,29 @@ def scoring_rows(*, member: Member, procurement: Procurement) -> list[ScoringRow
         )
         for bid in bids
     ]
+
+
+def _attachment_row(attachment: BidAttachment, org: str) -> dict[str, Any]:
+    return {
+        "attachment": attachment,
+        "url": reverse("procurement:bid-attachment", kwargs={"org": org, "pk": attachment.pk}),
+    }
+
+
+def opened_bid_responses(*, opened: Bid, criteria: Iterable[Criterion], org: str) -> list[dict[str, Any]]:
+    """Each criterion with an opened bid's response and its attachments (with their download address).
+    `opened` must come from `selectors.bid_open_for_buyer`, which applies the sealed-bid rule and
+    records the opening: this reads only what that opening allows."""
+    texts = {r.criterion_id: r.text for r in BidResponse.objects.filter(bid=opened)}
+    attachments: dict[int | None, list[dict[str, Any]]] = {}
+    for attachment in BidAttachment.objects.filter(bid=opened):
+        attachments.setdefault(attachment.criterion_id, []).append(_attachment_row(attachment, org))
+    return [{"criterion": c, "text": texts.get(c.pk, ""), "attachments": attachments.get(c.pk, [])} for c in criteria]
+
+
+def opened_bid_unlinked_attachments(*, opened: Bid, org: str) -> list[dict[str, Any]]:
+    """An opened bid's attachments given for no criterion (see `opened_bid_responses`)."""
+    return [_attachment_row(a, org) for a in BidAttachment.objects.filter(bid=opened, criterion__isnull=True)]
 
 
 def own_scores(*, member: Member, bid: Bid) -> dict[int, Score]:
@@ -317,6 +352,70 @@ def flag_list(*, member: Member, procurement: Procurement) -> QuerySet[Flag]:
     )
 
 
+def _bid_findings(
+    procurement: Procurement, bid: Bid, lot_prices: list[Decimal], member: Member
+) -> list[flag_rules.Finding]:
+    findings: list[flag_rules.Finding] = []
+    if bid.price is not None:
+        detail = flag_rules.abnormally_low(
+            price=bid.price, lot_prices=lot_prices, threshold_percent=procurement.abnormally_low_percent
+        )
+        if detail:
+            findings.append(flag_rules.Finding(FlagKind.ABNORMALLY_LOW_PRICE, detail))
+        valuation = bid_valuation(member=member, bid=bid) if procurement.value_set is not None else None
+        if valuation is not None:
+            detail = flag_rules.social_value_share(
+                price=bid.price,
+                net_totals=net_totals(valuation),
+                share_percent=procurement.social_value_share_percent,
+            )
+            if detail:
+                findings.append(flag_rules.Finding(FlagKind.SOCIAL_VALUE_SHARE, detail))
+    for commitment in bid.commitments.select_related("measure"):
+        restatement = flag_rules.restates_core_deliverable(
+            core_deliverables=procurement.core_deliverables,
+            commitment_text=f"{commitment.description} {commitment.measure.title}",
+        )
+        if restatement is not None:
+            findings.append(
+                flag_rules.Finding(
+                    FlagKind.RESTATES_CORE_DELIVERABLE,
+                    flag_rules.restatement_text(restatement),
+                    commitment_id=commitment.pk,
+                    matched_words=restatement.matched,
+                )
+            )
+    return findings
+
+
+def flag_findings_unrecorded(*, member: Member, procurement: Procurement) -> list[tuple[Bid, flag_rules.Finding]]:
+    """The flags the rules raise on the submitted bids that are not recorded yet (per bid, kind and
+    commitment); none before the tender deadline or for a cancelled procurement. Computed, not stored:
+    `services_evaluation.flags_refresh` records them. `member` (of the buyer) reads the value set."""
+    if not selectors.tenders_opened(procurement) or procurement.state == ProcurementState.CANCELLED:
+        return []
+    bids = list(
+        Bid.objects.filter(procurement=procurement, state=BidState.SUBMITTED).select_related(
+            "lot", "supplier", "procurement"
+        )
+    )
+    prices_by_lot: dict[int, list[Decimal]] = {}
+    for bid in bids:
+        if bid.price is not None:
+            prices_by_lot.setdefault(bid.lot_id, []).append(bid.price)
+    recorded: set[tuple[int, str, int | None]] = set(
+        Flag.objects.filter(bid__in=bids).values_list("bid_id", "kind", "commitment_id")
+    )
+    unrecorded: list[tuple[Bid, flag_rules.Finding]] = []
+    for bid in bids:
+        for finding in _bid_findings(procurement, bid, prices_by_lot.get(bid.lot_id, []), member):
+            key = (bid.pk, finding.kind, finding.commitment_id)
+            if key not in recorded:
+                recorded.add(key)
+                unrecorded.append((bid, finding))
+    return unrecorded
+
+
 def flag_get(*, member: Member, pk: int) -> Flag:
     """One flag for the buyer's planners who may open the procurement's bids; 404 otherwise."""
     flag = (
@@ -326,7 +425,7 @@ def flag_get(*, member: Member, pk: int) -> Flag:
     )
     if (
         flag is None
-        or not member.can_plan_procurements
+        or not member.may(Permission.PLAN_PROCUREMENTS)
         or not selectors.may_open_bids(member=member, procurement=flag.bid.procurement)
     ):
         raise Http404("No such flag.")
@@ -352,9 +451,10 @@ class LotProgress:
         return self.bids > 0 and self.moderated_done == self.moderated_expected
 
 
-def lot_progress(procurement: Procurement, lot: Lot) -> LotProgress:
+def lot_progress(procurement: Procurement, lot: Lot, *, flags_unrecorded: int = 0) -> LotProgress:
     """Counts only: no bid content, so the buyer's planners see them before declaring. Before the tender
-    deadline there is nothing to count: even the number of bids is sealed."""
+    deadline there is nothing to count: even the number of bids is sealed. `flags_unrecorded` are the
+    lot's flags the rules raise that are not recorded yet: they await a decision too."""
     bid_ids: list[int] = []
     if selectors.tenders_opened(procurement):
         bid_ids = list(
@@ -378,13 +478,22 @@ def lot_progress(procurement: Procurement, lot: Lot) -> LotProgress:
         scores_expected=len(bid_ids) * sum(len(ids) for ids in expected_by_criterion.values()),
         moderated_done=ModeratedScore.objects.filter(bid_id__in=bid_ids, criterion__in=criteria).count(),
         moderated_expected=len(bid_ids) * len(criteria),
-        flags_pending=Flag.objects.filter(bid_id__in=bid_ids, decision=FlagDecision.PENDING).count(),
+        flags_pending=Flag.objects.filter(bid_id__in=bid_ids, decision=FlagDecision.PENDING).count() + flags_unrecorded,
         unassigned=[c for c in criteria if not expected_by_criterion[c.pk]],
     )
 
 
-def progress(procurement: Procurement) -> list[LotProgress]:
-    return [lot_progress(procurement, lot) for lot in Lot.objects.filter(procurement=procurement).order_by("number")]
+def progress(procurement: Procurement, *, member: Member | None = None) -> list[LotProgress]:
+    """Each lot's progress. For a `member` the sealed-bid rule lets open the bids, flags the rules raise
+    but nobody has recorded yet are counted as awaiting a decision (computed here, not stored)."""
+    unrecorded: dict[int, int] = {}
+    if member is not None and selectors.may_open_bids(member=member, procurement=procurement):
+        for bid, _finding in flag_findings_unrecorded(member=member, procurement=procurement):
+            unrecorded[bid.lot_id] = unrecorded.get(bid.lot_id, 0) + 1
+    return [
+        lot_progress(procurement, lot, flags_unrecorded=unrecorded.get(lot.pk, 0))
+        for lot in Lot.objects.filter(procurement=procurement).order_by("number")
+    ]
 
 
 def people_named(ids: Iterable[int]) -> list[Any]:

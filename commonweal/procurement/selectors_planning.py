@@ -11,14 +11,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from commonweal.core.formatting import money, uk_datetime
-from commonweal.core.models import AuditEvent, AuditEventQuerySet
+from commonweal.core.models import AuditAction, AuditEvent, AuditEventQuerySet
 from commonweal.frameworks.models import FrameworkVersion, Outcome, ValueSet, VersionStatus
 from commonweal.frameworks.proportionality import ADJUSTABLE_PARTS, PART_TITLES, ask_part_texts
 from commonweal.tenancy.selectors import Member
 
-from . import selectors
+from . import scoring, selectors
 from .models import (
     Criterion,
     CriterionKind,
@@ -30,7 +31,15 @@ from .models import (
     ScaleLevel,
     ScoringScale,
 )
-from .services_planning import TIMETABLE, ask_from_dict, criteria_weights, suggested_outcome_codes, weights_check
+from .ranking import criterion_specs
+from .rules import (
+    STANDSTILL_WORKING_DAYS,
+    TIMETABLE,
+    ask_from_dict,
+    criteria_weights,
+    suggested_outcome_codes,
+    working_days_after,
+)
 
 # The price methods in words, with their formulas (docs/evaluation-methods.md has the worked examples).
 PRICE_METHOD_TEXTS: dict[str, tuple[str, str]] = {
@@ -72,12 +81,6 @@ DISQUALIFY_TEXT = (
 
 
 # --- Finding things -----------------------------------------------------------------------------------
-
-
-def buyer_required(member: Member) -> None:
-    """Planning is the buyer's: for anyone else every planning page does not exist."""
-    if not member.organisation.is_public_body:
-        raise Http404("No such page.")
 
 
 def procurement_list(*, member: Member) -> QuerySet[Procurement]:
@@ -161,7 +164,7 @@ def audit_event_list(*, member: Member, procurement: Procurement) -> AuditEventQ
 def cancel_reason(procurement: Procurement) -> str:
     if procurement.state != ProcurementState.CANCELLED:
         return ""
-    event = AuditEvent.objects.for_trail(procurement).filter(action="procurement.cancelled").first()
+    event = AuditEvent.objects.for_trail(procurement).filter(action=AuditAction.PROCUREMENT_CANCELLED).first()
     return str(event.after.get("reason", "")) if event else ""
 
 
@@ -347,6 +350,75 @@ def methodology(procurement: Procurement) -> Methodology:
     )
 
 
+# --- What stops publishing ------------------------------------------------------------------------------
+
+
+def weights_check(procurement: Procurement) -> list[str]:
+    """The scoring module's verdict on the criteria as a published model."""
+    return list(
+        scoring.weights_problems(
+            criterion_specs(procurement),
+            price_method=procurement.price_method,
+            min_social_value_weight=procurement.min_social_value_weight,
+        )
+    )
+
+
+TIMETABLE_ORDER = [  # (earlier, later, whether they may not be the same moment)
+    ("publication_at", "clarification_deadline", False),
+    ("clarification_deadline", "tender_deadline", True),
+    ("tender_deadline", "evaluation_at", False),
+    ("evaluation_at", "award_at", False),
+    ("award_at", "standstill_end_at", True),
+]
+
+
+def _timetable_problems(procurement: Procurement, now: datetime) -> list[str]:
+    problems = []
+    moments = {name: getattr(procurement, name) for name in TIMETABLE}
+    missing = [label.lower() for name, label in TIMETABLE.items() if moments[name] is None]
+    if missing:
+        problems.append(f"The timetable is incomplete: enter the {', '.join(missing)}.")
+        return problems
+    for first, second, strict in TIMETABLE_ORDER:
+        if moments[first] > moments[second] or (strict and moments[first] == moments[second]):
+            relation = "before" if strict else "no later than"
+            problems.append(f"The {TIMETABLE[first].lower()} must be {relation} the {TIMETABLE[second].lower()}.")
+    award_day = timezone.localtime(moments["award_at"]).date()
+    earliest = working_days_after(award_day, STANDSTILL_WORKING_DAYS)
+    if timezone.localtime(moments["standstill_end_at"]).date() < earliest:
+        problems.append(
+            f"The standstill must end no earlier than {earliest:%A} {earliest.day} {earliest:%B %Y}, "
+            f"{STANDSTILL_WORKING_DAYS} working days after the award (Procurement Act 2023 s.51). "
+            "This check counts weekdays only and does not know bank holidays: add any that fall in the period."
+        )
+    if moments["tender_deadline"] <= now:
+        problems.append("The tender deadline has already passed: move the timetable on.")
+    return problems
+
+
+def publish_problems(procurement: Procurement, *, now: datetime | None = None) -> list[str]:
+    """Everything that stops the procurement being published, in words (empty: it can be)."""
+    now = now or timezone.now()
+    problems = []
+    if procurement.state != ProcurementState.DRAFT:
+        problems.append(
+            f"Only a draft can be published; this procurement is {procurement.get_state_display().lower()}."
+        )
+    version = procurement.framework_version
+    if version is None or version.status != VersionStatus.PUBLISHED:
+        problems.append("Choose a published version of one of your frameworks.")
+    if not procurement.lots.exists():
+        problems.append("Add at least one lot.")
+    criteria = list(procurement.criteria.all())
+    unscaled = [c.code for c in criteria if c.kind != CriterionKind.PRICE and c.scale_id is None]
+    if unscaled:
+        problems.append(f"Choose a scale for {', '.join(unscaled)}: every non-price criterion needs one.")
+    problems.extend(weights_check(procurement))
+    problems.extend(_timetable_problems(procurement, now))
+    return problems
+
+
 @dataclass(frozen=True)
 class WeightsCheck:
     problems: list[str]
@@ -362,8 +434,6 @@ def weights_status(procurement: Procurement) -> WeightsCheck:
 
 def detail_context(*, member: Member, procurement: Procurement) -> dict[str, Any]:
     """Everything the procurement page shows."""
-    from .services_planning import publish_problems
-
     is_draft = procurement.state == ProcurementState.DRAFT
     can_write = member.can_plan_procurements
     try:

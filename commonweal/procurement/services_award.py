@@ -1,26 +1,37 @@
 """Awarding a lot to the most advantageous tender: the award, the contract (a delivery agreement) and
-the winning bid's commitments as the contract's commitments, in one audited transaction."""
+the winning bid's commitments as the contract's commitments, in one audited transaction.
+
+Before that transaction the flags the rules raise are recorded, in a transaction of their own: an award
+is refused while any flag awaits a decision, and a refused award rolls back everything it wrote, so
+flags recorded inside it would be lost with the refusal. Recorded first, they stay for the decision.
+"""
 
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.delivery import services as delivery_services
-from commonweal.delivery.models import AgreementKind, Commitment, CommitmentSource
+from commonweal.delivery.models import Agreement, AgreementKind, Commitment, CommitmentSource
 from commonweal.delivery.services_agreements import commitment_errors, commitment_insert, commitment_snapshot
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .models import Award, Bid, BidState, Lot, Procurement, ProcurementState
 from .selectors_award import (
     RETURN_FREQUENCY_FROM_REPORTING,
+    LotAward,
     agreement_reference,
     agreement_title,
     contract_dates,
     lot_award,
 )
+from .services_evaluation import flags_refresh
 
 AWARD_FIELDS = ["lot", "bid", "supplier", "value", "agreement", "reason", "awarded_at"]
 
@@ -29,10 +40,9 @@ def _sentences(problems: list[str]) -> str:
     return " ".join(f"{problem}." for problem in problems)
 
 
-@transaction.atomic
 def lot_award_make(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     procurement: Procurement,
     lot: Lot,
@@ -43,18 +53,21 @@ def lot_award_make(
 
     Refused, with every reason at once, while moderation is incomplete, a flag awaits a decision or the
     ranking has no winner. When the published rules leave a tie for first, `bid` must be one of the tied
-    tenders and `reason` must say why it was chosen; otherwise `bid`, if given, must be the winner."""
-    if not member.can_plan_procurements or member.organisation.pk != procurement.organisation_id:
-        raise ApplicationError("Only the buyer’s procurement officers and social value leads award contracts.")
-    # Lock the procurement so two officers cannot award the same lot at once.
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
-    if lot.procurement_id != procurement.pk:
-        raise ApplicationError("The lot is not part of this procurement.")
-    entry = lot_award(member=member, procurement=procurement, lot=lot)
-    if entry.award is not None:
-        raise ApplicationError(f"Lot {lot.number} has already been awarded to {entry.award.supplier}.")
+    tenders and `reason` must say why it was chosen; otherwise `bid`, if given, must be the winner.
+
+    The flags the rules raise are recorded first and kept whatever the outcome (see the module docs), so
+    a flag nobody had looked at refuses the award and then waits on the flags page for its decision."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    if member.organisation.pk != procurement.organisation_id:
+        raise Http404("No such procurement.")
+    flags_refresh(actor=actor, member=member, procurement=procurement)
+    return _lot_award_make(actor=actor, member=member, procurement=procurement, lot=lot, bid=bid, reason=reason)
+
+
+def _chosen_bid(entry: LotAward, bid: Bid | None, reason: str) -> Bid:
+    """The tender the award goes to: the winner, or one of the tied tenders with a reason; refused
+    with every reason at once otherwise."""
     problems = list(entry.problems)
-    reason = reason.strip()
     field_errors: dict[str, str] = {}
     chosen = entry.winner
     if entry.winner is None and entry.tied:
@@ -70,17 +83,24 @@ def lot_award_make(
     problems.extend(field_errors.values())
     if problems or chosen is None:
         raise ApplicationError(_sentences(problems or ["No tender can be awarded"]), field_errors=field_errors)
-    assert chosen.state == BidState.SUBMITTED and chosen.price is not None
-    dates = contract_dates(procurement)
-    assert dates is not None  # lot_award refuses a procurement without a standstill end
-    start, end = dates
+    return chosen
+
+
+def _award_reason(entry: LotAward, reason: str) -> str:
     result = entry.result
     if not reason and result is not None:
         total = next((row.total for row in result.bids if row.bidder == result.winner), None)
-        reason = f"The most advantageous tender under the published methodology: ranked first with {total} points."
+        return f"The most advantageous tender under the published methodology: ranked first with {total} points."
+    return reason
 
+
+def _contract_create(*, actor: User | None, procurement: Procurement, lot: Lot, chosen: Bid) -> Agreement:
+    dates = contract_dates(procurement)
+    assert dates is not None  # lot_award refuses a procurement without a standstill end
+    start, end = dates
+    assert chosen.price is not None
     try:
-        agreement = delivery_services.agreement_create(
+        return delivery_services.agreement_create(
             actor=actor,
             organisation=procurement.organisation,
             supplier=chosen.supplier,
@@ -97,9 +117,12 @@ def lot_award_make(
     except ApplicationError as error:
         raise ApplicationError(f"The contract could not be created: {error.message}") from error
 
-    commitments_problems: list[str] = []
+
+def _commitments_carry(*, actor: User | None, entry: LotAward, agreement: Agreement) -> list[Commitment]:
+    """The winning tender's counted commitments as the contract's; refused, every problem named, if any
+    cannot be. A light-touch bid is qualitative: its contract starts without commitments."""
+    problems: list[str] = []
     created: list[Commitment] = []
-    # A light-touch bid is qualitative: its contract starts without commitments.
     for offered in entry.commitments:
         errors = commitment_errors(
             agreement=agreement,
@@ -111,7 +134,7 @@ def lot_award_make(
             milestones=(),
         )
         if errors:
-            commitments_problems.append(f"The commitment to {offered.measure.title}: {'; '.join(errors.values())}")
+            problems.append(f"The commitment to {offered.measure.title}: {'; '.join(errors.values())}")
             continue
         commitment = commitment_insert(
             agreement=agreement,
@@ -125,17 +148,36 @@ def lot_award_make(
         audit_record(
             actor=actor,
             organisation=agreement.organisation,
-            action="commitment.create",
+            action=AuditAction.COMMITMENT_CREATED,
             target=commitment,
             trail=agreement,
             after=commitment_snapshot(commitment),
         )
         created.append(commitment)
-    if commitments_problems:
+    if problems:
         raise ApplicationError(
-            "The winning tender’s commitments cannot become the contract’s as they are: "
-            + _sentences(commitments_problems)
+            "The winning tender’s commitments cannot become the contract’s as they are: " + _sentences(problems)
         )
+    return created
+
+
+@transaction.atomic
+def _lot_award_make(
+    *, actor: User | None, member: Member, procurement: Procurement, lot: Lot, bid: Bid | None, reason: str
+) -> Award:
+    # Lock the procurement so two officers cannot award the same lot at once.
+    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    if lot.procurement_id != procurement.pk:
+        raise ApplicationError("The lot is not part of this procurement.")
+    entry = lot_award(member=member, procurement=procurement, lot=lot)
+    if entry.award is not None:
+        raise ApplicationError(f"Lot {lot.number} has already been awarded to {entry.award.supplier}.")
+    reason = reason.strip()
+    chosen = _chosen_bid(entry, bid, reason)
+    assert chosen.state == BidState.SUBMITTED and chosen.price is not None
+    reason = _award_reason(entry, reason)
+    agreement = _contract_create(actor=actor, procurement=procurement, lot=lot, chosen=chosen)
+    created = _commitments_carry(actor=actor, entry=entry, agreement=agreement)
 
     now = timezone.now()
     award = Award.objects.create(
@@ -150,19 +192,24 @@ def lot_award_make(
         awarded_by=actor,
         awarded_at=now,
     )
-    after = snapshot(award, AWARD_FIELDS)
+    after: dict[str, Any] = snapshot(award, AWARD_FIELDS)
     after["commitments"] = len(created)
     if entry.winner is None:
         after["tie"] = "chosen from the tenders tied for first place"
     audit_record(
         actor=actor,
         organisation=procurement.organisation,
-        action="procurement.award",
+        action=AuditAction.PROCUREMENT_AWARD_MADE,
         target=award,
         trail=procurement,
         after=after,
     )
+    _procurement_close_when_awarded(actor=actor, procurement=procurement, now=now)
+    return award
 
+
+def _procurement_close_when_awarded(*, actor: User | None, procurement: Procurement, now: Any) -> None:
+    """Once every lot with a tender is awarded, the procurement is awarded."""
     awarded_lots = set(
         Award.objects.filter(procurement=procurement, bid__isnull=False).values_list("lot_id", flat=True)
     )
@@ -177,9 +224,8 @@ def lot_award_make(
         audit_record(
             actor=actor,
             organisation=procurement.organisation,
-            action="procurement.awarded",
+            action=AuditAction.PROCUREMENT_AWARDED,
             target=procurement,
             before=before,
             after=snapshot(procurement, ["state", "awarded_at"]),
         )
-    return award

@@ -1,4 +1,4 @@
-"""Writes on the supplier side of a procurement: clarification questions and answers, and bids.
+"""Writes on the supplier side of a procurement: bids (clarifications are in `services_clarifications`).
 
 Bid events are recorded against the supplier's organisation with the bid as their trail, so the
 buyer's audit history shows nothing of bid activity before the deadline. The deadline is enforced
@@ -6,7 +6,6 @@ here, not only by hiding buttons: once `selectors.open_for_bids` is false no bid
 saved, submitted or reopened.
 """
 
-import calendar
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -20,11 +19,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
 from commonweal.core.formatting import uk_date, uk_datetime
+from commonweal.core.models import AuditAction
 from commonweal.core.uploads import FileType, upload_check
 from commonweal.frameworks.models import Measure
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors
@@ -34,12 +36,10 @@ from .models import (
     BidCommitment,
     BidResponse,
     BidState,
-    Clarification,
-    Criterion,
-    CriterionKind,
     Lot,
     Procurement,
 )
+from .rules import contract_period, scored_criteria, word_count
 
 ZIP = (b"PK\x03\x04",)
 # Tender documents: what bidders write responses and pricing schedules in.
@@ -51,11 +51,6 @@ TENDER_TYPES: dict[str, FileType] = {
     ".ods": FileType("application/vnd.oasis.opendocument.spreadsheet", ZIP),
 }
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
-
-
-def word_count(text: str) -> int:
-    """Words as GOV.UK Frontend's character count counts them: runs of non-space characters."""
-    return len(text.split())
 
 
 def deadline_check(procurement: Procurement) -> None:
@@ -70,89 +65,6 @@ def deadline_check(procurement: Procurement) -> None:
     else:
         message = "This procurement is not open for tenders; no bid can be submitted or changed."
     raise ApplicationError(message)
-
-
-def scored_criteria(procurement: Procurement) -> list[Criterion]:
-    """The criteria a bid answers in words: quality always, social value unless the bid is light-touch
-    (whose method statement is its whole social value response)."""
-    kinds = [CriterionKind.QUALITY] if procurement.light_touch else [CriterionKind.QUALITY, CriterionKind.SOCIAL_VALUE]
-    return list(procurement.criteria.filter(kind__in=kinds).order_by("position", "id"))
-
-
-def contract_period(procurement: Procurement) -> tuple[date, date]:
-    """When the contract is expected to run: from the planned award (or the tender deadline) for its
-    duration. Commitments fall due within it."""
-    start_moment = procurement.award_at or procurement.tender_deadline or timezone.now()
-    start = timezone.localtime(start_moment).date()
-    months = start.month - 1 + procurement.duration_months
-    year, month = start.year + months // 12, months % 12 + 1
-    return start, date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-# --- Clarifications --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def clarification_ask(*, actor: Any, member: Member, procurement: Procurement, question: str) -> Clarification:
-    procurement = selectors.opportunity_get(member=member, pk=procurement.pk)
-    question = question.strip()
-    if not question:
-        raise ApplicationError("Enter your question.", field_errors={"question": "Enter your question"})
-    deadline = procurement.clarification_deadline
-    if deadline is not None and timezone.now() >= deadline:
-        message = (
-            f"The deadline for clarification questions was {uk_datetime(deadline)}; no more questions can be asked"
-        )
-        raise ApplicationError(message + ".", field_errors={"question": message})
-    clarification = Clarification.objects.create(
-        organisation=procurement.organisation,
-        procurement=procurement,
-        supplier=member.organisation,
-        asked_by=actor,
-        question=question,
-    )
-    # Recorded for the supplier: who asked is not part of the buyer's public trail.
-    audit_record(
-        actor=actor,
-        organisation=member.organisation,
-        action="clarification.ask",
-        target=clarification,
-        after={"question": question, "procurement": procurement.reference},
-    )
-    return clarification
-
-
-@transaction.atomic
-def clarification_answer(
-    *, actor: Any, member: Member, clarification: Clarification, published_question: str, answer: str
-) -> Clarification:
-    """Publish the question, as the buyer words it, with its answer to every bidder."""
-    if not member.can_plan_procurements or clarification.organisation_id != member.organisation.pk:
-        raise Http404("No such clarification.")
-    published_question, answer = published_question.strip(), answer.strip()
-    errors = {}
-    if not published_question:
-        errors["published_question"] = "Enter the question as it will be published"
-    if not answer:
-        errors["answer"] = "Enter the answer"
-    if errors:
-        raise ApplicationError("The answer cannot be published yet.", field_errors=errors)
-    before = snapshot(clarification, ["published_question", "answer"])
-    clarification.published_question = published_question
-    clarification.answer = answer
-    clarification.answered_by = actor
-    clarification.answered_at = timezone.now()
-    clarification.save(update_fields=["published_question", "answer", "answered_by", "answered_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        organisation=member.organisation,
-        action="clarification.answer",
-        target=clarification,
-        trail=clarification.procurement,
-        before=before,
-        after=snapshot(clarification, ["published_question", "answer"]),
-    )
-    return clarification
 
 
 # --- Bids ------------------------------------------------------------------------------------------
@@ -180,7 +92,7 @@ def _bid_snapshot(bid: Bid) -> dict[str, Any]:
     }
 
 
-def _audit_bid(*, actor: Any, member: Member, bid: Bid, action: str, before: dict[str, Any]) -> None:
+def _audit_bid(*, actor: User | None, member: Member, bid: Bid, action: AuditAction, before: dict[str, Any]) -> None:
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -192,8 +104,9 @@ def _audit_bid(*, actor: Any, member: Member, bid: Bid, action: str, before: dic
 
 
 @transaction.atomic
-def bid_start(*, actor: Any, member: Member, procurement: Procurement, lot: Lot) -> Bid:
+def bid_start(*, actor: User | None, member: Member, procurement: Procurement, lot: Lot) -> Bid:
     """The supplier's bid for the lot: its existing one, or a new draft."""
+    permission_require(member, Permission.BID)
     procurement = selectors.opportunity_get(member=member, pk=procurement.pk)
     if lot.procurement_id != procurement.pk:
         raise Http404("No such lot.")
@@ -204,7 +117,7 @@ def bid_start(*, actor: Any, member: Member, procurement: Procurement, lot: Lot)
     bid = Bid.objects.create(
         organisation=procurement.organisation, procurement=procurement, lot=lot, supplier=member.organisation
     )
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.start", before={})
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_STARTED, before={})
     return bid
 
 
@@ -232,7 +145,7 @@ def _commitment_problems(procurement: Procurement, commitment: CommitmentInput) 
 @transaction.atomic
 def bid_save(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     bid: Bid,
     price: Decimal | None,
@@ -244,6 +157,9 @@ def bid_save(
     remove_attachments: list[int] | None = None,
 ) -> Bid:
     """Save a draft: every part may still be incomplete (the submission checks completeness)."""
+    permission_require(member, Permission.BID)
+    if actor is None and attachments:
+        raise ApplicationError("Only a person uploads a tender document.")
     bid = _owned_draft(member, bid)
     procurement = bid.procurement
     deadline_check(procurement)
@@ -299,6 +215,7 @@ def bid_save(
             attachment.file.delete(save=False)
             attachment.delete()
     for criterion_pk, upload in (attachments or {}).items():
+        assert actor is not None  # refused above: a file has a person who uploaded it
         file_type = TENDER_TYPES[_suffix(upload.name or "")]
         BidAttachment.objects.create(
             organisation=bid.organisation,
@@ -310,7 +227,7 @@ def bid_save(
             size=upload.size or 0,
             uploaded_by=actor,
         )
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.save", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_SAVED, before=before)
     return bid
 
 
@@ -343,7 +260,8 @@ def bid_problems(bid: Bid) -> dict[str, str]:
 
 
 @transaction.atomic
-def bid_submit(*, actor: Any, member: Member, bid: Bid) -> Bid:
+def bid_submit(*, actor: User | None, member: Member, bid: Bid) -> Bid:
+    permission_require(member, Permission.BID)
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.DRAFT:
@@ -358,13 +276,14 @@ def bid_submit(*, actor: Any, member: Member, bid: Bid) -> Bid:
     bid.submitted_at = timezone.now()
     bid.submitted_by = actor
     bid.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.submit", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_SUBMITTED, before=before)
     return bid
 
 
 @transaction.atomic
-def bid_reopen(*, actor: Any, member: Member, bid: Bid) -> Bid:
+def bid_reopen(*, actor: User | None, member: Member, bid: Bid) -> Bid:
     """Make a submitted bid a draft again, to change it; it is not a tender until resubmitted."""
+    permission_require(member, Permission.BID)
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.SUBMITTED:
@@ -374,17 +293,22 @@ def bid_reopen(*, actor: Any, member: Member, bid: Bid) -> Bid:
     bid.submitted_at = None
     bid.submitted_by = None
     bid.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
-    _audit_bid(actor=actor, member=member, bid=bid, action="bid.reopen", before=before)
+    _audit_bid(actor=actor, member=member, bid=bid, action=AuditAction.BID_REOPENED, before=before)
     return bid
 
 
 @transaction.atomic
-def attachment_opened_record(*, member: Member, attachment: BidAttachment) -> None:
-    """Record a buyer's opening of a bid's attachment (the sealed-bid rule was checked by the caller)."""
+def attachment_opened_record(*, actor: User | None, member: Member, attachment: BidAttachment) -> None:
+    """Record a buyer's opening of a bid's attachment (the sealed-bid rule was checked by the caller, with
+    `selectors_bidding.attachment_get`). Like `selectors.bid_open_for_buyer`, this records a read: who at
+    the buyer opened sealed tender content is kept even when the page asking is a GET."""
+    permission_require(member, Permission.EVALUATE)
+    if attachment.bid.organisation_id != member.organisation.pk:
+        raise Http404("No such attachment.")
     audit_record(
-        actor=member.user,
+        actor=actor,
         organisation=member.organisation,
-        action="bid.attachment_opened",
+        action=AuditAction.BID_ATTACHMENT_OPENED,
         target=attachment,
         trail=attachment.bid.procurement,
     )

@@ -10,7 +10,12 @@ The rules (docs/procurement-evaluation.md):
   bid on that criterion is recorded;
 - moderation waits for every assigned, non-conflicted evaluator's score; it may be revised until the
   award, each revision audited with its before and after;
-- flags are recorded once the deadline has passed, each needs a decision with a reason.
+- flags are recorded once the deadline has passed (by `commonweal procurement open-tenders`, by the
+  planner on the flags page, and always by the award before it checks for undecided flags), each
+  needs a decision with a reason.
+
+Each writer asks for its permission first (`permission_require`): planners assign, moderate, record and
+decide flags (`PLAN_PROCUREMENTS`); the buyer's evaluating people declare and score (`EVALUATE`).
 """
 
 from collections.abc import Mapping
@@ -18,13 +23,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
-from . import flags as flag_rules
 from . import selectors, selectors_evaluation
 from .models import (
     Award,
@@ -46,9 +54,10 @@ from .models import (
 CLOSED_STATES = (ProcurementState.AWARDED, ProcurementState.CANCELLED)
 
 
-def _require_planner(member: Member, procurement: Procurement) -> None:
-    if not member.can_plan_procurements or procurement.organisation_id != member.organisation.pk:
-        raise ApplicationError("Only the buyer’s procurement officers and social value leads can do this.")
+def _own_procurement(member: Member, procurement: Procurement) -> None:
+    """Refuse (404) a procurement of another organisation than the member's."""
+    if procurement.organisation_id != member.organisation.pk:
+        raise Http404("No such procurement.")
 
 
 def _require_open(procurement: Procurement) -> None:
@@ -80,12 +89,13 @@ def _scale_level(criterion: Criterion, score: Decimal | None, field: str) -> Dec
 
 
 def evaluators_set(
-    *, actor: Any, member: Member, procurement: Procurement, chosen: Mapping[int, set[int]]
+    *, actor: User | None, member: Member, procurement: Procurement, chosen: Mapping[int, set[int]]
 ) -> dict[str, list[str]]:
     """Make the assignments of the procurement's scored criteria those in `chosen` (criterion pk →
     people's pks); criteria not named keep theirs. One audit event lists what changed. Returns the
     changes (criterion code → "+ name" / "− name")."""
-    _require_planner(member, procurement)
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    _own_procurement(member, procurement)
     _require_open(procurement)
     criteria = {c.pk: c for c in selectors_evaluation.scored_criteria(procurement)}
     people = {person.pk: person for person in selectors_evaluation.assignable_people(procurement)}
@@ -140,7 +150,7 @@ def evaluators_set(
             audit_record(
                 actor=actor,
                 organisation=procurement.organisation,
-                action="procurement.evaluators_changed",
+                action=AuditAction.PROCUREMENT_EVALUATORS_CHANGED,
                 target=procurement,
                 before={
                     c.code: sorted(str(people.get(pk, pk)) for pk in current.get(c.pk, set()))
@@ -155,13 +165,13 @@ def evaluators_set(
 
 
 def declaration_make(
-    *, actor: Any, member: Member, procurement: Procurement, has_conflict: bool, details: str
+    *, actor: User | None, member: Member, procurement: Procurement, has_conflict: bool, details: str
 ) -> ConflictDeclaration:
     """The member's own declaration of conflicts of interest for the procurement; made once."""
-    if procurement.organisation_id != member.organisation.pk or not (
-        member.can_plan_procurements or member.can_evaluate
-    ):
-        raise ApplicationError("Only the buyer’s people who evaluate or moderate declare conflicts of interest.")
+    permission_require(member, Permission.EVALUATE)
+    _own_procurement(member, procurement)
+    if actor is None:
+        raise ApplicationError("Only a person declares conflicts of interest.")
     details = details.strip()
     if has_conflict and not details:
         raise ApplicationError(
@@ -184,7 +194,7 @@ def declaration_make(
         audit_record(
             actor=actor,
             organisation=procurement.organisation,
-            action="procurement.conflict_declared",
+            action=AuditAction.PROCUREMENT_CONFLICT_DECLARED,
             target=procurement,
             after={"evaluator": str(actor), "has_conflict": has_conflict, "details": declaration.details},
         )
@@ -212,10 +222,13 @@ def scoring_problem(*, member: Member, bid: Bid) -> str:
 
 
 def scores_record(
-    *, actor: Any, member: Member, bid: Bid, scores: Mapping[int, tuple[Decimal | None, str]]
+    *, actor: User | None, member: Member, bid: Bid, scores: Mapping[int, tuple[Decimal | None, str]]
 ) -> list[Score]:
     """Record (or change) the member's own scores of `bid`: criterion pk → (score, justification).
     Every problem is reported at once, by field (`eval_score_<pk>`, `eval_justification_<pk>`)."""
+    permission_require(member, Permission.EVALUATE)
+    if actor is None:
+        raise ApplicationError("Only a person scores tenders.")
     problem = scoring_problem(member=member, bid=bid)
     if problem:
         raise ApplicationError(problem)
@@ -266,7 +279,7 @@ def scores_record(
             audit_record(
                 actor=actor,
                 organisation=bid.organisation,
-                action="bid.scored",
+                action=AuditAction.BID_SCORED,
                 target=bid,
                 trail=bid.procurement,
                 before=before,
@@ -279,16 +292,17 @@ def scores_record(
 
 
 def moderation_problem(*, member: Member, bid: Bid) -> str:
-    if not member.can_plan_procurements:
-        return "Only the buyer’s procurement officers and social value leads moderate scores."
     return scoring_problem(member=member, bid=bid).replace("score its bids", "moderate its scores")
 
 
 def moderation_record(
-    *, actor: Any, member: Member, bid: Bid, criterion: Criterion, score: Decimal | None, rationale: str
+    *, actor: User | None, member: Member, bid: Bid, criterion: Criterion, score: Decimal | None, rationale: str
 ) -> ModeratedScore:
     """The consensus score of `bid` on `criterion`, once every assigned, non-conflicted evaluator has
     scored it; a revision keeps the earlier score and rationale in the audit log."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    if actor is None:
+        raise ApplicationError("Only a person moderates scores.")
     problem = moderation_problem(member=member, bid=bid)
     if problem:
         raise ApplicationError(problem)
@@ -325,7 +339,7 @@ def moderation_record(
         audit_record(
             actor=actor,
             organisation=bid.organisation,
-            action="bid.moderated" if not before else "bid.moderation_revised",
+            action=AuditAction.BID_MODERATED if not before else AuditAction.BID_MODERATION_REVISED,
             target=bid,
             trail=bid.procurement,
             before={"criterion": criterion.code, **before} if before else {},
@@ -337,75 +351,15 @@ def moderation_record(
 # --- Flags ---------------------------------------------------------------------------------------------
 
 
-def _findings(procurement: Procurement, bids: list[Bid], member: Member | None) -> list[tuple[Bid, flag_rules.Finding]]:
-    findings: list[tuple[Bid, flag_rules.Finding]] = []
-    prices_by_lot: dict[int, list[Decimal]] = {}
-    for bid in bids:
-        if bid.price is not None:
-            prices_by_lot.setdefault(bid.lot_id, []).append(bid.price)
-    for bid in bids:
-        if bid.price is not None:
-            detail = flag_rules.abnormally_low(
-                price=bid.price,
-                lot_prices=prices_by_lot[bid.lot_id],
-                threshold_percent=procurement.abnormally_low_percent,
-            )
-            if detail:
-                findings.append((bid, flag_rules.Finding(FlagKind.ABNORMALLY_LOW_PRICE, detail)))
-        if procurement.value_set is not None and bid.price is not None and member is not None:
-            valuation = selectors_evaluation.bid_valuation(member=member, bid=bid)
-            if valuation is not None:
-                detail = flag_rules.social_value_share(
-                    price=bid.price,
-                    net_totals=selectors_evaluation.net_totals(valuation),
-                    share_percent=procurement.social_value_share_percent,
-                )
-                if detail:
-                    findings.append((bid, flag_rules.Finding(FlagKind.SOCIAL_VALUE_SHARE, detail)))
-        for commitment in bid.commitments.select_related("measure"):
-            restatement = flag_rules.restates_core_deliverable(
-                core_deliverables=procurement.core_deliverables,
-                commitment_text=f"{commitment.description} {commitment.measure.title}",
-            )
-            if restatement is not None:
-                findings.append(
-                    (
-                        bid,
-                        flag_rules.Finding(
-                            FlagKind.RESTATES_CORE_DELIVERABLE,
-                            flag_rules.restatement_text(restatement),
-                            commitment_id=commitment.pk,
-                            matched_words=restatement.matched,
-                        ),
-                    )
-                )
-    return findings
-
-
-def flags_refresh(procurement: Procurement, *, actor: Any = None, member: Member | None = None) -> list[Flag]:
+def flags_refresh(*, actor: User | None, member: Member, procurement: Procurement) -> list[Flag]:
     """Record the flags the rules raise on the procurement's submitted bids, once the tender deadline has
-    passed. Idempotent: a flag already recorded (per bid, kind and commitment) is left as it is, with
-    its decision. Returns the flags newly recorded. The social value rule needs a member of the buyer
-    to read the value set; without one (a task) it is left out."""
-    if not selectors.tenders_opened(procurement) or procurement.state == ProcurementState.CANCELLED:
-        return []
-    bids = list(
-        Bid.objects.filter(procurement=procurement, state=BidState.SUBMITTED).select_related(
-            "lot", "supplier", "procurement"
-        )
-    )
-    if not bids:
-        return []
-    created: list[Flag] = []
+    passed, in a transaction of its own. Idempotent: a flag already recorded (per bid, kind and
+    commitment) is left as it is, with its decision. Returns the flags newly recorded."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    _own_procurement(member, procurement)
     with transaction.atomic():
-        existing: set[tuple[int, str, int | None]] = set(
-            Flag.objects.filter(bid__in=bids).values_list("bid_id", "kind", "commitment_id")
-        )
-        for bid, finding in _findings(procurement, bids, member):
-            key = (bid.pk, finding.kind, finding.commitment_id)
-            if key in existing:
-                continue
-            existing.add(key)
+        created: list[Flag] = []
+        for bid, finding in selectors_evaluation.flag_findings_unrecorded(member=member, procurement=procurement):
             flag = Flag.objects.create(
                 organisation=procurement.organisation,
                 bid=bid,
@@ -416,7 +370,7 @@ def flags_refresh(procurement: Procurement, *, actor: Any = None, member: Member
             audit_record(
                 actor=actor,
                 organisation=procurement.organisation,
-                action="bid.flagged",
+                action=AuditAction.BID_FLAGGED,
                 target=bid,
                 trail=procurement,
                 after={"kind": finding.kind, "detail": finding.detail},
@@ -425,10 +379,11 @@ def flags_refresh(procurement: Procurement, *, actor: Any = None, member: Member
     return created
 
 
-def flag_decide(*, actor: Any, member: Member, flag: Flag, decision: str, reason: str) -> Flag:
+def flag_decide(*, actor: User | None, member: Member, flag: Flag, decision: str, reason: str) -> Flag:
     """Record (or revise, before the award) the decision on a flag, with its reason."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
     bid = flag.bid
-    _require_planner(member, bid.procurement)
+    _own_procurement(member, bid.procurement)
     if not selectors.may_open_bids(member=member, procurement=bid.procurement):
         raise ApplicationError("Declare that you have no conflict of interest before you decide on a flag.")
     _require_not_awarded(bid)
@@ -452,7 +407,7 @@ def flag_decide(*, actor: Any, member: Member, flag: Flag, decision: str, reason
         audit_record(
             actor=actor,
             organisation=flag.organisation,
-            action="bid.flag_decided",
+            action=AuditAction.BID_FLAG_DECIDED,
             target=bid,
             trail=bid.procurement,
             before={"kind": flag.kind, **before},

@@ -3,6 +3,11 @@ agreements, and exporting a procurement as an OCDS 1.1 release package (docs/pro
 
 An import is atomic per file and idempotent: a file lands whole or not at all, and a procurement is
 matched by its ocid, an award by its OCDS award id, so importing the same file again adds nothing.
+
+A buyer's import (`ocds_import`) takes the member and asks for `Permission.PLAN_PROCUREMENTS`; the
+command line acts as `Member.system(buyer)`. The operator's import of every buyer's notices
+(`ocds_import_any_buyer`, the command line without `--organisation`) finds or creates each buyer, and
+asks the same permission of the system member of each buyer it writes for.
 """
 
 import hashlib
@@ -18,13 +23,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.delivery.models import Agreement, CommitmentState
 from commonweal.delivery.services import agreement_create
 from commonweal.frameworks.models import FrameworkVersion, UnitKind, VersionStatus
 from commonweal.spend.names import normalise_name
 from commonweal.tenancy.models import Organisation, OrganisationKind
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import ocds
@@ -119,7 +127,7 @@ def import_reference(ocid: str) -> str:
 class _Run:
     """What one import run has looked up already (organisations by identifier and by name)."""
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: User | None) -> None:
         self.actor = actor
         self.suppliers_by_name: dict[str, Organisation] | None = None
         self.suppliers_by_identifier: dict[tuple[str, str], Organisation] = {}
@@ -173,7 +181,7 @@ def _organisation_create(run: _Run, party: ocds.Party, kind: str) -> Organisatio
     audit_record(
         actor=run.actor,
         organisation=organisation,
-        action="organisation.import_ocds",
+        action=AuditAction.ORGANISATION_IMPORTED_FROM_OCDS,
         target=organisation,
         after=snapshot(organisation, ["name", "slug", "kind", *FLAG_FIELDS]),
     )
@@ -217,7 +225,7 @@ def _supplier_flags_update(run: _Run, supplier: Organisation, party: ocds.Party)
         audit_record(
             actor=run.actor,
             organisation=supplier,
-            action="organisation.flags_import_ocds",
+            action=AuditAction.ORGANISATION_FLAGS_IMPORTED_FROM_OCDS,
             target=supplier,
             before=before,
             after=after,
@@ -313,7 +321,7 @@ def _procurement(run: _Run, notice: ocds.Notice, buyer: Organisation, counts: Im
         audit_record(
             actor=run.actor,
             organisation=buyer,
-            action="procurement.import_ocds",
+            action=AuditAction.PROCUREMENT_IMPORTED_FROM_OCDS,
             target=procurement,
             after={**snapshot(procurement, PROCUREMENT_FIELDS), "ocid": notice.ocid, "release": notice.release_id},
         )
@@ -336,7 +344,7 @@ def _procurement(run: _Run, notice: ocds.Notice, buyer: Organisation, counts: Im
     audit_record(
         actor=run.actor,
         organisation=buyer,
-        action="procurement.import_ocds_update",
+        action=AuditAction.PROCUREMENT_UPDATED_FROM_OCDS,
         target=procurement,
         before=before,
         after={**after, "release": notice.release_id},
@@ -434,7 +442,7 @@ def _awards(run: _Run, notice: ocds.Notice, procurement: Procurement, counts: Im
             audit_record(
                 actor=run.actor,
                 organisation=procurement.organisation,
-                action="award.import_ocds",
+                action=AuditAction.AWARD_IMPORTED_FROM_OCDS,
                 target=row,
                 trail=procurement,
                 after={
@@ -453,6 +461,8 @@ def _file_import(run: _Run, read: ocds.PackageRead, organisation: Organisation |
     with transaction.atomic():
         for notice in read.notices:
             buyer = organisation if organisation is not None else _buyer(run, notice, counts)
+            # The operator writes for each buyer with the authority of that buyer's system member.
+            permission_require(Member.system(buyer), Permission.PLAN_PROCUREMENTS)
             procurement = _procurement(run, notice, buyer, counts)
             _awards(run, notice, procurement, counts)
     return counts
@@ -460,22 +470,34 @@ def _file_import(run: _Run, read: ocds.PackageRead, organisation: Organisation |
 
 def ocds_import(
     *,
-    actor: Any,
+    actor: User | None,
+    member: Member,
     files: Sequence[tuple[str, bytes]],
-    organisation: Organisation | None = None,
-    member: Member | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportSummary:
-    """Import OCDS release packages, each (name, content). With `organisation` every release must be
-    that body's (others are rejected); without it (the operator's command line) each release's buyer
-    is found by name or created. Each file lands whole or not at all; `progress(name)` is called as
-    each file is done."""
-    if member is not None and (
-        not member.can_plan_procurements or organisation is None or member.organisation.pk != organisation.pk
-    ):
-        raise ApplicationError("Only a procurement officer or social value lead of the buyer can import notices.")
-    if organisation is not None and not organisation.is_public_body:
-        raise ApplicationError(f"{organisation.name} is not a public body: only public bodies buy.")
+    """Import OCDS release packages, each (name, content), as the member's organisation's notices:
+    releases of any other buyer are rejected. Each file lands whole or not at all; `progress(name)` is
+    called as each file is done."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    return _files_import(actor=actor, files=files, organisation=member.organisation, progress=progress)
+
+
+def ocds_import_any_buyer(
+    *, files: Sequence[tuple[str, bytes]], progress: Callable[[str], None] | None = None
+) -> ImportSummary:
+    """The server operator's import from the command line, of any buyers' notices: each release's buyer
+    is found by name or created, so no one organisation's member can act for the whole run; each buyer's
+    notices are written as that buyer's system member (see `_file_import`). Audited as "system"."""
+    return _files_import(actor=None, files=files, organisation=None, progress=progress)
+
+
+def _files_import(
+    *,
+    actor: User | None,
+    files: Sequence[tuple[str, bytes]],
+    organisation: Organisation | None,
+    progress: Callable[[str], None] | None,
+) -> ImportSummary:
     summary = ImportSummary()
     run = _Run(actor)
     for name, content in files:
@@ -494,24 +516,20 @@ def ocds_import(
                 if not buyer_is(notice, organisation)
             ]
         if rejected:
-            if progress is not None:
-                progress(name)
             summary.releases_read += len(read.notices) + sum(1 for r in read.rejections if r.position is not None)
             summary.rejected.extend(sorted(rejected, key=lambda r: r.position or 0))
-            continue
-        try:
-            counts = _file_import(run, read, organisation)
-        except _Refused as refused:
-            summary.releases_read += len(read.notices)
-            summary.rejected.append(
-                ocds.Rejection(name, refused.notice.position, refused.notice.release_id, refused.reason)
-            )
-            run = _Run(actor)  # what the rolled-back file looked up is gone
-            if progress is not None:
-                progress(name)
-            continue
-        summary.add(counts)
-        summary.files_imported += 1
+        else:
+            try:
+                counts = _file_import(run, read, organisation)
+            except _Refused as refused:
+                summary.releases_read += len(read.notices)
+                summary.rejected.append(
+                    ocds.Rejection(name, refused.notice.position, refused.notice.release_id, refused.reason)
+                )
+                run = _Run(actor)  # what the rolled-back file looked up is gone
+            else:
+                summary.add(counts)
+                summary.files_imported += 1
         if progress is not None:
             progress(name)
     return summary

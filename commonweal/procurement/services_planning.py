@@ -5,21 +5,21 @@ Every write is audited on the procurement's trail. Once published, the methodolo
 change to the procurement, its lots, ask, criteria or timetable is refused; only cancelling remains.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.frameworks.models import (
     ContractCategory,
     FrameworkVersion,
@@ -30,18 +30,12 @@ from commonweal.frameworks.models import (
     ValueSet,
     VersionStatus,
 )
-from commonweal.frameworks.proportionality import (
-    AdjustedAsk,
-    Ask,
-    PriorityOutcome,
-    SuggestedOutcome,
-    ask_as_dict,
-)
+from commonweal.frameworks.proportionality import AdjustedAsk, ask_as_dict
 from commonweal.frameworks.selectors_priorities import ask_for
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
-from . import scoring
 from .models import (
     Criterion,
     CriterionKind,
@@ -53,27 +47,16 @@ from .models import (
     ScaleLevel,
     ScoringScale,
 )
-from .ranking import criterion_specs
+from .rules import FROZEN, TIMETABLE, shipped_scales, suggested_outcome_codes
+from .selectors_planning import publish_problems
 
-SCALES_FILE = Path(__file__).parent / "data" / "scales.yaml"
 SOCIAL_VALUE_SCALE = "sv-0-100"
 QUALITY_SCALE = "quality-0-5"
 
-# The timetable, in the order its moments must fall.
-TIMETABLE: dict[str, str] = {
-    "publication_at": "Publication",
-    "clarification_deadline": "Clarification deadline",
-    "tender_deadline": "Tender deadline",
-    "evaluation_at": "Evaluation",
-    "award_at": "Award",
-    "standstill_end_at": "Standstill end",
-}
-STANDSTILL_WORKING_DAYS = 8  # Procurement Act 2023 s.51(2)
 DEFAULT_PRICE_WEIGHT = Decimal("40")
 DEFAULT_QUALITY_SHARE = Decimal("60")  # quality and social value together, before social value is taken out
 MAX_PERCENT = Decimal("100")
 DEFAULT_MIN_SOCIAL_VALUE_WEIGHT = Decimal("10")  # the model's defaults, used when no policy band fits
-FROZEN = "The published methodology cannot change: cancel the procurement and plan a new one instead."
 
 PROCUREMENT_FIELDS = [
     "title",
@@ -169,7 +152,15 @@ def _draft_required(procurement: Procurement) -> None:
         raise ApplicationError(FROZEN)
 
 
-def _record(actor: Any, procurement: Procurement, action: str, target: Any, **kwargs: Any) -> None:
+def _procurement_locked(member: Member, pk: int) -> Procurement:
+    """The member's organisation's procurement, locked for the write; 404 for another organisation's."""
+    procurement = Procurement.objects.select_for_update().filter(organisation=member.organisation, pk=pk).first()
+    if procurement is None:
+        raise Http404("No such procurement.")
+    return procurement
+
+
+def _record(actor: User | None, procurement: Procurement, action: AuditAction, target: Any, **kwargs: Any) -> None:
     audit_record(
         actor=actor, organisation=procurement.organisation, action=action, target=target, trail=procurement, **kwargs
     )
@@ -178,17 +169,6 @@ def _record(actor: Any, procurement: Procurement, action: str, target: Any, **kw
 def _percent_check(errors: dict[str, str], field: str, value: Decimal, what: str) -> None:
     if not value.is_finite() or value < 0 or value > MAX_PERCENT:
         errors[field] = f"Enter the {what} as a per cent from 0 to 100"
-
-
-def working_days_after(day: date, count: int) -> date:
-    """The `count`th weekday after `day`. Bank holidays are not known here: they count as working days."""
-    current = day
-    added = 0
-    while added < count:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
 
 
 def _procurement_check(*, organisation: Organisation, data: ProcurementInput, pk: int | None) -> dict[str, str]:
@@ -262,53 +242,11 @@ def _ask_columns(procurement: Procurement) -> None:
     procurement.reporting_frequency = chosen["reporting_frequency"]
 
 
-def ask_from_dict(data: Mapping[str, Any]) -> Ask:
-    """A stored proposal (`ask_as_dict`) back as an `Ask`, so `ask_adjust` can check changes to it."""
-    return Ask(
-        value=Decimal(data["value"]),
-        category=data["category"],
-        months=int(data["months"]),
-        supplier_size=data["supplier_size"],
-        description=data["description"],
-        band_position=int(data["band"]["position"]),
-        band_name=data["band"]["name"],
-        min_weighting_percent=Decimal(data["min_weighting_percent"]),
-        outcomes_to_ask=int(data["outcomes_to_ask"]),
-        outcomes_suggested=tuple(
-            SuggestedOutcome(
-                outcome=PriorityOutcome(
-                    framework_code=row["framework"],
-                    framework_title="",
-                    code=row["code"],
-                    title=row["title"],
-                    weight=Decimal(row["weight"]),
-                ),
-                matched_words=tuple(row.get("matched_words", ())),
-            )
-            for row in data["outcomes_suggested"]
-        ),
-        offer_kind=data["offer_kind"],
-        delivery_plan_required=bool(data["delivery_plan_required"]),
-        reporting_frequency=data["reporting_frequency"],
-        kpis_required=bool(data["kpis_required"]),
-        reasons=tuple((row["part"], row["reason"]) for row in data["reasons"]),
-    )
-
-
-def suggested_outcome_codes(procurement: Procurement) -> list[str]:
-    """The outcome codes the ask asks for: the officer's choice if they changed it, else the proposal's."""
-    stored = procurement.ask or {}
-    if not stored.get("fitted"):
-        return []
-    adjusted = stored.get("adjusted")
-    if adjusted is not None:
-        return [row["code"] for row in adjusted["outcomes"]]
-    return [row["code"] for row in stored["proposal"]["outcomes_suggested"]]
-
-
 @transaction.atomic
-def ask_save(*, actor: Any, procurement: Procurement, adjusted: AdjustedAsk) -> Procurement:
+def ask_save(*, actor: User | None, member: Member, procurement: Procurement, adjusted: AdjustedAsk) -> Procurement:
     """Keep the officer's adjustment of the proposal (checked by `ask_adjust`), with every change's reason."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     _draft_required(procurement)
     if not procurement.ask.get("fitted"):
         raise ApplicationError("No policy band fitted this procurement, so there is no proposal to change.")
@@ -332,21 +270,21 @@ def ask_save(*, actor: Any, procurement: Procurement, adjusted: AdjustedAsk) -> 
     procurement.save(update_fields=["ask", *ASK_FIELDS, "updated_at"])
     after = snapshot(procurement, ASK_FIELDS)
     after["changes"] = {c.part: f"{c.adjusted} (reason: {c.reason})" for c in adjusted.changes} or "none"
-    _record(actor, procurement, "procurement.ask_adjusted", procurement, before=before, after=after)
+    _record(actor, procurement, AuditAction.PROCUREMENT_ASK_ADJUSTED, procurement, before=before, after=after)
     return procurement
 
 
 # --- Scoring scales ----------------------------------------------------------------------------------
 
 
-@cache
-def shipped_scales() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(SCALES_FILE.read_text(encoding="utf-8"))["scales"])
-
-
 @transaction.atomic
-def scales_ensure(organisation: Organisation, *, actor: Any = None) -> list[ScoringScale]:
-    """Copy the shipped scales the organisation has not got yet (by code); its own copies are kept."""
+def scales_ensure(*, actor: User | None, member: Member) -> list[ScoringScale]:
+    """Copy the shipped scales the member's organisation has not got yet (by code); its own copies are kept."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    return _scales_copy(member.organisation, actor=actor)
+
+
+def _scales_copy(organisation: Organisation, *, actor: User | None) -> list[ScoringScale]:
     created = []
     for data in shipped_scales():
         if ScoringScale.objects.filter(organisation=organisation, code=data["code"]).exists():
@@ -371,7 +309,7 @@ def scales_ensure(organisation: Organisation, *, actor: Any = None) -> list[Scor
         audit_record(
             actor=actor,
             organisation=organisation,
-            action="scale.created",
+            action=AuditAction.SCALE_CREATED,
             target=scale,
             after={"code": scale.code, "title": scale.title, "levels": len(data["levels"])},
         )
@@ -415,8 +353,10 @@ def scale_levels_parse(text: str) -> list[tuple[Decimal, str, str]]:
 
 @transaction.atomic
 def scale_create(
-    *, actor: Any, organisation: Organisation, code: str, title: str, source: str, levels_text: str
+    *, actor: User | None, member: Member, code: str, title: str, source: str, levels_text: str
 ) -> ScoringScale:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    organisation = member.organisation
     errors: dict[str, str] = {}
     if not code.strip():
         errors["code"] = "Enter a code"
@@ -443,7 +383,7 @@ def scale_create(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="scale.created",
+        action=AuditAction.SCALE_CREATED,
         target=scale,
         after={"code": code, "title": scale.title, "source": scale.source, "levels": len(levels)},
     )
@@ -523,8 +463,9 @@ def _timetable_set(procurement: Procurement, timetable: Mapping[str, datetime | 
 
 
 @transaction.atomic
-def procurement_create(*, actor: Any, member: Member, data: ProcurementInput) -> Procurement:
+def procurement_create(*, actor: User | None, member: Member, data: ProcurementInput) -> Procurement:
     """A draft procurement with Lot 1 (the whole contract), the proposed ask and a default model."""
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
     organisation = member.organisation
     errors = _procurement_check(organisation=organisation, data=data, pk=None)
     if errors:
@@ -563,21 +504,22 @@ def procurement_create(*, actor: Any, member: Member, data: ProcurementInput) ->
         title="The whole contract",
         estimated_value=procurement.estimated_value,
     )
-    scales_ensure(organisation, actor=actor)
+    _scales_copy(organisation, actor=actor)
     _default_criteria(procurement=procurement)
     after = snapshot(procurement, [*PROCUREMENT_FIELDS, *ASK_FIELDS])
     after["ask"] = procurement.ask["proposal"]["band"]["name"] if procurement.ask["fitted"] else "no policy band fitted"
     after["lots"] = str(lot)
     after["criteria"] = ", ".join(procurement.criteria.values_list("code", flat=True))
-    _record(actor, procurement, "procurement.created", procurement, after=after)
+    _record(actor, procurement, AuditAction.PROCUREMENT_CREATED, procurement, after=after)
     return procurement
 
 
 @transaction.atomic
-def procurement_update(*, actor: Any, member: Member, procurement: Procurement, data: ProcurementInput) -> bool:
+def procurement_update(*, actor: User | None, member: Member, procurement: Procurement, data: ProcurementInput) -> bool:
     """Save a draft's details and timetable. When the value, category, duration, supplier size or
     description changes, the ask is proposed again (earlier changes to it are dropped): returns True then."""
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     _draft_required(procurement)
     errors = _procurement_check(organisation=procurement.organisation, data=data, pk=procurement.pk)
     if errors:
@@ -612,7 +554,7 @@ def procurement_update(*, actor: Any, member: Member, procurement: Procurement, 
         after["ask"] = (
             f"proposed again: {new_ask['proposal']['band']['name']}" if new_ask["fitted"] else "no policy band fitted"
         )
-    _record(actor, procurement, "procurement.updated", procurement, before=before, after=after)
+    _record(actor, procurement, AuditAction.PROCUREMENT_UPDATED, procurement, before=before, after=after)
     return reproposed
 
 
@@ -628,9 +570,16 @@ def _lot_check(procurement: Procurement, *, title: str, estimated_value: Decimal
 
 @transaction.atomic
 def lot_add(
-    *, actor: Any, procurement: Procurement, title: str, description: str, estimated_value: Decimal | None
+    *,
+    actor: User | None,
+    member: Member,
+    procurement: Procurement,
+    title: str,
+    description: str,
+    estimated_value: Decimal | None,
 ) -> Lot:
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     _draft_required(procurement)
     _lot_check(procurement, title=title, estimated_value=estimated_value)
     number = (procurement.lots.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -642,13 +591,16 @@ def lot_add(
         description=description.strip(),
         estimated_value=estimated_value,
     )
-    _record(actor, procurement, "lot.added", lot, after=snapshot(lot, LOT_FIELDS))
+    _record(actor, procurement, AuditAction.LOT_ADDED, lot, after=snapshot(lot, LOT_FIELDS))
     return lot
 
 
 @transaction.atomic
-def lot_update(*, actor: Any, lot: Lot, title: str, description: str, estimated_value: Decimal | None) -> Lot:
-    procurement = Procurement.objects.select_for_update().get(pk=lot.procurement_id)
+def lot_update(
+    *, actor: User | None, member: Member, lot: Lot, title: str, description: str, estimated_value: Decimal | None
+) -> Lot:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, lot.procurement_id)
     _draft_required(procurement)
     _lot_check(procurement, title=title, estimated_value=estimated_value)
     before = snapshot(lot, LOT_FIELDS)
@@ -656,18 +608,19 @@ def lot_update(*, actor: Any, lot: Lot, title: str, description: str, estimated_
     lot.description = description.strip()
     lot.estimated_value = estimated_value
     lot.save()
-    _record(actor, procurement, "lot.updated", lot, before=before, after=snapshot(lot, LOT_FIELDS))
+    _record(actor, procurement, AuditAction.LOT_UPDATED, lot, before=before, after=snapshot(lot, LOT_FIELDS))
     return lot
 
 
 @transaction.atomic
-def lot_remove(*, actor: Any, lot: Lot) -> None:
-    procurement = Procurement.objects.select_for_update().get(pk=lot.procurement_id)
+def lot_remove(*, actor: User | None, member: Member, lot: Lot) -> None:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, lot.procurement_id)
     _draft_required(procurement)
     if procurement.lots.count() <= 1:
         raise ApplicationError("A procurement has at least one lot: this is the only one, so it stays.")
     before = snapshot(lot, LOT_FIELDS)
-    _record(actor, procurement, "lot.removed", lot, before=before)
+    _record(actor, procurement, AuditAction.LOT_REMOVED, lot, before=before)
     lot.delete()
 
 
@@ -707,35 +660,38 @@ def _impact_fill(item: ImpactItem, outcome: Outcome, data: ImpactInput) -> None:
 
 
 @transaction.atomic
-def impact_add(*, actor: Any, procurement: Procurement, data: ImpactInput) -> ImpactItem:
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+def impact_add(*, actor: User | None, member: Member, procurement: Procurement, data: ImpactInput) -> ImpactItem:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     _draft_required(procurement)
     outcome = _impact_check(procurement, data, pk=None)
     item = ImpactItem(organisation=procurement.organisation, procurement=procurement)
     _impact_fill(item, outcome, data)
     item.position = (procurement.impacts.aggregate(top=Max("position"))["top"] or 0) + 1
     item.save()
-    _record(actor, procurement, "impact.added", item, after=snapshot(item, IMPACT_FIELDS))
+    _record(actor, procurement, AuditAction.IMPACT_ADDED, item, after=snapshot(item, IMPACT_FIELDS))
     return item
 
 
 @transaction.atomic
-def impact_update(*, actor: Any, item: ImpactItem, data: ImpactInput) -> ImpactItem:
-    procurement = Procurement.objects.select_for_update().get(pk=item.procurement_id)
+def impact_update(*, actor: User | None, member: Member, item: ImpactItem, data: ImpactInput) -> ImpactItem:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, item.procurement_id)
     _draft_required(procurement)
     outcome = _impact_check(procurement, data, pk=item.pk)
     before = snapshot(item, IMPACT_FIELDS)
     _impact_fill(item, outcome, data)
     item.save()
-    _record(actor, procurement, "impact.updated", item, before=before, after=snapshot(item, IMPACT_FIELDS))
+    _record(actor, procurement, AuditAction.IMPACT_UPDATED, item, before=before, after=snapshot(item, IMPACT_FIELDS))
     return item
 
 
 @transaction.atomic
-def impact_remove(*, actor: Any, item: ImpactItem) -> None:
-    procurement = Procurement.objects.select_for_update().get(pk=item.procurement_id)
+def impact_remove(*, actor: User | None, member: Member, item: ImpactItem) -> None:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, item.procurement_id)
     _draft_required(procurement)
-    _record(actor, procurement, "impact.removed", item, before=snapshot(item, IMPACT_FIELDS))
+    _record(actor, procurement, AuditAction.IMPACT_REMOVED, item, before=snapshot(item, IMPACT_FIELDS))
     item.delete()
 
 
@@ -759,6 +715,18 @@ def _criterion_check(procurement: Procurement, data: CriterionInput, *, pk: int 
     if not data.title.strip():
         errors["title"] = "Enter the title"
     _percent_check(errors, "weight", data.weight, "weight")
+    _criterion_scale_check(errors, procurement, data, pk=pk)
+    if data.word_limit is not None and data.word_limit < 1:
+        errors["word_limit"] = "The word limit must be at least 1 word, or left blank"
+    _criterion_outcome_check(errors, procurement, data)
+    return errors
+
+
+def _criterion_scale_check(
+    errors: dict[str, str], procurement: Procurement, data: CriterionInput, *, pk: int | None
+) -> None:
+    """Price is scored by the price method (one price criterion, no scale, no minimum); every other
+    criterion on one of the buyer's scales, with any minimum score within it."""
     if data.kind == CriterionKind.PRICE:
         if Criterion.objects.filter(procurement=procurement, kind=CriterionKind.PRICE).exclude(pk=pk or 0).exists():
             errors["kind"] = "The model already has a price criterion: change its weight instead"
@@ -777,14 +745,14 @@ def _criterion_check(procurement: Procurement, data: CriterionInput, *, pk: int 
             errors["minimum_score"] = (
                 f"The minimum score must be within the scale, from {low.normalize():f} to {high.normalize():f}"
             )
-    if data.word_limit is not None and data.word_limit < 1:
-        errors["word_limit"] = "The word limit must be at least 1 word, or left blank"
+
+
+def _criterion_outcome_check(errors: dict[str, str], procurement: Procurement, data: CriterionInput) -> None:
     if data.outcome_code and data.kind != CriterionKind.SOCIAL_VALUE:
         errors["outcome_code"] = "Only a social value criterion asks for an outcome: leave it blank"
     elif data.outcome_code and procurement.framework_version_id:
         if not Outcome.objects.filter(version=procurement.framework_version, code=data.outcome_code).exists():
             errors["outcome_code"] = "Choose an outcome of the procurement’s framework version"
-    return errors
 
 
 def _criterion_fill(criterion: Criterion, data: CriterionInput) -> None:
@@ -800,8 +768,9 @@ def _criterion_fill(criterion: Criterion, data: CriterionInput) -> None:
 
 
 @transaction.atomic
-def criterion_add(*, actor: Any, procurement: Procurement, data: CriterionInput) -> Criterion:
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+def criterion_add(*, actor: User | None, member: Member, procurement: Procurement, data: CriterionInput) -> Criterion:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     _draft_required(procurement)
     errors = _criterion_check(procurement, data, pk=None)
     if errors:
@@ -810,13 +779,14 @@ def criterion_add(*, actor: Any, procurement: Procurement, data: CriterionInput)
     _criterion_fill(criterion, data)
     criterion.position = (procurement.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
     criterion.save()
-    _record(actor, procurement, "criterion.added", criterion, after=snapshot(criterion, CRITERION_FIELDS))
+    _record(actor, procurement, AuditAction.CRITERION_ADDED, criterion, after=snapshot(criterion, CRITERION_FIELDS))
     return criterion
 
 
 @transaction.atomic
-def criterion_update(*, actor: Any, criterion: Criterion, data: CriterionInput) -> Criterion:
-    procurement = Procurement.objects.select_for_update().get(pk=criterion.procurement_id)
+def criterion_update(*, actor: User | None, member: Member, criterion: Criterion, data: CriterionInput) -> Criterion:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, criterion.procurement_id)
     _draft_required(procurement)
     errors = _criterion_check(procurement, data, pk=criterion.pk)
     if errors:
@@ -825,88 +795,28 @@ def criterion_update(*, actor: Any, criterion: Criterion, data: CriterionInput) 
     _criterion_fill(criterion, data)
     criterion.save()
     after = snapshot(criterion, CRITERION_FIELDS)
-    _record(actor, procurement, "criterion.updated", criterion, before=before, after=after)
+    _record(actor, procurement, AuditAction.CRITERION_UPDATED, criterion, before=before, after=after)
     return criterion
 
 
 @transaction.atomic
-def criterion_remove(*, actor: Any, criterion: Criterion) -> None:
-    procurement = Procurement.objects.select_for_update().get(pk=criterion.procurement_id)
+def criterion_remove(*, actor: User | None, member: Member, criterion: Criterion) -> None:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, criterion.procurement_id)
     _draft_required(procurement)
-    _record(actor, procurement, "criterion.removed", criterion, before=snapshot(criterion, CRITERION_FIELDS))
+    _record(actor, procurement, AuditAction.CRITERION_REMOVED, criterion, before=snapshot(criterion, CRITERION_FIELDS))
     criterion.delete()
 
 
 # --- Publishing and cancelling -----------------------------------------------------------------------
 
 
-def weights_check(procurement: Procurement) -> list[str]:
-    """The scoring module's verdict on the criteria as a published model."""
-    return list(
-        scoring.weights_problems(
-            criterion_specs(procurement),
-            price_method=procurement.price_method,
-            min_social_value_weight=procurement.min_social_value_weight,
-        )
-    )
-
-
-def _timetable_problems(procurement: Procurement, now: datetime) -> list[str]:
-    problems = []
-    moments = {name: getattr(procurement, name) for name in TIMETABLE}
-    missing = [label.lower() for name, label in TIMETABLE.items() if moments[name] is None]
-    if missing:
-        problems.append(f"The timetable is incomplete: enter the {', '.join(missing)}.")
-        return problems
-    order = [
-        ("publication_at", "clarification_deadline", False),
-        ("clarification_deadline", "tender_deadline", True),
-        ("tender_deadline", "evaluation_at", False),
-        ("evaluation_at", "award_at", False),
-        ("award_at", "standstill_end_at", True),
-    ]
-    for first, second, strict in order:
-        if moments[first] > moments[second] or (strict and moments[first] == moments[second]):
-            relation = "before" if strict else "no later than"
-            problems.append(f"The {TIMETABLE[first].lower()} must be {relation} the {TIMETABLE[second].lower()}.")
-    award_day = timezone.localtime(moments["award_at"]).date()
-    earliest = working_days_after(award_day, STANDSTILL_WORKING_DAYS)
-    if timezone.localtime(moments["standstill_end_at"]).date() < earliest:
-        problems.append(
-            f"The standstill must end no earlier than {earliest:%A} {earliest.day} {earliest:%B %Y}, "
-            f"{STANDSTILL_WORKING_DAYS} working days after the award (Procurement Act 2023 s.51). "
-            "This check counts weekdays only and does not know bank holidays: add any that fall in the period."
-        )
-    if moments["tender_deadline"] <= now:
-        problems.append("The tender deadline has already passed: move the timetable on.")
-    return problems
-
-
-def publish_problems(procurement: Procurement, *, now: datetime | None = None) -> list[str]:
-    """Everything that stops the procurement being published, in words (empty: it can be)."""
-    now = now or timezone.now()
-    problems = []
-    if procurement.state != ProcurementState.DRAFT:
-        problems.append(
-            f"Only a draft can be published; this procurement is {procurement.get_state_display().lower()}."
-        )
-    version = procurement.framework_version
-    if version is None or version.status != VersionStatus.PUBLISHED:
-        problems.append("Choose a published version of one of your frameworks.")
-    if not procurement.lots.exists():
-        problems.append("Add at least one lot.")
-    criteria = list(procurement.criteria.all())
-    unscaled = [c.code for c in criteria if c.kind != CriterionKind.PRICE and c.scale_id is None]
-    if unscaled:
-        problems.append(f"Choose a scale for {', '.join(unscaled)}: every non-price criterion needs one.")
-    problems.extend(weights_check(procurement))
-    problems.extend(_timetable_problems(procurement, now))
-    return problems
-
-
 @transaction.atomic
-def procurement_publish(*, actor: Any, procurement: Procurement, now: datetime | None = None) -> Procurement:
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+def procurement_publish(
+    *, actor: User | None, member: Member, procurement: Procurement, now: datetime | None = None
+) -> Procurement:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     now = now or timezone.now()
     problems = publish_problems(procurement, now=now)
     if problems:
@@ -922,7 +832,7 @@ def procurement_publish(*, actor: Any, procurement: Procurement, now: datetime |
     _record(
         actor,
         procurement,
-        "procurement.published",
+        AuditAction.PROCUREMENT_PUBLISHED,
         procurement,
         before=before,
         after=snapshot(procurement, ["state", "published_at"]),
@@ -931,8 +841,9 @@ def procurement_publish(*, actor: Any, procurement: Procurement, now: datetime |
 
 
 @transaction.atomic
-def procurement_cancel(*, actor: Any, procurement: Procurement, reason: str) -> Procurement:
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+def procurement_cancel(*, actor: User | None, member: Member, procurement: Procurement, reason: str) -> Procurement:
+    permission_require(member, Permission.PLAN_PROCUREMENTS)
+    procurement = _procurement_locked(member, procurement.pk)
     if procurement.state not in (ProcurementState.DRAFT, ProcurementState.PUBLISHED):
         raise ApplicationError(f"A procurement that is {procurement.get_state_display().lower()} cannot be cancelled.")
     if not reason.strip():
@@ -945,17 +856,9 @@ def procurement_cancel(*, actor: Any, procurement: Procurement, reason: str) -> 
     _record(
         actor,
         procurement,
-        "procurement.cancelled",
+        AuditAction.PROCUREMENT_CANCELLED,
         procurement,
         before=before,
         after={"state": procurement.state, "reason": reason.strip()},
     )
     return procurement
-
-
-def criteria_weights(criteria: Sequence[Criterion]) -> dict[str, Decimal]:
-    """The weight of each branch of the tree (price, quality, social value)."""
-    totals = {kind: Decimal("0") for kind in CriterionKind.values}
-    for criterion in criteria:
-        totals[criterion.kind] += criterion.weight
-    return totals

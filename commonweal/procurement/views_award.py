@@ -1,4 +1,9 @@
-"""Pages for the award, each bidder's assessment summary and the evaluation report (with their PDFs)."""
+"""Pages for the award, each bidder's assessment summary and the evaluation report (with their PDFs).
+
+The award is the planners' (`Permission.PLAN_PROCUREMENTS`); the report is for the buyer's evaluating
+people (`Permission.EVALUATE`); an assessment summary is for the buyer's people and the bidder it is
+about (the selector decides which bids each may read). The award page only reads: the flags are recorded
+by the award itself (`services_award.lot_award_make`), before it checks them."""
 
 from typing import Any
 
@@ -10,12 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
 
-from . import selectors_award, services_award, services_evaluation
+from . import selectors_award, services_award
 from .forms_award import AwardForm
 from .pdf import pdf_render
-from .selectors import may_open_bids
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -37,11 +41,8 @@ def _links(org: str, pk: int) -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def award(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
     procurement = selectors_award.planner_procurement_get(member=member, pk=pk)
-    if may_open_bids(member=member, procurement=procurement):
-        # Flags are recorded when the rules first see them: an award must not slip past one never looked at.
-        services_evaluation.flags_refresh(procurement, actor=request.user, member=member)
     lots = selectors_award.award_page(member=member, procurement=procurement)
     posted: int | None = None
     if request.method == "POST":
@@ -59,7 +60,7 @@ def award(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         chosen = next((bid for bid in entry.tied if bid.pk == form.cleaned_data.get("bid")), None)
         try:
             made = services_award.lot_award_make(
-                actor=request.user,
+                actor=member.user,
                 member=member,
                 procurement=procurement,
                 lot=entry.lot,
@@ -91,7 +92,7 @@ def award(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 
 def _summary(request: HttpRequest, org: str, pk: int) -> tuple[Any, selectors_award.AssessmentSummary]:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     bid = selectors_award.summary_bid_get(member=member, pk=pk)
     return member, selectors_award.assessment_summary(bid=bid)
 
@@ -124,7 +125,7 @@ def assessment_summary_pdf(request: HttpRequest, org: str, pk: int) -> HttpRespo
 
 
 def _report(request: HttpRequest, org: str, pk: int) -> tuple[Any, selectors_award.EvaluationReport]:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.EVALUATE)
     procurement = selectors_award.report_procurement_get(member=member, pk=pk)
     return member, selectors_award.evaluation_report(member=member, procurement=procurement)
 

@@ -6,31 +6,32 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.formatting import money, uk_datetime
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
-from . import selectors, selectors_bidding, selectors_planning, services_bidding
+from . import (
+    selectors,
+    selectors_bidding,
+    selectors_clarifications,
+    selectors_planning,
+    services_bidding,
+    services_clarifications,
+)
 from .forms_bidding import BidForm, QuestionForm
 from .models import Bid, BidState, Procurement
-
-
-def _bidder(request: HttpRequest, org: str) -> Member:
-    """The member, if they bid for a supplier; public bodies have no opportunities pages."""
-    member = member_access(user=request.user, slug=org)
-    if not member.can_bid:
-        raise Http404("Only suppliers' people see opportunities.")
-    return member
+from .rules import scored_criteria
 
 
 @login_required
 @require_GET
 def opportunity_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     return render(
         request,
         "procurement/bidding/opportunity_list.html",
@@ -52,9 +53,9 @@ def _opportunity_page(
             "days_left": selectors_bidding.days_left(procurement.tender_deadline),
             "lots": selectors_bidding.lot_rows(member=member, procurement=procurement),
             "methodology": selectors_planning.methodology(procurement),
-            "clarifications": selectors_bidding.clarifications_published(procurement=procurement),
-            "my_questions": selectors_bidding.clarifications_asked_by(member=member, procurement=procurement),
-            "questions_closed": selectors_bidding.clarification_deadline_passed(procurement),
+            "clarifications": selectors_clarifications.clarifications_published(procurement=procurement),
+            "my_questions": selectors_clarifications.clarifications_asked_by(member=member, procurement=procurement),
+            "questions_closed": selectors_clarifications.clarification_deadline_passed(procurement),
             "form": form,
             "refusal": refusal,
         },
@@ -64,7 +65,7 @@ def _opportunity_page(
 @login_required
 @require_GET
 def opportunity_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     procurement = selectors.opportunity_get(member=member, pk=pk)
     return _opportunity_page(request, member, procurement, QuestionForm(prefix="bid_question"))
 
@@ -72,13 +73,13 @@ def opportunity_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def opportunity_ask(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     procurement = selectors.opportunity_get(member=member, pk=pk)
     form = QuestionForm(request.POST, prefix="bid_question")
     if form.is_valid():
         try:
-            services_bidding.clarification_ask(
-                actor=request.user, member=member, procurement=procurement, question=form.cleaned_data["question"]
+            services_clarifications.clarification_ask(
+                actor=member.user, member=member, procurement=procurement, question=form.cleaned_data["question"]
             )
         except ApplicationError as error:
             form.add_application_error(error)
@@ -93,11 +94,11 @@ def opportunity_ask(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bid_start(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     procurement = selectors.opportunity_get(member=member, pk=pk)
     lot = selectors_bidding.lot_get(procurement=procurement, pk=request.POST.get("bid_lot"))
     try:
-        bid = services_bidding.bid_start(actor=request.user, member=member, procurement=procurement, lot=lot)
+        bid = services_bidding.bid_start(actor=member.user, member=member, procurement=procurement, lot=lot)
     except ApplicationError as error:
         return _opportunity_page(
             request, member, procurement, QuestionForm(prefix="bid_question"), refusal=error.message
@@ -108,7 +109,7 @@ def bid_start(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def bid_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     bids = selectors.bid_list_for_supplier(member=member).select_related("procurement__organisation")
     return render(
         request, "procurement/bidding/bid_list.html", {"member": member, "bids": bids.order_by("-updated_at")}
@@ -121,7 +122,7 @@ def _bid_form(request: HttpRequest | None, bid: Bid, data: Any = None) -> BidFor
         data,
         request.FILES if request is not None and data is not None else None,
         bid=bid,
-        criteria=services_bidding.scored_criteria(procurement),
+        criteria=scored_criteria(procurement),
         measures=selectors_bidding.measure_list(procurement),
         prefix="bid",
         initial=BidForm.initial_for(bid),
@@ -162,14 +163,14 @@ def _bid_page(request: HttpRequest, member: Member, bid: Bid, form: BidForm | No
 @login_required
 @require_http_methods(["GET", "POST"])
 def bid_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     bid = selectors.bid_get_for_supplier(member=member, pk=pk)
     if request.method == "GET":
         return _bid_page(request, member, bid, _bid_form(request, bid) if bid.state == BidState.DRAFT else None)
     action = request.POST.get("bid_action", "save")
     if action == "reopen":
         try:
-            services_bidding.bid_reopen(actor=request.user, member=member, bid=bid)
+            services_bidding.bid_reopen(actor=member.user, member=member, bid=bid)
         except ApplicationError as error:
             return _bid_page(request, member, bid, None, refusal=error.message)
         messages.success(
@@ -184,7 +185,7 @@ def bid_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _bid_page(request, member, bid, form)
     try:
-        bid = services_bidding.bid_save(actor=request.user, member=member, bid=bid, **form.service_arguments())
+        bid = services_bidding.bid_save(actor=member.user, member=member, bid=bid, **form.service_arguments())
     except ApplicationError as error:
         form.add_application_error(error)
         return _bid_page(request, member, bid, form)
@@ -192,7 +193,7 @@ def bid_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         messages.success(request, "Your draft bid has been saved. It is not a tender until you submit it.")
         return redirect("procurement:bid-edit", org=org, pk=bid.pk)
     try:
-        services_bidding.bid_submit(actor=request.user, member=member, bid=bid)
+        services_bidding.bid_submit(actor=member.user, member=member, bid=bid)
     except ApplicationError as error:
         form = _saved_form(bid)
         form.add_error(None, "Your changes have been saved as a draft, but the bid cannot be submitted yet.")
@@ -209,7 +210,7 @@ def bid_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_GET
 def bid_preview(request: HttpRequest, org: str, pk: int) -> JsonResponse:
     """The gross and net £ of one commitment, as the supplier types it (the page works without it)."""
-    member = _bidder(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.BID)
     bid = selectors.bid_get_for_supplier(member=member, pk=pk)
     procurement = bid.procurement
     measure_pk = _int(request.GET.get("measure"))
@@ -251,10 +252,12 @@ def _int(value: str | None) -> int | None:
 @login_required
 @require_GET
 def bid_attachment(request: HttpRequest, org: str, pk: int) -> FileResponse:
-    member = member_access(user=request.user, slug=org)
+    """An attachment for its supplier, or for the buyer's people the sealed-bid rule lets open the bid;
+    a buyer's opening is recorded in the audit log, as every opening of sealed tender content is."""
+    member = member_require(user=request.user, slug=org)
     attachment, buyer_opening = selectors_bidding.attachment_get(member=member, pk=pk)
     if buyer_opening:
-        services_bidding.attachment_opened_record(member=member, attachment=attachment)
+        services_bidding.attachment_opened_record(actor=member.user, member=member, attachment=attachment)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -1,6 +1,10 @@
 """Pages for evaluating tenders: evaluators, declarations, independent scoring, moderation, flags, the
 evaluation overview and the buyer's view of a bid. Bid content is opened only through
-`selectors.bid_open_for_buyer` (audited); a person without a declaration is sent to make one first."""
+`selectors.bid_open_for_buyer` (audited); a person without a declaration is sent to make one first.
+
+The buyer's evaluating people (`Permission.EVALUATE`) use the declaration, scoring, overview and bid pages;
+the evaluators, moderation and flags pages are the planners' (`Permission.PLAN_PROCUREMENTS`). No page
+records flags on GET: the flags page records them on POST, as the award does before it checks them."""
 
 from typing import Any
 
@@ -13,12 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
 from . import flags as flag_rules
 from . import ranking, selectors, selectors_evaluation, services_evaluation
 from .forms_evaluation import DeclarationForm, EvaluatorsForm, FlagDecisionForm, ModerationForm, ScoreForm
-from .models import Bid, BidAttachment, BidResponse, Criterion, CriterionKind, Procurement
+from .models import Bid, CriterionKind, FlagKind, Procurement
 
 TEMPLATES = "procurement/evaluation/"
 
@@ -35,28 +41,26 @@ def _page(
     request: HttpRequest, template: str, member: Member, procurement: Procurement, **context: Any
 ) -> HttpResponse:
     status = context.pop("status", 200)
+    return render(request, TEMPLATES + template, _context(member, procurement, **context), status=status)
+
+
+def _context(member: Member, procurement: Procurement, **context: Any) -> dict[str, Any]:
+    """What every evaluation page shows besides its own content."""
     org = member.organisation.slug
-    return render(
-        request,
-        TEMPLATES + template,
-        {
-            "member": member,
-            "procurement": procurement,
-            "procurements_url": _url("procurement:procurement-list", org=org),
-            "procurement_url": _url("procurement:procurement-detail", org=org, pk=procurement.pk),
-            "deadline_passed": selectors.tenders_opened(procurement),
-            **context,
-        },
-        status=status,
-    )
+    return {
+        "member": member,
+        "procurement": procurement,
+        "procurements_url": _url("procurement:procurement-list", org=org),
+        "procurement_url": _url("procurement:procurement-detail", org=org, pk=procurement.pk),
+        "deadline_passed": selectors.tenders_opened(procurement),
+        **context,
+    }
 
 
-def _procurement(request: HttpRequest, org: str, pk: int, *, planner: bool = False) -> tuple[Member, Procurement]:
-    member = member_access(user=request.user, slug=org)
-    procurement = selectors_evaluation.evaluation_procurement_get(member=member, pk=pk)
-    if planner and not member.can_plan_procurements:
-        raise Http404("Only the buyer’s procurement officers and social value leads use this page.")
-    return member, procurement
+def _procurement(request: HttpRequest, org: str, pk: int, permission: Permission) -> tuple[Member, Procurement]:
+    """The member holding `permission` and the procurement of theirs the page is about; 404 otherwise."""
+    member = member_require(user=request.user, slug=org, permission=permission)
+    return member, selectors_evaluation.evaluation_procurement_get(member=member, pk=pk)
 
 
 def _declaration_url(member: Member, procurement: Procurement, next_url: str = "") -> str:
@@ -64,12 +68,10 @@ def _declaration_url(member: Member, procurement: Procurement, next_url: str = "
     return f"{url}?next={next_url}" if next_url else url
 
 
-def _bid_gate(request: HttpRequest, org: str, pk: int, *, planner: bool = False) -> tuple[Member, Bid] | HttpResponse:
-    """The member and the bid (unopened) if they may open it; otherwise the response to give: 404,
-    the declaration form first, or a refusal for someone who declared a conflict."""
-    member = member_access(user=request.user, slug=org)
-    if planner and not member.can_plan_procurements:
-        raise Http404("Only the buyer’s procurement officers and social value leads moderate.")
+def _bid_gate(request: HttpRequest, org: str, pk: int, permission: Permission) -> tuple[Member, Bid] | HttpResponse:
+    """The member holding `permission` and the bid (unopened) if they may open it; otherwise the
+    response to give: 404, the declaration form first, or a refusal for someone who declared a conflict."""
+    member = member_require(user=request.user, slug=org, permission=permission)
     bid = selectors_evaluation.bid_reach(member=member, pk=pk)
     declaration = selectors_evaluation.declaration_get(procurement=bid.procurement, user=member.user)
     if declaration is None:
@@ -77,17 +79,6 @@ def _bid_gate(request: HttpRequest, org: str, pk: int, *, planner: bool = False)
     if declaration.has_conflict:
         return _page(request, "conflict.html", member, bid.procurement, declaration=declaration, status=403)
     return member, bid
-
-
-def _responses(bid: Bid, criteria: list[Criterion], org: str) -> list[dict[str, Any]]:
-    """Each criterion with the bid's response and its attachments (with their download address)."""
-    texts = {r.criterion_id: r.text for r in BidResponse.objects.filter(bid=bid)}
-    attachments: dict[int | None, list[dict[str, Any]]] = {}
-    for attachment in BidAttachment.objects.filter(bid=bid):
-        attachments.setdefault(attachment.criterion_id, []).append(
-            {"attachment": attachment, "url": _url("procurement:bid-attachment", org=org, pk=attachment.pk)}
-        )
-    return [{"criterion": c, "text": texts.get(c.pk, ""), "attachments": attachments.get(c.pk, [])} for c in criteria]
 
 
 def _commitments(member: Member, bid: Bid) -> dict[str, Any]:
@@ -101,24 +92,11 @@ def _commitments(member: Member, bid: Bid) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluators(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk, planner=True)
+    member, procurement = _procurement(request, org, pk, Permission.PLAN_PROCUREMENTS)
     criteria = list(selectors_evaluation.scored_criteria(procurement))
     people = selectors_evaluation.assignable_people(procurement)
     assigned = selectors_evaluation.assignments(procurement)
     form = EvaluatorsForm(request.POST or None, criteria=criteria, people=people, assigned=assigned)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = services_evaluation.evaluators_set(
-                actor=request.user, member=member, procurement=procurement, chosen=form.chosen()
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request,
-                "The evaluators have been saved." if changes else "Nothing changed: the evaluators are as they were.",
-            )
-            return redirect("procurement:evaluators", org=org, pk=procurement.pk)
     declarations = selectors_evaluation.declarations(procurement)
     rows = [
         {
@@ -129,24 +107,29 @@ def evaluators(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         for criterion in criteria
     ]
     involved = {pk for ids in assigned.values() for pk in ids} | set(declarations)
-    return _page(
+    declaration_rows = [
+        {"person": person, "declaration": declarations.get(person.pk)}
+        for person in selectors_evaluation.people_named(involved)
+    ]
+    return form_page(
         request,
-        "evaluators.html",
-        member,
-        procurement,
-        form=form,
-        rows=rows,
-        declaration_rows=[
-            {"person": person, "declaration": declarations.get(person.pk)}
-            for person in selectors_evaluation.people_named(involved)
-        ],
+        form,
+        save=lambda: services_evaluation.evaluators_set(
+            actor=member.user, member=member, procurement=procurement, chosen=form.chosen()
+        ),
+        message=lambda changes: (
+            "The evaluators have been saved." if changes else "Nothing changed: the evaluators are as they were."
+        ),
+        success_url=reverse("procurement:evaluators", kwargs={"org": org, "pk": procurement.pk}),
+        template=TEMPLATES + "evaluators.html",
+        context=_context(member, procurement, rows=rows, declaration_rows=declaration_rows),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk)
+    member, procurement = _procurement(request, org, pk, Permission.EVALUATE)
     existing = selectors_evaluation.declaration_get(procurement=procurement, user=member.user)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -159,7 +142,7 @@ def declaration(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 made = services_evaluation.declaration_make(
-                    actor=request.user,
+                    actor=member.user,
                     member=member,
                     procurement=procurement,
                     has_conflict=form.has_conflict(),
@@ -182,7 +165,7 @@ def declaration(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def scoring(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk)
+    member, procurement = _procurement(request, org, pk, Permission.EVALUATE)
     declared = selectors_evaluation.declaration_get(procurement=procurement, user=member.user)
     return _page(
         request,
@@ -199,7 +182,7 @@ def scoring(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def score(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    gate = _bid_gate(request, org, pk)
+    gate = _bid_gate(request, org, pk, Permission.EVALUATE)
     if isinstance(gate, HttpResponse):
         return gate
     member, bid = gate
@@ -221,7 +204,7 @@ def score(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services_evaluation.scores_record(actor=request.user, member=member, bid=bid, scores=form.scores())
+            services_evaluation.scores_record(actor=member.user, member=member, bid=bid, scores=form.scores())
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -242,7 +225,7 @@ def score(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             if response["criterion"].pk not in moderated
             else None,
         }
-        for response in _responses(bid, mine, org)
+        for response in selectors_evaluation.opened_bid_responses(opened=bid, criteria=mine, org=org)
     ]
     shows_commitments = any(c.kind == CriterionKind.SOCIAL_VALUE for c in mine)
     return _page(
@@ -265,7 +248,7 @@ def score(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def moderation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk, planner=True)
+    member, procurement = _procurement(request, org, pk, Permission.PLAN_PROCUREMENTS)
     declared = selectors_evaluation.declaration_get(procurement=procurement, user=member.user)
     return _page(
         request,
@@ -281,7 +264,7 @@ def moderation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    gate = _bid_gate(request, org, pk, planner=True)
+    gate = _bid_gate(request, org, pk, Permission.PLAN_PROCUREMENTS)
     if isinstance(gate, HttpResponse):
         return gate
     member, bid = gate
@@ -298,7 +281,7 @@ def moderate(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             if posted.is_valid():
                 try:
                     services_evaluation.moderation_record(
-                        actor=request.user,
+                        actor=member.user,
                         member=member,
                         bid=bid,
                         criterion=sheet.criterion,
@@ -311,7 +294,8 @@ def moderate(request: HttpRequest, org: str, pk: int) -> HttpResponse:
                     messages.success(request, f"The consensus score for {sheet.criterion.code} has been recorded.")
                     return redirect("procurement:moderate", org=org, pk=bid.pk)
     bid = selectors.bid_open_for_buyer(member=member, pk=bid.pk)
-    responses = {r["criterion"].pk: r for r in _responses(bid, [s.criterion for s in sheets], org)}
+    opened = selectors_evaluation.opened_bid_responses(opened=bid, criteria=[s.criterion for s in sheets], org=org)
+    responses = {r["criterion"].pk: r for r in opened}
     blocks = []
     for sheet in sheets:
         if posted is not None and posted.criterion.pk == sheet.criterion.pk:
@@ -343,13 +327,27 @@ def moderate(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def flag_list(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk, planner=True)
+    """The recorded flags with their decisions. Flags the rules raise that are not recorded yet are
+    shown too (computed, not stored); a POST records them so that each can be decided."""
+    member, procurement = _procurement(request, org, pk, Permission.PLAN_PROCUREMENTS)
     declared = selectors_evaluation.declaration_get(procurement=procurement, user=member.user)
     may_open = selectors.may_open_bids(member=member, procurement=procurement)
-    if may_open:
-        services_evaluation.flags_refresh(procurement, actor=request.user, member=member)
+    if request.method == "POST":
+        if not may_open:
+            raise Http404("Declare that you have no conflict of interest before you record flags.")
+        created = services_evaluation.flags_refresh(actor=member.user, member=member, procurement=procurement)
+        messages.success(
+            request,
+            f"{len(created)} flag{'s' if len(created) != 1 else ''} recorded, each awaiting a decision."
+            if created
+            else "Every flag the rules raise was already recorded.",
+        )
+        return redirect("procurement:flags", org=org, pk=procurement.pk)
+    unrecorded = (
+        selectors_evaluation.flag_findings_unrecorded(member=member, procurement=procurement) if may_open else []
+    )
     return _page(
         request,
         "flags.html",
@@ -358,6 +356,9 @@ def flag_list(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         declared=declared,
         may_open=may_open,
         flags=selectors_evaluation.flag_list(member=member, procurement=procurement),
+        unrecorded=[
+            {"bid": bid, "finding": finding, "kind": FlagKind(finding.kind).label} for bid, finding in unrecorded
+        ],
         restates_percent=f"{flag_rules.RESTATES_SHARE * 100:.0f}",
         declaration_url=_declaration_url(member, procurement),
     )
@@ -366,26 +367,26 @@ def flag_list(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag_decide(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
     flag = selectors_evaluation.flag_get(member=member, pk=pk)
     procurement = flag.bid.procurement
     initial = {"eval_decision": flag.decision, "eval_reason": flag.decision_reason} if flag.decided_at else {}
     form = FlagDecisionForm(request.POST or None, kind=flag.kind, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_evaluation.flag_decide(
-                actor=request.user,
-                member=member,
-                flag=flag,
-                decision=form.cleaned_data["eval_decision"],
-                reason=form.cleaned_data["eval_reason"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The decision on the flag for {flag.bid.supplier.name} has been recorded.")
-            return redirect("procurement:flags", org=org, pk=procurement.pk)
-    return _page(request, "flag_decide.html", member, procurement, flag=flag, form=form)
+    return form_page(
+        request,
+        form,
+        save=lambda: services_evaluation.flag_decide(
+            actor=member.user,
+            member=member,
+            flag=flag,
+            decision=form.cleaned_data["eval_decision"],
+            reason=form.cleaned_data["eval_reason"],
+        ),
+        message=f"The decision on the flag for {flag.bid.supplier.name} has been recorded.",
+        success_url=reverse("procurement:flags", kwargs={"org": org, "pk": procurement.pk}),
+        template=TEMPLATES + "flag_decide.html",
+        context=_context(member, procurement, flag=flag),
+    )
 
 
 # --- Overview and the whole bid --------------------------------------------------------------------------------
@@ -394,14 +395,13 @@ def flag_decide(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evaluation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member, procurement = _procurement(request, org, pk)
+    """The overview. It only reads: flags the rules raise that nobody has recorded yet are counted as
+    awaiting a decision (computed for the page), and recorded when the award is made or on the flags page."""
+    member, procurement = _procurement(request, org, pk, Permission.EVALUATE)
     may_open = selectors.may_open_bids(member=member, procurement=procurement)
-    if may_open and member.can_plan_procurements:
-        # Record any flag the rules now raise, so the progress counts the decisions still needed.
-        services_evaluation.flags_refresh(procurement, actor=request.user, member=member)
-    criteria = list(Criterion.objects.filter(procurement=procurement).order_by("position", "id"))
+    criteria = selectors_evaluation.criteria_in_order(procurement)
     lots = []
-    for row in selectors_evaluation.progress(procurement):
+    for row in selectors_evaluation.progress(procurement, member=member):
         result = None
         if may_open and row.moderation_complete and ranking.evaluation_complete(procurement, row.lot):
             result = ranking.evaluation_result(procurement, row.lot)
@@ -417,7 +417,9 @@ def evaluation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         procurement,
         lots=lots,
         may_open=may_open,
-        award_url=_url("procurement:award", org=org, pk=procurement.pk) if member.can_plan_procurements else "",
+        award_url=_url("procurement:award", org=org, pk=procurement.pk)
+        if member.may(Permission.PLAN_PROCUREMENTS)
+        else "",
         criteria=criteria,
     )
 
@@ -425,7 +427,7 @@ def evaluation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def bid_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    gate = _bid_gate(request, org, pk)
+    gate = _bid_gate(request, org, pk, Permission.EVALUATE)
     if isinstance(gate, HttpResponse):
         return gate
     member, reached = gate
@@ -437,10 +439,7 @@ def bid_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         member,
         bid.procurement,
         bid=bid,
-        responses=_responses(bid, criteria, org),
-        unlinked=[
-            {"attachment": a, "url": _url("procurement:bid-attachment", org=org, pk=a.pk)}
-            for a in BidAttachment.objects.filter(bid=bid, criterion__isnull=True)
-        ],
+        responses=selectors_evaluation.opened_bid_responses(opened=bid, criteria=criteria, org=org),
+        unlinked=selectors_evaluation.opened_bid_unlinked_attachments(opened=bid, org=org),
         **_commitments(member, bid),
     )

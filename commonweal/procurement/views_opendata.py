@@ -5,12 +5,12 @@ buyer). Everyone else gets a 404."""
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
 
 from . import ocds
 from .forms_opendata import OcdsImportForm
@@ -21,15 +21,13 @@ from .services_opendata import ImportSummary, ocds_export, ocds_import
 @login_required
 @require_http_methods(["GET", "POST"])
 def ocds_import_page(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    if not member.can_plan_procurements:
-        raise Http404("Only a procurement officer or social value lead can import notices.")
+    member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
     form = OcdsImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     summary: ImportSummary | None = None
     if request.method == "POST" and form.is_valid():
         files = [(upload.name, upload.read()) for upload in form.cleaned_data["ocds_files"]]
         try:
-            summary = ocds_import(actor=request.user, files=files, organisation=member.organisation, member=member)
+            summary = ocds_import(actor=member.user, member=member, files=files)
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -46,7 +44,7 @@ def ocds_import_page(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_GET
 def ocds_export_download(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     procurement = procurement_get(member=member, pk=pk)
     try:
         package = ocds_export(procurement=procurement, member=member)

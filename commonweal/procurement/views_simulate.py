@@ -6,11 +6,11 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
 
 from . import scoring
 from .forms_simulate import SimulateForm, scenario_query
@@ -27,9 +27,7 @@ def example_query() -> dict[str, str]:
 @require_GET
 def simulate(request: HttpRequest, org: str) -> HttpResponse:
     """For a public body's people; a supplier's get a 404. The first visit shows the example scenario."""
-    member = member_access(user=request.user, slug=org)
-    if not member.organisation.is_public_body:
-        raise Http404("No such page.")
+    member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     form = SimulateForm(request.GET if "price_method" in request.GET else example_query())
     result = None
     scenario = form.scenario()

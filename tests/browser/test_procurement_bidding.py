@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from commonweal.demo.services import DEMO_PASSWORD
 from commonweal.procurement.models import Bid, BidState, Procurement
-from commonweal.procurement.services_bidding import contract_period
+from commonweal.procurement.rules import contract_period
 from commonweal.tenancy.models import Role
 from tests import factories
 from tests.procurement_support import procurement_published

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
-from commonweal.procurement import services_bidding
+from commonweal.procurement import rules, services_bidding, services_clarifications
 from commonweal.procurement.models import Bid, BidAttachment, Clarification, Procurement
 from tests.conftest import Tenant
 from tests.procurement_support import bid_make, procurement_published
@@ -78,11 +78,11 @@ def _objects(tenant: Tenant, *, suffix: str, method: str, attachment: str, quest
         new_commitment=services_bidding.CommitmentInput(
             measure=open_world.measures[0],
             quantity=Decimal("3"),
-            due_date=services_bidding.contract_period(open_world.procurement)[1],
+            due_date=rules.contract_period(open_world.procurement)[1],
         ),
         attachments={open_world.quality[0].pk: SimpleUploadedFile(attachment, PDF)},
     )
-    clarification = services_bidding.clarification_ask(
+    clarification = services_clarifications.clarification_ask(
         actor=tenant.supplier_user, member=member, procurement=open_world.procurement, question=question
     )
     closed_world = procurement_published(tenant.buyer, reference=f"BID-{suffix}-002", deadline_passed=True)

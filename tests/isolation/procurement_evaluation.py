@@ -66,7 +66,7 @@ def world_objects(a: Tenant, b: Tenant) -> dict[type[models.Model], int]:
         bid=Bid.objects.get(pk=bid.pk),
         scores={criterion.pk: (Decimal("3"), A_JUSTIFICATION) for criterion in world.scored},
     )
-    services_evaluation.flags_refresh(procurement, actor=a.manager, member=manager)
+    services_evaluation.flags_refresh(actor=a.manager, member=manager, procurement=procurement)
     flag = Flag.objects.filter(bid__procurement=procurement).order_by("pk").first()
     assert flag is not None
     second = procurement_published(a.buyer, reference="EVAL-A-002", deadline_passed=True)

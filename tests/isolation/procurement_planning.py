@@ -106,16 +106,22 @@ def _objects(tenant: Tenant, *, title: str, impact: str, scale: str) -> dict[typ
         ),
     )
     lot = services_planning.lot_add(
-        actor=tenant.manager, procurement=procurement, title="Second lot", description="", estimated_value=None
+        actor=tenant.manager,
+        member=member,
+        procurement=procurement,
+        title="Second lot",
+        description="",
+        estimated_value=None,
     )
     item = services_planning.impact_add(
         actor=tenant.manager,
+        member=member,
         procurement=procurement,
         data=ImpactInput(first.code, impact, "", "", False, False, True),
     )
     custom = services_planning.scale_create(
         actor=tenant.manager,
-        organisation=tenant.buyer,
+        member=member,
         code="tenant-scale",
         title=scale,
         source="Tenant wording",

@@ -1,7 +1,9 @@
-"""`commonweal procurement import-ocds|export-ocds`: procurement open data on the command line.
+"""`commonweal procurement import-ocds|export-ocds|open-tenders`: procurement open data, and recording
+the flags of tenders whose deadline has passed, on the command line.
 
-The command acts with the operator's authority: its writes are audited as "system". Each action has
-`HELP`, `arguments(parser)` and `run(command, options)` below; `ACTIONS` wires them together.
+The command acts with the operator's authority, as the system member of each organisation it writes
+for (`Member.system`): its writes are audited as "system". Each action has `HELP`, `arguments(parser)`
+and `run(command, options)` below; `ACTIONS` wires them together.
 """
 
 import json
@@ -14,10 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from commonweal.core.errors import ApplicationError
-from commonweal.procurement import ocds
+from commonweal.procurement import ocds, selectors
 from commonweal.procurement.models import Procurement
-from commonweal.procurement.services_opendata import ImportSummary, ocds_export, ocds_import
+from commonweal.procurement.services_evaluation import flags_refresh
+from commonweal.procurement.services_opendata import ImportSummary, ocds_export, ocds_import, ocds_import_any_buyer
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
 
 
 def _organisation(slug: str) -> Organisation:
@@ -74,7 +78,10 @@ def import_run(command: BaseCommand, options: dict[str, Any]) -> None:
         task = bar.add_task("Importing", total=len(files))
         advance: Callable[[str], None] = lambda name: bar.update(task, advance=1, description=name)  # noqa: E731
         try:
-            summary = ocds_import(actor=None, files=files, organisation=organisation, progress=advance)
+            if organisation is not None:
+                summary = ocds_import(actor=None, member=Member.system(organisation), files=files, progress=advance)
+            else:
+                summary = ocds_import_any_buyer(files=files, progress=advance)
         except ApplicationError as error:
             raise CommandError(error.message) from None
     if options["json"]:
@@ -123,14 +130,49 @@ def export_run(command: BaseCommand, options: dict[str, Any]) -> None:
     command.stdout.write(f"Wrote {output}: a valid OCDS 1.1.5 release package of {procurement.reference}.")
 
 
+# --- open-tenders ----------------------------------------------------------------------------------
+
+OPEN_TENDERS_HELP = (
+    "record the flags the rules raise on the tenders of every procurement whose tender deadline has passed, "
+    "ready for the planners' decisions (run it from cron: see docs/procurement-evaluation.md)"
+)
+
+
+def open_tenders_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the flags recorded per procurement as JSON")
+
+
+def open_tenders_run(command: BaseCommand, options: dict[str, Any]) -> None:
+    recorded: dict[str, int] = {}
+    for procurement in selectors.procurements_with_tenders_opened():
+        member = Member.system(procurement.organisation)
+        created = flags_refresh(actor=None, member=member, procurement=procurement)
+        recorded[f"{procurement.organisation.slug}/{procurement.reference}"] = len(created)
+    if options["json"]:
+        command.stdout.write(json.dumps(recorded, indent=2))
+        return
+    total = sum(recorded.values())
+    command.stdout.write(
+        f"Checked {len(recorded)} procurement{'s' if len(recorded) != 1 else ''} whose tender deadline has passed: "
+        f"{total} new flag{'s' if total != 1 else ''} recorded."
+    )
+    for name, count in recorded.items():
+        if count:
+            command.stdout.write(f"{name}: {count} recorded")
+
+
 ACTIONS: dict[str, tuple[str, Callable[[CommandParser], None], Callable[[BaseCommand, dict[str, Any]], None]]] = {
     "import-ocds": (IMPORT_HELP, import_arguments, import_run),
     "export-ocds": (EXPORT_HELP, export_arguments, export_run),
+    "open-tenders": (OPEN_TENDERS_HELP, open_tenders_arguments, open_tenders_run),
 }
 
 
 class Command(BaseCommand):
-    help = "Procurement open data: import OCDS notices, export a procurement as OCDS."
+    help = (
+        "Procurement open data (import OCDS notices, export a procurement as OCDS) and recording the flags "
+        "of tenders whose deadline has passed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
