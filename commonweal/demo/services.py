@@ -81,9 +81,7 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
         _agreement_load(item, buyer=buyer, organisations=organisations, users=users)
         result.created.append(f"agreement {item['reference']}")
     result.created.extend(
-        demo_priorities_load(
-            actor=users["lead@northfield.example"], member=Member.system(organisations["northfield"])
-        )
+        demo_priorities_load(actor=users["lead@northfield.example"], member=Member.system(organisations["northfield"]))
     )
     if procurement:
         lead = users["lead@northfield.example"]

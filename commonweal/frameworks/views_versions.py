@@ -101,7 +101,7 @@ def _framework_detail(
             "member": member,
             "framework": framework,
             "is_owner": is_owner,
-            "can_edit": is_owner and member.can_manage_frameworks,
+            "can_edit": is_owner and member.may(Permission.MANAGE_FRAMEWORKS),
             "versions": selectors.framework_version_list(member=member, framework=framework),
             "draft": selectors.version_draft(framework=framework) if is_owner else None,
             "latest": selectors.version_latest_published(framework=framework),
@@ -133,7 +133,7 @@ def version_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "framework": version.framework,
             "tree": selectors.version_tree(version=version),
             "is_owner": is_owner,
-            "can_edit": is_owner and member.can_manage_frameworks and not version.is_published,
+            "can_edit": is_owner and member.may(Permission.MANAGE_FRAMEWORKS) and not version.is_published,
         },
     )
 
