@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.db.models import Model
+from django.http import Http404
 
 from commonweal.accounts.models import User
+from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
 from commonweal.frameworks import models, services_interchange, services_priorities, services_value_sets
 from commonweal.frameworks import services_versions as versions
@@ -55,7 +57,7 @@ class Council:
     """A council whose social value lead has made one of everything the services change."""
 
     buyer: Organisation
-    users: dict[str, User]  # by who they are: "lead", "viewer", "manager", "supplier"
+    users: dict[str, User]  # by who they are: "lead", "neighbour" (another council's lead), "viewer", …
     slugs: dict[str, str]  # the organisation each of them acts for
     published: models.Framework  # the starter framework, published, shared with `shared_network`
     draft: models.FrameworkVersion  # version 2 of a second framework, with themes, outcomes and measures
@@ -75,13 +77,21 @@ class Council:
 def council_build() -> Council:
     buyer = factories.OrganisationFactory.create(name="Council P", slug="council-p")
     supplier = factories.SupplierFactory.create(name="Supplier P Ltd", slug="supplier-p")
+    neighbour = factories.OrganisationFactory.create(name="Council Q", slug="council-q")
     users = {
         "lead": factories.member_user(buyer, Role.SOCIAL_VALUE_LEAD),
+        "neighbour": factories.member_user(neighbour, Role.SOCIAL_VALUE_LEAD),
         "viewer": factories.member_user(buyer, Role.VIEWER),
         "manager": factories.member_user(buyer, Role.CONTRACT_MANAGER),
         "supplier": factories.member_user(supplier, Role.SUPPLIER_CONTACT),
     }
-    slugs = {"lead": buyer.slug, "viewer": buyer.slug, "manager": buyer.slug, "supplier": supplier.slug}
+    slugs = {
+        "lead": buyer.slug,
+        "neighbour": neighbour.slug,
+        "viewer": buyer.slug,
+        "manager": buyer.slug,
+        "supplier": supplier.slug,
+    }
     system = Member.system(buyer)
     shared_network, other_network = factories.NetworkFactory.create(), factories.NetworkFactory.create()
     buyer.networks.add(shared_network, other_network)
@@ -262,6 +272,40 @@ def test_the_social_value_lead_may_call_each_service(council: Council, service: 
     # Loading what is already loaded changes nothing; everything else is recorded.
     idempotent = {"framework_load", "policy_load_default", "demo_priorities_load"}
     assert AuditEvent.objects.count() > before or service in idempotent
+
+
+# Services that take one of the council's objects directly (not through a member's own lookup), with the
+# refusal another council's social value lead meets: the object does not exist for them.
+OTHER_COUNCILS_OBJECTS = [
+    "framework_share",
+    "framework_unshare",
+    "version_publish",
+    "theme_add",
+    "theme_update",
+    "theme_remove",
+    "outcome_add",
+    "outcome_update",
+    "outcome_remove",
+    "measure_add",
+    "measure_update",
+    "measure_remove",
+    "value_set_update",
+    "value_set_entry_set",
+    "value_set_entry_remove",
+    "deflator_points_set",
+    "focus_area_remove",
+    "priority_group_remove",
+    "band_update",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("service", OTHER_COUNCILS_OBJECTS)
+def test_another_councils_lead_cannot_change_this_councils_objects(council: Council, service: str) -> None:
+    before = counts()
+    with pytest.raises((ApplicationError, Http404)):
+        SERVICES[service](council.member("neighbour"), council)
+    assert counts() == before
 
 
 def test_every_writing_service_of_frameworks_is_covered() -> None:
