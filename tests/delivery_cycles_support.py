@@ -11,7 +11,7 @@ from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
 from commonweal.delivery.models import Agreement, ReportingPeriod
 from commonweal.frameworks.models import FrameworkVersion, ValueSet
-from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_value_sets import value_set_create, value_set_entry_set
 from commonweal.tenancy.models import Organisation, OrganisationKind, Role
 from commonweal.tenancy.selectors import member_access
@@ -152,8 +152,8 @@ def world_make() -> World:
     membership_grant(actor=None, organisation=buyer, user=lead, role=Role.SOCIAL_VALUE_LEAD)
     membership_grant(actor=None, organisation=buyer, user=manager, role=Role.CONTRACT_MANAGER)
     membership_grant(actor=None, organisation=supplier, user=supplier_user, role=Role.SUPPLIER_CONTACT)
-    version = framework_load(actor=lead, organisation=buyer)
     lead_member = member_access(user=lead, slug=BUYER)
+    version = framework_load(actor=lead, member=lead_member)
     value_set = value_set_create(
         actor=lead,
         member=lead_member,

@@ -23,10 +23,10 @@ from commonweal.frameworks.proportionality import (
     outcomes_suggest,
 )
 from commonweal.frameworks.selectors_priorities import ask_for
-from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import WeightInput, outcome_priorities_set, policy_load_default
 from commonweal.tenancy.models import Role
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
 
@@ -34,7 +34,7 @@ from . import factories
 @pytest.fixture
 def default_bands(db: None) -> list[ProportionalityBand]:
     organisation = factories.OrganisationFactory.create()
-    policy = policy_load_default(actor=None, organisation=organisation)
+    policy = policy_load_default(actor=None, member=Member.system(organisation))
     return list(policy.bands.order_by("position"))
 
 
@@ -418,17 +418,17 @@ def test_an_outcome_not_in_the_list_is_refused(proposal):
 def council(db: None):
     """A council with the starter framework, two weighted outcomes and the default policy."""
     organisation = factories.OrganisationFactory.create(name="Northgate Council", slug="northgate")
-    version = framework_load(actor=None, organisation=organisation)
+    version = framework_load(actor=None, member=Member.system(organisation))
     outcome_priorities_set(
         actor=None,
-        organisation=organisation,
+        member=Member.system(organisation),
         framework=version.framework,
         weights={
             "JOBS.1": WeightInput(weight=Decimal("5"), reason="Jobs first"),
             "ENV.1": WeightInput(weight=Decimal("2.5"), reason="Climate emergency"),
         },
     )
-    policy_load_default(actor=None, organisation=organisation)
+    policy_load_default(actor=None, member=Member.system(organisation))
     return organisation
 
 

@@ -41,8 +41,9 @@ from commonweal.frameworks.models import (
     ValueSetEntry,
     VersionStatus,
 )
-from commonweal.frameworks.services import framework_import
+from commonweal.frameworks.services_interchange import framework_import
 from commonweal.tenancy.models import Organisation, Role
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 from .conftest import Tenant
@@ -172,7 +173,9 @@ def stored() -> dict[str, int]:
 
 def import_file(organisation: Organisation, content: bytes | str, name: str = "framework.yaml") -> FrameworkVersion:
     data = content.encode() if isinstance(content, str) else content
-    return framework_import(actor=None, organisation=organisation, document=interchange.document_parse(data, name))
+    return framework_import(
+        actor=None, member=Member.system(organisation), document=interchange.document_parse(data, name)
+    )
 
 
 @pytest.fixture
@@ -551,10 +554,10 @@ def test_importing_creates_a_published_version_1_with_its_value_set_and_audits_i
     )
     assert list(AuditEvent.objects.order_by("pk").values_list("action", "after")) == [
         (
-            "framework.import",
+            "framework.imported",
             {"framework": "local", "version": 1, "template": "", "themes": 1, "outcomes": 1, "measures": 2},
         ),
-        ("value_set.import", {"code": "local-values", "base_year": 2024, "values": 1}),
+        ("value_set.imported", {"code": "local-values", "base_year": 2024, "values": 1}),
     ]
 
 
@@ -584,7 +587,7 @@ def test_a_new_framework_title_in_the_file_renames_the_framework_and_is_audited(
     assert again == version
     version.framework.refresh_from_db()
     assert version.framework.title == "Our framework"
-    event = AuditEvent.objects.get(action="framework.update")
+    event = AuditEvent.objects.get(action="framework.updated")
     assert (event.before, event.after) == ({"title": "Local framework"}, {"title": "Our framework"})
 
 
@@ -618,10 +621,10 @@ def test_a_framework_with_a_draft_refuses_a_changed_import(council):
 
 def test_the_code_and_title_given_replace_those_in_the_file(council):
     document = parse(VALID_YAML)
-    version = framework_import(actor=None, organisation=council, document=document, code="ours", title="Ours")
+    version = framework_import(actor=None, member=Member.system(council), document=document, code="ours", title="Ours")
     assert (version.framework.code, version.framework.title) == ("ours", "Ours")
     with pytest.raises(ApplicationError) as caught:
-        framework_import(actor=None, organisation=council, document=document, code="not a slug")
+        framework_import(actor=None, member=Member.system(council), document=document, code="not a slug")
     assert caught.value.field_errors == {
         "code": "Code must be 60 characters or fewer, using only letters, numbers, hyphens and underscores"
     }
@@ -765,7 +768,7 @@ def test_the_community_wealth_building_template_keeps_local_economic_value_apart
 def test_a_template_imports_with_its_verification_statuses_and_remembers_the_template(council):
     path = interchange.TEMPLATES_DIR / "uk-svm-ppn0620.yaml"
     version = framework_import(
-        actor=None, organisation=council, document=interchange.document_load(path), template="uk-svm-ppn0620"
+        actor=None, member=Member.system(council), document=interchange.document_load(path), template="uk-svm-ppn0620"
     )
     assert version.framework.template == "uk-svm-ppn0620"
     assert version.notes == "Made from the template “uk-svm-ppn0620”."
@@ -955,7 +958,7 @@ def test_a_good_file_is_imported_and_the_lead_lands_on_the_framework_with_a_bann
     )
     page = client.get(response["Location"]).content.decode()
     assert "Our framework version 1 imported: 1 themes, 1 outcomes and 2 measures." in page
-    assert AuditEvent.objects.get(action="framework.import").actor == lead
+    assert AuditEvent.objects.get(action="framework.imported").actor == lead
     assert version.published_by == lead
     response = client.post(
         import_url(council), {"file": upload("local.xlsx", xlsx), "title": "Our framework"}, follow=True

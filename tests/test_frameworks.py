@@ -6,14 +6,15 @@ import pytest
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import Framework, FrameworkVersion, Measure, VersionStatus
-from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_interchange import framework_load
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 
 
 def test_the_starter_framework_loads_as_a_published_version_once(db):
     organisation = factories.OrganisationFactory.create()
-    version = framework_load(actor=None, organisation=organisation)
+    version = framework_load(actor=None, member=Member.system(organisation))
     assert version.status == VersionStatus.PUBLISHED
     assert version.number == 1
     assert [t.code for t in version.themes.all()] == ["JOBS", "ECON", "COMM", "ENV"]
@@ -22,7 +23,7 @@ def test_the_starter_framework_loads_as_a_published_version_once(db):
     assert (measure.title, measure.unit) == ("Apprenticeship weeks completed", "weeks")
     assert measure.outcome.theme.code == "JOBS"
 
-    again = framework_load(actor=None, organisation=organisation)
+    again = framework_load(actor=None, member=Member.system(organisation))
     assert again == version
     assert FrameworkVersion.objects.count() == 1
 
@@ -44,6 +45,6 @@ def test_a_malformed_framework_file_is_refused_and_nothing_is_stored(db, tmp_pat
     path = tmp_path / "framework.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ApplicationError, match=message):
-        framework_load(actor=None, organisation=organisation, path=path)
+        framework_load(actor=None, member=Member.system(organisation), path=path)
     assert not Framework.objects.exists()
     assert not Measure.objects.exists()

@@ -20,6 +20,7 @@ from commonweal.frameworks.services_priorities import (
     policy_load_default,
 )
 from commonweal.tenancy.models import Organisation, Role
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 
@@ -36,9 +37,11 @@ def lead(council: Organisation) -> User:
 
 @pytest.fixture
 def published(council: Organisation, lead: User) -> PlanPublication:
-    policy_load_default(actor=lead, organisation=council)
-    focus_area_create(actor=lead, organisation=council, gss_code="E08000009", name="Trafford", reason="Our district")
-    return plan_publish(actor=lead, organisation=council, summary="What we want our spending to do.")
+    policy_load_default(actor=lead, member=Member.system(council))
+    focus_area_create(
+        actor=lead, member=Member.system(council), gss_code="E08000009", name="Trafford", reason="Our district"
+    )
+    return plan_publish(actor=lead, member=Member.system(council), summary="What we want our spending to do.")
 
 
 def pdf_pages(content: bytes, tmp_path) -> int:
@@ -53,13 +56,13 @@ def pdf_pages(content: bytes, tmp_path) -> int:
 
 def test_publishing_needs_a_summary_that_fits_and_a_policy(council, lead):
     with pytest.raises(ApplicationError) as blank:
-        plan_publish(actor=lead, organisation=council, summary="  ")
+        plan_publish(actor=lead, member=Member.system(council), summary="  ")
     assert blank.value.field_errors == {"summary": "Enter a short summary of the plan"}
     with pytest.raises(ApplicationError, match="Set the proportionality policy before you publish the plan"):
-        plan_publish(actor=lead, organisation=council, summary="Our plan")
-    policy_load_default(actor=lead, organisation=council)
+        plan_publish(actor=lead, member=Member.system(council), summary="Our plan")
+    policy_load_default(actor=lead, member=Member.system(council))
     with pytest.raises(ApplicationError) as long:
-        plan_publish(actor=lead, organisation=council, summary="x" * 601)
+        plan_publish(actor=lead, member=Member.system(council), summary="x" * 601)
     assert long.value.field_errors == {"summary": "The summary must be 600 characters or fewer, to fit on one page"}
     assert not PlanPublication.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="plan.").exists()
@@ -68,22 +71,22 @@ def test_publishing_needs_a_summary_that_fits_and_a_policy(council, lead):
 def test_publishing_and_unpublishing_are_audited(published, council, lead):
     assert published.is_published
     assert published.published_by == lead
-    plan_unpublish(actor=lead, organisation=council)
+    plan_unpublish(actor=lead, member=Member.system(council))
     published.refresh_from_db()
     assert published.published_at is None
     assert published.summary == "What we want our spending to do."
     assert list(
         AuditEvent.objects.filter(action__startswith="plan.").order_by("pk").values_list("action", flat=True)
     ) == [
-        "plan.publish",
-        "plan.unpublish",
+        "plan.published",
+        "plan.unpublished",
     ]
     with pytest.raises(ApplicationError, match="The plan is not published."):
-        plan_unpublish(actor=lead, organisation=council)
+        plan_unpublish(actor=lead, member=Member.system(council))
 
 
 def test_the_lead_publishes_and_unpublishes_through_the_page(client, council, lead):
-    policy_load_default(actor=lead, organisation=council)
+    policy_load_default(actor=lead, member=Member.system(council))
     client.force_login(lead)
     url = reverse("frameworks:plan-publication", kwargs={"org": "northgate"})
     page = client.post(url, {"summary": "", "action": "publish"}).content.decode()
@@ -97,7 +100,7 @@ def test_the_lead_publishes_and_unpublishes_through_the_page(client, council, le
 
 
 def test_a_member_who_is_not_a_lead_cannot_publish(client, council):
-    policy_load_default(actor=None, organisation=council)
+    policy_load_default(actor=None, member=Member.system(council))
     client.force_login(factories.member_user(council, Role.PROCUREMENT_OFFICER))
     url = reverse("frameworks:plan-publication", kwargs={"org": "northgate"})
     assert client.get(url).status_code == 200
@@ -110,13 +113,13 @@ def test_a_member_who_is_not_a_lead_cannot_publish(client, council):
 
 @pytest.mark.parametrize("name", ["plans:plan", "plans:plan-pdf"])
 def test_an_unpublished_plan_is_a_404_for_everyone(client, council, lead, name):
-    policy_load_default(actor=lead, organisation=council)
+    policy_load_default(actor=lead, member=Member.system(council))
     url = reverse(name, kwargs={"org": "northgate"})
     assert client.get(url).status_code == 404
     client.force_login(lead)
     assert client.get(url).status_code == 404
-    plan_publish(actor=lead, organisation=council, summary="Ours")
-    plan_unpublish(actor=lead, organisation=council)
+    plan_publish(actor=lead, member=Member.system(council), summary="Ours")
+    plan_unpublish(actor=lead, member=Member.system(council))
     assert client.get(url).status_code == 404
 
 
@@ -155,7 +158,7 @@ def test_the_public_plan_is_a_valid_one_page_pdf(client, published, tmp_path):
 def demo(db: None) -> Organisation:
     demo_load()
     northfield = Organisation.objects.get(slug="northfield")
-    demo_priorities_load(organisation=northfield, actor=User.objects.get(email="lead@northfield.example"))
+    demo_priorities_load(member=Member.system(northfield), actor=User.objects.get(email="lead@northfield.example"))
     return northfield
 
 
@@ -178,7 +181,7 @@ def test_the_demo_organisation_has_priorities_places_groups_a_policy_and_a_publi
 
 def test_loading_the_demo_priorities_again_changes_nothing(demo):
     events = AuditEvent.objects.count()
-    assert demo_priorities_load(organisation=demo, actor=None) == []
+    assert demo_priorities_load(member=Member.system(demo), actor=None) == []
     assert AuditEvent.objects.count() == events
 
 

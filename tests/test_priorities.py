@@ -16,7 +16,7 @@ from commonweal.frameworks.models import (
     ProportionalityBand,
     ProportionalityPolicy,
 )
-from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import (
     BAND_FIELDS,
     WeightInput,
@@ -29,6 +29,7 @@ from commonweal.frameworks.services_priorities import (
     priority_group_remove,
 )
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 
@@ -45,7 +46,7 @@ def lead(council):
 
 @pytest.fixture
 def starter(council) -> FrameworkVersion:
-    return framework_load(actor=None, organisation=council)
+    return framework_load(actor=None, member=Member.system(council))
 
 
 def audit_actions() -> list[str]:
@@ -65,11 +66,11 @@ def weights(**by_code: tuple[str | None, str]) -> dict[str, WeightInput]:
 def test_weights_are_set_by_outcome_code_and_audited_with_before_and_after(council, lead, starter):
     framework = starter.framework
     outcome_priorities_set(
-        actor=lead, organisation=council, framework=framework, weights=weights(JOBS_1=("5", "Jobs first"))
+        actor=lead, member=Member.system(council), framework=framework, weights=weights(JOBS_1=("5", "Jobs first"))
     )
     outcome_priorities_set(
         actor=lead,
-        organisation=council,
+        member=Member.system(council),
         framework=framework,
         weights=weights(JOBS_1=("4.5", "Jobs first"), ENV_1=("2", "Climate emergency")),
     )
@@ -91,11 +92,17 @@ def test_weights_are_set_by_outcome_code_and_audited_with_before_and_after(counc
 
 def test_a_blank_weight_takes_the_outcome_off_and_no_change_writes_no_audit_event(council, lead, starter):
     framework = starter.framework
-    outcome_priorities_set(actor=lead, organisation=council, framework=framework, weights=weights(JOBS_1=("5", "x")))
-    outcome_priorities_set(actor=lead, organisation=council, framework=framework, weights=weights(JOBS_1=(None, "")))
+    outcome_priorities_set(
+        actor=lead, member=Member.system(council), framework=framework, weights=weights(JOBS_1=("5", "x"))
+    )
+    outcome_priorities_set(
+        actor=lead, member=Member.system(council), framework=framework, weights=weights(JOBS_1=(None, ""))
+    )
     assert not OutcomePriority.objects.exists()
     count = AuditEvent.objects.count()
-    outcome_priorities_set(actor=lead, organisation=council, framework=framework, weights=weights(JOBS_1=(None, "")))
+    outcome_priorities_set(
+        actor=lead, member=Member.system(council), framework=framework, weights=weights(JOBS_1=(None, ""))
+    )
     assert AuditEvent.objects.count() == count
 
 
@@ -110,11 +117,16 @@ def test_a_blank_weight_takes_the_outcome_off_and_no_change_writes_no_audit_even
 )
 def test_bad_weights_are_refused_and_nothing_changes(council, lead, starter, entry, errors):
     framework = starter.framework
-    outcome_priorities_set(actor=lead, organisation=council, framework=framework, weights=weights(ENV_1=("2", "y")))
+    outcome_priorities_set(
+        actor=lead, member=Member.system(council), framework=framework, weights=weights(ENV_1=("2", "y"))
+    )
     before = (list(OutcomePriority.objects.values_list("outcome_code", "weight")), AuditEvent.objects.count())
     with pytest.raises(ApplicationError) as raised:
         outcome_priorities_set(
-            actor=lead, organisation=council, framework=framework, weights=weights(ENV_1=("9", "y"), JOBS_1=entry)
+            actor=lead,
+            member=Member.system(council),
+            framework=framework,
+            weights=weights(ENV_1=("9", "y"), JOBS_1=entry),
         )
     assert raised.value.field_errors == errors
     assert (list(OutcomePriority.objects.values_list("outcome_code", "weight")), AuditEvent.objects.count()) == before
@@ -123,7 +135,7 @@ def test_bad_weights_are_refused_and_nothing_changes(council, lead, starter, ent
 def test_an_outcome_not_in_the_latest_published_version_is_refused(council, lead, starter):
     with pytest.raises(ApplicationError) as raised:
         outcome_priorities_set(
-            actor=lead, organisation=council, framework=starter.framework, weights=weights(NOPE_1=("1", "x"))
+            actor=lead, member=Member.system(council), framework=starter.framework, weights=weights(NOPE_1=("1", "x"))
         )
     assert raised.value.field_errors == {
         "weight-NOPE.1": "NOPE.1 is not an outcome of Starter social value framework, version 1"
@@ -131,10 +143,10 @@ def test_an_outcome_not_in_the_latest_published_version_is_refused(council, lead
 
 
 def test_another_organisations_framework_cannot_be_weighted(council, lead):
-    other = framework_load(actor=None, organisation=factories.OrganisationFactory.create())
+    other = framework_load(actor=None, member=Member.system(factories.OrganisationFactory.create()))
     with pytest.raises(ApplicationError, match="is neither yours nor shared with a network you belong to"):
         outcome_priorities_set(
-            actor=lead, organisation=council, framework=other.framework, weights=weights(JOBS_1=("1", "x"))
+            actor=lead, member=Member.system(council), framework=other.framework, weights=weights(JOBS_1=("1", "x"))
         )
     assert not OutcomePriority.objects.exists()
 
@@ -142,7 +154,7 @@ def test_another_organisations_framework_cannot_be_weighted(council, lead):
 def test_a_framework_without_a_published_version_cannot_be_weighted(council, lead):
     version = factories.FrameworkVersionFactory.create(organisation=council, status="draft")
     with pytest.raises(ApplicationError, match="has no published version"):
-        outcome_priorities_set(actor=lead, organisation=council, framework=version.framework, weights={})
+        outcome_priorities_set(actor=lead, member=Member.system(council), framework=version.framework, weights={})
 
 
 # --- Focus areas and priority groups ------------------------------------------------------------------
@@ -150,14 +162,18 @@ def test_a_framework_without_a_published_version_cannot_be_weighted(council, lea
 
 def test_a_focus_area_is_stored_with_its_code_in_capitals_and_audited(council, lead):
     area = focus_area_create(
-        actor=lead, organisation=council, gss_code=" e05000824 ", name="Bucklow-St Martins", reason="Most deprived"
+        actor=lead,
+        member=Member.system(council),
+        gss_code=" e05000824 ",
+        name="Bucklow-St Martins",
+        reason="Most deprived",
     )
     assert (area.gss_code, area.name, area.reason) == ("E05000824", "Bucklow-St Martins", "Most deprived")
-    event = AuditEvent.objects.get(action="focus_area.create")
+    event = AuditEvent.objects.get(action="focus_area.created")
     assert event.after == {"gss_code": "E05000824", "name": "Bucklow-St Martins", "reason": "Most deprived"}
-    focus_area_remove(actor=lead, focus_area=area)
+    focus_area_remove(actor=lead, member=Member.system(council), focus_area=area)
     assert not FocusArea.objects.exists()
-    removed = AuditEvent.objects.get(action="focus_area.remove")
+    removed = AuditEvent.objects.get(action="focus_area.removed")
     assert removed.before["gss_code"] == "E05000824"
 
 
@@ -177,7 +193,7 @@ GSS_MESSAGE = "Enter a GSS code of 9 characters: E, W, S or N followed by 8 digi
 )
 def test_a_bad_focus_area_is_refused_and_nothing_is_stored(council, lead, code, name, errors):
     with pytest.raises(ApplicationError) as raised:
-        focus_area_create(actor=lead, organisation=council, gss_code=code, name=name, reason="")
+        focus_area_create(actor=lead, member=Member.system(council), gss_code=code, name=name, reason="")
     assert raised.value.field_errors == errors
     assert not FocusArea.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -185,57 +201,62 @@ def test_a_bad_focus_area_is_refused_and_nothing_is_stored(council, lead, code, 
 
 @pytest.mark.parametrize("code", ["W06000015", "S12000036", "N09000003", "E08000009"])
 def test_codes_of_each_uk_nation_are_accepted(council, lead, code):
-    assert focus_area_create(actor=lead, organisation=council, gss_code=code, name="Area", reason="").gss_code == code
+    assert (
+        focus_area_create(actor=lead, member=Member.system(council), gss_code=code, name="Area", reason="").gss_code
+        == code
+    )
 
 
 def test_the_same_focus_area_twice_is_refused(council, lead):
-    focus_area_create(actor=lead, organisation=council, gss_code="E08000009", name="Trafford", reason="")
+    focus_area_create(actor=lead, member=Member.system(council), gss_code="E08000009", name="Trafford", reason="")
     with pytest.raises(ApplicationError) as raised:
-        focus_area_create(actor=lead, organisation=council, gss_code="E08000009", name="Again", reason="")
+        focus_area_create(actor=lead, member=Member.system(council), gss_code="E08000009", name="Again", reason="")
     assert raised.value.field_errors == {"gss_code": "E08000009 is already a focus area"}
 
 
 def test_priority_groups_are_unique_by_name_whatever_the_case(council, lead):
-    group = priority_group_create(actor=lead, organisation=council, name="Care leavers", description="Up to 25")
+    group = priority_group_create(
+        actor=lead, member=Member.system(council), name="Care leavers", description="Up to 25"
+    )
     with pytest.raises(ApplicationError) as raised:
-        priority_group_create(actor=lead, organisation=council, name="care leavers", description="")
+        priority_group_create(actor=lead, member=Member.system(council), name="care leavers", description="")
     assert raised.value.field_errors == {"name": "“care leavers” is already a priority group"}
     with pytest.raises(ApplicationError) as blank:
-        priority_group_create(actor=lead, organisation=council, name=" ", description="")
+        priority_group_create(actor=lead, member=Member.system(council), name=" ", description="")
     assert blank.value.field_errors == {"name": "Enter the name of the group"}
-    assert audit_actions() == ["priority_group.create"]
-    priority_group_remove(actor=lead, priority_group=group)
+    assert audit_actions() == ["priority_group.created"]
+    priority_group_remove(actor=lead, member=Member.system(council), priority_group=group)
     assert not PriorityGroup.objects.exists()
-    assert audit_actions() == ["priority_group.create", "priority_group.remove"]
+    assert audit_actions() == ["priority_group.created", "priority_group.removed"]
 
 
 # --- The proportionality policy -----------------------------------------------------------------------
 
 
 def test_loading_the_default_policy_is_audited_once_and_idempotent(council, lead):
-    policy = policy_load_default(actor=lead, organisation=council)
+    policy = policy_load_default(actor=lead, member=Member.system(council))
     assert policy.title == "Default proportionality policy"
     assert "Procurement Act 2023 thresholds from 1 January 2026" in policy.source
     assert "£663,540" in policy.notes
     assert policy.bands.count() == 7
-    again = policy_load_default(actor=lead, organisation=council)
+    again = policy_load_default(actor=lead, member=Member.system(council))
     assert again == policy
     assert ProportionalityBand.objects.count() == 7
-    assert audit_actions() == ["proportionality_policy.load_default"]
+    assert audit_actions() == ["proportionality_policy.default_loaded"]
     assert AuditEvent.objects.get().after["bands"][0] == "Light touch, below £207,720"
 
 
 def test_each_organisation_gets_its_own_bands(council, lead):
     other = factories.OrganisationFactory.create()
-    policy_load_default(actor=lead, organisation=council)
-    policy_load_default(actor=None, organisation=other)
+    policy_load_default(actor=lead, member=Member.system(council))
+    policy_load_default(actor=None, member=Member.system(other))
     assert ProportionalityBand.objects.filter(organisation=other).count() == 7
     assert ProportionalityPolicy.objects.count() == 2
 
 
 @pytest.fixture
 def services_band(council, lead) -> ProportionalityBand:
-    return policy_load_default(actor=lead, organisation=council).bands.get(position=7)
+    return policy_load_default(actor=lead, member=Member.system(council)).bands.get(position=7)
 
 
 def band_values(band: ProportionalityBand, **changes) -> dict:
@@ -243,10 +264,15 @@ def band_values(band: ProportionalityBand, **changes) -> dict:
 
 
 def test_a_band_edit_is_saved_and_audited_with_what_changed(lead, services_band):
-    band_update(actor=lead, band=services_band, **band_values(services_band, min_weighting_percent=Decimal("15")))
+    band_update(
+        actor=lead,
+        member=Member.system(services_band.organisation),
+        band=services_band,
+        **band_values(services_band, min_weighting_percent=Decimal("15")),
+    )
     services_band.refresh_from_db()
     assert services_band.min_weighting_percent == Decimal("15.00")
-    event = AuditEvent.objects.get(action="proportionality_band.update")
+    event = AuditEvent.objects.get(action="proportionality_band.updated")
     assert (event.before, event.after) == ({"min_weighting_percent": "10.00"}, {"min_weighting_percent": "15"})
 
 
@@ -282,11 +308,16 @@ def test_a_band_edit_is_saved_and_audited_with_what_changed(lead, services_band)
 def test_a_bad_band_edit_is_refused_and_nothing_changes(lead, services_band, changes, errors):
     before = band_values(services_band)
     with pytest.raises(ApplicationError) as raised:
-        band_update(actor=lead, band=services_band, **band_values(services_band, **changes))
+        band_update(
+            actor=lead,
+            member=Member.system(services_band.organisation),
+            band=services_band,
+            **band_values(services_band, **changes),
+        )
     assert raised.value.field_errors == errors
     services_band.refresh_from_db()
     assert band_values(services_band) == before
-    assert "proportionality_band.update" not in audit_actions()
+    assert "proportionality_band.updated" not in audit_actions()
 
 
 # --- Pages --------------------------------------------------------------------------------------------
@@ -302,7 +333,7 @@ def url(name: str, **kwargs) -> str:
 
 
 def test_the_overview_shows_each_area_to_any_member(client, council, manager, starter):
-    focus_area_create(actor=None, organisation=council, gss_code="E08000009", name="Trafford", reason="")
+    focus_area_create(actor=None, member=Member.system(council), gss_code="E08000009", name="Trafford", reason="")
     client.force_login(manager)
     page = client.get(url("priorities")).content.decode()
     assert '<h1 class="govuk-heading-l">Priorities and proportionality</h1>' in page
@@ -347,7 +378,7 @@ def test_a_member_who_is_not_a_lead_cannot_post_weights(client, manager, starter
 
 
 def test_another_organisations_framework_is_a_404(client, lead, db):
-    other = framework_load(actor=None, organisation=factories.OrganisationFactory.create())
+    other = framework_load(actor=None, member=Member.system(factories.OrganisationFactory.create()))
     client.force_login(lead)
     assert client.get(url("priority-weights", pk=other.framework.pk)).status_code == 404
 
@@ -377,7 +408,7 @@ def test_the_lead_adds_and_removes_a_focus_area_and_a_group(client, lead):
 
 def test_removing_another_organisations_focus_area_is_a_404(client, lead, db):
     other = factories.OrganisationFactory.create()
-    area = focus_area_create(actor=None, organisation=other, gss_code="E08000009", name="Trafford", reason="")
+    area = focus_area_create(actor=None, member=Member.system(other), gss_code="E08000009", name="Trafford", reason="")
     client.force_login(lead)
     assert client.post(url("focus-area-remove", pk=area.pk)).status_code == 404
     assert FocusArea.objects.filter(pk=area.pk).exists()

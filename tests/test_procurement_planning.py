@@ -35,7 +35,7 @@ class Buyer:
         self.organisation = factories.OrganisationFactory.create(name="Northgate Council", slug="northgate")
         self.officer = factories.member_user(self.organisation, Role.PROCUREMENT_OFFICER)
         self.reader = factories.member_user(self.organisation, Role.CONTRACT_MANAGER)
-        policy_load_default(actor=None, organisation=self.organisation)
+        policy_load_default(actor=None, member=Member.system(self.organisation))
         self.version = factories.FrameworkVersionFactory.create(organisation=self.organisation)
         theme = Theme.objects.create(organisation=self.organisation, version=self.version, code="T", title="Theme")
         for position, (code, title) in enumerate(
@@ -51,7 +51,7 @@ class Buyer:
             )
         outcome_priorities_set(
             actor=None,
-            organisation=self.organisation,
+            member=Member.system(self.organisation),
             framework=self.version.framework,
             weights={
                 "JOBS.1": WeightInput(weight=Decimal("5"), reason="Unemployment is high"),

@@ -37,8 +37,9 @@ from commonweal.delivery import services
 from commonweal.delivery.models import Agreement, DeliveryReturn, Evidence, LineStatus, ReturnLine
 from commonweal.frameworks import interchange, services_priorities
 from commonweal.frameworks import models as framework_models
-from commonweal.frameworks import services as framework_services
+from commonweal.frameworks import services_versions as framework_services
 from commonweal.frameworks.models import Framework, FrameworkShare, FrameworkVersion, Measure, Outcome, Theme
+from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.tenancy.models import Organisation, Role
 
 from . import factories
@@ -457,7 +458,7 @@ def framework_objects(
     assert measure is not None
     # One shipped template, so the template page has one to start from.
     templates.mkdir()
-    template = framework_services.STARTER_FRAMEWORK.read_text(encoding="utf-8")
+    template = STARTER_FRAMEWORK.read_text(encoding="utf-8")
     (templates / f"{TEMPLATE_KEY}.yaml").write_text(template, encoding="utf-8")
     monkeypatch.setattr(interchange, "TEMPLATES_DIR", templates)
     return {
@@ -493,16 +494,16 @@ def value_set_objects(tenant: Tenant) -> dict[type[models.Model], int]:
 def priority_objects(tenant: Tenant) -> dict[type[models.Model], int]:
     """The tenant's focus area, priority group and default proportionality policy, and its plan,
     saved but not published: nobody may see it until the lead publishes it."""
-    buyer = tenant.buyer
+    lead = tenant.manager_member()
     area = services_priorities.focus_area_create(
-        actor=tenant.manager, organisation=buyer, gss_code="E08000009", name=A_FOCUS_AREA, reason=""
+        actor=tenant.manager, member=lead, gss_code="E08000009", name=A_FOCUS_AREA, reason=""
     )
     group = services_priorities.priority_group_create(
-        actor=tenant.manager, organisation=buyer, name=A_PRIORITY_GROUP, description=""
+        actor=tenant.manager, member=lead, name=A_PRIORITY_GROUP, description=""
     )
-    policy = services_priorities.policy_load_default(actor=tenant.manager, organisation=buyer)
-    services_priorities.plan_publish(actor=tenant.manager, organisation=buyer, summary=A_PLAN_SUMMARY)
-    services_priorities.plan_unpublish(actor=tenant.manager, organisation=buyer)
+    policy = services_priorities.policy_load_default(actor=tenant.manager, member=lead)
+    services_priorities.plan_publish(actor=tenant.manager, member=lead, summary=A_PLAN_SUMMARY)
+    services_priorities.plan_unpublish(actor=tenant.manager, member=lead)
     band = policy.bands.order_by("position").first()
     assert band is not None
     return {
@@ -598,7 +599,7 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "network": Organisation.objects.filter(slug=network_slug(tenant)).values_list("pk", flat=True).first() or "",
         "template": TEMPLATE_KEY,
         # Importing a framework file (with the code and title above).
-        "file": evidence_file("tenant-framework.yaml", framework_services.STARTER_FRAMEWORK.read_bytes()),
+        "file": evidence_file("tenant-framework.yaml", STARTER_FRAMEWORK.read_bytes()),
         # Priorities: a weight and reason on each outcome of the agreement's framework; a focus area, a
         # priority group and a band (all named by "name"); a plan summary; a proposed ask (value,
         # category, months, supplier size and description, which the band form reads too).
@@ -995,7 +996,7 @@ def test_an_unpublished_plan_is_a_404_for_everyone(world: World, client: Client,
 def test_a_published_plan_is_public_and_shows_only_its_own_organisation(
     world: World, client: Client, name: str
 ) -> None:
-    services_priorities.plan_publish(actor=world.a.manager, organisation=world.a.buyer, summary=A_PLAN_SUMMARY)
+    services_priorities.plan_publish(actor=world.a.manager, member=world.a.manager_member(), summary=A_PLAN_SUMMARY)
     response = client.get(reverse(name, kwargs={"org": world.a.buyer.slug}))
     assert response.status_code == 200
     assert client.get(reverse(name, kwargs={"org": world.b.buyer.slug})).status_code == 404

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commonweal.frameworks import selectors
+from commonweal.frameworks import selectors_versions as selectors
 from commonweal.frameworks.models import Framework, FrameworkVersion
 from commonweal.tenancy.selectors import member_access
 

@@ -15,8 +15,7 @@ from rest_framework.views import APIView
 from commonweal.core.errors import ApplicationError
 from commonweal.frameworks import selectors_value_sets as selectors
 from commonweal.frameworks.models import Measure
-from commonweal.frameworks.services_value_sets import FIRST_BASE_YEAR, LAST_BASE_YEAR
-from commonweal.frameworks.valuation import Valuation, ValueTotals
+from commonweal.frameworks.valuation import FIRST_BASE_YEAR, LAST_BASE_YEAR, Valuation, ValueTotals
 from commonweal.tenancy.selectors import member_access
 
 MAX_QUANTITY = Decimal("1e12")  # as a commitment's target: 14 digits, 2 after the point

@@ -21,12 +21,12 @@ from commonweal.delivery.services import (
     return_submit,
 )
 from commonweal.frameworks.models import Measure
-from commonweal.frameworks.services import framework_load
+from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
 from commonweal.procurement.demo import PEOPLE, procurement_demo_load
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Organisation
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.selectors import Member, member_access
 from commonweal.tenancy.services import membership_grant, organisation_create
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -81,14 +81,14 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
         _agreement_load(item, buyer=buyer, organisations=organisations, users=users)
         result.created.append(f"agreement {item['reference']}")
     result.created.extend(
-        demo_priorities_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
+        demo_priorities_load(actor=users["lead@northfield.example"], member=Member.system(organisations["northfield"]))
     )
     if procurement:
         lead = users["lead@northfield.example"]
         result.created.extend(
             procurement_demo_load(
                 buyer=organisations["northfield"],
-                version=framework_load(actor=lead, organisation=organisations["northfield"]),
+                version=framework_load(actor=lead, member=Member.system(organisations["northfield"])),
                 lead=lead,
                 password=DEMO_PASSWORD,
             )
@@ -109,7 +109,7 @@ def _agreement_load(
     users: dict[str, User],
 ) -> None:
     manager = users[item["contract_manager"]]
-    version = framework_load(actor=manager, organisation=buyer)
+    version = framework_load(actor=manager, member=Member.system(buyer))
     agreement = agreement_create(
         actor=manager,
         organisation=buyer,

@@ -9,8 +9,7 @@ from django import forms
 from commonweal.frontend.forms import GovukForm
 
 from .models import DeflatorSeries, Measure, ValueSet, ValueSetEntry
-from .services_value_sets import FIRST_BASE_YEAR, LAST_BASE_YEAR
-from .valuation import HUNDRED, as_percent
+from .valuation import FIRST_BASE_YEAR, HUNDRED, LAST_BASE_YEAR, as_percent
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
 DATE_HINT = "For example, 1/4/2025 or 1 April 2025."

@@ -28,7 +28,7 @@ from .models import (
     VersionStatus,
 )
 from .proportionality import Ask, KpiRule, PriorityOutcome, ask_propose, band_describe, kpi_rule_default
-from .selectors import framework_list
+from .selectors_versions import framework_list, framework_list_for_organisation
 
 
 @dataclass(frozen=True)
@@ -217,5 +217,4 @@ def plan_public_get(*, slug: str) -> PlanOnAPage:
     organisation = publication.organisation
     # Priorities on frameworks the organisation owns or that are shared with its networks, as its own
     # people see them; weights are the organisation's own rows either way.
-    member = Member(user=None, organisation=organisation, roles=frozenset())
-    return _plan_build(organisation=organisation, frameworks=framework_list(member=member))
+    return _plan_build(organisation=organisation, frameworks=framework_list_for_organisation(organisation=organisation))

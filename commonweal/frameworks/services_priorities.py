@@ -1,7 +1,7 @@
 """Writes for local priorities, the proportionality policy and the plan on a page. All audited.
 
-Services take the organisation they write for; pages check `member.can_manage_frameworks` before
-calling them. Bad input raises ApplicationError with a message per field and changes nothing.
+Each service takes the member acting and requires Permission.MANAGE_FRAMEWORKS; it writes for the
+member's organisation. Bad input raises ApplicationError with a message per field and changes nothing.
 """
 
 import re
@@ -14,16 +14,22 @@ from typing import Any
 import yaml
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, permission_require
+from commonweal.tenancy.selectors import Member
 
 from .models import (
     ContractCategory,
     FocusArea,
     Framework,
+    FrameworkVersion,
     OfferKind,
     Outcome,
     OutcomePriority,
@@ -36,6 +42,7 @@ from .models import (
 )
 from .proportionality import DEFAULT_POLICY, MAX_VALUE, PARTS
 from .selectors_priorities import framework_version_latest_published
+from .services_interchange import framework_load
 
 GSS_CODE = re.compile(r"[EWSN][0-9]{8}")
 MAX_WEIGHT = Decimal("1000")  # weights hold 5 digits, 2 after the point
@@ -57,6 +64,12 @@ BAND_FIELDS = [
 ]
 
 
+def _require_own(member: Member, obj: FocusArea | PriorityGroup | ProportionalityBand) -> None:
+    """Refuse (404) an object of another organisation, as its page would."""
+    if obj.organisation_id != member.organisation.pk:
+        raise Http404(f"No such {obj._meta.verbose_name}.")
+
+
 def _two_places_error(number: Decimal, *, what: str) -> str | None:
     if not number.is_finite():
         return f"Enter the {what} as a number"
@@ -76,10 +89,12 @@ class WeightInput:
 
 @transaction.atomic
 def outcome_priorities_set(
-    *, actor: Any, organisation: Organisation, framework: Framework, weights: Mapping[str, WeightInput]
+    *, actor: User | None, member: Member, framework: Framework, weights: Mapping[str, WeightInput]
 ) -> list[OutcomePriority]:
     """Set the organisation's weight and reason on outcomes of a framework, by outcome code. A blank
     weight takes the outcome off the priorities. Codes must be outcomes of the latest published version."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     usable = Framework.objects.filter(pk=framework.pk).filter(
         Q(organisation=organisation) | Q(shares__network__in=organisation.networks.all())
     )
@@ -88,6 +103,33 @@ def outcome_priorities_set(
     version = framework_version_latest_published(framework=framework)
     if version is None:
         raise ApplicationError(f"{framework.title} has no published version: publish one before setting weights.")
+    errors = _weight_errors(weights, framework=framework, version=version)
+    if errors:
+        raise ApplicationError("There is a problem with the weights.", field_errors=errors)
+
+    existing = {
+        p.outcome_code: p for p in OutcomePriority.objects.filter(organisation=organisation, framework=framework)
+    }
+    before = {code: {"weight": str(p.weight), "reason": p.reason} for code, p in existing.items()}
+    _weights_save(organisation, framework, existing, weights)
+    priorities = list(OutcomePriority.objects.filter(organisation=organisation, framework=framework))
+    after = {p.outcome_code: {"weight": str(p.weight), "reason": p.reason} for p in priorities}
+    if after != before:
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            action=AuditAction.OUTCOME_PRIORITIES_SET,
+            target=framework,
+            before={"weights": before},
+            after={"weights": after},
+        )
+    return priorities
+
+
+def _weight_errors(
+    weights: Mapping[str, WeightInput], *, framework: Framework, version: FrameworkVersion
+) -> dict[str, str]:
+    """What is wrong with each weight and reason, by field (`weight-CODE`, `reason-CODE`)."""
     codes = set(Outcome.objects.filter(version=version).values_list("code", flat=True))
     errors: dict[str, str] = {}
     for code, entry in weights.items():
@@ -105,13 +147,16 @@ def outcome_priorities_set(
             errors[f"weight-{code}"] = f"Enter a weight below {MAX_WEIGHT}"
         if not entry.reason.strip():
             errors[f"reason-{code}"] = "Say why this outcome has this weight"
-    if errors:
-        raise ApplicationError("There is a problem with the weights.", field_errors=errors)
+    return errors
 
-    existing = {
-        p.outcome_code: p for p in OutcomePriority.objects.filter(organisation=organisation, framework=framework)
-    }
-    before = {code: {"weight": str(p.weight), "reason": p.reason} for code, p in existing.items()}
+
+def _weights_save(
+    organisation: Organisation,
+    framework: Framework,
+    existing: dict[str, OutcomePriority],
+    weights: Mapping[str, WeightInput],
+) -> None:
+    """Create, change or delete the organisation's priorities so they match `weights`."""
     for code, entry in weights.items():
         priority = existing.get(code)
         if entry.weight is None:
@@ -130,26 +175,16 @@ def outcome_priorities_set(
             priority.weight = entry.weight
             priority.reason = entry.reason.strip()
             priority.save(update_fields=["weight", "reason", "updated_at"])
-    priorities = list(OutcomePriority.objects.filter(organisation=organisation, framework=framework))
-    after = {p.outcome_code: {"weight": str(p.weight), "reason": p.reason} for p in priorities}
-    if after != before:
-        audit_record(
-            actor=actor,
-            organisation=organisation,
-            action="outcome_priorities.set",
-            target=framework,
-            before={"weights": before},
-            after={"weights": after},
-        )
-    return priorities
 
 
 # --- Focus areas and priority groups -----------------------------------------------------------------
 
 
 @transaction.atomic
-def focus_area_create(*, actor: Any, organisation: Organisation, gss_code: str, name: str, reason: str) -> FocusArea:
+def focus_area_create(*, actor: User | None, member: Member, gss_code: str, name: str, reason: str) -> FocusArea:
     """A place the organisation wants social value to reach, by its ONS GSS code (e.g. E05000824)."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     code = gss_code.strip().upper()
     errors: dict[str, str] = {}
     if not code:
@@ -168,7 +203,7 @@ def focus_area_create(*, actor: Any, organisation: Organisation, gss_code: str, 
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="focus_area.create",
+        action=AuditAction.FOCUS_AREA_CREATED,
         target=area,
         after=snapshot(area, ["gss_code", "name", "reason"]),
     )
@@ -176,12 +211,14 @@ def focus_area_create(*, actor: Any, organisation: Organisation, gss_code: str, 
 
 
 @transaction.atomic
-def focus_area_remove(*, actor: Any, focus_area: FocusArea) -> None:
+def focus_area_remove(*, actor: User | None, member: Member, focus_area: FocusArea) -> None:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, focus_area)
     before = snapshot(focus_area, ["gss_code", "name", "reason"])
     audit_record(
         actor=actor,
         organisation=focus_area.organisation,
-        action="focus_area.remove",
+        action=AuditAction.FOCUS_AREA_REMOVED,
         target=focus_area,
         before=before,
     )
@@ -189,8 +226,10 @@ def focus_area_remove(*, actor: Any, focus_area: FocusArea) -> None:
 
 
 @transaction.atomic
-def priority_group_create(*, actor: Any, organisation: Organisation, name: str, description: str) -> PriorityGroup:
+def priority_group_create(*, actor: User | None, member: Member, name: str, description: str) -> PriorityGroup:
     """People the organisation wants social value to reach first, e.g. care leavers."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter the name of the group"
@@ -204,7 +243,7 @@ def priority_group_create(*, actor: Any, organisation: Organisation, name: str, 
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="priority_group.create",
+        action=AuditAction.PRIORITY_GROUP_CREATED,
         target=group,
         after=snapshot(group, ["name", "description"]),
     )
@@ -212,11 +251,13 @@ def priority_group_create(*, actor: Any, organisation: Organisation, name: str, 
 
 
 @transaction.atomic
-def priority_group_remove(*, actor: Any, priority_group: PriorityGroup) -> None:
+def priority_group_remove(*, actor: User | None, member: Member, priority_group: PriorityGroup) -> None:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, priority_group)
     audit_record(
         actor=actor,
         organisation=priority_group.organisation,
-        action="priority_group.remove",
+        action=AuditAction.PRIORITY_GROUP_REMOVED,
         target=priority_group,
         before=snapshot(priority_group, ["name", "description"]),
     )
@@ -265,14 +306,28 @@ def _band_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def band_errors(values: Mapping[str, Any]) -> dict[str, str]:
-    """What is wrong with a band's fields, by field; empty if nothing."""
+    """What is wrong with a band's fields, by field (in the order of the form); empty if nothing."""
     errors: dict[str, str] = {}
+    _band_name_check(values, errors)
+    _band_value_check(values, errors)
+    _band_months_check(values, errors)
+    if values.get("supplier_size") not in SupplierSize.values:
+        errors["supplier_size"] = "Choose the supplier size the band is for"
+    _band_ask_check(values, errors)
+    return errors
+
+
+def _band_name_check(values: Mapping[str, Any], errors: dict[str, str]) -> None:
     if not str(values.get("name") or "").strip():
         errors["name"] = "Enter a name for the band"
     elif len(str(values["name"]).strip()) > 200:
         errors["name"] = "Enter a name of 200 characters or fewer"
     if values.get("category") and values["category"] not in ContractCategory.values:
         errors["category"] = "Choose goods, services, works or any"
+
+
+def _band_value_check(values: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """The contract values the band covers: from its lowest value up to (not including) where it stops."""
     min_value, max_value = values.get("min_value"), values.get("max_value")
     if not isinstance(min_value, Decimal):
         errors["min_value"] = "Enter the lowest contract value, like 207720"
@@ -282,13 +337,17 @@ def band_errors(values: Mapping[str, Any]) -> dict[str, str]:
         errors["min_value"] = "The lowest contract value must be £0 or more"
     elif min_value >= MAX_VALUE:
         errors["min_value"] = "Enter a smaller value"
-    if max_value is not None:
-        if _two_places_error(max_value, what="value the band stops at"):
-            errors["max_value"] = _two_places_error(max_value, what="value the band stops at") or ""
-        elif max_value >= MAX_VALUE:
-            errors["max_value"] = "Enter a smaller value, or leave it blank for no upper limit"
-        elif "min_value" not in errors and isinstance(min_value, Decimal) and max_value <= min_value:
-            errors["max_value"] = "The value the band stops at must be more than the lowest contract value"
+    if max_value is None:
+        return
+    if _two_places_error(max_value, what="value the band stops at"):
+        errors["max_value"] = _two_places_error(max_value, what="value the band stops at") or ""
+    elif max_value >= MAX_VALUE:
+        errors["max_value"] = "Enter a smaller value, or leave it blank for no upper limit"
+    elif "min_value" not in errors and isinstance(min_value, Decimal) and max_value <= min_value:
+        errors["max_value"] = "The value the band stops at must be more than the lowest contract value"
+
+
+def _band_months_check(values: Mapping[str, Any], errors: dict[str, str]) -> None:
     min_months, max_months = values.get("min_months"), values.get("max_months")
     if min_months is not None and min_months < 0:
         errors["min_months"] = "The shortest duration must be 0 months or more"
@@ -296,8 +355,10 @@ def band_errors(values: Mapping[str, Any]) -> dict[str, str]:
         errors["max_months"] = "The longest duration must be at least 1 month"
     elif min_months is not None and max_months is not None and max_months < min_months:
         errors["max_months"] = "The longest duration must be at least the shortest duration"
-    if values.get("supplier_size") not in SupplierSize.values:
-        errors["supplier_size"] = "Choose the supplier size the band is for"
+
+
+def _band_ask_check(values: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """What the band asks of suppliers: the weighting floor, the outcomes, the offer and the reporting."""
     weighting = values.get("min_weighting_percent")
     if not isinstance(weighting, Decimal) or not weighting.is_finite():
         errors["min_weighting_percent"] = "Enter the minimum weighting as a percentage, like 10"
@@ -312,15 +373,14 @@ def band_errors(values: Mapping[str, Any]) -> dict[str, str]:
         errors["offer_kind"] = "Choose the kind of offer"
     if values.get("reporting_frequency") not in ReportingFrequency.values:
         errors["reporting_frequency"] = "Choose how often the supplier reports"
-    return errors
 
 
 @transaction.atomic
-def policy_load_default(
-    *, actor: Any, organisation: Organisation, path: Path = DEFAULT_POLICY
-) -> ProportionalityPolicy:
+def policy_load_default(*, actor: User | None, member: Member, path: Path = DEFAULT_POLICY) -> ProportionalityPolicy:
     """Create the organisation's proportionality policy and its bands from the default policy file.
     If the organisation's policy already has bands, nothing changes: loading is idempotent."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     policy = ProportionalityPolicy.objects.filter(organisation=organisation).first()
     if policy is not None and policy.bands.exists():
@@ -343,7 +403,7 @@ def policy_load_default(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="proportionality_policy.load_default",
+        action=AuditAction.PROPORTIONALITY_POLICY_DEFAULT_LOADED,
         target=policy,
         after={
             "title": policy.title,
@@ -355,9 +415,11 @@ def policy_load_default(
 
 
 @transaction.atomic
-def band_update(*, actor: Any, band: ProportionalityBand, **values: Any) -> ProportionalityBand:
+def band_update(*, actor: User | None, member: Member, band: ProportionalityBand, **values: Any) -> ProportionalityBand:
     """Change a band's fields (all of BAND_FIELDS). Min value must be below the value it stops at;
     the weighting a percentage from 0 to 100."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, band)
     unknown = set(values) - set(BAND_FIELDS)
     if unknown:
         raise ApplicationError(f"Bands have no field {', '.join(sorted(unknown))}.")
@@ -381,7 +443,7 @@ def band_update(*, actor: Any, band: ProportionalityBand, **values: Any) -> Prop
         audit_record(
             actor=actor,
             organisation=band.organisation,
-            action="proportionality_band.update",
+            action=AuditAction.PROPORTIONALITY_BAND_UPDATED,
             target=band,
             trail=band.policy,
             before={k: v for k, v in before.items() if after[k] != v},
@@ -394,9 +456,11 @@ def band_update(*, actor: Any, band: ProportionalityBand, **values: Any) -> Prop
 
 
 @transaction.atomic
-def plan_publish(*, actor: Any, organisation: Organisation, summary: str) -> PlanPublication:
+def plan_publish(*, actor: User | None, member: Member, summary: str) -> PlanPublication:
     """Publish the organisation's plan on a page with a short summary; publishing again updates the
     summary and the date."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     text = summary.strip()
     if not text:
         raise ApplicationError(
@@ -418,7 +482,7 @@ def plan_publish(*, actor: Any, organisation: Organisation, summary: str) -> Pla
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="plan.publish",
+        action=AuditAction.PLAN_PUBLISHED,
         target=publication,
         before=before,
         after=snapshot(publication, ["summary", "published_at"]),
@@ -427,7 +491,9 @@ def plan_publish(*, actor: Any, organisation: Organisation, summary: str) -> Pla
 
 
 @transaction.atomic
-def plan_unpublish(*, actor: Any, organisation: Organisation) -> PlanPublication:
+def plan_unpublish(*, actor: User | None, member: Member) -> PlanPublication:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     publication = PlanPublication.objects.filter(organisation=organisation).first()
     if publication is None or not publication.is_published:
         raise ApplicationError("The plan is not published.")
@@ -437,7 +503,7 @@ def plan_unpublish(*, actor: Any, organisation: Organisation) -> PlanPublication
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="plan.unpublish",
+        action=AuditAction.PLAN_UNPUBLISHED,
         target=publication,
         before=before,
         after=snapshot(publication, ["summary", "published_at"]),
@@ -451,19 +517,19 @@ DEMO_FILE = Path(__file__).parent / "data" / "proportionality" / "demo_prioritie
 
 
 @transaction.atomic
-def demo_priorities_load(*, organisation: Organisation, actor: Any, path: Path = DEMO_FILE) -> list[str]:
+def demo_priorities_load(*, actor: User | None, member: Member, path: Path = DEMO_FILE) -> list[str]:
     """Give a demo organisation priorities, focus areas, priority groups, the default policy and a
     published plan, from the demo file. Creates only what is missing; returns what it created."""
-    from .services import framework_load  # the starter framework the demo's priorities weight
-
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    organisation = member.organisation
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     created: list[str] = []
-    version = framework_load(actor=actor, organisation=organisation)
+    version = framework_load(actor=actor, member=member)
     framework = version.framework
     if not OutcomePriority.objects.filter(organisation=organisation, framework=framework).exists():
         outcome_priorities_set(
             actor=actor,
-            organisation=organisation,
+            member=member,
             framework=framework,
             weights={
                 item["outcome"]: WeightInput(weight=Decimal(str(item["weight"])), reason=item["reason"])
@@ -473,16 +539,16 @@ def demo_priorities_load(*, organisation: Organisation, actor: Any, path: Path =
         created.append(f"outcome weights on {framework.code}")
     for item in data["focus_areas"]:
         if not FocusArea.objects.filter(organisation=organisation, gss_code=item["gss_code"]).exists():
-            focus_area_create(actor=actor, organisation=organisation, **item)
+            focus_area_create(actor=actor, member=member, **item)
             created.append(f"focus area {item['gss_code']}")
     for item in data["priority_groups"]:
         if not PriorityGroup.objects.filter(organisation=organisation, name=item["name"]).exists():
-            priority_group_create(actor=actor, organisation=organisation, **item)
+            priority_group_create(actor=actor, member=member, **item)
             created.append(f"priority group {item['name']}")
     if not ProportionalityBand.objects.filter(organisation=organisation).exists():
-        policy_load_default(actor=actor, organisation=organisation)
+        policy_load_default(actor=actor, member=member)
         created.append("proportionality policy")
     if not PlanPublication.objects.filter(organisation=organisation, published_at__isnull=False).exists():
-        plan_publish(actor=actor, organisation=organisation, summary=" ".join(data["plan_summary"].split()))
+        plan_publish(actor=actor, member=member, summary=" ".join(data["plan_summary"].split()))
         created.append("plan on a page")
     return created

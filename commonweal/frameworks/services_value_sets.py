@@ -3,17 +3,20 @@ and licence, and the price indices used to re-base them. Only a social value lea
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .models import DeflatorPoint, DeflatorSeries, ValueSet, ValueSetEntry
+from .valuation import FIRST_BASE_YEAR, LAST_BASE_YEAR
 
 VALUE_SET_FIELDS = ["code", "title", "description", "source", "licence", "base_year", "valid_from", "valid_to"]
 ENTRY_FIELDS = [
@@ -36,8 +39,6 @@ TEXT_LABELS = {
     "licence": "The licence",
     "measure_code": "The measure code",
 }
-# Price years a value set or a figure may be in (the issue's bounds).
-FIRST_BASE_YEAR, LAST_BASE_YEAR = 1990, 2100
 # A deflator series may reach further back, so a whole published series can be pasted in.
 FIRST_INDEX_YEAR = 1900
 # The largest values the database columns hold: 14 digits with 4 after the point; 12 with 6.
@@ -47,13 +48,7 @@ MAX_INDEX = Decimal("1e6")
 MAX_DURATION_YEARS = 100
 
 
-def _require_manager(member: Member) -> None:
-    if not member.can_manage_frameworks:
-        raise ApplicationError("Only a social value lead of a public body can change value sets and deflators.")
-
-
 def _require_own(member: Member, obj: ValueSet | ValueSetEntry | DeflatorSeries) -> None:
-    _require_manager(member)
     if obj.organisation_id != member.organisation.pk:
         raise ApplicationError("This belongs to another organisation.")
 
@@ -121,7 +116,7 @@ def _value_set_errors(
 @transaction.atomic
 def value_set_create(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     code: str,
     title: str,
@@ -132,7 +127,7 @@ def value_set_create(
     valid_to: datetime.date | None = None,
     description: str = "",
 ) -> ValueSet:
-    _require_manager(member)
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     errors = _value_set_errors(
         organisation_id=member.organisation.pk,
         exclude_pk=None,
@@ -161,7 +156,7 @@ def value_set_create(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="value_set.create",
+        action=AuditAction.VALUE_SET_CREATED,
         target=value_set,
         after=snapshot(value_set, VALUE_SET_FIELDS),
     )
@@ -171,7 +166,7 @@ def value_set_create(
 @transaction.atomic
 def value_set_update(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     value_set: ValueSet,
     code: str,
@@ -184,6 +179,7 @@ def value_set_update(
     description: str = "",
 ) -> ValueSet:
     """Change a value set's details. Its entries keep their own base years."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     _require_own(member, value_set)
     errors = _value_set_errors(
         organisation_id=member.organisation.pk,
@@ -212,7 +208,7 @@ def value_set_update(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="value_set.update",
+        action=AuditAction.VALUE_SET_UPDATED,
         target=value_set,
         before=before,
         after=snapshot(value_set, VALUE_SET_FIELDS),
@@ -244,7 +240,7 @@ def _fraction_errors(fractions: dict[str, Decimal | None], errors: dict[str, str
 @transaction.atomic
 def value_set_entry_set(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     value_set: ValueSet,
     measure_code: str,
@@ -258,6 +254,7 @@ def value_set_entry_set(
     duration_years: int | None = 1,
 ) -> ValueSetEntry:
     """Create or change the value set's figure for `measure_code`. Adjustments are fractions from 0 to 1."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     _require_own(member, value_set)
     errors: dict[str, str] = {}
     measure_code = _text(measure_code, "measure_code", 30, "Choose the measure", errors)
@@ -300,7 +297,7 @@ def value_set_entry_set(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="value_set_entry.set",
+        action=AuditAction.VALUE_SET_ENTRY_SET,
         target=entry,
         trail=value_set,
         before=before,
@@ -310,14 +307,15 @@ def value_set_entry_set(
 
 
 @transaction.atomic
-def value_set_entry_remove(*, actor: Any, member: Member, entry: ValueSetEntry) -> None:
+def value_set_entry_remove(*, actor: User | None, member: Member, entry: ValueSetEntry) -> None:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     _require_own(member, entry)
     before = snapshot(entry, ENTRY_FIELDS)
     value_set = entry.value_set
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="value_set_entry.remove",
+        action=AuditAction.VALUE_SET_ENTRY_REMOVED,
         target=entry,
         trail=value_set,
         before=before,
@@ -385,10 +383,10 @@ def _points_snapshot(points: dict[int, Decimal]) -> dict[str, str]:
 
 @transaction.atomic
 def deflator_series_create(
-    *, actor: Any, member: Member, code: str, title: str, source: str, points: str
+    *, actor: User | None, member: Member, code: str, title: str, source: str, points: str
 ) -> DeflatorSeries:
     """A new price index series with its points, from pasted “year,index” lines."""
-    _require_manager(member)
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     errors: dict[str, str] = {}
     code = _code(code, errors)
     _text(title, "title", 200, "Enter a title", errors)
@@ -406,7 +404,7 @@ def deflator_series_create(
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="deflator_series.create",
+        action=AuditAction.DEFLATOR_SERIES_CREATED,
         target=series,
         after={**snapshot(series, DEFLATOR_FIELDS), "points": _points_snapshot(parsed)},
     )
@@ -414,8 +412,9 @@ def deflator_series_create(
 
 
 @transaction.atomic
-def deflator_points_set(*, actor: Any, member: Member, series: DeflatorSeries, points: str) -> DeflatorSeries:
+def deflator_points_set(*, actor: User | None, member: Member, series: DeflatorSeries, points: str) -> DeflatorSeries:
     """Replace every point of the series with those in the pasted “year,index” lines."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     _require_own(member, series)
     parsed, errors = _points_parse(points)
     if errors:
@@ -425,7 +424,7 @@ def deflator_points_set(*, actor: Any, member: Member, series: DeflatorSeries, p
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="deflator_points.set",
+        action=AuditAction.DEFLATOR_POINTS_SET,
         target=series,
         before={"points": before},
         after={"points": _points_snapshot(parsed)},

@@ -38,6 +38,8 @@ PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
 ZERO = Decimal(0)
+# Price years a value set, a figure or a calculation may be in (the bounds).
+FIRST_BASE_YEAR, LAST_BASE_YEAR = 1990, 2100
 
 
 def _context() -> Context:

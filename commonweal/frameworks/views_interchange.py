@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
 
-from . import interchange, selectors, services
+from . import interchange
+from . import selectors_versions as selectors
+from . import services_interchange as services
 from .forms_interchange import FrameworkImportForm
 from .models import UnitKind
 
@@ -19,20 +21,22 @@ from .models import UnitKind
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_import(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    form = FrameworkImportForm(request.POST or None, request.FILES or None) if member.can_manage_frameworks else None
+    # Any member may open the page (it says who imports); only a social value lead may send a file.
+    member = member_require(
+        user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS if request.method == "POST" else None
+    )
+    may_import = member.may(Permission.MANAGE_FRAMEWORKS)
+    form = FrameworkImportForm(request.POST or None, request.FILES or None) if may_import else None
     problems: list[interchange.Problem] = []
-    if request.method == "POST":
-        if form is None:
-            raise Http404("Only the social value lead imports frameworks.")
+    if request.method == "POST" and form is not None:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             started = timezone.now()
             try:
                 document = interchange.document_parse(upload.read(), upload.name or "")
                 version = services.framework_import(
-                    actor=request.user,
-                    organisation=member.organisation,
+                    actor=member.user,
+                    member=member,
                     document=document,
                     code=form.cleaned_data["code"] or None,
                     title=form.cleaned_data["title"] or None,
@@ -71,7 +75,7 @@ def framework_import(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_GET
 def version_downloads(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     version = selectors.framework_version_get(member=member, pk=pk)
     owned = version.organisation_id == member.organisation.pk
     return render(
@@ -87,7 +91,7 @@ def version_downloads(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 
 def _download(request: HttpRequest, org: str, pk: int, fmt: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     version = selectors.framework_version_get(member=member, pk=pk)
     # Value sets are the owner's: a network member reading a shared framework gets its structure only.
     owned = version.organisation_id == member.organisation.pk

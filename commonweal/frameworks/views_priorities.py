@@ -1,7 +1,7 @@
 """Pages for local priorities, the proportionality policy, the proposed ask and the plan on a page.
 
-Members of the organisation read; only a social value lead (`can_manage_frameworks`) changes
-anything. The plan on a page is public once published, as a web page and an A4 PDF.
+Members of the organisation read; only those with Permission.MANAGE_FRAMEWORKS (a social value lead)
+change anything. The plan on a page is public once published, as a web page and an A4 PDF.
 """
 
 from dataclasses import dataclass
@@ -9,13 +9,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
 
 from . import selectors_priorities as selectors
 from . import services_priorities as services
@@ -28,19 +30,20 @@ from .forms_priorities import (
     PlanPublicationForm,
     PriorityGroupForm,
 )
+from .models import PlanPublication
 from .proportionality import ADJUSTABLE_PARTS, PART_TITLES, AdjustedAsk, Ask, AskChange, ask_adjust, ask_part_texts
-from .selectors import framework_get, framework_list
+from .selectors_versions import framework_get, framework_list
 
 
-def _lead_required(member: Member) -> None:
-    if not member.can_manage_frameworks:
-        raise Http404("Only a social value lead can change priorities and the proportionality policy.")
+def _sending(request: HttpRequest) -> Permission | None:
+    """What a page any member may read asks of whoever sends it: only a social value lead changes it."""
+    return Permission.MANAGE_FRAMEWORKS if request.method == "POST" else None
 
 
 @login_required
 @require_GET
 def priorities(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     weighted = {row.framework.pk: row for row in selectors.framework_priorities_list(member=member)}
     return render(
         request,
@@ -60,31 +63,24 @@ def priorities(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def priority_weights(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=_sending(request))
     framework = framework_get(member=member, pk=pk)
     rows = selectors.framework_outcome_weight_list(member=member, framework=framework)
-    if request.method == "POST":
-        _lead_required(member)
     form = OutcomeWeightsForm(request.POST or None, rows=rows)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_priorities_set(
-                actor=request.user, organisation=member.organisation, framework=framework, weights=form.weights()
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The weights on {framework.title} have been saved.")
-            return redirect("frameworks:priorities", org=org)
-    return render(
+    return form_page(
         request,
-        "frameworks/priorities/weights.html",
-        {
+        form,
+        save=lambda: services.outcome_priorities_set(
+            actor=member.user, member=member, framework=framework, weights=form.weights()
+        ),
+        message=f"The weights on {framework.title} have been saved.",
+        success_url=reverse("frameworks:priorities", kwargs={"org": org}),
+        template="frameworks/priorities/weights.html",
+        context={
             "member": member,
             "framework": framework,
             "version": selectors.framework_version_latest_published(framework=framework),
             "rows": rows,
-            "form": form,
         },
     )
 
@@ -92,38 +88,31 @@ def priority_weights(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def focus_areas(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    if request.method == "POST":
-        _lead_required(member)
+    member = member_require(user=request.user, slug=org, permission=_sending(request))
     form = FocusAreaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = services.focus_area_create(
-                actor=request.user,
-                organisation=member.organisation,
-                gss_code=form.cleaned_data["gss_code"],
-                name=form.cleaned_data["name"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{area.name} ({area.gss_code}) is now a focus area.")
-            return redirect("frameworks:focus-areas", org=org)
-    return render(
+    return form_page(
         request,
-        "frameworks/priorities/focus_areas.html",
-        {"member": member, "focus_areas": selectors.focus_area_list(member=member), "form": form},
+        form,
+        save=lambda: services.focus_area_create(
+            actor=member.user,
+            member=member,
+            gss_code=form.cleaned_data["gss_code"],
+            name=form.cleaned_data["name"],
+            reason=form.cleaned_data["reason"],
+        ),
+        message=lambda area: f"{area.name} ({area.gss_code}) is now a focus area.",
+        success_url=reverse("frameworks:focus-areas", kwargs={"org": org}),
+        template="frameworks/priorities/focus_areas.html",
+        context={"member": member, "focus_areas": selectors.focus_area_list(member=member)},
     )
 
 
 @login_required
 @require_POST
 def focus_area_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     area = selectors.focus_area_get(member=member, pk=pk)
-    _lead_required(member)
-    services.focus_area_remove(actor=request.user, focus_area=area)
+    services.focus_area_remove(actor=member.user, member=member, focus_area=area)
     messages.success(request, f"{area.name} is no longer a focus area.")
     return redirect("frameworks:focus-areas", org=org)
 
@@ -131,37 +120,30 @@ def focus_area_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def priority_groups(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    if request.method == "POST":
-        _lead_required(member)
+    member = member_require(user=request.user, slug=org, permission=_sending(request))
     form = PriorityGroupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.priority_group_create(
-                actor=request.user,
-                organisation=member.organisation,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{group.name} is now a priority group.")
-            return redirect("frameworks:priority-groups", org=org)
-    return render(
+    return form_page(
         request,
-        "frameworks/priorities/groups.html",
-        {"member": member, "priority_groups": selectors.priority_group_list(member=member), "form": form},
+        form,
+        save=lambda: services.priority_group_create(
+            actor=member.user,
+            member=member,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        ),
+        message=lambda group: f"{group.name} is now a priority group.",
+        success_url=reverse("frameworks:priority-groups", kwargs={"org": org}),
+        template="frameworks/priorities/groups.html",
+        context={"member": member, "priority_groups": selectors.priority_group_list(member=member)},
     )
 
 
 @login_required
 @require_POST
 def priority_group_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     group = selectors.priority_group_get(member=member, pk=pk)
-    _lead_required(member)
-    services.priority_group_remove(actor=request.user, priority_group=group)
+    services.priority_group_remove(actor=member.user, member=member, priority_group=group)
     messages.success(request, f"{group.name} is no longer a priority group.")
     return redirect("frameworks:priority-groups", org=org)
 
@@ -169,7 +151,7 @@ def priority_group_remove(request: HttpRequest, org: str, pk: int) -> HttpRespon
 @login_required
 @require_GET
 def policy(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     return render(
         request,
         "frameworks/priorities/policy.html",
@@ -185,10 +167,9 @@ def policy(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_POST
 def policy_load(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
-    _lead_required(member)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     had_bands = selectors.band_list(member=member).exists()
-    services.policy_load_default(actor=request.user, organisation=member.organisation)
+    services.policy_load_default(actor=member.user, member=member)
     if had_bands:
         messages.success(request, "Your policy already has bands, so nothing changed. Edit a band to change it.")
     else:
@@ -199,19 +180,18 @@ def policy_load(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def band_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     band = selectors.band_get(member=member, pk=pk)
-    _lead_required(member)
     form = BandForm(request.POST or None, band=band)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.band_update(actor=request.user, band=band, **form.values())
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"Band “{band.name}” has been saved.")
-            return redirect("frameworks:policy", org=org)
-    return render(request, "frameworks/priorities/band_form.html", {"member": member, "band": band, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.band_update(actor=member.user, member=member, band=band, **form.values()),
+        message=lambda saved: f"Band “{saved.name}” has been saved.",
+        success_url=reverse("frameworks:policy", kwargs={"org": org}),
+        template="frameworks/priorities/band_form.html",
+        context={"member": member, "band": band},
+    )
 
 
 @dataclass(frozen=True)
@@ -245,7 +225,7 @@ def _ask_rows(proposal: Ask, adjusted: AdjustedAsk | None) -> list[AskRow]:
 def ask(request: HttpRequest, org: str) -> HttpResponse:
     """Propose the ask for a planned procurement, and let the officer adjust it. Nothing is stored:
     both forms are GET forms, so a proposal can be bookmarked and shared."""
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     context: dict[str, Any] = {"member": member}
     form = AskForm(request.GET or None)
     proposal: Ask | None = None
@@ -292,29 +272,24 @@ def ask(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_publication(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org, permission=_sending(request))
     publication = selectors.plan_publication_get(member=member)
-    if request.method == "POST":
-        _lead_required(member)
     form = PlanPublicationForm(request.POST or None, initial={"summary": publication.summary if publication else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            if request.POST.get("action") == "unpublish":
-                services.plan_unpublish(actor=request.user, organisation=member.organisation)
-                messages.success(request, "The plan on a page is no longer public.")
-            else:
-                services.plan_publish(
-                    actor=request.user, organisation=member.organisation, summary=form.cleaned_data["summary"]
-                )
-                messages.success(request, "The plan on a page is published.")
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return redirect("frameworks:plan-publication", org=org)
-    return render(
+    unpublishing = request.POST.get("action") == "unpublish"
+
+    def save() -> PlanPublication:
+        if unpublishing:
+            return services.plan_unpublish(actor=member.user, member=member)
+        return services.plan_publish(actor=member.user, member=member, summary=form.cleaned_data["summary"])
+
+    return form_page(
         request,
-        "frameworks/priorities/plan_publication.html",
-        {"member": member, "publication": publication, "form": form, "plan": selectors.plan_preview(member=member)},
+        form,
+        save=save,
+        message="The plan on a page is no longer public." if unpublishing else "The plan on a page is published.",
+        success_url=reverse("frameworks:plan-publication", kwargs={"org": org}),
+        template="frameworks/priorities/plan_publication.html",
+        context={"member": member, "publication": publication, "plan": selectors.plan_preview(member=member)},
     )
 
 

@@ -3,12 +3,14 @@ quantities into gross and net £ with the value set and price year it used."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
 
 from . import selectors_value_sets as selectors
 from . import services_value_sets as services
@@ -24,17 +26,13 @@ from .models import Measure, ValueType
 from .valuation import Valuation
 
 
-def _manager(request: HttpRequest, org: str) -> Member:
-    """The member, if they may change value sets; otherwise the page does not exist for them."""
-    member = member_access(user=request.user, slug=org)
-    if not member.can_manage_frameworks:
-        raise Http404("Only a social value lead can change value sets.")
-    return member
+def _value_set_url(org: str, pk: int) -> str:
+    return reverse("frameworks:value-set-detail", kwargs={"org": org, "pk": pk})
 
 
 @login_required
 def value_set_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     return render(
         request,
         "frameworks/value_sets/value_set_list.html",
@@ -49,22 +47,22 @@ def value_set_list(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_set_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     form = ValueSetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            value_set = services.value_set_create(actor=request.user, member=member, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The value set {value_set.title} has been created.")
-            return redirect("frameworks:value-set-detail", org=org, pk=value_set.pk)
-    return render(request, "frameworks/value_sets/value_set_form.html", {"member": member, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.value_set_create(actor=member.user, member=member, **form.cleaned_data),
+        message=lambda value_set: f"The value set {value_set.title} has been created.",
+        success_url=lambda value_set: _value_set_url(org, value_set.pk),
+        template="frameworks/value_sets/value_set_form.html",
+        context={"member": member},
+    )
 
 
 @login_required
 def value_set_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     value_set = selectors.value_set_get(member=member, pk=pk)
     return render(
         request,
@@ -80,34 +78,26 @@ def value_set_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_set_update(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     value_set = selectors.value_set_get(member=member, pk=pk)
     form = ValueSetForm(request.POST or None, initial=ValueSetForm.initial_for(value_set))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.value_set_update(actor=request.user, member=member, value_set=value_set, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, "The value set has been saved.")
-            return redirect("frameworks:value-set-detail", org=org, pk=value_set.pk)
-    return render(
+    return form_page(
         request,
-        "frameworks/value_sets/value_set_form.html",
-        {"member": member, "form": form, "value_set": value_set},
+        form,
+        save=lambda: services.value_set_update(
+            actor=member.user, member=member, value_set=value_set, **form.cleaned_data
+        ),
+        message="The value set has been saved.",
+        success_url=_value_set_url(org, value_set.pk),
+        template="frameworks/value_sets/value_set_form.html",
+        context={"member": member, "value_set": value_set},
     )
-
-
-def _entry_form_page(
-    request: HttpRequest, member: Member, form: ValueSetEntryForm, context: dict[str, object]
-) -> HttpResponse:
-    return render(request, "frameworks/value_sets/entry_form.html", {"member": member, "form": form, **context})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_set_entry_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     value_set = selectors.value_set_get(member=member, pk=pk)
     measures = selectors.published_measure_list(member=member)
     form = ValueSetEntryForm(
@@ -115,60 +105,63 @@ def value_set_entry_add(request: HttpRequest, org: str, pk: int) -> HttpResponse
         measures=measures,
         initial={"base_year": value_set.base_year, "duration_years": 1},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.value_set_entry_set(
-                actor=request.user,
-                member=member,
-                value_set=value_set,
-                measure_code=form.cleaned_data["measure_code"],
-                **form.service_arguments(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The value for {entry.measure_code} has been saved.")
-            return redirect("frameworks:value-set-detail", org=org, pk=value_set.pk)
-    return _entry_form_page(request, member, form, {"value_set": value_set, "has_measures": bool(measures)})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.value_set_entry_set(
+            actor=member.user,
+            member=member,
+            value_set=value_set,
+            measure_code=form.cleaned_data["measure_code"],
+            **form.service_arguments(),
+        ),
+        message=lambda entry: f"The value for {entry.measure_code} has been saved.",
+        success_url=_value_set_url(org, value_set.pk),
+        template="frameworks/value_sets/entry_form.html",
+        context={"member": member, "value_set": value_set, "has_measures": bool(measures)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_set_entry_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     entry = selectors.value_set_entry_get(member=member, pk=pk)
     value_set = entry.value_set
     form = ValueSetEntryForm(request.POST or None, measures=None, initial=ValueSetEntryForm.initial_for(entry))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.value_set_entry_set(
-                actor=request.user,
-                member=member,
-                value_set=value_set,
-                measure_code=entry.measure_code,
-                **form.service_arguments(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The value for {entry.measure_code} has been saved.")
-            return redirect("frameworks:value-set-detail", org=org, pk=value_set.pk)
-    measure = selectors.measures_by_code(member=member).get(entry.measure_code)
-    return _entry_form_page(
-        request, member, form, {"value_set": value_set, "entry": entry, "measure": measure, "has_measures": True}
+    return form_page(
+        request,
+        form,
+        save=lambda: services.value_set_entry_set(
+            actor=member.user,
+            member=member,
+            value_set=value_set,
+            measure_code=entry.measure_code,
+            **form.service_arguments(),
+        ),
+        message=f"The value for {entry.measure_code} has been saved.",
+        success_url=_value_set_url(org, value_set.pk),
+        template="frameworks/value_sets/entry_form.html",
+        context={
+            "member": member,
+            "value_set": value_set,
+            "entry": entry,
+            "measure": selectors.measures_by_code(member=member).get(entry.measure_code),
+            "has_measures": True,
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_set_entry_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     entry = selectors.value_set_entry_get(member=member, pk=pk)
     value_set = entry.value_set
     error = None
     if request.method == "POST":
         try:
-            services.value_set_entry_remove(actor=request.user, member=member, entry=entry)
+            services.value_set_entry_remove(actor=member.user, member=member, entry=entry)
         except ApplicationError as refused:
             error = refused.message
         else:
@@ -189,7 +182,7 @@ def value_set_entry_remove(request: HttpRequest, org: str, pk: int) -> HttpRespo
 
 @login_required
 def deflator_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     return render(
         request,
         "frameworks/value_sets/deflator_list.html",
@@ -200,22 +193,22 @@ def deflator_list(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deflator_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     form = DeflatorSeriesForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            series = services.deflator_series_create(actor=request.user, member=member, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The deflator series {series.title} has been created.")
-            return redirect("frameworks:deflator-detail", org=org, pk=series.pk)
-    return render(request, "frameworks/value_sets/deflator_form.html", {"member": member, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.deflator_series_create(actor=member.user, member=member, **form.cleaned_data),
+        message=lambda series: f"The deflator series {series.title} has been created.",
+        success_url=lambda series: reverse("frameworks:deflator-detail", kwargs={"org": org, "pk": series.pk}),
+        template="frameworks/value_sets/deflator_form.html",
+        context={"member": member},
+    )
 
 
 @login_required
 def deflator_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     series = selectors.deflator_series_get(member=member, pk=pk)
     return render(
         request,
@@ -227,23 +220,21 @@ def deflator_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deflator_points(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     series = selectors.deflator_series_get(member=member, pk=pk)
     form = DeflatorPointsForm(
         request.POST or None, initial={"points": selectors.deflator_points_text(member=member, series=series)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deflator_points_set(
-                actor=request.user, member=member, series=series, points=form.cleaned_data["points"]
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, "The index has been saved.")
-            return redirect("frameworks:deflator-detail", org=org, pk=series.pk)
-    return render(
-        request, "frameworks/value_sets/deflator_points_form.html", {"member": member, "form": form, "series": series}
+    return form_page(
+        request,
+        form,
+        save=lambda: services.deflator_points_set(
+            actor=member.user, member=member, series=series, points=form.cleaned_data["points"]
+        ),
+        message="The index has been saved.",
+        success_url=reverse("frameworks:deflator-detail", kwargs={"org": org, "pk": series.pk}),
+        template="frameworks/value_sets/deflator_points_form.html",
+        context={"member": member, "series": series},
     )
 
 
@@ -270,7 +261,7 @@ def _results(valuation: Valuation, measures: list[Measure]) -> dict[str, object]
 def valuation_calculator(request: HttpRequest, org: str) -> HttpResponse:
     """Choices by GET (value set, price year, deflator); quantities by POST, which carries the choices
     in hidden fields. Stores nothing."""
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     choices = request.POST if request.method == "POST" else request.GET
     choice_form = CalculatorChoiceForm(
         choices if "value_set" in choices else None,

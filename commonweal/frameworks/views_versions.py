@@ -1,10 +1,11 @@
 """Framework pages: the list, a framework and its versions, a version's tree, draft editing,
 publishing, comparing versions, forking, sharing, and starting from a shipped template.
 
-Everyone in the organisation can read; only its social value lead (Member.can_manage_frameworks)
-sees and reaches the pages that change anything. Other organisations' objects answer 404."""
+Everyone in the organisation can read; only those with Permission.MANAGE_FRAMEWORKS (its social value
+lead) reach the pages that change anything. Other organisations' objects answer 404."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
-from . import interchange, selectors, services
+from . import interchange
+from . import selectors_versions as selectors
+from . import services_versions as services
 from .forms_versions import (
     ConfirmForm,
     DiffForm,
@@ -32,14 +38,7 @@ from .interchange import TemplateInfo
 from .models import Framework, FrameworkVersion, Measure, Outcome, Theme
 
 TEMPLATES_UNAVAILABLE = "Templates are not available."
-
-
-def _manager(request: HttpRequest, org: str) -> Member:
-    """The member, if they may change frameworks; a 404 for everyone else, as for another tenant."""
-    member = member_access(user=request.user, slug=org)
-    if not member.can_manage_frameworks:
-        raise Http404("Only the social value lead changes frameworks.")
-    return member
+T = TypeVar("T")
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -75,7 +74,7 @@ def _template_list() -> list[TemplateInfo] | None:
 
 @login_required
 def framework_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     templates = _template_list()
     return render(
         request,
@@ -102,7 +101,7 @@ def _framework_detail(
             "member": member,
             "framework": framework,
             "is_owner": is_owner,
-            "can_edit": is_owner and member.can_manage_frameworks,
+            "can_edit": is_owner and member.may(Permission.MANAGE_FRAMEWORKS),
             "versions": selectors.framework_version_list(member=member, framework=framework),
             "draft": selectors.version_draft(framework=framework) if is_owner else None,
             "latest": selectors.version_latest_published(framework=framework),
@@ -116,13 +115,13 @@ def _framework_detail(
 
 @login_required
 def framework_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     return _framework_detail(request, member, selectors.framework_get(member=member, pk=pk))
 
 
 @login_required
 def version_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     version = selectors.framework_version_get(member=member, pk=pk)
     is_owner = version.organisation_id == member.organisation.pk
     return render(
@@ -134,14 +133,14 @@ def version_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "framework": version.framework,
             "tree": selectors.version_tree(version=version),
             "is_owner": is_owner,
-            "can_edit": is_owner and member.can_manage_frameworks and not version.is_published,
+            "can_edit": is_owner and member.may(Permission.MANAGE_FRAMEWORKS) and not version.is_published,
         },
     )
 
 
 @login_required
 def version_diff(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     framework = selectors.framework_get(member=member, pk=pk)
     versions = selectors.framework_version_list(member=member, framework=framework)
     newest = list(versions[:2])
@@ -168,7 +167,7 @@ def version_diff(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_fork(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     framework = selectors.framework_get(member=member, pk=pk)
     chosen = request.POST.get("version") or request.GET.get("version")
     source: FrameworkVersion | None
@@ -181,34 +180,30 @@ def framework_fork(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     if source is None:
         raise Http404("This framework has no published version to fork.")
     form = ForkForm(_posted(request), initial={"title": framework.title})
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.framework_fork(
-                actor=request.user,
-                member=member,
-                source=source,
-                code=form.cleaned_data["code"],
-                title=form.cleaned_data["title"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{version.framework.title} is your organisation’s own framework now.")
-            return redirect(_framework_url(org, version.framework))
-    return render(
+    return form_page(
         request,
-        "frameworks/versions/fork.html",
-        {"member": member, "framework": framework, "source": source, "form": form},
+        form,
+        save=lambda: services.framework_fork(
+            actor=member.user,
+            member=member,
+            source=source,
+            code=form.cleaned_data["code"],
+            title=form.cleaned_data["title"],
+        ),
+        message=lambda version: f"{version.framework.title} is your organisation’s own framework now.",
+        success_url=lambda version: _framework_url(org, version.framework),
+        template="frameworks/versions/fork.html",
+        context={"member": member, "framework": framework, "source": source},
     )
 
 
 @login_required
 @require_http_methods(["POST"])
 def draft_create(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     framework = selectors.framework_owned_get(member=member, pk=pk)
     try:
-        version = services.version_draft_create(actor=request.user, member=member, framework=framework)
+        version = services.version_draft_create(actor=member.user, member=member, framework=framework)
     except ApplicationError as error:
         return _framework_detail(request, member, framework, error=error)
     messages.success(request, f"Version {version.number} is a draft: change it, then publish it.")
@@ -218,29 +213,24 @@ def draft_create(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     version = selectors.version_owned_get(member=member, pk=pk)
     form = PublishForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_publish(
-                actor=request.user, member=member, version=version, notes=form.cleaned_data["notes"]
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"Version {version.number} is published. It will not change from now on.")
-            return redirect(_version_url(org, version))
     previous = selectors.version_latest_published(framework=version.framework)
     diff = selectors.version_diff(old=previous, new=version) if previous and not version.is_published else None
-    return render(
+    return form_page(
         request,
-        "frameworks/versions/publish.html",
-        {
+        form,
+        save=lambda: services.version_publish(
+            actor=member.user, member=member, version=version, notes=form.cleaned_data["notes"]
+        ),
+        message=f"Version {version.number} is published. It will not change from now on.",
+        success_url=_version_url(org, version),
+        template="frameworks/versions/publish.html",
+        context={
             "member": member,
             "version": version,
             "framework": version.framework,
-            "form": form,
             "diff": diff,
             "previous": previous,
             "error": _refusal(form, version),
@@ -251,44 +241,43 @@ def version_publish(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_share(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     framework = selectors.framework_owned_get(member=member, pk=pk)
     shared = selectors.framework_share_list(member=member, framework=framework).values_list("network", flat=True)
     networks = selectors.network_list(member=member).exclude(pk__in=list(shared))
     form = ShareForm(_posted(request), networks=networks)
-    if request.method == "POST" and form.is_valid():
-        network = networks.get(pk=form.cleaned_data["network"])
-        try:
-            services.framework_share(actor=request.user, member=member, framework=framework, network=network)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{framework.title} is shared with {network.name}.")
-            return redirect(_framework_url(org, framework))
-    return render(
+    return form_page(
         request,
-        "frameworks/versions/share.html",
-        {"member": member, "framework": framework, "form": form, "networks": networks},
+        form,
+        save=lambda: services.framework_share(
+            actor=member.user,
+            member=member,
+            framework=framework,
+            network=networks.get(pk=form.cleaned_data["network"]),
+        ),
+        message=lambda share: f"{framework.title} is shared with {share.network.name}.",
+        success_url=_framework_url(org, framework),
+        template="frameworks/versions/share.html",
+        context={"member": member, "framework": framework, "networks": networks},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_unshare(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     share = selectors.framework_share_get(member=member, pk=pk)
-    form = ConfirmForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.framework_unshare(
-                actor=request.user, member=member, framework=share.framework, network=share.network
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{share.framework.title} is no longer shared with {share.network.name}.")
-            return redirect(_framework_url(org, share.framework))
-    return render(request, "frameworks/versions/unshare.html", {"member": member, "share": share, "form": form})
+    return form_page(
+        request,
+        ConfirmForm(_posted(request)),
+        save=lambda: services.framework_unshare(
+            actor=member.user, member=member, framework=share.framework, network=share.network
+        ),
+        message=f"{share.framework.title} is no longer shared with {share.network.name}.",
+        success_url=_framework_url(org, share.framework),
+        template="frameworks/versions/unshare.html",
+        context={"member": member, "share": share},
+    )
 
 
 # --- Editing a draft ---------------------------------------------------------------------------------
@@ -298,21 +287,27 @@ def _item_page(
     request: HttpRequest,
     member: Member,
     version: FrameworkVersion,
-    form: Any,
+    form: GovukForm,
     *,
+    save: Callable[[], T],
+    message: Callable[[T], str],
     heading: str,
     button: str,
     caption: str = "",
     item: Theme | Outcome | Measure | None = None,
 ) -> HttpResponse:
-    return render(
+    """The form to add or change a theme, outcome or measure of a draft; back to the version when saved."""
+    return form_page(
         request,
-        "frameworks/versions/item_form.html",
-        {
+        form,
+        save=save,
+        message=message,
+        success_url=_version_url(member.organisation.slug, version),
+        template="frameworks/versions/item_form.html",
+        context={
             "member": member,
             "version": version,
             "framework": version.framework,
-            "form": form,
             "heading": heading,
             "button": button,
             "caption": caption,
@@ -322,63 +317,56 @@ def _item_page(
     )
 
 
-def _saved(request: HttpRequest, org: str, version: FrameworkVersion, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(_version_url(org, version))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     version = selectors.version_owned_get(member=member, pk=pk)
     form = ThemeForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            theme = services.theme_add(actor=request.user, member=member, version=version, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, version, f"Theme {theme.code} added.")
-    return _item_page(request, member, version, form, heading="Add a theme", button="Add the theme")
+    return _item_page(
+        request,
+        member,
+        version,
+        form,
+        save=lambda: services.theme_add(actor=member.user, member=member, version=version, **form.cleaned_data),
+        message=lambda theme: f"Theme {theme.code} added.",
+        heading="Add a theme",
+        button="Add the theme",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     theme = selectors.theme_owned_get(member=member, pk=pk)
     form = ThemeForm(_posted(request), editing=True, initial={"title": theme.title, "description": theme.description})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.theme_update(actor=request.user, member=member, theme=theme, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, theme.version, f"Theme {theme.code} saved.")
     return _item_page(
-        request, member, theme.version, form, heading=f"Change theme {theme.code}", button="Save the theme", item=theme
+        request,
+        member,
+        theme.version,
+        form,
+        save=lambda: services.theme_update(actor=member.user, member=member, theme=theme, **form.cleaned_data),
+        message=lambda saved: f"Theme {saved.code} saved.",
+        heading=f"Change theme {theme.code}",
+        button="Save the theme",
+        item=theme,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     theme = selectors.theme_owned_get(member=member, pk=pk)
     form = OutcomeForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = services.outcome_add(actor=request.user, member=member, theme=theme, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, theme.version, f"Outcome {outcome.code} added.")
     return _item_page(
         request,
         member,
         theme.version,
         form,
+        save=lambda: services.outcome_add(actor=member.user, member=member, theme=theme, **form.cleaned_data),
+        message=lambda outcome: f"Outcome {outcome.code} added.",
         heading="Add an outcome",
         button="Add the outcome",
         caption=f"Theme {theme.code} {theme.title}",
@@ -388,7 +376,7 @@ def outcome_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     outcome = selectors.outcome_owned_get(member=member, pk=pk)
     themes = outcome.version.themes.order_by("position", "code")
     form = OutcomeForm(
@@ -397,25 +385,20 @@ def outcome_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         themes=themes,
         initial={"title": outcome.title, "description": outcome.description, "theme": outcome.theme_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_update(
-                actor=request.user,
-                member=member,
-                outcome=outcome,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                theme=form.chosen_theme(themes),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, outcome.version, f"Outcome {outcome.code} saved.")
     return _item_page(
         request,
         member,
         outcome.version,
         form,
+        save=lambda: services.outcome_update(
+            actor=member.user,
+            member=member,
+            outcome=outcome,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            theme=form.chosen_theme(themes),
+        ),
+        message=lambda saved: f"Outcome {saved.code} saved.",
         heading=f"Change outcome {outcome.code}",
         button="Save the outcome",
         item=outcome,
@@ -425,27 +408,22 @@ def outcome_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     outcome = selectors.outcome_owned_get(member=member, pk=pk)
     form = MeasureForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure = services.measure_add(
-                actor=request.user,
-                member=member,
-                outcome=outcome,
-                code=form.cleaned_data["code"],
-                **form.measure_values(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, outcome.version, f"Measure {measure.code} added.")
     return _item_page(
         request,
         member,
         outcome.version,
         form,
+        save=lambda: services.measure_add(
+            actor=member.user,
+            member=member,
+            outcome=outcome,
+            code=form.cleaned_data["code"],
+            **form.measure_values(),
+        ),
+        message=lambda measure: f"Measure {measure.code} added.",
         heading="Add a measure",
         button="Add the measure",
         caption=f"Outcome {outcome.code} {outcome.title}",
@@ -455,7 +433,7 @@ def measure_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     measure = selectors.measure_owned_get(member=member, pk=pk)
     outcomes = measure.version.outcomes.order_by("theme__position", "position", "code")
     fields = ("title", "unit", "value_type", "description", "counting_rule", "evidence_required")
@@ -464,24 +442,19 @@ def measure_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         outcomes=outcomes,
         initial={**{name: getattr(measure, name) for name in fields}, "outcome": measure.outcome_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_update(
-                actor=request.user,
-                member=member,
-                measure=measure,
-                outcome=form.chosen_outcome(outcomes),
-                **form.measure_values(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(request, org, measure.version, f"Measure {measure.code} saved.")
     return _item_page(
         request,
         member,
         measure.version,
         form,
+        save=lambda: services.measure_update(
+            actor=member.user,
+            member=member,
+            measure=measure,
+            outcome=form.chosen_outcome(outcomes),
+            **form.measure_values(),
+        ),
+        message=lambda saved: f"Measure {saved.code} saved.",
         heading=f"Change measure {measure.code}",
         button="Save the measure",
         item=measure,
@@ -490,33 +463,27 @@ def measure_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 def _remove_page(
     request: HttpRequest,
-    org: str,
     member: Member,
     item: Theme | Outcome | Measure,
     *,
     kind: str,
     goes_with: list[Outcome] | list[Measure],
-    remove: Any,
+    remove: Callable[[], None],
 ) -> HttpResponse:
+    """Confirm removing a theme, outcome or measure of a draft, listing what goes with it."""
     version = item.version
     form = ConfirmForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            remove(actor=request.user, member=member, **{kind: item})
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return _saved(
-                request, org, version, f"{kind.capitalize()} {item.code} removed from version {version.number}."
-            )
-    return render(
+    return form_page(
         request,
-        "frameworks/versions/item_remove.html",
-        {
+        form,
+        save=remove,
+        message=f"{kind.capitalize()} {item.code} removed from version {version.number}.",
+        success_url=_version_url(member.organisation.slug, version),
+        template="frameworks/versions/item_remove.html",
+        context={
             "member": member,
             "version": version,
             "framework": version.framework,
-            "form": form,
             "item": item,
             "kind": kind,
             "goes_with": goes_with,
@@ -528,29 +495,48 @@ def _remove_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     theme = selectors.theme_owned_get(member=member, pk=pk)
     outcomes = list(theme.outcomes.order_by("position", "code").prefetch_related("measures"))
-    return _remove_page(request, org, member, theme, kind="theme", goes_with=outcomes, remove=services.theme_remove)
+    return _remove_page(
+        request,
+        member,
+        theme,
+        kind="theme",
+        goes_with=outcomes,
+        remove=lambda: services.theme_remove(actor=member.user, member=member, theme=theme),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     outcome = selectors.outcome_owned_get(member=member, pk=pk)
     measures = list(outcome.measures.order_by("position", "code"))
     return _remove_page(
-        request, org, member, outcome, kind="outcome", goes_with=measures, remove=services.outcome_remove
+        request,
+        member,
+        outcome,
+        kind="outcome",
+        goes_with=measures,
+        remove=lambda: services.outcome_remove(actor=member.user, member=member, outcome=outcome),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _manager(request, org)
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS)
     measure = selectors.measure_owned_get(member=member, pk=pk)
-    return _remove_page(request, org, member, measure, kind="measure", goes_with=[], remove=services.measure_remove)
+    return _remove_page(
+        request,
+        member,
+        measure,
+        kind="measure",
+        goes_with=[],
+        remove=lambda: services.measure_remove(actor=member.user, member=member, measure=measure),
+    )
 
 
 # --- Starting from a shipped template ----------------------------------------------------------------
@@ -558,7 +544,7 @@ def measure_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 @login_required
 def template_list(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     templates = _template_list()
     return render(
         request,
@@ -570,9 +556,12 @@ def template_list(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_use(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    # Any member may open the page; only a social value lead may send it.
+    member = member_require(
+        user=request.user, slug=org, permission=Permission.MANAGE_FRAMEWORKS if request.method == "POST" else None
+    )
     templates = _template_list()
-    if templates is None or not member.can_manage_frameworks:
+    if templates is None or not member.may(Permission.MANAGE_FRAMEWORKS):
         # Readers see why there is nothing to fill in, rather than a missing page.
         return render(
             request,
@@ -582,22 +571,18 @@ def template_use(request: HttpRequest, org: str) -> HttpResponse:
     chosen = {template.key: template for template in templates}.get(request.GET.get("template", ""))
     initial = {"template": chosen.key, "title": chosen.title} if chosen else {}
     form = TemplateUseForm(_posted(request), templates=templates, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.framework_from_template(
-                actor=request.user,
-                member=member,
-                template=form.cleaned_data["template"],
-                code=form.cleaned_data["code"],
-                title=form.cleaned_data["title"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{version.framework.title} is your organisation’s own framework now.")
-            return redirect(_framework_url(org, version.framework))
-    return render(
+    return form_page(
         request,
-        "frameworks/versions/template_use.html",
-        {"member": member, "form": form, "templates": templates, "unavailable": False},
+        form,
+        save=lambda: services.framework_from_template(
+            actor=member.user,
+            member=member,
+            template=form.cleaned_data["template"],
+            code=form.cleaned_data["code"],
+            title=form.cleaned_data["title"],
+        ),
+        message=lambda version: f"{version.framework.title} is your organisation’s own framework now.",
+        success_url=lambda version: _framework_url(org, version.framework),
+        template="frameworks/versions/template_use.html",
+        context={"member": member, "templates": templates, "unavailable": False},
     )

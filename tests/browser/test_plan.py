@@ -10,6 +10,7 @@ from commonweal.accounts.models import User
 from commonweal.demo.services import DemoLoadResult
 from commonweal.frameworks.services_priorities import demo_priorities_load, plan_publish, plan_unpublish
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.selectors import Member
 
 from .support import assert_accessible, error_summary_items, follow, sign_in, submit
 
@@ -20,7 +21,7 @@ def demo_priorities() -> tuple[Organisation, User]:
     """The demo's priorities, policy and published plan (loading them again changes nothing)."""
     northfield = Organisation.objects.get(slug="northfield")
     lead = User.objects.get(email=LEAD)
-    demo_priorities_load(organisation=northfield, actor=lead)
+    demo_priorities_load(actor=lead, member=Member.system(northfield))
     return northfield, lead
 
 
@@ -30,10 +31,12 @@ def test_the_published_plan_passes_axe_and_links_to_a_pdf(
     page: Page, demo: DemoLoadResult, live_server: LiveServer
 ) -> None:
     northfield, lead = demo_priorities()
-    plan_unpublish(actor=lead, organisation=northfield)
+    plan_unpublish(actor=lead, member=Member.system(northfield))
     response = page.goto("/plan/northfield/")
     assert response is not None and response.status == 404
-    plan_publish(actor=lead, organisation=northfield, summary="Every contract should leave Northfield better off.")
+    plan_publish(
+        actor=lead, member=Member.system(northfield), summary="Every contract should leave Northfield better off."
+    )
 
     response = page.goto("/plan/northfield/")
     assert response is not None and response.status == 200

@@ -9,7 +9,7 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import ContractCategory, SupplierSize
 from commonweal.frameworks.proportionality import PART_TITLES, ask_as_dict, ask_part_texts
 from commonweal.frameworks.selectors_priorities import ask_for
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
 
@@ -37,11 +37,9 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=options["organisation"]).first()
         if organisation is None:
             raise CommandError(f"No organisation has the short name “{options['organisation']}”.")
-        # The command runs with the operator's authority, reading as the organisation itself.
-        member = Member(user=None, organisation=organisation, roles=frozenset({Role.VIEWER}))
         try:
             ask = ask_for(
-                member=member,
+                member=Member.system(organisation),
                 value=options["value"],
                 category=options["category"],
                 months=options["months"],

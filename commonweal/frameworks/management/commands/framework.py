@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frameworks import interchange
-from commonweal.frameworks.services import framework_import
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.frameworks.services_interchange import framework_import
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
 BINARY_NEEDS_FILE = "An XLSX file is binary: give --output PATH, or redirect standard output to a file."
@@ -92,7 +92,9 @@ class Command(BaseCommand):
         document = self._read(path)
         started = timezone.now()
         try:
-            version = framework_import(actor=None, organisation=organisation, document=document, code=code, title=title)
+            version = framework_import(
+                actor=None, member=Member.system(organisation), document=document, code=code, title=title
+            )
         except interchange.DocumentError as error:
             for problem in error.problems:
                 self.stderr.write(f"{path.name}: {problem}")
@@ -113,10 +115,10 @@ class Command(BaseCommand):
 
     def export(self, options: dict[str, Any]) -> None:
         organisation = self._organisation(options["organisation"])
-        # The command runs with the operator's authority, reading as the organisation itself.
-        member = Member(user=None, organisation=organisation, roles=frozenset({Role.VIEWER}))
         try:
-            version = interchange.version_find(member=member, code=options["framework"], number=options["version"])
+            version = interchange.version_find(
+                member=Member.system(organisation), code=options["framework"], number=options["version"]
+            )
         except ApplicationError as error:
             raise CommandError(error.message) from None
         fmt = options["format"]

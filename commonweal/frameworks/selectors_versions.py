@@ -1,4 +1,4 @@
-"""Reads for frameworks. A member sees its own organisation's frameworks and those shared with a
+"""Reads for frameworks and their versions. A member sees its own organisation's frameworks and those shared with a
 network it belongs to (read-only); every selector takes the member it reads for."""
 
 from dataclasses import dataclass
@@ -39,9 +39,15 @@ def measure_list(*, version: FrameworkVersion) -> QuerySet[Measure]:
 
 def framework_list(*, member: Member) -> QuerySet[Framework]:
     """Own frameworks, and frameworks shared with any network the organisation belongs to."""
-    networks = member.organisation.networks.all()
+    return framework_list_for_organisation(organisation=member.organisation)
+
+
+def framework_list_for_organisation(*, organisation: Organisation) -> QuerySet[Framework]:
+    """The frameworks an organisation can read: its own, and those shared with a network it belongs to.
+    For what an organisation has published (its plan on a page), read without a member."""
+    networks = organisation.networks.all()
     return (
-        Framework.objects.filter(Q(organisation=member.organisation) | Q(shares__network__in=networks))
+        Framework.objects.filter(Q(organisation=organisation) | Q(shares__network__in=networks))
         .select_related("organisation")
         .distinct()
         .order_by("title")

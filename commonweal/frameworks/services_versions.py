@@ -1,10 +1,8 @@
-"""Writes for frameworks: loading a framework from its data file as a published version; forking,
-drafting, editing, publishing and sharing versions."""
+"""Writes for framework versions: forking, starting from a template, drafting, editing and publishing
+versions, and sharing frameworks with networks. Only a social value lead writes; all audited."""
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from django.core.validators import slug_re
@@ -12,24 +10,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
-from .interchange import (
-    DocumentError,
-    FrameworkDocument,
-    MeasureDocument,
-    OutcomeDocument,
-    Problem,
-    ThemeDocument,
-    ValueSetDocument,
-    document_load,
-    template_list,
-    value_set_document,
-    version_tree_document,
-)
+from .interchange import document_load, template_list
 from .models import (
     Framework,
     FrameworkShare,
@@ -38,240 +27,15 @@ from .models import (
     Outcome,
     Theme,
     UnitKind,
-    ValueSet,
-    ValueSetEntry,
     ValueType,
     Verification,
     VersionStatus,
 )
-
-STARTER_FRAMEWORK = Path(__file__).parent / "data" / "starter.yaml"
-
-
-@transaction.atomic
-def framework_load(*, actor: Any, organisation: Organisation, path: Path = STARTER_FRAMEWORK) -> FrameworkVersion:
-    """Load a framework file as a published version; loading the same file again changes nothing."""
-    return framework_import(actor=actor, organisation=organisation, document=document_load(path))
-
-
-def _import_names(document: FrameworkDocument, code: str | None, title: str | None) -> tuple[str, str]:
-    code = (code or "").strip() or document.code
-    title = " ".join((title or "").split()) or document.title
-    code_max, title_max = Framework._meta.get_field("code").max_length, Framework._meta.get_field("title").max_length
-    assert code_max is not None and title_max is not None
-    errors = {}
-    if not slug_re.match(code) or len(code) > code_max:
-        errors["code"] = (
-            f"Code must be {code_max} characters or fewer, using only letters, numbers, hyphens and underscores"
-        )
-    if len(title) > title_max:
-        errors["title"] = f"Title must be {title_max} characters or fewer"
-    if errors:
-        raise ApplicationError("The code or title is not valid.", field_errors=errors)
-    return code, title
-
-
-def _sorted_entries(value_set: ValueSetDocument) -> ValueSetDocument:
-    return replace(value_set, entries=tuple(sorted(value_set.entries, key=lambda entry: entry.measure_code)))
-
-
-@transaction.atomic
-def framework_import(
-    *,
-    actor: Any,
-    organisation: Organisation,
-    document: FrameworkDocument,
-    code: str | None = None,
-    title: str | None = None,
-    template: str = "",
-) -> FrameworkVersion:
-    """Import a framework document (from `interchange.document_parse`) with its value sets.
-
-    The framework is found by its code (the document's, or `code`). A new published version is made
-    only when its themes, outcomes and measures (or source) differ from the latest published version;
-    otherwise that version is returned, so importing the same file again changes nothing. A value set
-    whose code exists is left as it is if it is the same, and refused if it differs (calculations name
-    the value set they used, so its values never change under them). All or nothing."""
-    code, title = _import_names(document, code, title)
-    framework = Framework.objects.select_for_update().filter(organisation=organisation, code=code).first()
-    latest = None
-    if framework is not None:
-        latest = framework.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
-    unchanged = latest is not None and (latest.source, version_tree_document(latest)) == (
-        document.source,
-        document.themes,
-    )
-    if framework is not None and not unchanged:
-        draft = framework.versions.filter(status=VersionStatus.DRAFT).first()
-        if draft is not None:
-            raise ApplicationError(
-                f"{framework.title} has a draft (version {draft.number}): publish or delete the draft before "
-                "importing a new version.",
-                field_errors={"file": "The framework has a draft version: publish or delete it first"},
-            )
-    existing_sets = {
-        value_set.code: value_set
-        for value_set in ValueSet.objects.filter(
-            organisation=organisation, code__in=[value_set.code for value_set in document.value_sets]
-        ).prefetch_related("entries")
-    }
-    problems = [
-        Problem(
-            value_set.location.line,
-            f"value set {value_set.code}: {organisation.name} already has a value set with this code and different "
-            "details or values: give this one a new code",
-            value_set.location.sheet,
-        )
-        for value_set in document.value_sets
-        if value_set.code in existing_sets
-        and _sorted_entries(value_set_document(existing_sets[value_set.code])) != _sorted_entries(value_set)
-    ]
-    if problems:
-        raise DocumentError(problems)
-
-    details = {
-        "title": title,
-        "description": document.description,
-        "licence": document.licence,
-        "source": document.source,
-    }
-    if framework is None:
-        framework = Framework.objects.create(organisation=organisation, code=code, template=template, **details)
-    else:
-        changed = [name for name, value in details.items() if getattr(framework, name) != value]
-        if changed:
-            before = snapshot(framework, changed)
-            for name in changed:
-                setattr(framework, name, details[name])
-            framework.save(update_fields=[*changed, "updated_at"])
-            audit_record(
-                actor=actor,
-                organisation=organisation,
-                action="framework.update",
-                target=framework,
-                before=before,
-                after=snapshot(framework, changed),
-            )
-    if latest is not None and unchanged:
-        version = latest
-    else:
-        version = _version_from_document(actor=actor, framework=framework, document=document, template=template)
-    for value_set in document.value_sets:
-        if value_set.code not in existing_sets:
-            _value_set_from_document(actor=actor, organisation=organisation, value_set=value_set)
-    return version
-
-
-def _version_from_document(
-    *, actor: Any, framework: Framework, document: FrameworkDocument, template: str
-) -> FrameworkVersion:
-    organisation = framework.organisation
-    number = (framework.versions.aggregate(highest=Max("number"))["highest"] or 0) + 1
-    version = FrameworkVersion.objects.create(
-        organisation=organisation,
-        framework=framework,
-        number=number,
-        status=VersionStatus.PUBLISHED,
-        published_at=timezone.now(),
-        published_by=actor if getattr(actor, "pk", None) else None,
-        source=document.source,
-        notes=f"Made from the template “{template}”." if template else "Imported from a framework file.",
-    )
-    measures: list[Measure] = []
-    for theme_position, theme_document in enumerate(document.themes):
-        theme = Theme.objects.create(
-            organisation=organisation, version=version, position=theme_position, **_item_fields(theme_document)
-        )
-        for outcome_position, outcome_document in enumerate(theme_document.outcomes):
-            outcome = Outcome.objects.create(
-                organisation=organisation,
-                version=version,
-                theme=theme,
-                position=outcome_position,
-                **_item_fields(outcome_document),
-            )
-            measures.extend(
-                Measure(
-                    organisation=organisation,
-                    version=version,
-                    outcome=outcome,
-                    position=measure_position,
-                    unit=measure.unit,
-                    counting_rule=measure.counting_rule,
-                    evidence_required=measure.evidence_required,
-                    value_type=measure.value_type,
-                    **_item_fields(measure),
-                )
-                for measure_position, measure in enumerate(outcome_document.measures)
-            )
-    Measure.objects.bulk_create(measures)
-    audit_record(
-        actor=actor,
-        organisation=organisation,
-        action="framework.import",
-        target=version,
-        trail=framework,
-        after={
-            "framework": framework.code,
-            "version": version.number,
-            "template": template,
-            **{key: value for key, value in document.counts().items() if key in ("themes", "outcomes", "measures")},
-        },
-    )
-    return version
-
-
-def _item_fields(item: ThemeDocument | OutcomeDocument | MeasureDocument) -> dict[str, str]:
-    return {
-        "code": item.code,
-        "title": item.title,
-        "description": item.description,
-        "verification": item.verification,
-        "source_note": item.source_note,
-    }
-
-
-def _value_set_from_document(*, actor: Any, organisation: Organisation, value_set: ValueSetDocument) -> ValueSet:
-    created = ValueSet.objects.create(
-        organisation=organisation,
-        code=value_set.code,
-        title=value_set.title,
-        description=value_set.description,
-        source=value_set.source,
-        licence=value_set.licence,
-        base_year=value_set.base_year,
-        valid_from=value_set.valid_from,
-        valid_to=value_set.valid_to,
-    )
-    ValueSetEntry.objects.bulk_create(
-        ValueSetEntry(
-            organisation=organisation,
-            value_set=created,
-            measure_code=entry.measure_code,
-            value_per_unit=entry.value_per_unit,
-            source=entry.source,
-            base_year=entry.base_year,
-            deadweight=entry.deadweight,
-            attribution=entry.attribution,
-            displacement=entry.displacement,
-            drop_off=entry.drop_off,
-            duration_years=entry.duration_years,
-        )
-        for entry in value_set.entries
-    )
-    audit_record(
-        actor=actor,
-        organisation=organisation,
-        action="value_set.import",
-        target=created,
-        after={"code": created.code, "base_year": created.base_year, "values": len(value_set.entries)},
-    )
-    return created
-
+from .services_interchange import framework_import
 
 # --- Versions, forks, draft editing and sharing ----------------------------------------------------
-# Every write below takes the `member` acting, refuses unless the member's organisation owns the
-# framework and the member may manage frameworks, and records one audit event.
+# Every write below takes the `member` acting, requires Permission.MANAGE_FRAMEWORKS, refuses unless the
+# member's organisation owns the framework, and records one audit event.
 
 PUBLISHED_UNCHANGEABLE = "A published version never changes. Create a new draft to edit it."
 ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -293,16 +57,14 @@ MEASURE_FIELDS = [
 ]
 
 
-def _require_manager(member: Member, framework: Framework) -> None:
-    if not member.can_manage_frameworks:
-        raise ApplicationError("Only your organisation’s social value lead can change frameworks.")
+def _require_own(member: Member, framework: Framework) -> None:
     if framework.organisation_id != member.organisation.pk:
         raise ApplicationError("This framework belongs to another organisation: fork it to make your own copy.")
 
 
 def _draft_lock(member: Member, version: FrameworkVersion) -> FrameworkVersion:
-    """The version, locked for the rest of the transaction, if it is a draft the member may edit."""
-    _require_manager(member, version.framework)
+    """The version, locked for the rest of the transaction, if it is a draft of the member's organisation."""
+    _require_own(member, version.framework)
     locked = FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
     if locked.is_published:
         raise ApplicationError(PUBLISHED_UNCHANGEABLE)
@@ -462,11 +224,12 @@ def _new_framework_names(member: Member, code: str, title: str) -> tuple[str, st
 
 
 @transaction.atomic
-def framework_fork(*, actor: Any, member: Member, source: FrameworkVersion, code: str, title: str) -> FrameworkVersion:
+def framework_fork(
+    *, actor: User | None, member: Member, source: FrameworkVersion, code: str, title: str
+) -> FrameworkVersion:
     """Copy a published version the member can read into a new framework of the member's organisation,
     as its published version 1. The source, and anything pinned to it, is untouched."""
-    if not member.can_manage_frameworks:
-        raise ApplicationError("Only your organisation’s social value lead can fork a framework.")
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     if not _readable_by(member, source):
         raise ApplicationError("You cannot read that framework version.")
     if not source.is_published:
@@ -497,7 +260,7 @@ def framework_fork(*, actor: Any, member: Member, source: FrameworkVersion, code
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action="framework.fork",
+        action=AuditAction.FRAMEWORK_FORKED,
         target=version,
         trail=framework,
         after={
@@ -511,18 +274,19 @@ def framework_fork(*, actor: Any, member: Member, source: FrameworkVersion, code
 
 
 @transaction.atomic
-def framework_from_template(*, actor: Any, member: Member, template: str, code: str, title: str) -> FrameworkVersion:
+def framework_from_template(
+    *, actor: User | None, member: Member, template: str, code: str, title: str
+) -> FrameworkVersion:
     """Start a new framework of the member's organisation from a shipped template (by its key): its
     published version 1 is the template, each item with its source and verification status."""
-    if not member.can_manage_frameworks:
-        raise ApplicationError("Only your organisation’s social value lead can start a framework from a template.")
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     chosen = {info.key: info for info in template_list()}.get(template)
     if chosen is None:
         raise ApplicationError("Choose a template.", field_errors={"template": "Choose one of the templates listed"})
     code, title = _new_framework_names(member, code, title)
     return framework_import(
         actor=actor,
-        organisation=member.organisation,
+        member=member,
         document=document_load(chosen.path),
         code=code,
         title=title,
@@ -531,9 +295,10 @@ def framework_from_template(*, actor: Any, member: Member, template: str, code: 
 
 
 @transaction.atomic
-def version_draft_create(*, actor: Any, member: Member, framework: Framework) -> FrameworkVersion:
+def version_draft_create(*, actor: User | None, member: Member, framework: Framework) -> FrameworkVersion:
     """A new draft version, numbered after the latest, copying the latest published version."""
-    _require_manager(member, framework)
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, framework)
     # Lock the framework so two people starting a draft at once cannot both pass the check.
     Framework.objects.select_for_update().get(pk=framework.pk)
     existing = framework.versions.filter(status=VersionStatus.DRAFT).first()
@@ -559,7 +324,7 @@ def version_draft_create(*, actor: Any, member: Member, framework: Framework) ->
     audit_record(
         actor=actor,
         organisation=framework.organisation,
-        action="framework.draft_create",
+        action=AuditAction.FRAMEWORK_DRAFT_CREATED,
         target=version,
         trail=framework,
         after={"version": version.number, "copied_from": source.number if source else None, **_version_counts(version)},
@@ -578,9 +343,9 @@ def _code_taken(model: type[Theme] | type[Outcome] | type[Measure], version: Fra
 
 def _item_audit(
     *,
-    actor: Any,
+    actor: User | None,
     version: FrameworkVersion,
-    action: str,
+    action: AuditAction,
     item: Theme | Outcome | Measure,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -598,8 +363,9 @@ def _item_audit(
 
 @transaction.atomic
 def theme_add(
-    *, actor: Any, member: Member, version: FrameworkVersion, code: str, title: str, description: str = ""
+    *, actor: User | None, member: Member, version: FrameworkVersion, code: str, title: str, description: str = ""
 ) -> Theme:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, version)
     code = _clean_item_code(code)
     title = _clean_title(title)
@@ -613,12 +379,15 @@ def theme_add(
         verification=Verification.LOCAL,
         position=_next_position(version.themes.all()),
     )
-    _item_audit(actor=actor, version=version, action="theme.add", item=theme, after=snapshot(theme, THEME_FIELDS))
+    _item_audit(
+        actor=actor, version=version, action=AuditAction.THEME_ADDED, item=theme, after=snapshot(theme, THEME_FIELDS)
+    )
     return theme
 
 
 @transaction.atomic
-def theme_update(*, actor: Any, member: Member, theme: Theme, title: str, description: str = "") -> Theme:
+def theme_update(*, actor: User | None, member: Member, theme: Theme, title: str, description: str = "") -> Theme:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, theme.version)
     before = snapshot(theme, THEME_FIELDS)
     title, description = _clean_title(title), description.strip()
@@ -629,7 +398,7 @@ def theme_update(*, actor: Any, member: Member, theme: Theme, title: str, descri
     _item_audit(
         actor=actor,
         version=version,
-        action="theme.update",
+        action=AuditAction.THEME_UPDATED,
         item=theme,
         before=before,
         after=snapshot(theme, THEME_FIELDS),
@@ -638,20 +407,24 @@ def theme_update(*, actor: Any, member: Member, theme: Theme, title: str, descri
 
 
 @transaction.atomic
-def theme_remove(*, actor: Any, member: Member, theme: Theme) -> None:
+def theme_remove(*, actor: User | None, member: Member, theme: Theme) -> None:
     """Remove a theme with its outcomes and their measures (the confirmation page lists them)."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, theme.version)
     before = {
         **snapshot(theme, THEME_FIELDS),
         "outcomes": list(theme.outcomes.order_by("position", "code").values_list("code", flat=True)),
         "measures": list(Measure.objects.filter(outcome__theme=theme).order_by("code").values_list("code", flat=True)),
     }
-    _item_audit(actor=actor, version=version, action="theme.remove", item=theme, before=before)
+    _item_audit(actor=actor, version=version, action=AuditAction.THEME_REMOVED, item=theme, before=before)
     _delete_unused(theme)
 
 
 @transaction.atomic
-def outcome_add(*, actor: Any, member: Member, theme: Theme, code: str, title: str, description: str = "") -> Outcome:
+def outcome_add(
+    *, actor: User | None, member: Member, theme: Theme, code: str, title: str, description: str = ""
+) -> Outcome:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, theme.version)
     code = _clean_item_code(code)
     title = _clean_title(title)
@@ -667,7 +440,11 @@ def outcome_add(*, actor: Any, member: Member, theme: Theme, code: str, title: s
         position=_next_position(theme.outcomes.all()),
     )
     _item_audit(
-        actor=actor, version=version, action="outcome.add", item=outcome, after=snapshot(outcome, OUTCOME_FIELDS)
+        actor=actor,
+        version=version,
+        action=AuditAction.OUTCOME_ADDED,
+        item=outcome,
+        after=snapshot(outcome, OUTCOME_FIELDS),
     )
     return outcome
 
@@ -675,7 +452,7 @@ def outcome_add(*, actor: Any, member: Member, theme: Theme, code: str, title: s
 @transaction.atomic
 def outcome_update(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     outcome: Outcome,
     title: str,
@@ -683,6 +460,7 @@ def outcome_update(
     theme: Theme | None = None,
 ) -> Outcome:
     """Rename or reword an outcome, or move it to another theme of the same version (`theme`)."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, outcome.version)
     before = snapshot(outcome, OUTCOME_FIELDS)
     title, description = _clean_title(title), description.strip()
@@ -698,7 +476,7 @@ def outcome_update(
     _item_audit(
         actor=actor,
         version=version,
-        action="outcome.update",
+        action=AuditAction.OUTCOME_UPDATED,
         item=outcome,
         before=before,
         after=snapshot(outcome, OUTCOME_FIELDS),
@@ -707,21 +485,22 @@ def outcome_update(
 
 
 @transaction.atomic
-def outcome_remove(*, actor: Any, member: Member, outcome: Outcome) -> None:
+def outcome_remove(*, actor: User | None, member: Member, outcome: Outcome) -> None:
     """Remove an outcome with its measures (the confirmation page lists them)."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, outcome.version)
     before = {
         **snapshot(outcome, OUTCOME_FIELDS),
         "measures": list(outcome.measures.order_by("position", "code").values_list("code", flat=True)),
     }
-    _item_audit(actor=actor, version=version, action="outcome.remove", item=outcome, before=before)
+    _item_audit(actor=actor, version=version, action=AuditAction.OUTCOME_REMOVED, item=outcome, before=before)
     _delete_unused(outcome)
 
 
 @transaction.atomic
 def measure_add(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     outcome: Outcome,
     code: str,
@@ -732,6 +511,7 @@ def measure_add(
     evidence_required: str = "",
     value_type: str = ValueType.ADDITIONAL_SOCIAL,
 ) -> Measure:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, outcome.version)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
@@ -768,7 +548,11 @@ def measure_add(
         position=_next_position(outcome.measures.all()),
     )
     _item_audit(
-        actor=actor, version=version, action="measure.add", item=measure, after=snapshot(measure, MEASURE_FIELDS)
+        actor=actor,
+        version=version,
+        action=AuditAction.MEASURE_ADDED,
+        item=measure,
+        after=snapshot(measure, MEASURE_FIELDS),
     )
     return measure
 
@@ -776,7 +560,7 @@ def measure_add(
 @transaction.atomic
 def measure_update(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     measure: Measure,
     title: str,
@@ -789,6 +573,7 @@ def measure_update(
 ) -> Measure:
     """Change a measure's wording, unit, rules or value type, or move it to another outcome (`outcome`).
     Its code stays: value sets and priorities find measures by code across versions."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, measure.version)
     before = snapshot(measure, MEASURE_FIELDS)
     errors: dict[str, str] = {}
@@ -826,7 +611,7 @@ def measure_update(
     _item_audit(
         actor=actor,
         version=version,
-        action="measure.update",
+        action=AuditAction.MEASURE_UPDATED,
         item=measure,
         before=before,
         after=snapshot(measure, MEASURE_FIELDS),
@@ -835,17 +620,23 @@ def measure_update(
 
 
 @transaction.atomic
-def measure_remove(*, actor: Any, member: Member, measure: Measure) -> None:
+def measure_remove(*, actor: User | None, member: Member, measure: Measure) -> None:
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, measure.version)
     _item_audit(
-        actor=actor, version=version, action="measure.remove", item=measure, before=snapshot(measure, MEASURE_FIELDS)
+        actor=actor,
+        version=version,
+        action=AuditAction.MEASURE_REMOVED,
+        item=measure,
+        before=snapshot(measure, MEASURE_FIELDS),
     )
     _delete_unused(measure)
 
 
 @transaction.atomic
-def version_publish(*, actor: Any, member: Member, version: FrameworkVersion, notes: str) -> FrameworkVersion:
+def version_publish(*, actor: User | None, member: Member, version: FrameworkVersion, notes: str) -> FrameworkVersion:
     """Publish a draft. From now on it never changes; agreements and procurements may pin it."""
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
     version = _draft_lock(member, version)
     notes = notes.strip()
     if not notes:
@@ -862,7 +653,7 @@ def version_publish(*, actor: Any, member: Member, version: FrameworkVersion, no
     audit_record(
         actor=actor,
         organisation=version.organisation,
-        action="framework.publish",
+        action=AuditAction.FRAMEWORK_PUBLISHED,
         target=version,
         trail=version.framework,
         before={"status": VersionStatus.DRAFT.value},
@@ -880,10 +671,13 @@ def _network_check(member: Member, network: Organisation) -> None:
 
 
 @transaction.atomic
-def framework_share(*, actor: Any, member: Member, framework: Framework, network: Organisation) -> FrameworkShare:
+def framework_share(
+    *, actor: User | None, member: Member, framework: Framework, network: Organisation
+) -> FrameworkShare:
     """Publish the framework to the members of a network: they can read its published versions and fork
     them, never edit them."""
-    _require_manager(member, framework)
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, framework)
     _network_check(member, network)
     if framework.shares.filter(network=network).exists():
         raise ApplicationError(
@@ -896,7 +690,7 @@ def framework_share(*, actor: Any, member: Member, framework: Framework, network
     audit_record(
         actor=actor,
         organisation=framework.organisation,
-        action="framework.share",
+        action=AuditAction.FRAMEWORK_SHARED,
         target=share,
         trail=framework,
         after={"framework": framework.code, "network": network.slug},
@@ -905,16 +699,17 @@ def framework_share(*, actor: Any, member: Member, framework: Framework, network
 
 
 @transaction.atomic
-def framework_unshare(*, actor: Any, member: Member, framework: Framework, network: Organisation) -> None:
+def framework_unshare(*, actor: User | None, member: Member, framework: Framework, network: Organisation) -> None:
     """Stop sharing with a network. Copies its members have already forked stay theirs."""
-    _require_manager(member, framework)
+    permission_require(member, Permission.MANAGE_FRAMEWORKS)
+    _require_own(member, framework)
     share = framework.shares.filter(network=network).first()
     if share is None:
         raise ApplicationError(f"{framework.title} is not shared with {network.name}.")
     audit_record(
         actor=actor,
         organisation=framework.organisation,
-        action="framework.unshare",
+        action=AuditAction.FRAMEWORK_UNSHARED,
         target=share,
         trail=framework,
         before={"framework": framework.code, "network": network.slug},
