@@ -20,7 +20,7 @@ from commonweal.tenancy.selectors import Member
 from . import selectors_status
 from . import status as rules
 from .models import Agreement, CaseStudy
-from .selectors import agreement_get, agreement_list
+from .selectors_agreements import agreement_get, agreement_list
 from .selectors_status import AgreementStatus, CommitmentProgress, MoneySummary
 from .status import CommitmentStatus
 

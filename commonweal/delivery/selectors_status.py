@@ -14,6 +14,7 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import Measure, ValueType
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, ValueTotals, valuate
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
 from . import status as rules
@@ -30,8 +31,7 @@ from .models import (
     ReturnReminder,
     ReturnState,
 )
-from .selectors import agreement_get, agreement_list
-from .selectors_agreements import effective_target
+from .selectors_agreements import agreement_get, agreement_list, effective_target
 from .status import CommitmentStatus, Forecast, RatingProposal, RatingReason
 
 # GOV.UK tag colours for each status: green done, blue fine, yellow and orange warnings, red failed.
@@ -420,17 +420,27 @@ def commitment_section(*, member: Member, agreement: Agreement) -> dict[str, Any
 # --- Overdue returns ---------------------------------------------------------------------------------
 
 
-def overdue_period_list(*, today: date) -> QuerySet[ReportingPeriod]:
-    """Every period, of any organisation, whose return is past its due date and not submitted.
-
-    For the reminder service only (it acts for the system): pages use `overdue_return_list`."""
+def _overdue_periods(today: date) -> QuerySet[ReportingPeriod]:
     submitted = ReportingPeriod.objects.filter(pk=OuterRef("pk"), returns__state=ReturnState.SUBMITTED)
+    return ReportingPeriod.objects.filter(return_due_date__lt=today).exclude(Exists(submitted))
+
+
+def overdue_period_list(*, member: Member, today: date) -> QuerySet[ReportingPeriod]:
+    """The periods of the member's organisation's agreements (as buyer) whose return is past its due date
+    and not submitted: what the reminder service chases. Pages use `overdue_return_list`."""
     return (
-        ReportingPeriod.objects.filter(return_due_date__lt=today)
-        .exclude(Exists(submitted))
+        _overdue_periods(today)
+        .filter(agreement__organisation=member.organisation)
         .select_related("agreement__organisation", "agreement__supplier", "agreement__contract_manager")
         .order_by("return_due_date", "agreement__reference", "id")
     )
+
+
+def overdue_buyer_list(*, today: date) -> QuerySet[Organisation]:
+    """Every buyer with a return overdue: whom the reminder command and task act for, one at a time.
+
+    Names organisations only (no tenant's data): for the command line and the task worker."""
+    return Organisation.objects.filter(pk__in=_overdue_periods(today).values("agreement__organisation")).order_by("pk")
 
 
 @dataclass(frozen=True)
@@ -455,8 +465,10 @@ def overdue_return_list(*, member: Member, today: date | None = None) -> list[Ov
     buyer) or supplies, oldest first."""
     today = today or today_local()
     periods = list(
-        overdue_period_list(today=today)
+        _overdue_periods(today)
         .filter(agreement__in=agreement_list(member=member))
+        .select_related("agreement__organisation", "agreement__supplier", "agreement__contract_manager")
+        .order_by("return_due_date", "agreement__reference", "id")
         .prefetch_related("reminders", "returns")
     )
     rows = []

@@ -8,9 +8,13 @@ from django.utils import timezone
 
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
-from commonweal.delivery import services as delivery_services
 from commonweal.delivery.models import AgreementKind, Commitment, CommitmentSource
-from commonweal.delivery.services_agreements import commitment_errors, commitment_insert, commitment_snapshot
+from commonweal.delivery.services_agreements import (
+    agreement_create,
+    commitment_errors,
+    commitment_insert,
+    commitment_snapshot,
+)
 from commonweal.tenancy.selectors import Member
 
 from .models import Award, Bid, BidState, Lot, Procurement, ProcurementState
@@ -80,9 +84,11 @@ def lot_award_make(
         reason = f"The most advantageous tender under the published methodology: ranked first with {total} points."
 
     try:
-        agreement = delivery_services.agreement_create(
+        # The award makes the contract with the buyer's authority: awarding needs PLAN_PROCUREMENTS, which
+        # procurement officers hold, and they need not manage contracts too.
+        agreement = agreement_create(
             actor=actor,
-            organisation=procurement.organisation,
+            member=Member.system(procurement.organisation),
             supplier=chosen.supplier,
             reference=agreement_reference(procurement, lot),
             title=agreement_title(procurement, lot),
