@@ -1,5 +1,5 @@
-"""API: agreements (create, update), commitments (list, create, import) and substitutions (list, propose,
-decide). Thin: find the member, parse, call a selector or service, serialise. Included by api/urls.py.
+"""API: agreements (list, read with progress, create, update), commitments (list, create, import) and
+substitutions (list, propose, decide). Thin: find the member, parse, call a selector or service, serialise.
 
 Anyone of the buyer or the supplier reads; the buyer's contract managers (`MANAGE_CONTRACTS`) change
 agreements and commitments and decide on substitutions; the supplier's contacts (`SUBMIT_RETURNS`) propose
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commonweal.core.errors import ApplicationError
-from commonweal.delivery import selectors_agreements, services_agreements
+from commonweal.delivery import selectors_agreements, selectors_status, services_agreements
 from commonweal.delivery.models import (
     Agreement,
     AgreementKind,
@@ -32,6 +32,7 @@ from commonweal.delivery.services_agreements import MilestoneInput
 from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
+from . import serializers as s
 from .serializers import PLAIN_NUMBER
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -239,6 +240,22 @@ def _measure(agreement: Agreement, code: str, field: str) -> Any:
 # --- Views -----------------------------------------------------------------------------------------
 
 
+class AgreementListApi(APIView):
+    @extend_schema(responses=s.AgreementSerializer(many=True), summary="Agreements you own or supply")
+    def get(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org)
+        return Response(s.AgreementSerializer(selectors_agreements.agreement_list(member=member), many=True).data)
+
+
+class AgreementDetailApi(APIView):
+    @extend_schema(responses=s.AgreementDetailSerializer, summary="An agreement with its commitments' progress")
+    def get(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
+        agreement.progress = selectors_status.commitment_progress_list(agreement=agreement)  # type: ignore[attr-defined]
+        return Response(s.AgreementDetailSerializer(agreement).data)
+
+
 class AgreementCreateApi(APIView):
     parser_classes = PARSERS
 
@@ -397,6 +414,8 @@ class SubstitutionDecideApi(APIView):
 
 
 urlpatterns: list[URLPattern] = [
+    path("organisations/<slug:org>/agreements/", AgreementListApi.as_view(), name="agreement-list"),
+    path("organisations/<slug:org>/agreements/<int:pk>/", AgreementDetailApi.as_view(), name="agreement-detail"),
     path("organisations/<slug:org>/agreements/create/", AgreementCreateApi.as_view(), name="agreement-create"),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/update/",

@@ -1,5 +1,6 @@
-"""API: reporting periods, one return (read, change a draft, submit, add evidence or a case study), the
-supplier's answer to a queried line, and many returns from one CSV. Thin: find the member, parse, call a
+"""API: an agreement's returns (list, or save and submit one), reporting periods, one return (read, change
+a draft, submit, add evidence or a case study), the review of a line and the supplier's answer to a
+query, and many returns from one CSV. Thin: find the member, parse, call a
 selector or service, serialise. Its routes are included by api/urls.py under /api/v1/.
 
 The supplier's contacts (`SUBMIT_RETURNS`) change, submit and answer; anyone of either party reads what the
@@ -69,6 +70,63 @@ def case_study_inputs(items: list[Mapping[str, Any]]) -> list[CaseStudyInput]:
 def _return_data(member: Member, delivery_return: DeliveryReturn) -> dict[str, Any]:
     view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
     return s.DeliveryReturnSerializer(view.delivery_return).data
+
+
+class ReturnListApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=s.DeliveryReturnSerializer(many=True), summary="Returns on an agreement")
+    def get(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
+        returns = selectors_returns.return_list(member=member, agreement=agreement)
+        return Response(s.DeliveryReturnSerializer(returns, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ReturnSubmitSerializer},
+        responses={201: s.DeliveryReturnSerializer},
+        summary="Submit a delivery return, or save it as a draft (the supplier)",
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+        agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
+        payload = s.ReturnSubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        period = None
+        if data.get("period") is not None:
+            period = selectors_returns.period_get(member=member, agreement=agreement, pk=data["period"])
+            if period is None:
+                raise ApplicationError(
+                    "Choose a period of this agreement.", field_errors={"period": "Choose a period of this agreement"}
+                )
+        delivery_return = services_returns.return_save(
+            actor=member.user,
+            member=member,
+            agreement=agreement,
+            period=period,
+            lines=line_inputs(data),
+            narrative=data["narrative"],
+            evidence=data.get("evidence", []),
+            case_studies=case_study_inputs(data.get("case_studies", [])),
+            submit=data["submit"],
+        )
+        return Response(s.DeliveryReturnSerializer(delivery_return).data, status=status.HTTP_201_CREATED)
+
+
+class ReturnLineReviewApi(APIView):
+    @extend_schema(
+        request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify, reject or query a line"
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        line = selectors_returns.return_line_get(member=member, pk=pk)
+        payload = s.ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        line = services_returns.return_line_review(
+            actor=member.user, member=member, line=line, **payload.validated_data
+        )
+        return Response(s.ReturnLineSerializer(line).data)
 
 
 class PeriodListApi(APIView):
@@ -225,6 +283,12 @@ class ReturnBulkApi(APIView):
 
 
 urlpatterns = [
+    path("organisations/<slug:org>/agreements/<int:pk>/returns/", ReturnListApi.as_view(), name="return-list"),
+    path(
+        "organisations/<slug:org>/return-lines/<int:pk>/review/",
+        ReturnLineReviewApi.as_view(),
+        name="return-line-review",
+    ),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/periods/",
         PeriodListApi.as_view(),

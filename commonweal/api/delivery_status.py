@@ -1,5 +1,6 @@
-"""API for how delivery stands: each commitment's status against its schedule, forecast and money
-equivalents; overdue returns; the delivery report; and performance ratings (read, propose, confirm).
+"""API for how delivery stands: totals by measure (the dashboard), each commitment's status against its
+schedule, forecast and money equivalents; overdue returns; the delivery report; and performance ratings
+(read, propose, confirm; confirming needs MANAGE_CONTRACTS).
 Quantities and money are decimal strings; every total says which state it counts."""
 
 from django.urls import path
@@ -13,6 +14,8 @@ from commonweal.delivery import reports, selectors_status, services_status
 from commonweal.delivery.models import PerformanceRating
 from commonweal.delivery.selectors_agreements import agreement_get
 from commonweal.tenancy.permissions import Permission, member_require
+
+from . import serializers as s
 
 
 class ForecastSerializer(serializers.Serializer):
@@ -131,6 +134,13 @@ class AssessmentInputSerializer(serializers.Serializer):
     )
 
 
+class DashboardApi(APIView):
+    @extend_schema(responses=s.MeasureTotalSerializer(many=True), summary="Totals by measure")
+    def get(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org)
+        return Response(s.MeasureTotalSerializer(selectors_status.measure_total_list(member=member), many=True).data)
+
+
 class AgreementStatusApi(APIView):
     @extend_schema(responses=AgreementStatusSerializer, summary="An agreement's status, forecasts and money")
     def get(self, request: Request, org: str, pk: int) -> Response:
@@ -193,6 +203,7 @@ class AssessmentListApi(APIView):
 
 
 urlpatterns = [
+    path("organisations/<slug:org>/dashboard/", DashboardApi.as_view(), name="dashboard"),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/status/",
         AgreementStatusApi.as_view(),

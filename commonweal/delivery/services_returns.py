@@ -94,10 +94,11 @@ def periods_ensure(*, actor: User | None, member: Member, agreement: Agreement) 
     return periods_make(agreement)
 
 
+@transaction.atomic
 def periods_make(agreement: Agreement) -> list[ReportingPeriod]:
     """The write behind `periods_ensure`, for services that have checked their member already (creating
-    or changing an agreement; a return on an agreement made before its periods were). Call it only
-    inside their transaction."""
+    or changing an agreement; a return on an agreement made before its periods were), inside their
+    transaction."""
     # Lock the agreement so that two writes at once do not both create the periods.
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     existing = {period.start_date: period for period in ReportingPeriod.objects.filter(agreement=agreement)}
