@@ -209,7 +209,7 @@ def test_three_bidders_two_evaluators_moderation_award_and_report(tenant_a: Tena
     assert procurement.state == ProcurementState.AWARDED and procurement.awarded_at is not None
     actions = list(AuditEvent.objects.order_by("pk")[events:].values_list("action", flat=True))
     assert actions == [
-        "agreement.create",
+        "agreement.created",
         "commitment.create",
         "commitment.create",
         "procurement.award",
