@@ -2,10 +2,12 @@
 counting each reference once, the bulk CSV, and the claimed, evidenced and verified totals in each state."""
 
 import datetime
+import importlib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from commonweal.core.errors import ApplicationError
@@ -135,6 +137,19 @@ def test_quarters_are_aligned_to_the_agreement_start_with_labels_and_due_dates(t
     # Idempotent: running it again makes nothing new and changes nothing.
     again = periods(tenant_a)
     assert [(p.pk, p.label) for p in again] == [(p.pk, p.label) for p in made]
+
+
+def test_the_migration_makes_periods_for_agreements_that_have_none(tenant_a, tenant_b):
+    """Pages only read periods: agreements from before periods were made with them get them here."""
+    migration = importlib.import_module("commonweal.delivery.migrations.0003_reporting_periods_for_every_agreement")
+    kept = [(p.pk, p.label) for p in periods(tenant_b)]
+    migration.periods_make(django_apps, None)
+    made = ReportingPeriod.objects.filter(agreement=tenant_a.agreement).order_by("start_date")
+    assert [(p.label, p.start_date, p.end_date, p.return_due_date) for p in made] == [
+        (plan.label, plan.start_date, plan.end_date, plan.return_due_date) for plan in period_plan(tenant_a.agreement)
+    ]
+    assert made.first().organisation == tenant_a.buyer  # type: ignore[union-attr]
+    assert [(p.pk, p.label) for p in ReportingPeriod.objects.filter(agreement=tenant_b.agreement)] == kept
 
 
 def test_other_frequencies_and_a_last_period_cut_at_the_end_date(tenant_a):

@@ -29,7 +29,7 @@ from .models import (
     Substitution,
     SubstitutionState,
 )
-from .rules import is_buyer_of, is_supplier_of
+from .rules import is_buyer_of, is_supplier_of, may_manage, may_report
 
 # A substitution offers "equal net value" when the offer's net £ is within this share of the net £ given
 # up, either way: money equivalents are estimates (proxy values, deadweight), so an exact match is not
@@ -423,8 +423,8 @@ def substitutable_commitments(*, member: Member, agreement: Agreement) -> list[C
 def substitution_section(*, member: Member, agreement: Agreement) -> dict[str, Any]:
     """What the agreement page's substitutions section shows, and the summary's pro-rata note (the page
     gathers each section's data from one function, and the summary has none of its own)."""
-    is_buyer_manager = member.can_manage_contracts and member.organisation.pk == agreement.organisation_id
-    is_supplier = member.can_submit_returns and member.organisation.pk == agreement.supplier_id
+    is_buyer_manager = may_manage(member, agreement)
+    is_supplier = may_report(member, agreement)
     substitutions = list(substitution_list(member=member, agreement=agreement))
     return {
         "substitutions": substitutions,

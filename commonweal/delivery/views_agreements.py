@@ -313,6 +313,8 @@ def commitment_import_template(request: HttpRequest, org: str) -> HttpResponse:
 
 # --- Substitutions ---------------------------------------------------------------------------------
 
+NO_COMMITMENT = "Choose the commitment to replace"
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -371,9 +373,6 @@ def substitution_propose(request: HttpRequest, org: str, pk: int) -> HttpRespons
     )
 
 
-NO_COMMITMENT = "Choose the commitment to replace"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def substitution_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
@@ -385,14 +384,15 @@ def substitution_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse
     can_decide = may_manage(member, agreement) and substitution.state == SubstitutionState.PROPOSED
     if deciding and not can_decide:
         raise Http404("Only the buyer's contract manager decides on a proposed substitution.")
+    _verdict, explanation = selectors_agreements.value_verdict(
+        substitution.original_net_value, substitution.proposed_net_value
+    )
     context = {
         "member": member,
         "agreement": agreement,
         "substitution": substitution,
         "comparison": _current_comparison(substitution),
-        "verdict": selectors_agreements.value_verdict(substitution.original_net_value, substitution.proposed_net_value)[
-            1
-        ],
+        "verdict": explanation,
     }
     if not can_decide:
         return render(request, "delivery/substitution_detail.html", {**context, "form": None})
