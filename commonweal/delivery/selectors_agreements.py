@@ -29,7 +29,7 @@ from .models import (
     Substitution,
     SubstitutionState,
 )
-from .rules import is_buyer_of, is_supplier_of, may_manage, may_report
+from .rules import buyer_require, is_supplier_of, may_manage, may_report, supplier_require
 
 # A substitution offers "equal net value" when the offer's net £ is within this share of the net £ given
 # up, either way: money equivalents are estimates (proxy values, deadweight), so an exact match is not
@@ -67,16 +67,14 @@ def agreement_get(*, member: Member, pk: int) -> Agreement:
 def agreement_owned_get(*, member: Member, pk: int) -> Agreement:
     """One of the agreements the member's organisation buys: a supplier, a party to it, gets a 404."""
     agreement = agreement_get(member=member, pk=pk)
-    if not is_buyer_of(member, agreement):
-        raise Http404("Only the buyer changes its agreements.")
+    buyer_require(member, agreement)
     return agreement
 
 
 def agreement_supplied_get(*, member: Member, pk: int) -> Agreement:
     """One of the agreements the member's organisation supplies: the buyer, a party to it, gets a 404."""
     agreement = agreement_get(member=member, pk=pk)
-    if not is_supplier_of(member, agreement):
-        raise Http404("Only the supplier reports on its agreements.")
+    supplier_require(member, agreement)
     return agreement
 
 
