@@ -1,5 +1,5 @@
-"""Helpers for the agreement, commitment and substitution tests: claims in a known state, value sets,
-and files of commitments."""
+"""Helpers for the agreement, commitment and substitution tests: reporting periods, claims in a known
+state, value sets, and files of commitments."""
 
 import io
 from datetime import date
@@ -9,11 +9,28 @@ from typing import Any
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from commonweal.delivery.models import Commitment, DeliveryReturn, LineStatus, ReturnLine, ReturnState
+from commonweal.delivery import services_returns
+from commonweal.delivery.models import (
+    Agreement,
+    Commitment,
+    DeliveryReturn,
+    LineStatus,
+    ReportingPeriod,
+    ReturnLine,
+    ReturnState,
+)
 from commonweal.frameworks.models import Measure, ValueSet
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 from .conftest import Tenant
+
+
+def periods_made(agreement: Agreement) -> list[ReportingPeriod]:
+    """The agreement's reporting periods, as creating it through the service makes them (a factory does not)."""
+    return services_returns.periods_ensure(
+        actor=None, member=Member.system(agreement.organisation), agreement=agreement
+    )
 
 
 def claim(commitment: Commitment, quantity: str, status: str = LineStatus.VERIFIED) -> ReturnLine:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
-from commonweal.core.models import AuditEvent
-from commonweal.delivery import services, services_agreements
+from commonweal.core.models import AuditAction, AuditEvent
+from commonweal.delivery import services_agreements
 from commonweal.delivery.models import (
     Agreement,
     AgreementKind,
@@ -24,6 +24,7 @@ from commonweal.delivery.models import (
 from commonweal.delivery.selectors_agreements import effective_target
 from commonweal.delivery.services_agreements import MilestoneInput
 from commonweal.tenancy.models import OrganisationKind, Role
+from commonweal.tenancy.permissions import PermissionRefused
 
 from . import factories
 from .conftest import Tenant
@@ -36,7 +37,6 @@ def create(tenant: Tenant, **overrides: Any) -> Agreement:
     arguments: dict[str, Any] = {
         "actor": tenant.manager,
         "member": tenant.manager_member(),
-        "organisation": tenant.buyer,
         "supplier": tenant.supplier,
         "reference": "NEW-1",
         "title": "Library refurbishment",
@@ -46,7 +46,7 @@ def create(tenant: Tenant, **overrides: Any) -> Agreement:
         "framework_version": tenant.agreement.framework_version,
         **overrides,
     }
-    return services.agreement_create(**arguments)
+    return services_agreements.agreement_create(**arguments)
 
 
 def field_errors(call: Any) -> dict[str, str]:
@@ -86,7 +86,7 @@ def test_each_kind_of_agreement_is_created_with_its_periods_and_audited(tenant_a
     assert periods.count() == 8
     assert periods.first().start_date == START  # type: ignore[union-attr]
     event = AuditEvent.objects.for_trail(agreement).get()
-    assert event.action == "agreement.create"
+    assert event.action == AuditAction.AGREEMENT_CREATED
     assert event.after["kind"] == kind
     assert event.after["value"] == "240000.00"
     assert event.after["department"] == "Libraries, CC-4120"
@@ -145,7 +145,7 @@ def test_the_called_off_value_cannot_exceed_the_value(tenant_a: Tenant) -> None:
 
 
 def test_a_supplier_cannot_create_an_agreement(tenant_a: Tenant, client: Client) -> None:
-    with pytest.raises(ApplicationError, match="Only a contract manager"):
+    with pytest.raises(PermissionRefused):
         create(tenant_a, actor=tenant_a.supplier_user, member=tenant_a.supplier_member())
     client.force_login(tenant_a.supplier_user)
     assert client.get(reverse("delivery:agreement-create", kwargs={"org": tenant_a.supplier.slug})).status_code == 404
@@ -163,8 +163,7 @@ def test_a_supplier_cannot_create_an_agreement(tenant_a: Tenant, client: Client)
         },
         headers={"Authorization": f"Token {token.key}"},
     )
-    assert response.status_code == 400
-    assert response.json()["detail"].startswith("Only a contract manager")
+    assert response.status_code == 404
     assert not Agreement.objects.filter(reference="S-1").exists()
 
 
@@ -174,7 +173,7 @@ def test_agreement_update_records_before_and_after_and_refuses_what_would_break_
     services_agreements.agreement_update(
         actor=tenant_a.manager, member=member, agreement=agreement, title="Library refurbishment, phase 2"
     )
-    event = AuditEvent.objects.for_trail(agreement).get(action="agreement.update")
+    event = AuditEvent.objects.for_trail(agreement).get(action=AuditAction.AGREEMENT_UPDATED)
     assert event.before == {"title": agreement.title}
     assert event.after == {"title": "Library refurbishment, phase 2"}
     other_version = factories.FrameworkVersionFactory.create(organisation=tenant_a.buyer)
@@ -194,7 +193,7 @@ def test_agreement_update_records_before_and_after_and_refuses_what_would_break_
         )
     )
     assert errors["end_date"] == "The end date must be on or after the last commitment’s due date (31 December 2099)"
-    with pytest.raises(ApplicationError, match="Only a contract manager"):
+    with pytest.raises(PermissionRefused):
         services_agreements.agreement_update(
             actor=tenant_a.supplier_user, member=tenant_a.supplier_member(), agreement=agreement, title="Mine now"
         )
@@ -280,7 +279,7 @@ def test_the_called_off_page_updates_the_value_and_the_history(tenant_a: Tenant,
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.called_off_value == Decimal("25000.00")
-    event = AuditEvent.objects.for_trail(agreement).get(action="agreement.update")
+    event = AuditEvent.objects.for_trail(agreement).get(action=AuditAction.AGREEMENT_UPDATED)
     assert (event.before, event.after) == ({"called_off_value": None}, {"called_off_value": "25000"})
     assert effective_target(tenant_a.commitments[0]) == Decimal("2.50")  # 10 × 25,000 ÷ 100,000
 
@@ -350,7 +349,7 @@ def commit(tenant: Tenant, **overrides: Any) -> Commitment:
         "due_date": datetime.date(2027, 9, 30),
         **overrides,
     }
-    return services.commitment_create(**arguments)
+    return services_agreements.commitment_create(**arguments)
 
 
 def test_a_commitment_has_a_place_a_group_and_milestones(tenant_a: Tenant) -> None:
@@ -372,7 +371,7 @@ def test_a_commitment_has_a_place_a_group_and_milestones(tenant_a: Tenant) -> No
         (datetime.date(2026, 12, 31), Decimal("4.00")),
         (datetime.date(2027, 6, 30), Decimal("9.50")),
     ]
-    event = AuditEvent.objects.get(action="commitment.create", object_id=str(commitment.pk))
+    event = AuditEvent.objects.get(action=AuditAction.COMMITMENT_CREATED, object_id=str(commitment.pk))
     assert event.after["milestones"] == "31 Dec 2026: 4.00; 30 Jun 2027: 9.50"
     assert event.after["place_code"] == "E08000009"
 
@@ -434,7 +433,7 @@ def test_a_commitment_is_removed_only_while_nothing_is_claimed(tenant_a: Tenant)
     fresh = commit(tenant_a)
     services_agreements.commitment_remove(actor=tenant_a.manager, member=member, commitment=fresh)
     assert not Commitment.objects.filter(pk=fresh.pk).exists()
-    assert AuditEvent.objects.get(action="commitment.remove").before["target_quantity"] == "12.00"
+    assert AuditEvent.objects.get(action=AuditAction.COMMITMENT_REMOVED).before["target_quantity"] == "12.00"
     claimed = tenant_a.commitments[0]
     claim(claimed, "1", status="pending")
     with pytest.raises(ApplicationError, match="Quantities have been reported against this commitment"):
@@ -464,7 +463,7 @@ def test_the_measure_of_a_claimed_commitment_cannot_change_but_its_target_can(te
     services_agreements.commitment_update(**arguments, measure=commitment.measure)
     commitment.refresh_from_db()
     assert (commitment.target_quantity, commitment.place_code) == (Decimal("15.00"), "W06000015")
-    event = AuditEvent.objects.get(action="commitment.update")
+    event = AuditEvent.objects.get(action=AuditAction.COMMITMENT_UPDATED)
     assert event.before == {"target_quantity": "10.00", "place_code": ""}
     assert event.after == {"target_quantity": "15", "place_code": "W06000015"}
 
@@ -620,5 +619,4 @@ def test_the_api_lists_and_creates_commitments(tenant_a: Tenant, client: Client)
     assert rows["NEW.1"]["effective_target"] == "20.00"
     assert rows["NEW.1"]["place_code"] == "S12000036"
     by_supplier = api(client, tenant_a.supplier_user, "api:commitment-list", data, org=tenant_a.supplier.slug, pk=pk)
-    assert by_supplier.status_code == 400
-    assert by_supplier.json()["detail"].startswith("Only a contract manager")
+    assert by_supplier.status_code == 404

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
-from commonweal.core.models import AuditEvent
+from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery.models import Commitment, CommitmentSource
 from commonweal.delivery.services_agreements import ImportRefused, commitments_file_import
 
@@ -60,7 +60,7 @@ def test_a_good_csv_is_imported_with_source_import_and_one_audit_event(agreement
         ("JOBS.1", Decimal("2.00"), datetime.date(2027, 9, 30), "W06000015", "Care leavers", "import"),
     ]
     assert len(result.created) == 3  # type: ignore[attr-defined]
-    event = AuditEvent.objects.get(action="commitment.import")
+    event = AuditEvent.objects.get(action=AuditAction.COMMITMENT_IMPORTED)
     assert len(event.after["created"]) == 3
 
 
@@ -101,7 +101,7 @@ def test_bad_rows_are_each_named_with_line_and_reason_and_nothing_is_imported(ag
     ]
     assert refused.value.message == "The file was not imported: it has 7 problems."
     assert not Commitment.objects.filter(agreement=agreement_2027.agreement).exists()
-    assert not AuditEvent.objects.filter(action="commitment.import").exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.COMMITMENT_IMPORTED).exists()
 
 
 def test_a_row_that_changes_an_existing_target_is_refused(agreement_2027: Tenant) -> None:
@@ -138,7 +138,8 @@ def test_file_level_problems(agreement_2027: Tenant) -> None:
 
 def test_an_xlsx_file_is_imported_with_typed_cells(agreement_2027: Tenant) -> None:
     rows: list[list[Any]] = [
-        ["JOBS.1", 6, datetime.datetime(2027, 9, 30), "E08000009", "Care leavers"],
+        # A spreadsheet's date cell: Excel keeps no time zone, so openpyxl gives a naive datetime.
+        ["JOBS.1", 6, datetime.datetime(2027, 9, 30), "E08000009", "Care leavers"],  # noqa: DTZ001
         ["SKILLS.1", 104.5, "31/12/2027", None, None],
         [None, None, None, None, None],  # a blank row is skipped
         ["SKILLS.1", 0.1, datetime.date(2027, 6, 30), "S12000036", None],

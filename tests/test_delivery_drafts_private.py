@@ -5,15 +5,16 @@ from decimal import Decimal
 from django.test import Client
 from django.urls import reverse
 
-from commonweal.delivery import services
+from commonweal.delivery import services_returns
 from commonweal.delivery.services_returns import LineInput
 
 from .conftest import Tenant
+from .delivery_agreements_support import periods_made
 
 
 def _draft(tenant: Tenant) -> None:
-    period = services.periods_ensure(agreement=tenant.agreement)[0]
-    services.return_save(
+    period = periods_made(tenant.agreement)[0]
+    services_returns.return_save(
         actor=tenant.supplier_user,
         member=tenant.supplier_member(),
         agreement=tenant.agreement,

@@ -12,11 +12,12 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from commonweal.core.models import AuditEvent
-from commonweal.delivery import services_followup, tasks
+from commonweal.core.models import AuditAction, AuditEvent
+from commonweal.delivery import services_status, tasks
 from commonweal.delivery.models import ReminderKind, ReportingPeriod, ReturnReminder, ReturnState
 from commonweal.delivery.selectors_status import overdue_return_list
 from commonweal.tenancy.models import Role
+from commonweal.tenancy.selectors import Member
 
 from . import factories
 from .conftest import Tenant
@@ -39,6 +40,11 @@ def quarters(tenant_a: Tenant) -> dict[str, ReportingPeriod]:
     return_make(tenant_a, period=periods[Q1])
     return_make(tenant_a, period=periods[Q3], state=ReturnState.DRAFT)
     return periods
+
+
+def chase(tenant: Tenant, today: date) -> services_status.ReminderResult:
+    """Run the reminders for the tenant's buyer, as the command and the task do."""
+    return services_status.overdue_reminders_send(actor=None, member=Member.system(tenant.buyer), today=today)
 
 
 def labels(rows: list[Any]) -> list[tuple[str, int, bool]]:
@@ -99,7 +105,7 @@ def test_reminders_go_to_the_supplier_contacts_once_then_escalate_once(
     colleague = factories.member_user(tenant_a.supplier, Role.SUPPLIER_CONTACT)
     supplier_emails = sorted([tenant_a.supplier_user.email, colleague.email])
 
-    result = services_followup.overdue_reminders_send(today=date(2026, 10, 15))
+    result = chase(tenant_a, date(2026, 10, 15))
     assert result.reminders == [("A-001", Q2, supplier_emails)]
     assert result.escalations == []
     assert len(mail.outbox) == 1
@@ -112,19 +118,19 @@ def test_reminders_go_to_the_supplier_contacts_once_then_escalate_once(
     assert "within 14 days of its due date, Council A's contract manager will be told" in reminder.body
 
     # Once only: the next day's run sends nothing new.
-    assert services_followup.overdue_reminders_send(today=date(2026, 10, 16)).reminders == []
+    assert chase(tenant_a, date(2026, 10, 16)).reminders == []
     assert len(mail.outbox) == 1
 
     # 13 days overdue: not yet escalated; 14 days: escalated to the agreement's contract manager, once.
-    assert services_followup.overdue_reminders_send(today=date(2026, 10, 27)).escalations == []
-    result = services_followup.overdue_reminders_send(today=date(2026, 10, 28))
+    assert chase(tenant_a, date(2026, 10, 27)).escalations == []
+    result = chase(tenant_a, date(2026, 10, 28))
     assert result.escalations == [("A-001", Q2, [tenant_a.manager.email])]
     escalation = mail.outbox[1]
     assert escalation.to == [tenant_a.manager.email]
     assert escalation.subject == "Escalation: Supplier A Ltd has not sent its delivery return for A-001"
     assert "Return due: 14 October 2026 (14 days overdue)" in escalation.body
     assert "https://social-value.example.gov.uk/o/council-a/overdue-returns/" in escalation.body
-    assert services_followup.overdue_reminders_send(today=date(2026, 11, 30)).escalations == []
+    assert chase(tenant_a, date(2026, 11, 30)).escalations == []
     assert len(mail.outbox) == 2
 
     assert list(ReturnReminder.objects.values_list("period__label", "kind", "sent_to")) == [
@@ -132,15 +138,20 @@ def test_reminders_go_to_the_supplier_contacts_once_then_escalate_once(
         (Q2, ReminderKind.ESCALATION, [tenant_a.manager.email]),
     ]
     assert list(AuditEvent.objects.filter(action__startswith="return.re").values_list("action", "actor_label")) == [
-        ("return.reminder", "system")
+        (AuditAction.RETURN_REMINDER_SENT, "system")
     ]
-    assert AuditEvent.objects.filter(action="return.escalation", trail_id=str(tenant_a.agreement.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.RETURN_ESCALATION_SENT, trail_id=str(tenant_a.agreement.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_escalation_days_come_from_the_agreement(tenant_a: Tenant, quarters: dict[str, ReportingPeriod]) -> None:
     tenant_a.agreement.escalation_days = 0
     tenant_a.agreement.save(update_fields=["escalation_days"])
-    result = services_followup.overdue_reminders_send(today=date(2026, 10, 15))
+    result = chase(tenant_a, date(2026, 10, 15))
     assert (len(result.reminders), len(result.escalations)) == (1, 1)
 
 
@@ -151,21 +162,25 @@ def test_without_a_named_contract_manager_the_buyer_contract_managers_are_told(
     tenant_a.agreement.save(update_fields=["contract_manager"])
     other = factories.member_user(tenant_a.buyer, Role.CONTRACT_MANAGER)
     factories.member_user(tenant_a.buyer, Role.VIEWER)  # not told
-    result = services_followup.overdue_reminders_send(today=date(2026, 11, 1))
+    result = chase(tenant_a, date(2026, 11, 1))
     assert result.escalations == [("A-001", Q2, sorted([tenant_a.manager.email, other.email]))]
 
 
 def test_a_submitted_return_stops_the_chasing(tenant_a: Tenant, quarters: dict[str, ReportingPeriod]) -> None:
     return_make(tenant_a, period=quarters[Q2])
-    assert services_followup.overdue_reminders_send(today=date(2026, 11, 1)).reminders == []
+    assert chase(tenant_a, date(2026, 11, 1)).reminders == []
     assert mail.outbox == []
 
 
 def test_a_chase_already_recorded_is_not_sent_again(tenant_a: Tenant, quarters: dict[str, ReportingPeriod]) -> None:
     # As if another run recorded it between this run's read and its write: the unique constraint holds.
     ReturnReminder.objects.create(organisation=tenant_a.buyer, period=quarters[Q2], kind=ReminderKind.REMINDER)
-    assert not services_followup._send_once(
-        period=quarters[Q2], kind=ReminderKind.REMINDER, recipients=["x@example.org"], today=date(2026, 10, 15)
+    assert not services_status._send_once(
+        actor=None,
+        period=quarters[Q2],
+        kind=ReminderKind.REMINDER,
+        recipients=["x@example.org"],
+        today=date(2026, 10, 15),
     )
     assert mail.outbox == []
     assert ReturnReminder.objects.count() == 1
@@ -177,20 +192,20 @@ def test_a_failed_send_records_nothing_and_is_tried_again(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("the mail server refused the connection")
 
-    monkeypatch.setattr(services_followup, "send_mail", refuse)
-    result = services_followup.overdue_reminders_send(today=date(2026, 10, 15))
+    monkeypatch.setattr(services_status, "send_mail", refuse)
+    result = chase(tenant_a, date(2026, 10, 15))
     assert result.reminders == []
     assert result.failed == [("A-001", Q2, "reminder not sent: the mail server refused the connection")]
     assert ReturnReminder.objects.count() == 0
     monkeypatch.undo()
-    assert len(services_followup.overdue_reminders_send(today=date(2026, 10, 16)).reminders) == 1
+    assert len(chase(tenant_a, date(2026, 10, 16)).reminders) == 1
 
 
 def test_a_supplier_without_contacts_is_reported_not_emailed(
     tenant_a: Tenant, quarters: dict[str, ReportingPeriod]
 ) -> None:
     tenant_a.supplier.memberships.all().delete()
-    result = services_followup.overdue_reminders_send(today=date(2026, 10, 15))
+    result = chase(tenant_a, date(2026, 10, 15))
     assert result.without_recipients == [("A-001", Q2, "no supplier contact")]
     assert ReturnReminder.objects.count() == 0
 

@@ -10,12 +10,21 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.core.models import AuditEvent
-from commonweal.delivery import services
+from commonweal.delivery import services_returns
 from commonweal.delivery.models import DeliveryReturn, LineStatus, ReturnLine, ReturnState
 from commonweal.delivery.services_returns import LineInput
 
 from .conftest import Tenant
+from .delivery_agreements_support import periods_made
 from .factories import evidence_file
+
+
+@pytest.fixture(autouse=True)
+def _periods(request: pytest.FixtureRequest) -> None:
+    """Each tenant's agreement has its reporting periods, as it would had the service created it."""
+    for name in ("tenant_a", "tenant_b"):
+        if name in request.fixturenames:
+            periods_made(request.getfixturevalue(name).agreement)
 
 
 def page(client, user, name: str, **kwargs):
@@ -35,9 +44,9 @@ def api(user) -> APIClient:
 
 
 def submitted_line(tenant: Tenant, quantity: str = "10.5", **line: str) -> ReturnLine:
-    periods = services.periods_ensure(agreement=tenant.agreement)
+    periods = periods_made(tenant.agreement)
     c1 = tenant.commitments[0]
-    delivery_return = services.return_save(
+    delivery_return = services_returns.return_save(
         actor=tenant.supplier_user,
         member=tenant.supplier_member(),
         agreement=tenant.agreement,
@@ -60,7 +69,7 @@ def test_supplier_saves_a_draft_edits_it_submits_it_and_it_is_then_locked(client
     assert "Quarter 1 (January to March 2026), due 14 April 2026" in form
     assert 'name="return_action" value="draft"' in form
 
-    period = services.periods_ensure(agreement=tenant_a.agreement)[0]
+    period = periods_made(tenant_a.agreement)[0]
     response = client.post(
         new_url,
         {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
-from commonweal.core.models import AuditEvent
+from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery import selectors_agreements, services_agreements
 from commonweal.delivery.models import (
     Commitment,
@@ -22,6 +22,7 @@ from commonweal.delivery.models import (
 )
 from commonweal.delivery.selectors_agreements import Verdict, effective_target, substitution_comparison
 from commonweal.frameworks.models import Measure, ValueType
+from commonweal.tenancy.permissions import PermissionRefused
 
 from .conftest import Tenant
 from .delivery_agreements_support import claim, measure_in, value_set_for
@@ -127,7 +128,7 @@ def test_the_supplier_proposes_and_the_net_values_are_recorded(tenant_a: Tenant,
         Decimal("10000.00"),
         Decimal("10000.00"),
     )
-    event = AuditEvent.objects.get(action="substitution.propose")
+    event = AuditEvent.objects.get(action=AuditAction.SUBSTITUTION_PROPOSED)
     assert event.after["remainder"] == "10.00"
     assert event.trail_id == str(tenant_a.agreement.pk)
 
@@ -152,7 +153,7 @@ def test_a_proposal_must_say_what_is_offered_and_why(
 
 def test_the_buyer_cannot_propose_and_one_proposal_waits_at_a_time(tenant_a: Tenant, volunteering: Measure) -> None:
     jobs = tenant_a.commitments[0]
-    with pytest.raises(ApplicationError, match="Only the supplier"):
+    with pytest.raises(PermissionRefused):
         propose(tenant_a, jobs, actor=tenant_a.manager, member=tenant_a.manager_member(), pledge="x")
     propose(tenant_a, jobs, pledge="Fund the food bank's van for a year")
     with pytest.raises(ApplicationError, match="already waiting for a decision"):
@@ -196,7 +197,7 @@ def test_approval_replaces_the_remainder_and_totals_count_it_once(tenant_a: Tena
         "E08000009",
         "Care leavers",
     )
-    event = AuditEvent.objects.get(action="substitution.approve")
+    event = AuditEvent.objects.get(action=AuditAction.SUBSTITUTION_APPROVED)
     assert (event.before["commitment_state"], event.after["commitment_state"]) == ("active", "substituted")
     assert event.after["replacement"] == str(replacement)
     with pytest.raises(ApplicationError, match="already been approved"):
@@ -247,7 +248,7 @@ def test_claims_waiting_for_a_decision_hold_up_approval(tenant_a: Tenant) -> Non
 
 def test_the_supplier_cannot_decide(tenant_a: Tenant) -> None:
     substitution = propose(tenant_a, tenant_a.commitments[0], pledge="Fund a community garden")
-    with pytest.raises(ApplicationError, match="Only a contract manager"):
+    with pytest.raises(PermissionRefused):
         services_agreements.substitution_decide(
             actor=tenant_a.supplier_user,
             member=tenant_a.supplier_member(),
@@ -339,7 +340,7 @@ def test_the_api_proposes_lists_and_decides(tenant_a: Tenant, volunteering: Meas
         content_type="application/json",
         headers={"Authorization": f"Token {manager_token.key}"},
     )
-    assert by_manager.status_code == 400 and by_manager.json()["detail"].startswith("Only the supplier")
+    assert by_manager.status_code == 404
     decision = client.post(
         reverse("api:substitution-decide", kwargs={"org": tenant_a.buyer.slug, "pk": body["id"]}),
         {"substitution_decision": "approved"},

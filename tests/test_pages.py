@@ -8,10 +8,19 @@ from django.test import override_settings
 from django.urls import reverse
 
 from commonweal.core.models import AuditEvent
-from commonweal.delivery import services
+from commonweal.delivery import services_returns
 from commonweal.delivery.models import DeliveryReturn, LineStatus, ReturnLine
 
+from .delivery_agreements_support import periods_made
 from .factories import PASSWORD, evidence_file
+
+
+@pytest.fixture(autouse=True)
+def _periods(request: pytest.FixtureRequest) -> None:
+    """Each tenant's agreement has its reporting periods, as it would had the service created it."""
+    for name in ("tenant_a", "tenant_b"):
+        if name in request.fixturenames:
+            periods_made(request.getfixturevalue(name).agreement)
 
 
 def signed_in(client, user):
@@ -98,7 +107,7 @@ def test_the_buyer_cannot_open_the_return_form(client, tenant_a):
 
 def test_manager_rejects_a_line_with_a_reason(client, tenant_a):
     c1 = tenant_a.commitments[0]
-    services.return_submit(
+    services_returns.return_submit(
         actor=tenant_a.supplier_user,
         member=tenant_a.supplier_member(),
         agreement=tenant_a.agreement,
@@ -129,7 +138,7 @@ def test_manager_rejects_a_line_with_a_reason(client, tenant_a):
 
 def test_the_supplier_cannot_review_its_own_line(client, tenant_a):
     c1 = tenant_a.commitments[0]
-    services.return_submit(
+    services_returns.return_submit(
         actor=tenant_a.supplier_user,
         member=tenant_a.supplier_member(),
         agreement=tenant_a.agreement,
@@ -151,7 +160,7 @@ def test_the_supplier_cannot_review_its_own_line(client, tenant_a):
 
 def test_evidence_downloads_for_both_parties_with_its_name(client, tenant_a):
     c1 = tenant_a.commitments[0]
-    delivery_return = services.return_submit(
+    delivery_return = services_returns.return_submit(
         actor=tenant_a.supplier_user,
         member=tenant_a.supplier_member(),
         agreement=tenant_a.agreement,

@@ -33,7 +33,7 @@ from rest_framework.settings import api_settings
 
 from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
-from commonweal.delivery import services
+from commonweal.delivery import services_returns
 from commonweal.delivery.models import Agreement, DeliveryReturn, Evidence, LineStatus, ReturnLine
 from commonweal.frameworks import interchange, services_priorities
 from commonweal.frameworks import models as framework_models
@@ -423,7 +423,7 @@ class World:
 
 def submit_return(tenant: Tenant, *, narrative: str, evidence_name: str) -> DeliveryReturn:
     first, second, _ = tenant.commitments
-    return services.return_submit(
+    return services_returns.return_submit(
         actor=tenant.supplier_user,
         member=tenant.supplier_member(),
         agreement=tenant.agreement,

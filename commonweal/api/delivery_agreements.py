@@ -1,5 +1,9 @@
-"""API: agreements (create, update), commitments (list, create, import) and substitutions (list, propose,
-decide). Thin: find the member, parse, call a selector or service, serialise. Included by api/urls.py."""
+"""API: agreements (list, read with progress, create, update), commitments (list, create, import) and
+substitutions (list, propose, decide). Thin: find the member, parse, call a selector or service, serialise.
+
+Anyone of the buyer or the supplier reads; the buyer's contract managers (`MANAGE_CONTRACTS`) change
+agreements and commitments and decide on substitutions; the supplier's contacts (`SUBMIT_RETURNS`) propose
+them. Anyone else gets a 404."""
 
 import json
 from datetime import date
@@ -15,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commonweal.core.errors import ApplicationError
-from commonweal.delivery import selectors, selectors_agreements, services, services_agreements
+from commonweal.delivery import selectors_agreements, selectors_status, services_agreements
 from commonweal.delivery.models import (
     Agreement,
     AgreementKind,
@@ -25,8 +29,10 @@ from commonweal.delivery.models import (
     SubstitutionState,
 )
 from commonweal.delivery.services_agreements import MilestoneInput
-from commonweal.tenancy.selectors import Member, member_access
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
+from . import serializers as s
 from .serializers import PLAIN_NUMBER
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -234,6 +240,22 @@ def _measure(agreement: Agreement, code: str, field: str) -> Any:
 # --- Views -----------------------------------------------------------------------------------------
 
 
+class AgreementListApi(APIView):
+    @extend_schema(responses=s.AgreementSerializer(many=True), summary="Agreements you own or supply")
+    def get(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org)
+        return Response(s.AgreementSerializer(selectors_agreements.agreement_list(member=member), many=True).data)
+
+
+class AgreementDetailApi(APIView):
+    @extend_schema(responses=s.AgreementDetailSerializer, summary="An agreement with its commitments' progress")
+    def get(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
+        agreement.progress = selectors_status.commitment_progress_list(agreement=agreement)  # type: ignore[attr-defined]
+        return Response(s.AgreementDetailSerializer(agreement).data)
+
+
 class AgreementCreateApi(APIView):
     parser_classes = PARSERS
 
@@ -243,14 +265,12 @@ class AgreementCreateApi(APIView):
         summary="Create an agreement (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
-        services_agreements.agreement_manager_check(member, member.organisation)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
         payload = AgreementInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        agreement = services.agreement_create(
-            actor=request.user,
+        agreement = services_agreements.agreement_create(
+            actor=member.user,
             member=member,
-            organisation=member.organisation,
             **_agreement_arguments(member, payload.validated_data),
         )
         return Response(AgreementOutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
@@ -265,14 +285,13 @@ class AgreementUpdateApi(APIView):
         summary="Change an agreement: the fields given (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
-        services_agreements.agreement_manager_check(member, agreement.organisation)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        agreement = selectors_agreements.agreement_owned_get(member=member, pk=pk)
         payload = AgreementInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         given = {name: value for name, value in payload.validated_data.items() if name in payload.initial_data}
         agreement = services_agreements.agreement_update(
-            actor=request.user, member=member, agreement=agreement, **_agreement_arguments(member, given)
+            actor=member.user, member=member, agreement=agreement, **_agreement_arguments(member, given)
         )
         return Response(AgreementOutputSerializer(agreement).data)
 
@@ -282,8 +301,8 @@ class CommitmentListApi(APIView):
 
     @extend_schema(responses=CommitmentOutputSerializer(many=True), summary="An agreement's commitments")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         rows = selectors_agreements.commitment_rows(member=member, agreement=agreement)
         return Response(CommitmentOutputSerializer([row.commitment for row in rows], many=True).data)
 
@@ -293,13 +312,13 @@ class CommitmentListApi(APIView):
         summary="Add a commitment (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        agreement = selectors_agreements.agreement_owned_get(member=member, pk=pk)
         payload = CommitmentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        commitment = services.commitment_create(
-            actor=request.user,
+        commitment = services_agreements.commitment_create(
+            actor=member.user,
             member=member,
             agreement=agreement,
             measure=_measure(agreement, data["measure_code"], "measure_code"),
@@ -321,12 +340,12 @@ class CommitmentImportApi(APIView):
         summary="Import commitments from a CSV or XLSX file, all or none (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        agreement = selectors_agreements.agreement_owned_get(member=member, pk=pk)
         payload = ImportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         result = services_agreements.commitments_file_import(
-            actor=request.user, member=member, agreement=agreement, file=payload.validated_data["commitments_file"]
+            actor=member.user, member=member, agreement=agreement, file=payload.validated_data["commitments_file"]
         )
         return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -336,8 +355,8 @@ class SubstitutionListApi(APIView):
 
     @extend_schema(responses=SubstitutionOutputSerializer(many=True), summary="An agreement's substitutions")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         substitutions = selectors_agreements.substitution_list(member=member, agreement=agreement)
         return Response(SubstitutionOutputSerializer(substitutions, many=True).data)
 
@@ -347,8 +366,8 @@ class SubstitutionListApi(APIView):
         summary="Propose a substitution (the supplier)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+        agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
         payload = SubstitutionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -360,7 +379,7 @@ class SubstitutionListApi(APIView):
             )
         code = data["proposed_measure_code"].strip()
         substitution = services_agreements.substitution_propose(
-            actor=request.user,
+            actor=member.user,
             member=member,
             commitment=commitment,
             proposed_measure=_measure(agreement, code, "proposed_measure_code") if code else None,
@@ -380,12 +399,12 @@ class SubstitutionDecideApi(APIView):
         summary="Approve or refuse a substitution (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
         substitution = selectors_agreements.substitution_get(member=member, pk=pk)
         payload = DecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         substitution = services_agreements.substitution_decide(
-            actor=request.user,
+            actor=member.user,
             member=member,
             substitution=substitution,
             decision=payload.validated_data["substitution_decision"],
@@ -395,6 +414,8 @@ class SubstitutionDecideApi(APIView):
 
 
 urlpatterns: list[URLPattern] = [
+    path("organisations/<slug:org>/agreements/", AgreementListApi.as_view(), name="agreement-list"),
+    path("organisations/<slug:org>/agreements/<int:pk>/", AgreementDetailApi.as_view(), name="agreement-detail"),
     path("organisations/<slug:org>/agreements/create/", AgreementCreateApi.as_view(), name="agreement-create"),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/update/",

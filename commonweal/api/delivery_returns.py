@@ -1,6 +1,11 @@
-"""API: reporting periods, one return (read, change a draft, submit, add evidence or a case study), the
-supplier's answer to a queried line, and many returns from one CSV. Thin: find the member, parse, call a
-selector or service, serialise. Its routes are included by api/urls.py under /api/v1/."""
+"""API: an agreement's returns (list, or save and submit one), reporting periods, one return (read, change
+a draft, submit, add evidence or a case study), the review of a line and the supplier's answer to a
+query, and many returns from one CSV. Thin: find the member, parse, call a
+selector or service, serialise. Its routes are included by api/urls.py under /api/v1/.
+
+The supplier's contacts (`SUBMIT_RETURNS`) change, submit and answer; anyone of either party reads what the
+selectors let them (a draft is the supplier's own). Reading the periods writes nothing: they are made with
+the agreement."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -14,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commonweal.core.errors import ApplicationError
-from commonweal.delivery import selectors, selectors_returns, services
+from commonweal.delivery import selectors_agreements, selectors_returns, services_returns
 from commonweal.delivery.models import DeliveryReturn
 from commonweal.delivery.services_returns import BulkReturnError, CaseStudyInput, LineInput
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
+from commonweal.tenancy.selectors import Member
 
 from . import serializers as s
 
@@ -61,17 +67,73 @@ def case_study_inputs(items: list[Mapping[str, Any]]) -> list[CaseStudyInput]:
     ]
 
 
-def _return_data(member: Any, delivery_return: DeliveryReturn) -> dict[str, Any]:
+def _return_data(member: Member, delivery_return: DeliveryReturn) -> dict[str, Any]:
     view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
     return s.DeliveryReturnSerializer(view.delivery_return).data
+
+
+class ReturnListApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=s.DeliveryReturnSerializer(many=True), summary="Returns on an agreement")
+    def get(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
+        returns = selectors_returns.return_list(member=member, agreement=agreement)
+        return Response(s.DeliveryReturnSerializer(returns, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ReturnSubmitSerializer},
+        responses={201: s.DeliveryReturnSerializer},
+        summary="Submit a delivery return, or save it as a draft (the supplier)",
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+        agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
+        payload = s.ReturnSubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        period = None
+        if data.get("period") is not None:
+            period = selectors_returns.period_get(member=member, agreement=agreement, pk=data["period"])
+            if period is None:
+                raise ApplicationError(
+                    "Choose a period of this agreement.", field_errors={"period": "Choose a period of this agreement"}
+                )
+        delivery_return = services_returns.return_save(
+            actor=member.user,
+            member=member,
+            agreement=agreement,
+            period=period,
+            lines=line_inputs(data),
+            narrative=data["narrative"],
+            evidence=data.get("evidence", []),
+            case_studies=case_study_inputs(data.get("case_studies", [])),
+            submit=data["submit"],
+        )
+        return Response(s.DeliveryReturnSerializer(delivery_return).data, status=status.HTTP_201_CREATED)
+
+
+class ReturnLineReviewApi(APIView):
+    @extend_schema(
+        request=s.ReviewSerializer, responses=s.ReturnLineSerializer, summary="Verify, reject or query a line"
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        line = selectors_returns.return_line_get(member=member, pk=pk)
+        payload = s.ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        line = services_returns.return_line_review(
+            actor=member.user, member=member, line=line, **payload.validated_data
+        )
+        return Response(s.ReturnLineSerializer(line).data)
 
 
 class PeriodListApi(APIView):
     @extend_schema(responses=s.PeriodSerializer(many=True), summary="An agreement's reporting periods and returns")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        agreement = selectors.agreement_get(member=member, pk=pk)
-        services.periods_ensure(agreement=agreement)
+        member = member_require(user=request.user, slug=org)
+        agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         rows = selectors_returns.period_rows(member=member, agreement=agreement)
         return Response(s.PeriodSerializer(rows, many=True).data)
 
@@ -81,7 +143,7 @@ class ReturnDetailApi(APIView):
 
     @extend_schema(responses=s.DeliveryReturnSerializer, summary="A return with its lines and conversations")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         return Response(_return_data(member, delivery_return))
 
@@ -91,13 +153,13 @@ class ReturnDetailApi(APIView):
         summary="Change a draft return (the supplier); a submitted return is locked",
     )
     def patch(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         payload = s.ReturnUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        delivery_return = services.return_draft_change(
-            actor=request.user,
+        delivery_return = services_returns.return_draft_change(
+            actor=member.user,
             member=member,
             delivery_return=delivery_return,
             lines=line_inputs(data, delivery_return),
@@ -111,10 +173,10 @@ class ReturnDetailApi(APIView):
 class ReturnSubmitApi(APIView):
     @extend_schema(request=None, responses=s.DeliveryReturnSerializer, summary="Submit a draft return as it stands")
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
-        delivery_return = services.return_draft_submit(
-            actor=request.user, member=member, delivery_return=delivery_return
+        delivery_return = services_returns.return_draft_submit(
+            actor=member.user, member=member, delivery_return=delivery_return
         )
         return Response(_return_data(member, delivery_return))
 
@@ -128,12 +190,12 @@ class ReturnEvidenceApi(APIView):
         summary="Add evidence files to a draft return, for some or all of its lines",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         payload = s.EvidenceUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        delivery_return = services.return_draft_change(
-            actor=request.user,
+        delivery_return = services_returns.return_draft_change(
+            actor=member.user,
             member=member,
             delivery_return=delivery_return,
             evidence=payload.validated_data["evidence"],
@@ -151,12 +213,12 @@ class ReturnCaseStudyApi(APIView):
         summary="Add a case study to a draft return; consent is required",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
         delivery_return = selectors_returns.return_get(member=member, pk=pk)
         payload = s.CaseStudyCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        delivery_return = services.return_draft_change(
-            actor=request.user,
+        delivery_return = services_returns.return_draft_change(
+            actor=member.user,
             member=member,
             delivery_return=delivery_return,
             case_studies=case_study_inputs([payload.validated_data]),
@@ -173,13 +235,13 @@ class ReturnLineAnswerApi(APIView):
         summary="Answer a queried or rejected line and resubmit it (the supplier)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
-        line = selectors.return_line_get(member=member, pk=pk)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+        line = selectors_returns.return_line_get(member=member, pk=pk)
         payload = s.AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        line = services.return_line_answer(
-            actor=request.user,
+        line = services_returns.return_line_answer(
+            actor=member.user,
             member=member,
             line=line,
             answer=data["answer"],
@@ -188,7 +250,7 @@ class ReturnLineAnswerApi(APIView):
             beneficiary_reference=data.get("beneficiary_reference"),
             evidence=data.get("evidence", []),
         )
-        return Response(s.ReturnLineSerializer(selectors.return_line_get(member=member, pk=line.pk)).data)
+        return Response(s.ReturnLineSerializer(selectors_returns.return_line_get(member=member, pk=line.pk)).data)
 
 
 class ReturnBulkApi(APIView):
@@ -201,12 +263,12 @@ class ReturnBulkApi(APIView):
         description="A refused file answers 400 with errors keyed `line N` (the CSV line) and nothing saved.",
     )
     def post(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
         payload = s.BulkReturnSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            saved = services.returns_import(
-                actor=request.user,
+            saved = services_returns.returns_import(
+                actor=member.user,
                 member=member,
                 file=payload.validated_data["returns_csv"],
                 submit=payload.validated_data["submit"],
@@ -221,6 +283,12 @@ class ReturnBulkApi(APIView):
 
 
 urlpatterns = [
+    path("organisations/<slug:org>/agreements/<int:pk>/returns/", ReturnListApi.as_view(), name="return-list"),
+    path(
+        "organisations/<slug:org>/return-lines/<int:pk>/review/",
+        ReturnLineReviewApi.as_view(),
+        name="return-line-review",
+    ),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/periods/",
         PeriodListApi.as_view(),

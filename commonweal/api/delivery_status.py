@@ -1,5 +1,6 @@
-"""API for how delivery stands: each commitment's status against its schedule, forecast and money
-equivalents; overdue returns; the delivery report; and performance ratings (read, propose, confirm).
+"""API for how delivery stands: totals by measure (the dashboard), each commitment's status against its
+schedule, forecast and money equivalents; overdue returns; the delivery report; and performance ratings
+(read, propose, confirm; confirming needs MANAGE_CONTRACTS).
 Quantities and money are decimal strings; every total says which state it counts."""
 
 from django.urls import path
@@ -9,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commonweal.delivery import reports, selectors_status, services_followup
+from commonweal.delivery import reports, selectors_status, services_status
 from commonweal.delivery.models import PerformanceRating
-from commonweal.delivery.selectors import agreement_get
-from commonweal.tenancy.selectors import member_access
+from commonweal.delivery.selectors_agreements import agreement_get
+from commonweal.tenancy.permissions import Permission, member_require
+
+from . import serializers as s
 
 
 class ForecastSerializer(serializers.Serializer):
@@ -131,10 +134,17 @@ class AssessmentInputSerializer(serializers.Serializer):
     )
 
 
+class DashboardApi(APIView):
+    @extend_schema(responses=s.MeasureTotalSerializer(many=True), summary="Totals by measure")
+    def get(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org)
+        return Response(s.MeasureTotalSerializer(selectors_status.measure_total_list(member=member), many=True).data)
+
+
 class AgreementStatusApi(APIView):
     @extend_schema(responses=AgreementStatusSerializer, summary="An agreement's status, forecasts and money")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         agreement = agreement_get(member=member, pk=pk)
         section = selectors_status.commitment_section(member=member, agreement=agreement)
         progress = section["progress"]
@@ -151,7 +161,7 @@ class AgreementStatusApi(APIView):
 class OverdueReturnListApi(APIView):
     @extend_schema(responses=OverdueReturnSerializer(many=True), summary="Overdue returns, oldest first")
     def get(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         rows = selectors_status.overdue_return_list(member=member)
         return Response(OverdueReturnSerializer(rows, many=True).data)
 
@@ -163,7 +173,7 @@ class DeliveryReportApi(APIView):
         summary="Proposed against achieved, by measure of each agreement, with money equivalents",
     )
     def get(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         reference = request.query_params.get("agreement")
         rows = reports.report_row_list(member=member, reference=reference or None)
         return Response(ReportRowSerializer([row.as_dict() for row in rows], many=True).data)
@@ -172,7 +182,7 @@ class DeliveryReportApi(APIView):
 class AssessmentListApi(APIView):
     @extend_schema(responses=RatingSerializer, summary="The proposed performance rating and the ratings recorded")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         agreement = agreement_get(member=member, pk=pk)
         return Response(RatingSerializer(selectors_status.rating_section(member=member, agreement=agreement)).data)
 
@@ -182,17 +192,18 @@ class AssessmentListApi(APIView):
         summary="Confirm the proposed rating, or override it with a reason (the buyer's contract manager)",
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
         agreement = agreement_get(member=member, pk=pk)
         payload = AssessmentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assessment = services_followup.assessment_confirm(
-            actor=request.user, member=member, agreement=agreement, **payload.validated_data
+        assessment = services_status.assessment_confirm(
+            actor=member.user, member=member, agreement=agreement, **payload.validated_data
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
 urlpatterns = [
+    path("organisations/<slug:org>/dashboard/", DashboardApi.as_view(), name="dashboard"),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/status/",
         AgreementStatusApi.as_view(),

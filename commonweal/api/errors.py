@@ -1,5 +1,9 @@
-"""API errors as JSON, in one shape: {"detail": message, "errors": {field: message}}."""
+"""API errors as JSON, in one shape: {"detail": message, "errors": {field: message}}.
 
+A refused permission is a 404 like any object the caller may not see, and says no more than one: why it
+was refused is for the log, not for the caller (`tenancy/permissions.py`)."""
+
+import logging
 from typing import Any
 
 from rest_framework import exceptions, status
@@ -7,6 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from commonweal.core.errors import ApplicationError
+from commonweal.tenancy.permissions import PermissionRefused
+
+logger = logging.getLogger(__name__)
+REFUSED = "No such resource."
 
 
 def _first_messages(detail: Any, prefix: str = "") -> dict[str, str]:
@@ -27,6 +35,9 @@ def _first_messages(detail: Any, prefix: str = "") -> dict[str, str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, PermissionRefused):
+        logger.info("Refused (answered 404): %s", exc)
+        return Response({"detail": REFUSED}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ValidationError):

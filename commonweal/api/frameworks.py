@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from commonweal.frameworks import selectors_versions as selectors
 from commonweal.frameworks.models import Framework, FrameworkVersion
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import member_require
 
 
 class FrameworkVersionSummarySerializer(serializers.Serializer):
@@ -106,7 +106,7 @@ class FrameworkVersionSerializer(serializers.Serializer):
 class FrameworkListApi(APIView):
     @extend_schema(responses=FrameworkSerializer(many=True), summary="Frameworks you own or that are shared with you")
     def get(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         frameworks = selectors.framework_list(member=member).prefetch_related("versions")
         context = {"organisation": member.organisation}
         return Response(FrameworkSerializer(frameworks, many=True, context=context).data)
@@ -115,6 +115,6 @@ class FrameworkListApi(APIView):
 class FrameworkVersionDetailApi(APIView):
     @extend_schema(responses=FrameworkVersionSerializer, summary="A framework version: themes, outcomes, measures")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         version = selectors.framework_version_get(member=member, pk=pk)
         return Response(FrameworkVersionSerializer(version).data)

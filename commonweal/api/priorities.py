@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from commonweal.frameworks.models import ContractCategory, SupplierSize
 from commonweal.frameworks.proportionality import ask_as_dict
 from commonweal.frameworks.selectors_priorities import ask_for
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import member_require
 
 
 class AskInputSerializer(serializers.Serializer):
@@ -84,7 +84,7 @@ class AskApi(APIView):
         ],
     )
     def post(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         payload = AskInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         ask = ask_for(member=member, **payload.validated_data)

@@ -4,7 +4,6 @@ percentages are decimal strings. Its routes are included by api/urls.py under /a
 
 from typing import Any
 
-from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from commonweal.spend.analytics import LABEL_STATES, LABELS, SpendFilter
 from commonweal.spend.summary import spend_summary, summary_data
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import Permission, member_require
 
 LABEL_HELP = "yes, no or unknown (suppliers whose label is not known, redacted payments included)"
 
@@ -143,9 +142,7 @@ class SpendSummaryApi(APIView):
         summary="Where a public body's money goes: totals, shares, influenceable spend and top suppliers",
     )
     def get(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
-        if not member.can_read_spend:
-            raise Http404("No such organisation.")
+        member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
         query = SpendSummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         summary = spend_summary(organisation=member.organisation, spend_filter=query.spend_filter())

@@ -8,23 +8,6 @@ urlpatterns = [
     path("", views.api_docs, name="docs"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("organisations/", views.OrganisationListApi.as_view(), name="organisation-list"),
-    path("organisations/<slug:org>/dashboard/", views.DashboardApi.as_view(), name="dashboard"),
-    path("organisations/<slug:org>/agreements/", views.AgreementListApi.as_view(), name="agreement-list"),
-    path(
-        "organisations/<slug:org>/agreements/<int:pk>/",
-        views.AgreementDetailApi.as_view(),
-        name="agreement-detail",
-    ),
-    path(
-        "organisations/<slug:org>/agreements/<int:pk>/returns/",
-        views.ReturnListApi.as_view(),
-        name="return-list",
-    ),
-    path(
-        "organisations/<slug:org>/return-lines/<int:pk>/review/",
-        views.ReturnLineReviewApi.as_view(),
-        name="return-line-review",
-    ),
     path("organisations/<slug:org>/value-sets/", value_sets.ValueSetListApi.as_view(), name="value-set-list"),
     path(
         "organisations/<slug:org>/value-sets/<int:pk>/",

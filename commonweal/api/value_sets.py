@@ -16,7 +16,7 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frameworks import selectors_value_sets as selectors
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.valuation import FIRST_BASE_YEAR, LAST_BASE_YEAR, Valuation, ValueTotals
-from commonweal.tenancy.selectors import member_access
+from commonweal.tenancy.permissions import member_require
 
 MAX_QUANTITY = Decimal("1e12")  # as a commitment's target: 14 digits, 2 after the point
 
@@ -178,14 +178,14 @@ def valuation_data(valuation: Valuation, value_set: Any, deflator: Any) -> dict[
 class ValueSetListApi(APIView):
     @extend_schema(responses=ValueSetSerializer(many=True), summary="Your organisation's value sets")
     def get(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         return Response(ValueSetSerializer(selectors.value_set_list(member=member), many=True).data)
 
 
 class ValueSetDetailApi(APIView):
     @extend_schema(responses=ValueSetDetailSerializer, summary="A value set with its values")
     def get(self, request: Request, org: str, pk: int) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         return Response(ValueSetDetailSerializer(selectors.value_set_get(member=member, pk=pk)).data)
 
 
@@ -198,7 +198,7 @@ class ValuationApi(APIView):
         summary="Value quantities of measures with a value set (nothing is stored)",
     )
     def post(self, request: Request, org: str) -> Response:
-        member = member_access(user=request.user, slug=org)
+        member = member_require(user=request.user, slug=org)
         payload = ValuationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

@@ -84,7 +84,8 @@ def _date(value: Any) -> date | None:
     text = _text(value)
     for date_format in DATE_FORMATS:
         try:
-            return datetime.strptime(text, date_format).date()
+            # A due date is a calendar date, with no time of day: no time zone applies to it.
+            return datetime.strptime(text, date_format).date()  # noqa: DTZ007
         except ValueError:
             continue
     return None

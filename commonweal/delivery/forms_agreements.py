@@ -239,7 +239,8 @@ def milestones_parse(text: str) -> list[MilestoneInput]:
         when = None
         for date_format in MILESTONE_DATE_FORMATS:
             try:
-                when = datetime.strptime(parts[0], date_format).date()
+                # A milestone's date is a calendar date, with no time of day: no time zone applies to it.
+                when = datetime.strptime(parts[0], date_format).date()  # noqa: DTZ007
                 break
             except ValueError:
                 continue

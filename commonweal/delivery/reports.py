@@ -18,9 +18,9 @@ from commonweal.frameworks.valuation import pennies
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_status
-from . import status as rules
+from . import status as status_rules
 from .models import Agreement, CaseStudy
-from .selectors import agreement_get, agreement_list
+from .selectors_agreements import agreement_get, agreement_list
 from .selectors_status import AgreementStatus, CommitmentProgress, MoneySummary
 from .status import CommitmentStatus
 
@@ -78,7 +78,7 @@ class ReportRow:
     @property
     def percent_delivered(self) -> Decimal | None:
         """Verified ÷ the target in force."""
-        return rules.percent_of(self.verified, self.target_in_force)
+        return status_rules.percent_of(self.verified, self.target_in_force)
 
     @property
     def status_tag(self) -> str:
@@ -119,7 +119,7 @@ class ReportRow:
 
 def _measure_status(rows: list[CommitmentProgress]) -> CommitmentStatus:
     """The worst active commitment's status; substituted only when every commitment was substituted."""
-    return rules.worst_status(row.status for row in rows) or CommitmentStatus.SUBSTITUTED
+    return status_rules.worst_status(row.status for row in rows) or CommitmentStatus.SUBSTITUTED
 
 
 def _money_by_code(money: MoneySummary, state: str) -> dict[str, Money]:

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from commonweal.accounts.models import User
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction, AuditEvent, AuditEventQuerySet
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet, ValueType, VersionStatus
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, valuate
@@ -28,7 +29,7 @@ from .models import (
     Substitution,
     SubstitutionState,
 )
-from .selectors import agreement_get, agreement_list
+from .rules import buyer_require, is_supplier_of, may_manage, may_report, supplier_require
 
 # A substitution offers "equal net value" when the offer's net £ is within this share of the net £ given
 # up, either way: money equivalents are estimates (proxy values, deadweight), so an exact match is not
@@ -38,6 +39,52 @@ PERCENT = Decimal(100)
 
 
 NO_COMPARISON = "No money comparison is possible: the contract manager decides on the reasons given."
+
+
+# --- Agreements ------------------------------------------------------------------------------------
+
+
+def _visible_to(member: Member) -> Q:
+    """Agreements the member's organisation owns (as buyer) or is a party to (as supplier)."""
+    return Q(organisation=member.organisation) | Q(supplier=member.organisation)
+
+
+def agreement_list(*, member: Member) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(_visible_to(member))
+        .select_related("organisation", "supplier", "framework_version__framework")
+        .order_by("reference")
+    )
+
+
+def agreement_get(*, member: Member, pk: int) -> Agreement:
+    try:
+        return agreement_list(member=member).get(pk=pk)
+    except Agreement.DoesNotExist:
+        raise Http404("No such agreement.") from None
+
+
+def agreement_owned_get(*, member: Member, pk: int) -> Agreement:
+    """One of the agreements the member's organisation buys: a supplier, a party to it, gets a 404."""
+    agreement = agreement_get(member=member, pk=pk)
+    buyer_require(member, agreement)
+    return agreement
+
+
+def agreement_supplied_get(*, member: Member, pk: int) -> Agreement:
+    """One of the agreements the member's organisation supplies: the buyer, a party to it, gets a 404."""
+    agreement = agreement_get(member=member, pk=pk)
+    supplier_require(member, agreement)
+    return agreement
+
+
+def audit_event_list(*, member: Member, agreement: Agreement) -> AuditEventQuerySet:
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    events = AuditEvent.objects.for_trail(agreement).select_related("actor")
+    if not is_supplier_of(member, agreement):
+        # A draft is the supplier's own: its saves (narrative, figures, file names) stay out of the buyer's view.
+        events = events.exclude(action=AuditAction.RETURN_DRAFT_SAVED)
+    return events
 
 
 # --- Pro-rata --------------------------------------------------------------------------------------
@@ -146,6 +193,17 @@ def commitment_get(*, member: Member, pk: int) -> Commitment:
         )
     except Commitment.DoesNotExist:
         raise Http404("No such commitment.") from None
+
+
+def commitment_removal_problem(commitment: Commitment) -> str:
+    """Why the commitment cannot be removed, or "" if it can."""
+    if commitment.lines.exists():
+        return "Quantities have been reported against this commitment, so it is kept: it cannot be removed"
+    if commitment.substitutions.exists():
+        return "A substitution has been proposed for this commitment, so it is kept: it cannot be removed"
+    if commitment.source == CommitmentSource.SUBSTITUTION:
+        return "This commitment came from an agreed substitution, so it is kept: it cannot be removed"
+    return ""
 
 
 def measure_list(*, agreement: Agreement) -> QuerySet[Measure]:
@@ -363,8 +421,8 @@ def substitutable_commitments(*, member: Member, agreement: Agreement) -> list[C
 def substitution_section(*, member: Member, agreement: Agreement) -> dict[str, Any]:
     """What the agreement page's substitutions section shows, and the summary's pro-rata note (the page
     gathers each section's data from one function, and the summary has none of its own)."""
-    is_buyer_manager = member.can_manage_contracts and member.organisation.pk == agreement.organisation_id
-    is_supplier = member.can_submit_returns and member.organisation.pk == agreement.supplier_id
+    is_buyer_manager = may_manage(member, agreement)
+    is_supplier = may_report(member, agreement)
     substitutions = list(substitution_list(member=member, agreement=agreement))
     return {
         "substitutions": substitutions,

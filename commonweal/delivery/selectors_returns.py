@@ -25,15 +25,8 @@ from .models import (
     ReturnState,
 )
 from .periods import period_plan
-from .selectors import agreement_get, agreement_list
-
-
-def is_supplier_of(member: Member, agreement: Agreement) -> bool:
-    return member.can_submit_returns and agreement.supplier_id == member.organisation.pk
-
-
-def is_manager_of(member: Member, agreement: Agreement) -> bool:
-    return member.can_manage_contracts and agreement.organisation_id == member.organisation.pk
+from .rules import is_supplier_of, may_manage, may_report
+from .selectors_agreements import agreement_get, agreement_list
 
 
 def _visible_returns(member: Member) -> Q:
@@ -50,6 +43,44 @@ def return_get(*, member: Member, pk: int) -> DeliveryReturn:
         )
     except DeliveryReturn.DoesNotExist:
         raise Http404("No such return.") from None
+
+
+def return_list(*, member: Member, agreement: Agreement) -> QuerySet[DeliveryReturn]:
+    """The agreement's returns: all of them to its supplier, the submitted ones to its buyer."""
+    agreement = agreement_get(member=member, pk=agreement.pk)
+    returns = DeliveryReturn.objects.filter(agreement=agreement)
+    if not is_supplier_of(member, agreement):
+        returns = returns.filter(state=ReturnState.SUBMITTED)
+    return returns.select_related("submitted_by", "period").prefetch_related(
+        "lines__commitment__measure", "lines__evidence", "lines__events__actor", "evidence", "case_studies"
+    )
+
+
+def _line_visible(member: Member) -> Q:
+    """A supplier sees its returns' rows; the buyer sees them once the return is submitted (drafts are private)."""
+    return Q(delivery_return__agreement__supplier=member.organisation) | Q(
+        delivery_return__agreement__organisation=member.organisation,
+        delivery_return__state=ReturnState.SUBMITTED,
+    )
+
+
+def return_line_get(*, member: Member, pk: int) -> ReturnLine:
+    try:
+        return ReturnLine.objects.select_related(
+            "delivery_return__agreement__organisation",
+            "delivery_return__period",
+            "commitment__measure",
+            "reviewed_by",
+        ).get(_line_visible(member), pk=pk)
+    except ReturnLine.DoesNotExist:
+        raise Http404("No such return line.") from None
+
+
+def evidence_get(*, member: Member, pk: int) -> Evidence:
+    try:
+        return Evidence.objects.select_related("delivery_return__agreement").get(_line_visible(member), pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404("No such evidence.") from None
 
 
 def is_late(delivery_return: DeliveryReturn) -> bool:
@@ -104,7 +135,7 @@ def _returns_prefetched(queryset: QuerySet[DeliveryReturn]) -> QuerySet[Delivery
 def _return_view(member: Member, delivery_return: DeliveryReturn) -> ReturnView:
     agreement = delivery_return.agreement
     submitted = delivery_return.state == ReturnState.SUBMITTED
-    supplier, manager = is_supplier_of(member, agreement), is_manager_of(member, agreement)
+    supplier, manager = may_report(member, agreement), may_manage(member, agreement)
     lines = [
         LineView(
             line=line,
@@ -193,7 +224,7 @@ def open_periods(*, member: Member, agreement: Agreement) -> list[ReportingPerio
 
 def draft_list(*, member: Member, agreement: Agreement) -> QuerySet[DeliveryReturn]:
     agreement = agreement_get(member=member, pk=agreement.pk)
-    if not is_supplier_of(member, agreement):
+    if not may_report(member, agreement):
         return DeliveryReturn.objects.none()
     return DeliveryReturn.objects.filter(agreement=agreement, state=ReturnState.DRAFT).select_related("period")
 
@@ -203,7 +234,7 @@ def return_section(*, member: Member, agreement: Agreement) -> dict[str, object]
     return {
         "returns": return_view_list(member=member, agreement=agreement),
         "return_periods": period_rows(member=member, agreement=agreement),
-        "returns_can_submit": is_supplier_of(member, agreement),
+        "returns_can_submit": may_report(member, agreement),
     }
 
 

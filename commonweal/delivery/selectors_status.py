@@ -14,9 +14,10 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import Measure, ValueType
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, ValueTotals, valuate
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
-from . import status as rules
+from . import status as status_rules
 from .models import (
     Agreement,
     CaseStudy,
@@ -30,8 +31,8 @@ from .models import (
     ReturnReminder,
     ReturnState,
 )
-from .selectors import agreement_get, agreement_list
-from .selectors_agreements import effective_target
+from .rules import may_manage
+from .selectors_agreements import agreement_get, agreement_list, effective_target
 from .status import CommitmentStatus, Forecast, RatingProposal, RatingReason
 
 # GOV.UK tag colours for each status: green done, blue fine, yellow and orange warnings, red failed.
@@ -77,7 +78,7 @@ class CommitmentProgress:
     @property
     def percent_verified(self) -> Decimal | None:
         """% delivered: verified ÷ the target in force."""
-        return rules.percent_of(self.verified, self.effective_target)
+        return status_rules.percent_of(self.verified, self.effective_target)
 
     @property
     def status_label(self) -> str:
@@ -121,9 +122,9 @@ def _quantities_by_commitment(agreements: list[Agreement]) -> dict[int, StateQua
 
 def _progress(commitment: Commitment, quantities: StateQuantities, today: date) -> CommitmentProgress:
     agreement = commitment.agreement
-    claimed = quantities.claimed.quantize(rules.PLACES)
-    evidenced = quantities.evidenced.quantize(rules.PLACES)
-    verified = quantities.verified.quantize(rules.PLACES)
+    claimed = quantities.claimed.quantize(status_rules.PLACES)
+    evidenced = quantities.evidenced.quantize(status_rules.PLACES)
+    verified = quantities.verified.quantize(status_rules.PLACES)
     if commitment.state == CommitmentState.SUBSTITUTED:
         # The undelivered rest moved to the replacement: what stays in force here is what was verified.
         in_force = min(verified, commitment.target_quantity)
@@ -142,11 +143,11 @@ def _progress(commitment: Commitment, quantities: StateQuantities, today: date) 
     target = effective_target(commitment)
     scale = target / commitment.target_quantity
     milestones = [
-        rules.Milestone(m.due_date, (m.cumulative_quantity * scale).quantize(rules.PLACES))
+        status_rules.Milestone(m.due_date, (m.cumulative_quantity * scale).quantize(status_rules.PLACES))
         for m in commitment.milestones.all()
     ]
     start_date = _schedule_start(agreement, commitment)
-    expected = rules.expected_to_date(
+    expected = status_rules.expected_to_date(
         target=target,
         start_date=start_date,
         due_date=commitment.due_date,
@@ -161,7 +162,7 @@ def _progress(commitment: Commitment, quantities: StateQuantities, today: date) 
         evidenced=evidenced,
         verified=verified,
         expected=expected,
-        status=rules.commitment_status(
+        status=status_rules.commitment_status(
             target=target,
             claimed=claimed,
             verified=verified,
@@ -169,7 +170,7 @@ def _progress(commitment: Commitment, quantities: StateQuantities, today: date) 
             due_date=commitment.due_date,
             today=today,
         ),
-        forecast=rules.forecast(
+        forecast=status_rules.forecast(
             target=target,
             verified=verified,
             start_date=start_date,
@@ -222,7 +223,7 @@ class AgreementStatus:
 
     @property
     def status(self) -> CommitmentStatus | None:
-        return rules.worst_status(row.status for row in self.progress)
+        return status_rules.worst_status(row.status for row in self.progress)
 
     @property
     def status_tag(self) -> str:
@@ -232,7 +233,7 @@ class AgreementStatus:
     def status_counts(self) -> list[tuple[str, int]]:
         """("On track", 2), ... in the order of STATUS_ORDER, then substituted; only those present."""
         counts = Counter(row.status for row in self.progress)
-        order = [*reversed(rules.STATUS_ORDER), CommitmentStatus.SUBSTITUTED]
+        order = [*reversed(status_rules.STATUS_ORDER), CommitmentStatus.SUBSTITUTED]
         return [(CommitmentStatus(status).label, counts[status]) for status in order if counts[status]]
 
 
@@ -276,7 +277,7 @@ def measure_total_list(*, member: Member, today: date | None = None) -> list[Mea
 
 def _status_counts(rows: list[AgreementStatus]) -> list[tuple[str, str, int]]:
     counts: Counter[str] = Counter(progress.status for row in rows for progress in row.progress)
-    order = [*reversed(rules.STATUS_ORDER), CommitmentStatus.SUBSTITUTED]
+    order = [*reversed(status_rules.STATUS_ORDER), CommitmentStatus.SUBSTITUTED]
     return [(CommitmentStatus(s).label, STATUS_TAG_CLASSES[CommitmentStatus(s)], counts[s]) for s in order]
 
 
@@ -413,24 +414,34 @@ def commitment_section(*, member: Member, agreement: Agreement) -> dict[str, Any
         "progress": progress,
         "agreement_status": AgreementStatus(agreement=agreement, progress=progress),
         "money": money_summary(agreement=agreement, progress=progress),
-        "can_rate": member.can_manage_contracts and agreement.organisation_id == member.organisation.pk,
+        "can_rate": may_manage(member, agreement),
     }
 
 
 # --- Overdue returns ---------------------------------------------------------------------------------
 
 
-def overdue_period_list(*, today: date) -> QuerySet[ReportingPeriod]:
-    """Every period, of any organisation, whose return is past its due date and not submitted.
-
-    For the reminder service only (it acts for the system): pages use `overdue_return_list`."""
+def _overdue_periods(today: date) -> QuerySet[ReportingPeriod]:
     submitted = ReportingPeriod.objects.filter(pk=OuterRef("pk"), returns__state=ReturnState.SUBMITTED)
+    return ReportingPeriod.objects.filter(return_due_date__lt=today).exclude(Exists(submitted))
+
+
+def overdue_period_list(*, member: Member, today: date) -> QuerySet[ReportingPeriod]:
+    """The periods of the member's organisation's agreements (as buyer) whose return is past its due date
+    and not submitted: what the reminder service chases. Pages use `overdue_return_list`."""
     return (
-        ReportingPeriod.objects.filter(return_due_date__lt=today)
-        .exclude(Exists(submitted))
+        _overdue_periods(today)
+        .filter(agreement__organisation=member.organisation)
         .select_related("agreement__organisation", "agreement__supplier", "agreement__contract_manager")
         .order_by("return_due_date", "agreement__reference", "id")
     )
+
+
+def overdue_buyer_list(*, today: date) -> QuerySet[Organisation]:
+    """Every buyer with a return overdue: whom the reminder command and task act for, one at a time.
+
+    Names organisations only (no tenant's data): for the command line and the task worker."""
+    return Organisation.objects.filter(pk__in=_overdue_periods(today).values("agreement__organisation")).order_by("pk")
 
 
 @dataclass(frozen=True)
@@ -455,8 +466,10 @@ def overdue_return_list(*, member: Member, today: date | None = None) -> list[Ov
     buyer) or supplies, oldest first."""
     today = today or today_local()
     periods = list(
-        overdue_period_list(today=today)
+        _overdue_periods(today)
         .filter(agreement__in=agreement_list(member=member))
+        .select_related("agreement__organisation", "agreement__supplier", "agreement__contract_manager")
+        .order_by("return_due_date", "agreement__reference", "id")
         .prefetch_related("reminders", "returns")
     )
     rows = []
@@ -520,7 +533,7 @@ def rating_reason(progress: CommitmentProgress) -> RatingReason:
 def rating_proposal(*, member: Member, agreement: Agreement, today: date | None = None) -> RatingProposal:
     agreement = agreement_get(member=member, pk=agreement.pk)
     progress = commitment_progress_list(agreement=agreement, today=today)
-    return rules.rating_propose([rating_reason(row) for row in progress])
+    return status_rules.rating_propose([rating_reason(row) for row in progress])
 
 
 def assessment_list(*, member: Member, agreement: Agreement) -> QuerySet[PerformanceAssessment]:

@@ -1,7 +1,11 @@
 """Writes for agreements, commitments (on a page or from a file) and substitutions. All audited.
+Creating an agreement, or changing its dates or return frequency, makes its reporting periods
+(`services_returns.periods_make`), so that pages only read them.
 
-`services.agreement_create` and `services.commitment_create` use the checks here; this module does not
-import `services`, so that `services` can import it.
+Every public service here takes the acting `member` and requires its permission first: the buyer's
+contract managers (`MANAGE_CONTRACTS`) change agreements and commitments and decide on substitutions;
+the supplier's contacts (`SUBMIT_RETURNS`) propose them. The agreement must also be the member's
+organisation's, as buyer or supplier (`rules.py`).
 """
 
 from collections.abc import Sequence
@@ -15,12 +19,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.core.uploads import EVIDENCE_TYPES, upload_check
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
 from commonweal.frameworks.services_priorities import GSS_CODE
 from commonweal.tenancy.models import Membership, Organisation, OrganisationKind, Role
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .commitments_import import ImportRow, commitment_rows_read
@@ -40,9 +47,13 @@ from .models import (
     Substitution,
     SubstitutionState,
 )
+from .rules import buyer_require, person_require, supplier_require
+from .selectors_agreements import commitment_removal_problem, substitution_comparison
+from .services_returns import periods_make
 
 MAX_AMOUNT = Decimal("1e12")  # money and quantities hold 14 digits, 2 after the point
 MAX_DAYS = 365  # return due and escalation days: more than a year is a typing mistake
+AGREEMENT_DEFAULT_DAYS = 14  # the model's default for return due and escalation days
 # Who may be the other party: a supplier; for a grant, a community organisation (a VCSE) too.
 PARTY_KINDS: dict[str, set[str]] = {
     **{kind: {OrganisationKind.SUPPLIER} for kind in AgreementKind.values},
@@ -133,6 +144,24 @@ def agreement_errors(
 ) -> dict[str, str]:
     """Every problem with an agreement's `values` (all its fields), by field. `agreement` is the one
     being changed, if any: some changes are refused once it has commitments or returns."""
+    errors = {
+        **_naming_errors(organisation, values, agreement),
+        **_party_errors(values),
+        **_value_errors(values),
+        **_date_errors(values),
+        **_framework_errors(organisation, values),
+        **_reporting_errors(values),
+        **_manager_errors(organisation, values),
+    }
+    if problem := _called_off_error(values, value_valid="value" not in errors):
+        errors["called_off_value"] = problem
+    if agreement is not None:
+        errors.update(_change_errors(agreement, values))
+    return errors
+
+
+def _naming_errors(organisation: Organisation, values: dict[str, Any], agreement: Agreement | None) -> dict[str, str]:
+    """The kind, the reference (unique within the buyer) and the title."""
     errors: dict[str, str] = {}
     kind = values["kind"]
     if kind not in AgreementKind.values:
@@ -153,19 +182,33 @@ def agreement_errors(
         errors["title"] = "Enter the agreement’s title"
     elif len(title) > 300:
         errors["title"] = "The title must be 300 characters or fewer"
+    return errors
+
+
+def _party_errors(values: dict[str, Any]) -> dict[str, str]:
+    """The other party: a supplier, or for a grant a community organisation too."""
+    kind = values["kind"]
     supplier: Organisation | None = values["supplier"]
     if supplier is None:
-        errors["supplier"] = "Choose the supplier"
-    elif supplier.kind not in PARTY_KINDS.get(kind, {OrganisationKind.SUPPLIER}):
+        return {"supplier": "Choose the supplier"}
+    if supplier.kind not in PARTY_KINDS.get(kind, {OrganisationKind.SUPPLIER}):
         if kind == AgreementKind.GRANT:
-            errors["supplier"] = f"{supplier} is not a supplier or a community organisation"
-        else:
-            errors["supplier"] = f"{supplier} is not a supplier"
+            return {"supplier": f"{supplier} is not a supplier or a community organisation"}
+        return {"supplier": f"{supplier} is not a supplier"}
+    return {}
+
+
+def _value_errors(values: dict[str, Any]) -> dict[str, str]:
     value: Decimal | None = values["value"]
     if value is not None and value.is_finite() and value < 0:
-        errors["value"] = "The contract value must be £0 or more"
-    elif problem := _amount_error(value, "contract value", positive=False):
-        errors["value"] = problem
+        return {"value": "The contract value must be £0 or more"}
+    if problem := _amount_error(value, "contract value", positive=False):
+        return {"value": problem}
+    return {}
+
+
+def _date_errors(values: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
     start, end = values["start_date"], values["end_date"]
     if start is None:
         errors["start_date"] = "Enter the start date"
@@ -173,6 +216,12 @@ def agreement_errors(
         errors["end_date"] = "Enter the end date"
     elif start is not None and end < start:
         errors["end_date"] = "The end date must be on or after the start date"
+    return errors
+
+
+def _framework_errors(organisation: Organisation, values: dict[str, Any]) -> dict[str, str]:
+    """A published framework version of the buyer's, and optionally a value set of its own."""
+    errors: dict[str, str] = {}
     version: FrameworkVersion | None = values["framework_version"]
     if version is None:
         errors["framework_version"] = "Choose the framework version"
@@ -183,30 +232,45 @@ def agreement_errors(
     value_set: ValueSet | None = values["value_set"]
     if value_set is not None and value_set.organisation_id != organisation.pk:
         errors["value_set"] = "The value set belongs to another organisation"
+    return errors
+
+
+def _reporting_errors(values: dict[str, Any]) -> dict[str, str]:
+    """How often returns are due, how long the supplier has to send one and when to escalate."""
+    errors: dict[str, str] = {}
     if values["return_frequency"] not in ReturnFrequency.values:
         errors["return_frequency"] = "Choose how often the supplier sends a return"
     for name, what in (("return_due_days", "days to send a return"), ("escalation_days", "days before escalating")):
         days = values[name]
         if days is None or not 0 <= days <= MAX_DAYS:
             errors[name] = f"Enter the {what} as a whole number from 0 to {MAX_DAYS}"
+    return errors
+
+
+def _manager_errors(organisation: Organisation, values: dict[str, Any]) -> dict[str, str]:
+    """The department and the named contract manager, who must be one of the buyer's."""
+    errors: dict[str, str] = {}
     if len(values["department"]) > 200:
         errors["department"] = "The department or cost centre must be 200 characters or fewer"
     manager = values["contract_manager"]
     if manager is not None and not is_contract_manager(organisation=organisation, user=manager):
         errors["contract_manager"] = f"{manager} is not a contract manager at {organisation}"
-    called_off: Decimal | None = values["called_off_value"]
-    if called_off is not None:
-        if kind not in PRO_RATA_KINDS:
-            errors["called_off_value"] = "Only a call-off under a framework has a called-off value: leave it blank"
-        elif problem := _amount_error(called_off, "called-off value", positive=False):
-            errors["called_off_value"] = problem
-        elif value is not None and "value" not in errors and called_off > value:
-            errors["called_off_value"] = (
-                f"The called-off value cannot be more than the agreement’s value (£{value:,.2f})"
-            )
-    if agreement is not None:
-        errors.update(_change_errors(agreement, values))
     return errors
+
+
+def _called_off_error(values: dict[str, Any], *, value_valid: bool) -> str:
+    """Why the called-off value cannot stand, or "": only a call-off has one, and no more than its value."""
+    called_off: Decimal | None = values["called_off_value"]
+    if called_off is None:
+        return ""
+    if values["kind"] not in PRO_RATA_KINDS:
+        return "Only a call-off under a framework has a called-off value: leave it blank"
+    if problem := _amount_error(called_off, "called-off value", positive=False):
+        return problem
+    value: Decimal | None = values["value"]
+    if value is not None and value_valid and called_off > value:
+        return f"The called-off value cannot be more than the agreement’s value (£{value:,.2f})"
+    return ""
 
 
 def _change_errors(agreement: Agreement, values: dict[str, Any]) -> dict[str, str]:
@@ -262,9 +326,60 @@ def agreement_values(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def agreement_manager_check(member: Member | None, organisation: Organisation) -> None:
-    if member is not None and (not member.can_manage_contracts or member.organisation.pk != organisation.pk):
-        raise ApplicationError("Only a contract manager of the buying organisation can change its agreements.")
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: User | None,
+    member: Member,
+    supplier: Organisation | None,
+    reference: str,
+    title: str,
+    value: Decimal | None,
+    start_date: date | None,
+    end_date: date | None,
+    framework_version: FrameworkVersion | None,
+    contract_manager: User | None = None,
+    kind: str = AgreementKind.CONTRACT,
+    department: str = "",
+    value_set: ValueSet | None = None,
+    return_frequency: str = ReturnFrequency.QUARTERLY,
+    return_due_days: int | None = AGREEMENT_DEFAULT_DAYS,
+    escalation_days: int | None = AGREEMENT_DEFAULT_DAYS,
+    called_off_value: Decimal | None = None,
+) -> Agreement:
+    """A new agreement of the member's organisation (the buyer) with `supplier`, and its reporting periods.
+
+    Every problem is reported at once, by field."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    organisation = member.organisation
+    values: dict[str, Any] = {
+        "kind": kind,
+        "reference": reference.strip(),
+        "title": title.strip(),
+        "supplier": supplier,
+        "value": value,
+        "start_date": start_date,
+        "end_date": end_date,
+        "department": department.strip(),
+        "framework_version": framework_version,
+        "value_set": value_set,
+        "return_frequency": return_frequency,
+        "return_due_days": return_due_days,
+        "escalation_days": escalation_days,
+        "contract_manager": contract_manager,
+        "called_off_value": called_off_value,
+    }
+    _refuse(agreement_errors(organisation=organisation, values=values), "")
+    agreement = Agreement.objects.create(organisation=organisation, **values)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.AGREEMENT_CREATED,
+        target=agreement,
+        after=snapshot(agreement, AGREEMENT_AUDIT_FIELDS),
+    )
+    periods_make(agreement)
+    return agreement
 
 
 AGREEMENT_CHANGEABLE = set(AGREEMENT_AUDIT_FIELDS)
@@ -273,14 +388,16 @@ PERIOD_FIELDS = {"start_date", "end_date", "return_frequency", "return_due_days"
 
 
 @transaction.atomic
-def agreement_update(*, actor: Any, member: Member, agreement: Agreement, **changes: Any) -> Agreement:
+def agreement_update(*, actor: User | None, member: Member, agreement: Agreement, **changes: Any) -> Agreement:
     """Change any of an agreement's fields (those not given stay as they are); audited with before and after.
-    The called-off value of a call-off is changed here too."""
+    The called-off value of a call-off is changed here too. A change of dates or frequency makes the
+    reporting periods again."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
     unknown = set(changes) - AGREEMENT_CHANGEABLE
     if unknown:
         raise ApplicationError(f"These are not fields of an agreement: {', '.join(sorted(unknown))}.")
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    agreement_manager_check(member, agreement.organisation)
+    buyer_require(member, agreement)
     values = {**agreement_values(agreement), **changes}
     for name in ("reference", "title", "department"):
         values[name] = (values[name] or "").strip()
@@ -298,21 +415,14 @@ def agreement_update(*, actor: Any, member: Member, agreement: Agreement, **chan
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="agreement.update",
+        action=AuditAction.AGREEMENT_UPDATED,
         target=agreement,
         before={name: before[name] for name in AGREEMENT_AUDIT_FIELDS if name in changed},
         after={name: after[name] for name in AGREEMENT_AUDIT_FIELDS if name in changed},
     )
     if changed & PERIOD_FIELDS:
-        _periods_ensure(agreement)
+        periods_make(agreement)
     return agreement
-
-
-def _periods_ensure(agreement: Agreement) -> None:
-    """The reporting periods for the agreement's dates (delivery returns makes them)."""
-    from . import services  # services imports this module: import it when needed
-
-    services.periods_ensure(agreement=agreement)
 
 
 # --- Commitments -----------------------------------------------------------------------------------
@@ -431,15 +541,62 @@ def commitment_snapshot(commitment: Commitment) -> dict[str, Any]:
     return {**snapshot(commitment, COMMITMENT_AUDIT_FIELDS), "milestones": milestones_label(commitment)}
 
 
-def commitment_manager_check(member: Member | None, agreement: Agreement) -> None:
-    if member is not None and (not member.can_manage_contracts or member.organisation.pk != agreement.organisation_id):
-        raise ApplicationError("Only a contract manager of the buying organisation can change its commitments.")
+@transaction.atomic
+def commitment_create(
+    *,
+    actor: User | None,
+    member: Member,
+    agreement: Agreement,
+    measure: Measure | None,
+    target_quantity: Decimal | None,
+    due_date: date | None,
+    place_code: str = "",
+    beneficiary_group: str = "",
+    milestones: Sequence[MilestoneInput] = (),
+    source: str = CommitmentSource.PAGE,
+) -> Commitment:
+    """A commitment on the agreement: a measure of its framework version, a target, a due date within
+    the agreement, optionally a place (ONS GSS code), a beneficiary group and milestones."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    buyer_require(member, agreement)
+    place_code = place_code_clean(place_code)
+    beneficiary_group = beneficiary_group.strip()
+    errors = commitment_errors(
+        agreement=agreement,
+        measure=measure,
+        target_quantity=target_quantity,
+        due_date=due_date,
+        place_code=place_code,
+        beneficiary_group=beneficiary_group,
+        milestones=milestones,
+    )
+    _refuse(errors, "")
+    assert measure is not None and target_quantity is not None and due_date is not None
+    commitment = commitment_insert(
+        agreement=agreement,
+        measure=measure,
+        target_quantity=target_quantity,
+        due_date=due_date,
+        place_code=place_code,
+        beneficiary_group=beneficiary_group,
+        source=source,
+        milestones=milestones,
+    )
+    audit_record(
+        actor=actor,
+        organisation=agreement.organisation,
+        action=AuditAction.COMMITMENT_CREATED,
+        target=commitment,
+        trail=agreement,
+        after=commitment_snapshot(commitment),
+    )
+    return commitment
 
 
 @transaction.atomic
 def commitment_update(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     commitment: Commitment,
     measure: Measure | None,
@@ -450,9 +607,10 @@ def commitment_update(
     milestones: Sequence[MilestoneInput],
 ) -> Commitment:
     """Change an active commitment; its milestones are replaced by those given. Audited with before and after."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
     commitment = Commitment.objects.select_for_update().select_related("agreement").get(pk=commitment.pk)
     agreement = commitment.agreement
-    commitment_manager_check(member, agreement)
+    buyer_require(member, agreement)
     if commitment.state != CommitmentState.ACTIVE:
         raise ApplicationError("This commitment was replaced by a substitution: it cannot be changed.")
     place_code = place_code_clean(place_code)
@@ -483,7 +641,7 @@ def commitment_update(
         audit_record(
             actor=actor,
             organisation=agreement.organisation,
-            action="commitment.update",
+            action=AuditAction.COMMITMENT_UPDATED,
             target=commitment,
             trail=agreement,
             before={name: value for name, value in before.items() if after[name] != value},
@@ -492,23 +650,13 @@ def commitment_update(
     return commitment
 
 
-def commitment_removal_problem(commitment: Commitment) -> str:
-    """Why the commitment cannot be removed, or "" if it can."""
-    if commitment.lines.exists():
-        return "Quantities have been reported against this commitment, so it is kept: it cannot be removed"
-    if commitment.substitutions.exists():
-        return "A substitution has been proposed for this commitment, so it is kept: it cannot be removed"
-    if commitment.source == CommitmentSource.SUBSTITUTION:
-        return "This commitment came from an agreed substitution, so it is kept: it cannot be removed"
-    return ""
-
-
 @transaction.atomic
-def commitment_remove(*, actor: Any, member: Member, commitment: Commitment) -> None:
+def commitment_remove(*, actor: User | None, member: Member, commitment: Commitment) -> None:
     """Remove a commitment nobody has reported against yet (a mistake, or a change agreed before delivery)."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
     commitment = Commitment.objects.select_for_update().select_related("agreement", "measure").get(pk=commitment.pk)
     agreement = commitment.agreement
-    commitment_manager_check(member, agreement)
+    buyer_require(member, agreement)
     if problem := commitment_removal_problem(commitment):
         raise ApplicationError(problem + ".")
     before = commitment_snapshot(commitment)
@@ -516,7 +664,7 @@ def commitment_remove(*, actor: Any, member: Member, commitment: Commitment) -> 
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="commitment.remove",
+        action=AuditAction.COMMITMENT_REMOVED,
         target=commitment,
         trail=agreement,
         before={"commitment": label, **before},
@@ -557,13 +705,14 @@ def commitment_key(
 
 @transaction.atomic
 def commitments_import(
-    *, actor: Any, member: Member | None, agreement: Agreement, rows: Sequence[ImportRow]
+    *, actor: User | None, member: Member, agreement: Agreement, rows: Sequence[ImportRow]
 ) -> ImportResult:
     """Add the rows' commitments to the agreement, all or none. A row that matches an active commitment
     already there (same measure, due date, place and beneficiary group, and the same target) is left as
     it is, so importing the same file again adds nothing. Every rejected row is named with its line."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    commitment_manager_check(member, agreement)
+    buyer_require(member, agreement)
     if not rows:
         raise ImportRefused([(None, "the file has no commitments in it")])
     measures = {measure.code: measure for measure in Measure.objects.filter(version=agreement.framework_version_id)}
@@ -643,7 +792,7 @@ def commitments_import(
         audit_record(
             actor=actor,
             organisation=agreement.organisation,
-            action="commitment.import",
+            action=AuditAction.COMMITMENT_IMPORTED,
             target=agreement,
             after={
                 "created": [str(commitment) for commitment in result.created],
@@ -657,10 +806,11 @@ IMPORT_TYPES = {ext: EVIDENCE_TYPES[ext] for ext in (".csv", ".xlsx")}
 
 
 def commitments_file_import(
-    *, actor: Any, member: Member | None, agreement: Agreement, file: UploadedFile | None
+    *, actor: User | None, member: Member, agreement: Agreement, file: UploadedFile | None
 ) -> ImportResult:
     """Import commitments from a CSV or XLSX file (see commitments_import for its columns): all or none."""
-    commitment_manager_check(member, agreement)
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    buyer_require(member, agreement)
     if file is None:
         raise ApplicationError("Select a CSV or XLSX file of commitments.", field_errors={"file": "Select a file"})
     upload_check(file, types=IMPORT_TYPES, max_bytes=settings.EVIDENCE_MAX_BYTES, field="file")
@@ -690,7 +840,7 @@ def _open_claims(commitment: Commitment) -> bool:
 @transaction.atomic
 def substitution_propose(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     commitment: Commitment,
     proposed_measure: Measure | None,
@@ -700,12 +850,11 @@ def substitution_propose(
 ) -> Substitution:
     """The supplier proposes replacing what is left to deliver of a commitment with a quantity of
     another measure, or with a pledge to a community need. The net £ of both sides is recorded."""
-    from .selectors_agreements import substitution_comparison
-
+    permission_require(member, Permission.SUBMIT_RETURNS)
+    person = person_require(actor, "proposes a substitution")
     commitment = Commitment.objects.select_for_update().select_related("agreement", "measure").get(pk=commitment.pk)
     agreement = commitment.agreement
-    if not member.can_submit_returns or member.organisation.pk != agreement.supplier_id:
-        raise ApplicationError("Only the supplier on this agreement can propose a substitution.")
+    supplier_require(member, agreement)
     if commitment.state != CommitmentState.ACTIVE:
         raise ApplicationError("This commitment has already been replaced by a substitution.")
     if commitment.substitutions.filter(state=SubstitutionState.PROPOSED).exists():
@@ -744,12 +893,12 @@ def substitution_propose(
         reason=reason,
         original_net_value=comparison.given_up_net,
         proposed_net_value=comparison.offered_net,
-        proposed_by=actor,
+        proposed_by=person,
     )
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="substitution.propose",
+        action=AuditAction.SUBSTITUTION_PROPOSED,
         target=substitution,
         trail=agreement,
         after={**snapshot(substitution, SUBSTITUTION_AUDIT_FIELDS), "remainder": str(comparison.remainder)},
@@ -759,7 +908,7 @@ def substitution_propose(
 
 @transaction.atomic
 def substitution_decide(
-    *, actor: Any, member: Member, substitution: Substitution, decision: str, reason: str
+    *, actor: User | None, member: Member, substitution: Substitution, decision: str, reason: str
 ) -> Substitution:
     """The contract manager approves or refuses a proposed substitution; a refusal says why.
 
@@ -768,16 +917,14 @@ def substitution_decide(
     selectors_agreements.effective_target), so nothing is counted twice. A measure offered becomes a new
     commitment (source "substitution") for the quantity offered, with the same due date, place and group.
     """
-    from .selectors_agreements import substitution_comparison
-
+    permission_require(member, Permission.MANAGE_CONTRACTS)
     substitution = (
         Substitution.objects.select_for_update(of=("self",))
         .select_related("agreement", "commitment__measure", "proposed_measure")
         .get(pk=substitution.pk)
     )
     agreement = substitution.agreement
-    if not member.can_manage_contracts or member.organisation.pk != agreement.organisation_id:
-        raise ApplicationError("Only a contract manager of the buying organisation can decide on a substitution.")
+    buyer_require(member, agreement)
     if substitution.state != SubstitutionState.PROPOSED:
         raise ApplicationError(f"This substitution has already been {substitution.get_state_display().lower()}.")
     reason = reason.strip()
@@ -832,7 +979,11 @@ def substitution_decide(
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action=f"substitution.{'approve' if decision == SubstitutionState.APPROVED else 'refuse'}",
+        action=(
+            AuditAction.SUBSTITUTION_APPROVED
+            if decision == SubstitutionState.APPROVED
+            else AuditAction.SUBSTITUTION_REFUSED
+        ),
         target=substitution,
         trail=agreement,
         before=before,

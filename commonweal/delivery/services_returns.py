@@ -3,6 +3,11 @@
 A line on a draft is not a claim. Submitting locks the return; after that only single lines move, through
 the contract manager's decisions (verify, reject, query) and the supplier's answers. Every claim is checked
 so that a delivery (evidence reference) or a beneficiary counts once for a buyer; see docs/delivery-returns.md.
+
+The supplier's contacts (`SUBMIT_RETURNS`) save, submit and answer; the buyer's contract managers
+(`MANAGE_CONTRACTS`) review. Each public service requires its permission first, then that the agreement is
+the member's organisation's (`rules.py`). Reporting periods are made with the agreement: creating or changing
+one calls `periods_make` here, so pages only read them.
 """
 
 import csv
@@ -21,11 +26,14 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
+from commonweal.core.models import AuditAction
 from commonweal.core.uploads import EVIDENCE_TYPES, FileType, upload_check
 from commonweal.frameworks.models import UnitKind
 from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .models import (
@@ -44,6 +52,7 @@ from .models import (
     ReturnState,
 )
 from .periods import period_plan
+from .rules import buyer_require, person_require, supplier_require
 
 LINE_FIELDS = ["quantity", "status", "reason"]
 MAX_QUANTITY = Decimal("1e12")  # the largest quantity a return line can hold (14 digits, 2 after the point)
@@ -74,16 +83,26 @@ BULK_REQUIRED_COLUMNS = ["agreement_reference", "buyer", "period", "measure_code
 
 
 @transaction.atomic
-def periods_ensure(*, agreement: Agreement) -> list[ReportingPeriod]:
+def periods_ensure(*, actor: User | None, member: Member, agreement: Agreement) -> list[ReportingPeriod]:
     """Make the agreement's reporting periods match its dates and frequency; running it again changes nothing.
 
-    Periods are derived from the agreement (whose own changes are audited), so this writes no audit event.
-    """
-    # Lock the agreement so that two first uses at once do not both create the periods.
+    Creating or changing an agreement does this already; pages only read the periods. Periods are
+    derived from the agreement (whose own changes are audited), so this writes no audit event and
+    `actor` is recorded nowhere."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    buyer_require(member, agreement)
+    return periods_make(agreement)
+
+
+@transaction.atomic
+def periods_make(agreement: Agreement) -> list[ReportingPeriod]:
+    """The write behind `periods_ensure`, for services that have checked their member already (creating
+    or changing an agreement; a return on an agreement made before its periods were), inside their
+    transaction."""
+    # Lock the agreement so that two writes at once do not both create the periods.
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     existing = {period.start_date: period for period in ReportingPeriod.objects.filter(agreement=agreement)}
-    planned = period_plan(agreement)
-    for plan in planned:
+    for plan in period_plan(agreement):
         period = existing.pop(plan.start_date, None)
         if period is None:
             ReportingPeriod.objects.create(
@@ -107,7 +126,8 @@ def periods_ensure(*, agreement: Agreement) -> list[ReportingPeriod]:
 
 def _period_default(agreement: Agreement) -> ReportingPeriod:
     """The earliest period that has started and has no return yet."""
-    periods_ensure(agreement=agreement)
+    if not agreement.periods.exists():
+        periods_make(agreement)  # an agreement made before its periods were: they are made with its first return
     period = (
         ReportingPeriod.objects.filter(agreement=agreement, start_date__lte=timezone.localdate(), returns__isnull=True)
         .order_by("start_date")
@@ -331,11 +351,6 @@ def _buyer_lock(agreement: Agreement) -> None:
 # --- Saving and submitting a return ----------------------------------------------------------------
 
 
-def _supplier_check(member: Member, agreement: Agreement) -> None:
-    if not member.can_submit_returns or agreement.supplier_id != member.organisation.pk:
-        raise ApplicationError("Only the supplier on this agreement can submit a return.")
-
-
 def _locked_error(delivery_return: DeliveryReturn) -> ApplicationError:
     when = timezone.localtime(delivery_return.submitted_at or delivery_return.created_at)
     period = delivery_return.period.label if delivery_return.period else "this period"
@@ -397,7 +412,7 @@ def _claims_for(delivery_return: DeliveryReturn) -> list[_Claim]:
     ]
 
 
-def _submit_now(*, actor: Any, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
+def _submit_now(*, actor: User, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
     """Check the whole return and lock it. The caller holds the buyer lock and rolls back on error."""
     commitments = _ordered_commitments(agreement)
     errors = _submission_errors(delivery_return, commitments)
@@ -418,7 +433,7 @@ def _submit_now(*, actor: Any, agreement: Agreement, delivery_return: DeliveryRe
 
 
 def _evidence_store(
-    *, actor: Any, delivery_return: DeliveryReturn, files: Sequence[UploadedFile], types: Sequence[FileType]
+    *, actor: User, delivery_return: DeliveryReturn, files: Sequence[UploadedFile], types: Sequence[FileType]
 ) -> list[Evidence]:
     return [
         Evidence.objects.create(
@@ -437,7 +452,7 @@ def _evidence_store(
 @transaction.atomic
 def return_save(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     agreement: Agreement,
     period: ReportingPeriod | None,
@@ -457,9 +472,11 @@ def return_save(
     files support the lines of `evidence_lines` (every line when none is named); `line_evidence` maps a
     commitment id to the ids of this return's files that support its line. A draft is checked for types
     only; a submission is checked in full, including that each reference is claimed once. Nothing is
-    stored unless everything passes. One audit event: `return.save_draft` or `return.submit`.
+    stored unless everything passes. One audit event: the draft saved, or the return submitted.
     """
-    _supplier_check(member, agreement)
+    permission_require(member, Permission.SUBMIT_RETURNS)
+    person = person_require(actor, "saves and submits a return")
+    supplier_require(member, agreement)
     _buyer_lock(agreement)
     if period is None:
         period = _period_default(agreement)
@@ -489,7 +506,7 @@ def return_save(
     stored_files: list[Evidence] = []
     try:
         delivery_return = _return_write(
-            actor=actor,
+            actor=person,
             agreement=agreement,
             period=period,
             delivery_return=delivery_return,
@@ -506,7 +523,7 @@ def return_save(
             stored_files=stored_files,
         )
         if submit:
-            _submit_now(actor=actor, agreement=agreement, delivery_return=delivery_return)
+            _submit_now(actor=person, agreement=agreement, delivery_return=delivery_return)
     except Exception:
         # The database rolls back; files already written to storage must go too.
         for stored in stored_files:
@@ -515,7 +532,7 @@ def return_save(
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="return.submit" if submit else "return.save_draft",
+        action=AuditAction.RETURN_SUBMITTED if submit else AuditAction.RETURN_DRAFT_SAVED,
         target=delivery_return,
         trail=agreement,
         after=_return_summary(delivery_return),
@@ -532,7 +549,7 @@ def _file_delete(storage: Any, name: str) -> Callable[[], None]:
 
 def _return_write(
     *,
-    actor: Any,
+    actor: User,
     agreement: Agreement,
     period: ReportingPeriod,
     delivery_return: DeliveryReturn | None,
@@ -617,7 +634,7 @@ def _return_write(
 @transaction.atomic
 def return_draft_change(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     delivery_return: DeliveryReturn,
     lines: Mapping[int, LineInput] | None = None,
@@ -629,6 +646,8 @@ def return_draft_change(
     """Change this draft (not whichever return its period has): lines, narrative, files or case studies.
 
     A return from before reporting periods existed has no period and cannot be edited this way."""
+    permission_require(member, Permission.SUBMIT_RETURNS)
+    supplier_require(member, delivery_return.agreement)
     if delivery_return.period is None:
         raise ApplicationError(
             "This return was made before reporting periods existed and cannot be changed: submit a return "
@@ -647,21 +666,24 @@ def return_draft_change(
     )
 
 
-def return_draft_submit(*, actor: Any, member: Member, delivery_return: DeliveryReturn) -> DeliveryReturn:
-    """Submit a saved draft as it stands."""
+@transaction.atomic
+def return_draft_submit(*, actor: User | None, member: Member, delivery_return: DeliveryReturn) -> DeliveryReturn:
+    """Submit a saved draft as it stands. The locks below are taken, and held, inside this transaction."""
+    permission_require(member, Permission.SUBMIT_RETURNS)
+    person = person_require(actor, "submits a return")
     agreement = delivery_return.agreement
-    _supplier_check(member, agreement)
+    supplier_require(member, agreement)
     _buyer_lock(agreement)
     delivery_return = (
         DeliveryReturn.objects.select_for_update(of=("self",)).select_related("period").get(pk=delivery_return.pk)
     )
     if delivery_return.state == ReturnState.SUBMITTED:
         raise _locked_error(delivery_return)
-    _submit_now(actor=actor, agreement=agreement, delivery_return=delivery_return)
+    _submit_now(actor=person, agreement=agreement, delivery_return=delivery_return)
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="return.submit",
+        action=AuditAction.RETURN_SUBMITTED,
         target=delivery_return,
         trail=agreement,
         after=_return_summary(delivery_return),
@@ -671,7 +693,7 @@ def return_draft_submit(*, actor: Any, member: Member, delivery_return: Delivery
 
 def return_submit(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     agreement: Agreement,
     quantities: Mapping[int, Decimal | None],
@@ -681,6 +703,7 @@ def return_submit(
 ) -> DeliveryReturn:
     """Submit a return in one step: quantities only, one evidence file for every line, and by default the
     earliest period that has started and has no return. The short form of `return_save` for scripts."""
+    permission_require(member, Permission.SUBMIT_RETURNS)
     return return_save(
         actor=actor,
         member=member,
@@ -700,14 +723,23 @@ REVIEW_DECISIONS = {
     LineStatus.REJECTED: LineEventKind.REJECT,
     LineStatus.QUERIED: LineEventKind.QUERY,
 }
+REVIEW_ACTIONS = {
+    LineStatus.VERIFIED: AuditAction.RETURN_LINE_VERIFIED,
+    LineStatus.REJECTED: AuditAction.RETURN_LINE_REJECTED,
+    LineStatus.QUERIED: AuditAction.RETURN_LINE_QUERIED,
+}
 
 
 @transaction.atomic
-def return_line_review(*, actor: Any, member: Member, line: ReturnLine, decision: str, reason: str) -> ReturnLine:
+def return_line_review(
+    *, actor: User | None, member: Member, line: ReturnLine, decision: str, reason: str
+) -> ReturnLine:
     """The contract manager verifies, rejects (with a reason) or queries (with a question) one line.
 
     A line awaiting verification or queried can be decided; a verified or rejected line is settled.
     """
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    person = person_require(actor, "reviews a return line")
     # Lock the line so that two managers (or a manager and the supplier answering) cannot act at once.
     line = (
         ReturnLine.objects.select_for_update()
@@ -715,8 +747,7 @@ def return_line_review(*, actor: Any, member: Member, line: ReturnLine, decision
         .get(pk=line.pk)
     )
     agreement = line.delivery_return.agreement
-    if not member.can_manage_contracts or agreement.organisation_id != member.organisation.pk:
-        raise ApplicationError("Only a contract manager of the buying organisation can review returns.")
+    buyer_require(member, agreement)
     if line.delivery_return.state != ReturnState.SUBMITTED:
         raise ApplicationError("This line is on a draft return: it can be reviewed once it is submitted.")
     if line.status not in (LineStatus.PENDING, LineStatus.QUERIED):
@@ -740,17 +771,20 @@ def return_line_review(*, actor: Any, member: Member, line: ReturnLine, decision
     before = snapshot(line, LINE_FIELDS)
     line.status = decision
     line.reason = reason
-    line.reviewed_by = actor
+    line.reviewed_by = person
     line.reviewed_at = timezone.now()
     line.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
-    kind = REVIEW_DECISIONS[LineStatus(decision)]
     ReturnLineEvent.objects.create(
-        organisation_id=agreement.organisation_id, line=line, kind=kind, text=reason, actor=actor
+        organisation_id=agreement.organisation_id,
+        line=line,
+        kind=REVIEW_DECISIONS[LineStatus(decision)],
+        text=reason,
+        actor=person,
     )
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action=f"return_line.{kind}",
+        action=REVIEW_ACTIONS[LineStatus(decision)],
         target=line,
         trail=agreement,
         before=before,
@@ -765,7 +799,7 @@ ANSWER_FIELDS = [*LINE_FIELDS, "evidence_reference", "beneficiary_reference"]
 @transaction.atomic
 def return_line_answer(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     line: ReturnLine,
     answer: str,
@@ -779,8 +813,10 @@ def return_line_answer(
     The quantity and references may be revised (None keeps them) and more evidence attached to the line.
     Re-claiming is checked like a submission: each reference counts once.
     """
+    permission_require(member, Permission.SUBMIT_RETURNS)
+    person = person_require(actor, "answers a query")
     agreement = line.delivery_return.agreement
-    _supplier_check(member, agreement)
+    supplier_require(member, agreement)
     _buyer_lock(agreement)
     line = (
         ReturnLine.objects.select_for_update()
@@ -840,7 +876,7 @@ def return_line_answer(
     line.reviewed_by = None
     line.reviewed_at = None
     line.save()
-    new_files = _evidence_store(actor=actor, delivery_return=line.delivery_return, files=evidence, types=file_types)
+    new_files = _evidence_store(actor=person, delivery_return=line.delivery_return, files=evidence, types=file_types)
     line.evidence.add(*new_files)
     ReturnLineEvent.objects.create(
         organisation_id=agreement.organisation_id,
@@ -849,7 +885,7 @@ def return_line_answer(
         text=answer,
         quantity_before=quantity_before,
         quantity_after=line.quantity,
-        actor=actor,
+        actor=person,
     )
     after = snapshot(line, ANSWER_FIELDS)
     if new_files:
@@ -857,7 +893,7 @@ def return_line_answer(
     audit_record(
         actor=actor,
         organisation=agreement.organisation,
-        action="return_line.answer",
+        action=AuditAction.RETURN_LINE_ANSWERED,
         target=line,
         trail=agreement,
         before=before,
@@ -909,7 +945,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 def _date_parse(text: str) -> date | None:
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            # A calendar date, with no time of day: no time zone applies to it.
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007
         except ValueError:
             continue
     return None
@@ -979,7 +1016,7 @@ def _bulk_rows(
             )
             continue
         if agreement.pk not in periods:
-            periods[agreement.pk] = periods_ensure(agreement=agreement)
+            periods[agreement.pk] = _periods_of(agreement)
             commitments[agreement.pk] = list(agreement.commitments.select_related("measure").order_by("pk"))
         period = _period_find(periods[agreement.pk], values.get("period", ""))
         if period is None:
@@ -1046,6 +1083,12 @@ def _bulk_rows(
     return errors, groups, raw_rows
 
 
+def _periods_of(agreement: Agreement) -> list[ReportingPeriod]:
+    periods = list(agreement.periods.order_by("start_date"))
+    # An agreement made before its periods were gets them with its first return.
+    return periods or periods_make(agreement)
+
+
 def _same_as_submitted(delivery_return: DeliveryReturn, group: _Group) -> bool:
     lines = {line.commitment_id: line for line in delivery_return.lines.all()}
     for commitment_id, (_, line_input) in group.rows.items():
@@ -1064,14 +1107,13 @@ def _same_as_submitted(delivery_return: DeliveryReturn, group: _Group) -> bool:
 
 
 @transaction.atomic
-def returns_import(*, actor: Any, member: Member, file: UploadedFile, submit: bool) -> list[BulkSaved]:
+def returns_import(*, actor: User | None, member: Member, file: UploadedFile, submit: bool) -> list[BulkSaved]:
     """Save (or submit) the returns one CSV describes, across agreements and buyers: all or nothing.
 
     Rows for a period whose return is already submitted with the same figures are left as they are, so
     importing the same file again changes nothing. Each refused row is reported with its line number.
     """
-    if not member.can_submit_returns:
-        raise ApplicationError("Only a supplier's contact can submit returns.")
+    permission_require(member, Permission.SUBMIT_RETURNS)
     upload_check(file, types=CSV_TYPES, max_bytes=settings.EVIDENCE_MAX_BYTES, field="returns_csv")
     errors, groups, _ = _bulk_rows(member, file)
     saved: list[BulkSaved] = []

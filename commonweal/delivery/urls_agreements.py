@@ -5,6 +5,8 @@ from django.urls import URLPattern, path
 from . import views_agreements as views
 
 urlpatterns: list[URLPattern] = [
+    path("agreements/", views.agreement_list, name="agreement-list"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path("agreements/new/", views.agreement_create, name="agreement-create"),
     path("agreements/<int:pk>/edit/", views.agreement_update, name="agreement-update"),
     path("agreements/<int:pk>/called-off/", views.agreement_called_off, name="agreement-called-off"),

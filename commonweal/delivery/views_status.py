@@ -1,24 +1,37 @@
-"""Delivery pages for following delivery up: overdue returns, the performance rating and the agreement report
-(a page and a PDF). Buyers and suppliers both read; only the buyer's contract managers rate."""
+"""Delivery pages for how delivery stands and following it up: the organisation's dashboard, overdue returns,
+the performance rating, the agreement report (a page and a PDF) and the CSV exports. Buyers and suppliers
+both read; only the buyer's contract managers (`MANAGE_CONTRACTS`) rate."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commonweal.core.errors import ApplicationError
-from commonweal.tenancy.selectors import member_access
+from commonweal.core.exports import csv_write
+from commonweal.frontend.pages import form_page
+from commonweal.tenancy.permissions import Permission, member_require
 
-from . import reports, selectors_status, services_followup
+from . import reports, selectors_status, services_status
 from .forms_status import AssessmentForm
-from .selectors import agreement_get
+from .rules import may_manage
+from .selectors_agreements import agreement_get
+
+
+@login_required
+def dashboard(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_require(user=request.user, slug=org)
+    return render(
+        request,
+        "delivery/dashboard.html",
+        {"member": member, **selectors_status.dashboard_section(member=member)},
+    )
 
 
 @login_required
 @require_GET
 def overdue_returns(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     return render(
         request,
         "delivery/overdue_returns.html",
@@ -29,38 +42,37 @@ def overdue_returns(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_rating(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    rating = request.method == "POST"
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS if rating else None)
     agreement = agreement_get(member=member, pk=pk)
     section = selectors_status.rating_section(member=member, agreement=agreement)
-    can_rate = member.can_manage_contracts and agreement.organisation_id == member.organisation.pk
-    form = AssessmentForm(request.POST or None, proposed=section["proposal"].rating) if can_rate else None
-    if request.method == "POST" and form is None:
-        raise Http404("Only the buyer's contract managers rate agreements.")
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            assessment = services_followup.assessment_confirm(
-                actor=request.user,
-                member=member,
-                agreement=agreement,
-                rating=form.cleaned_data["rating"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The rating “{assessment.get_rating_display()}” has been recorded.")
-            return redirect("delivery:agreement-rating", org=org, pk=agreement.pk)
-    return render(
+    context = {"member": member, "agreement": agreement, **section}
+    if not may_manage(member, agreement):
+        if rating:
+            raise Http404("Only the buyer's contract managers rate agreements.")
+        return render(request, "delivery/rating.html", {**context, "form": None})
+    form = AssessmentForm(request.POST or None, proposed=section["proposal"].rating)
+    return form_page(
         request,
-        "delivery/rating.html",
-        {"member": member, "agreement": agreement, "form": form, **section},
+        form,
+        save=lambda: services_status.assessment_confirm(
+            actor=member.user,
+            member=member,
+            agreement=agreement,
+            rating=form.cleaned_data["rating"],
+            reason=form.cleaned_data["reason"],
+        ),
+        message=lambda assessment: f"The rating “{assessment.get_rating_display()}” has been recorded.",
+        success_url=reverse("delivery:agreement-rating", kwargs={"org": org, "pk": agreement.pk}),
+        template="delivery/rating.html",
+        context=context,
     )
 
 
 @login_required
 @require_GET
 def agreement_report(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     agreement = agreement_get(member=member, pk=pk)
     report = reports.agreement_report(member=member, agreement=agreement)
     return render(request, "delivery/report.html", {"member": member, "agreement": agreement, "report": report})
@@ -69,7 +81,7 @@ def agreement_report(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_report_pdf(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     agreement = agreement_get(member=member, pk=pk)
     report = reports.agreement_report(member=member, agreement=agreement)
     response = HttpResponse(reports.report_pdf_render(report), content_type="application/pdf")
@@ -80,8 +92,18 @@ def agreement_report_pdf(request: HttpRequest, org: str, pk: int) -> HttpRespons
 @login_required
 @require_GET
 def report_csv(request: HttpRequest, org: str) -> HttpResponse:
-    member = member_access(user=request.user, slug=org)
+    member = member_require(user=request.user, slug=org)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org}-delivery-report.csv"'
     reports.report_csv_write(response, reports.report_row_list(member=member))
+    return response
+
+
+@login_required
+def commitment_export_csv(request: HttpRequest, org: str) -> HttpResponse:
+    member = member_require(user=request.user, slug=org)
+    rows = selectors_status.commitment_export_rows(member=member)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org}-commitments.csv"'
+    csv_write(response, selectors_status.COMMITMENT_EXPORT_FIELDS, rows)
     return response

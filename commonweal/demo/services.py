@@ -14,12 +14,8 @@ from django.db import transaction
 from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
 from commonweal.delivery.models import Agreement
-from commonweal.delivery.services import (
-    agreement_create,
-    commitment_create,
-    return_line_review,
-    return_submit,
-)
+from commonweal.delivery.services_agreements import agreement_create, commitment_create
+from commonweal.delivery.services_returns import return_line_review, return_submit
 from commonweal.frameworks.models import Measure
 from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
@@ -110,9 +106,10 @@ def _agreement_load(
 ) -> None:
     manager = users[item["contract_manager"]]
     version = framework_load(actor=manager, member=Member.system(buyer))
+    manager_member = member_access(user=manager, slug=buyer.slug)
     agreement = agreement_create(
         actor=manager,
-        organisation=buyer,
+        member=manager_member,
         supplier=organisations[item["supplier"]],
         reference=item["reference"],
         title=item["title"],
@@ -127,6 +124,7 @@ def _agreement_load(
         measure = Measure.objects.get(version=version, code=entry["measure"])
         commitments[entry["measure"]] = commitment_create(
             actor=manager,
+            member=manager_member,
             agreement=agreement,
             measure=measure,
             target_quantity=Decimal(entry["target"]),
@@ -142,7 +140,6 @@ def _agreement_load(
             narrative=entry["narrative"],
             evidence=SimpleUploadedFile("site-report.pdf", DEMO_EVIDENCE, content_type="application/pdf"),
         )
-        manager_member = member_access(user=manager, slug=buyer.slug)
         for line in delivery_return.lines.select_related("commitment__measure"):
             review = entry["lines"][line.commitment.measure.code]
             if review.get("review"):

@@ -16,9 +16,13 @@ from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
-from commonweal.delivery import services as delivery_services
 from commonweal.delivery.models import Agreement, AgreementKind, Commitment, CommitmentSource
-from commonweal.delivery.services_agreements import commitment_errors, commitment_insert, commitment_snapshot
+from commonweal.delivery.services_agreements import (
+    agreement_create,
+    commitment_errors,
+    commitment_insert,
+    commitment_snapshot,
+)
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
@@ -100,9 +104,11 @@ def _contract_create(*, actor: User | None, procurement: Procurement, lot: Lot, 
     start, end = dates
     assert chosen.price is not None
     try:
-        return delivery_services.agreement_create(
+        # The award makes the contract with the buyer's authority: awarding needs PLAN_PROCUREMENTS, which
+        # procurement officers hold, and they need not manage contracts too.
+        return agreement_create(
             actor=actor,
-            organisation=procurement.organisation,
+            member=Member.system(procurement.organisation),
             supplier=chosen.supplier,
             reference=agreement_reference(procurement, lot),
             title=agreement_title(procurement, lot),

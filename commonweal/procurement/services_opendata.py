@@ -28,7 +28,7 @@ from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 from commonweal.delivery.models import Agreement, CommitmentState
-from commonweal.delivery.services import agreement_create
+from commonweal.delivery.services_agreements import agreement_create
 from commonweal.frameworks.models import FrameworkVersion, UnitKind, VersionStatus
 from commonweal.spend.names import normalise_name
 from commonweal.tenancy.models import Organisation, OrganisationKind
@@ -384,7 +384,8 @@ def _agreement(
     try:
         agreement = agreement_create(
             actor=run.actor,
-            organisation=procurement.organisation,
+            # An imported award's contract is made with the buyer's authority (the import checked its own).
+            member=Member.system(procurement.organisation),
             supplier=row.supplier,
             reference=_agreement_reference(procurement, procurement.awards.count()),
             title=procurement.title,

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 
-from commonweal.delivery import services
+from commonweal.delivery import services_returns
 from commonweal.delivery.models import Agreement, DeliveryReturn, LineStatus, ReportingPeriod, ReturnLine, ReturnState
 from commonweal.delivery.services_returns import CaseStudyInput, LineInput
 from tests.conftest import Tenant
@@ -69,7 +69,7 @@ def _open_period(tenant: Tenant) -> ReportingPeriod | None:
 
 
 def world_objects(a: Tenant, b: Tenant) -> dict[type[models.Model], int]:
-    draft = services.return_save(
+    draft = services_returns.return_save(
         actor=a.supplier_user,
         member=a.supplier_member(),
         agreement=a.agreement,
@@ -91,7 +91,7 @@ def world_objects(a: Tenant, b: Tenant) -> dict[type[models.Model], int]:
     submitted = DeliveryReturn.objects.get(agreement=a.agreement, state=ReturnState.SUBMITTED)
     line = submitted.lines.order_by("pk").first()
     assert line is not None
-    services.return_line_review(
+    services_returns.return_line_review(
         actor=a.manager, member=a.manager_member(), line=line, decision=LineStatus.QUERIED, reason=A_QUESTION
     )
     return {DeliveryReturn: draft.pk}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Model
 
-from commonweal.delivery import selectors_status, services_followup
+from commonweal.delivery import selectors_status, services_status
 from commonweal.delivery.models import Agreement, CaseStudy, PerformanceRating, ReportingPeriod, ReturnState
 from tests.conftest import Tenant
 
@@ -52,7 +52,7 @@ def _objects(tenant: Tenant, label: str) -> None:
         consent_given_by="the apprentice",
         consent_date=date(2026, 3, 1),
     )
-    services_followup.assessment_confirm(
+    services_status.assessment_confirm(
         actor=tenant.manager,
         member=tenant.manager_member(),
         agreement=agreement,

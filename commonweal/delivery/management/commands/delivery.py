@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from commonweal.delivery import reports, selectors_status, services_followup
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.delivery import reports, selectors_status, tasks
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"No organisation has the short name “{slug}”.")
         # The command runs with the operator's authority, reading as the organisation itself.
-        member = Member(user=None, organisation=organisation, roles=frozenset({Role.VIEWER}))
+        member = Member.system(organisation)
         try:
             rows = reports.report_row_list(member=member, reference=reference or None, today=today)
         except Http404:
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             reports.report_csv_write(self.stdout, rows)
 
     def remind(self, today: date) -> None:
-        result = services_followup.overdue_reminders_send(today=today)
+        result = tasks.overdue_reminders_run(today=today)
         for reference, period, recipients in result.reminders:
             self.stdout.write(f"Reminder: {reference}, {period} → {', '.join(recipients)}")
         for reference, period, recipients in result.escalations:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonweal.core.exports import csv_write
 from commonweal.delivery.selectors_status import COMMITMENT_EXPORT_FIELDS, commitment_export_rows
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"No organisation has the short name “{options['organisation']}”.")
         # The command runs with the operator's authority, reading as the organisation itself.
-        member = Member(user=None, organisation=organisation, roles=frozenset({Role.VIEWER}))
+        member = Member.system(organisation)
         rows = commitment_export_rows(member=member)
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
