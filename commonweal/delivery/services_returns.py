@@ -647,6 +647,7 @@ def return_draft_change(
     )
 
 
+@transaction.atomic
 def return_draft_submit(*, actor: Any, member: Member, delivery_return: DeliveryReturn) -> DeliveryReturn:
     """Submit a saved draft as it stands."""
     agreement = delivery_return.agreement
