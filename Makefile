@@ -6,6 +6,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonweal
 # pytest-xdist workers for the non-browser suites (auto: one per CPU core); extra pytest options, e.g.
 # PYTEST_ARGS="-p no:randomly" (file order) or PYTEST_ARGS="--randomly-seed=123" (repeat an order).
 TEST_WORKERS ?= auto
+# The browser tests too: each worker runs its own live server and Chromium (0: one process).
+BROWSER_WORKERS ?= auto
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -58,7 +60,7 @@ test-postgres: setup
 
 test-browser: setup
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
-	$(BIN)/pytest -m browser -q $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser -q -n $(BROWSER_WORKERS) $(PYTEST_ARGS)
 
 # The tests build their schema from the models (--nomigrations): check the migrations match the models,
 # and that they apply from scratch (on a throwaway in-memory SQLite database).
