@@ -3,12 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commonweal
+# pytest-xdist workers for the non-browser suites (auto: one per CPU core); extra pytest options, e.g.
+# PYTEST_ARGS="-p no:randomly" (file order) or PYTEST_ARGS="--randomly-seed=123" (repeat an order).
+TEST_WORKERS ?= auto
+# The browser tests too: each worker runs its own live server and Chromium (0: one process).
+BROWSER_WORKERS ?= auto
+PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck test-python test-postgres test-browser clean benchmark
+.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser clean benchmark
 
 setup: $(VENV)/.installed static
 
@@ -47,17 +53,22 @@ typecheck: setup
 	$(BIN)/mypy commonweal config tests
 
 test-python: setup
-	$(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: setup
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: setup
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }
-	$(BIN)/pytest -m browser -q
+	$(BIN)/pytest -m browser -q -n $(BROWSER_WORKERS) $(PYTEST_ARGS)
 
-test: setup lint typecheck
+# The tests build their schema from the models (--nomigrations): check the migrations match the models,
+# and that they apply from scratch (on a throwaway in-memory SQLite database).
+migrations-check: setup
 	$(BIN)/commonweal makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(BIN)/commonweal migrate --noinput >/dev/null
+
+test: setup lint typecheck migrations-check
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$(CHECK_SECRET_KEY) \
 		$(BIN)/commonweal check --deploy --fail-level WARNING
 	$(MAKE) test-python test-postgres test-browser

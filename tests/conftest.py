@@ -1,11 +1,18 @@
-"""Shared fixtures: a two-tenant world (A and B), each with a buyer, a supplier, an agreement and people."""
+"""Shared fixtures: a two-tenant world (A and B), each with a buyer, a supplier, an agreement and people;
+a temporary folder per run for the files tests write; and `built_once`, for objects a whole module reads."""
 
 import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test import override_settings
+from pytest_django import DjangoDbBlocker
 
 from commonweal.accounts.models import User
 from commonweal.delivery.models import Agreement, Commitment
@@ -54,6 +61,68 @@ def tenant_b(db: None) -> Tenant:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _media_root_cleanup() -> object:
-    yield
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+def _files_root() -> Iterator[Path]:
+    """Evidence uploads (MEDIA_ROOT) and spend Parquet files (SPEND_DATA_DIR) go under a temporary folder
+    of this run (of each xdist worker), removed at the end."""
+    root = Path(tempfile.mkdtemp(prefix="commonweal-test-"))
+    with override_settings(MEDIA_ROOT=root / "media", SPEND_DATA_DIR=root / "spend"):
+        yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+Built = TypeVar("Built")
+
+
+def built_once(django_db_blocker: DjangoDbBlocker, build: Callable[[], Built]) -> Iterator[Built]:
+    """For a module-scoped fixture: `build()` inside a transaction that stays open while the module's
+    tests run and is rolled back after them. A test that asks for `db` too runs in a savepoint inside
+    it, rolled back after the test, so each test sees exactly what `build()` made (give each its own
+    copy of the objects, with copy.deepcopy, if it may change them in memory). Only for tests that need
+    no transaction of their own (not `transaction=True`, not the live server).
+
+    While it is open, the end of a request never closes the database connection (Django's
+    `close_old_connections` on `request_finished` closes one left outside autocommit): closing it would end
+    the transaction, and with it what `build()` made. The test client keeps the connection open, except when
+    a test closes a streamed response itself; an in-memory SQLite connection is never closed, so only
+    PostgreSQL would show it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(*sys.exc_info())
+            raise
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.close_if_unusable_or_obsolete = lambda: None  # type: ignore[method-assign]
+    try:
+        yield built
+    finally:
+        del connection.close_if_unusable_or_obsolete
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _random_order_note(config: pytest.Config) -> str | None:
+    seed = getattr(config.option, "randomly_seed", None)
+    if not config.pluginmanager.has_plugin("randomly") or not isinstance(seed, int):
+        return None
+    return (
+        f"Tests run in random order, seed {seed}: repeat it with --randomly-seed={seed}, "
+        "or keep the file order with -p no:randomly."
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    note = _random_order_note(session.config)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if note and reporter is not None and not hasattr(session.config, "workerinput"):
+        reporter.write_line(note)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    note = _random_order_note(config)
+    if note and not hasattr(config, "workerinput"):
+        terminalreporter.write_line(note)

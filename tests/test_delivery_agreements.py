@@ -620,3 +620,17 @@ def test_the_api_lists_and_creates_commitments(tenant_a: Tenant, client: Client)
     assert rows["NEW.1"]["place_code"] == "S12000036"
     by_supplier = api(client, tenant_a.supplier_user, "api:commitment-list", data, org=tenant_a.supplier.slug, pk=pk)
     assert by_supplier.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agreement_update_committed(tenant_a: Tenant) -> None:
+    """Changing an agreement, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_agreement_update_records_before_and_after_and_refuses_what_would_break_it(tenant_a)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commitment_pages_committed(tenant_a: Tenant, client: Client) -> None:
+    """The commitment pages, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_the_commitment_pages_add_change_and_remove(tenant_a, client)

@@ -192,3 +192,10 @@ def test_the_import_api_answers_with_what_it_created_or_the_problems_by_line(
     assert [row["measure_code"] for row in good.json()["created"]] == ["JOBS.1", "SKILLS.1", "JOBS.1"]
     again = client.post(url, {"commitments_file": csv_file(GOOD)}, headers=headers)
     assert again.json() == {"created": [], "unchanged_lines": [2, 3, 4]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_good_csv_is_imported_committed(agreement_2027: Tenant) -> None:
+    """Importing commitments, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_a_good_csv_is_imported_with_source_import_and_one_audit_event(agreement_2027)

@@ -453,3 +453,10 @@ def test_two_quarterly_cycles_through_the_api_keep_every_total_right(monkeypatch
             ESCALATION_DAYS,
         )
         assert row["reminded_at"] is not None and row["escalated_at"] is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_quarterly_cycles_through_the_api_committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two cycles through the API, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_two_quarterly_cycles_through_the_api_keep_every_total_right(monkeypatch)

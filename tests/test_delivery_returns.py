@@ -732,3 +732,17 @@ def test_a_draft_from_before_periods_cannot_be_changed_and_stays_as_it_was(tenan
     assert old.narrative == "Kept as it was"
     assert DeliveryReturn.objects.filter(agreement=tenant_a.agreement).count() == 1
     assert not ReturnLine.objects.filter(commitment=first).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_query_answer_resubmit_verify_committed(tenant_a):
+    """Query, answer, resubmit and verify, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_query_answer_resubmit_verify_with_totals_in_each_state(tenant_a)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_csv_committed(tenant_a):
+    """Returns from one CSV, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_bulk_csv_makes_drafts_across_agreements_and_buyers(tenant_a)

@@ -1110,3 +1110,10 @@ def test_the_example_in_the_documentation_is_a_valid_framework_file():
     document = parse(example[1])
     assert (document.code, [m.code for m in document.measures]) == ("local", ["JOBS.1.1"])
     assert document.value_sets[0].entries[0].value_per_unit == Decimal("12345.67")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_importing_creates_a_published_version_1_committed(council):
+    """Importing a framework file, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_importing_creates_a_published_version_1_with_its_value_set_and_audits_it(council)

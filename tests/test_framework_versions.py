@@ -1001,3 +1001,10 @@ def test_the_framework_list_offers_templates(world, lead_client, template_dir):
     page = lead_client.get(url("framework-list")).content.decode()
     assert "Commonweal ships 1 framework template as data" in page
     assert f'href="{url("template-list")}"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_service_writes_an_audit_event_committed(world):
+    """Every framework service, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_every_service_writes_an_audit_event(world)

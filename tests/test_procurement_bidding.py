@@ -596,3 +596,10 @@ def test_supplier_b_cannot_see_or_change_supplier_a_bid(
     assert own.pk != bid.pk
     text = client.get(reverse("procurement:bid-list", kwargs={"org": org})).content.decode()
     assert "a-method.pdf" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bid_save_submit_and_reopen_committed(tenant_a: Tenant, world: ProcurementWorld) -> None:
+    """Saving, submitting and reopening a bid, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_reopen_makes_the_bid_a_draft_again(tenant_a, world)

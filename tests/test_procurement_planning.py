@@ -627,3 +627,32 @@ def test_the_create_page_creates_and_shows_errors(buyer: Buyer, client: Client) 
     page = client.get(response["Location"]).content.decode()
     assert "15 January 2027, midday" in page
     assert procurement.ask["fitted"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_planning_services_committed(buyer: Buyer) -> None:
+    """Changing, publishing and cancelling a procurement, and every change to its lots, impact rows and
+    criteria, committed for real: on PostgreSQL this fails if a service locks a row outside its own
+    transaction (see tests/test_lock_paths.py)."""
+    test_a_published_methodology_cannot_change_but_can_be_cancelled(buyer)
+    procurement = create(buyer, reference="NC-2026-002")
+    member = buyer.member()
+    lot = services_planning.lot_add(
+        actor=buyer.officer,
+        member=member,
+        procurement=procurement,
+        title="North parks",
+        description="",
+        estimated_value=None,
+    )
+    services_planning.lot_update(
+        actor=buyer.officer, member=member, lot=lot, title="North and east parks", description="", estimated_value=None
+    )
+    services_planning.lot_remove(actor=buyer.officer, member=member, lot=lot)
+    data = ImpactInput("ENV.1", "Fewer van miles", "Mowers burn diesel", "Electric mowers", True, False, True)
+    item = services_planning.impact_add(actor=buyer.officer, member=member, procurement=procurement, data=data)
+    services_planning.impact_update(
+        actor=buyer.officer, member=member, item=item, data=replace(data, mitigations="Hybrid vans")
+    )
+    services_planning.impact_remove(actor=buyer.officer, member=member, item=item)
+    assert not procurement.impacts.exists() and procurement.lots.count() == 1

@@ -232,3 +232,10 @@ def test_three_bidders_two_evaluators_moderation_award_and_report(tenant_a: Tena
     ).stdout.decode()
     assert "Awarded to Alder Grounds Ltd for £200,000.00" in " ".join(extracted.split())
     assert "Evaluation report: PROC-001 Grounds maintenance" in " ".join(extracted.split())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_bidders_two_evaluators_moderation_award_and_report_committed(tenant_a: Tenant, client: Client) -> None:
+    """Declarations, scores, moderation and the award, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_three_bidders_two_evaluators_moderation_award_and_report(tenant_a, client)

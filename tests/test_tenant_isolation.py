@@ -11,6 +11,7 @@ own people, so a 404 proves isolation rather than a broken URL.
 A route with a URL kwarg this file cannot fill fails (see HOW_TO_ADD) instead of escaping the check.
 """
 
+import copy
 import inspect
 import json
 import re
@@ -28,6 +29,7 @@ from django.db import models
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import DjangoDbBlocker
 from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
@@ -43,7 +45,7 @@ from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.tenancy.models import Organisation, Role
 
 from . import factories
-from .conftest import Tenant
+from .conftest import Tenant, built_once, make_tenant
 from .factories import MembershipFactory, NetworkFactory, evidence_file
 from .isolation import area_modules
 
@@ -513,8 +515,8 @@ def priority_objects(tenant: Tenant) -> dict[type[models.Model], int]:
     }
 
 
-@pytest.fixture
-def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
+def world_build(monkeypatch: pytest.MonkeyPatch, templates: Path) -> World:
+    tenant_a, tenant_b = make_tenant("A"), make_tenant("B")
     for number, commitment in enumerate(tenant_a.commitments, start=1):
         commitment.measure.title = f"Tenant A measure {number}: apprenticeships"
         commitment.measure.save(update_fields=["title"])
@@ -522,7 +524,7 @@ def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, t
     # frameworks (its own) and tenant A's positive controls can change tenant A's.
     for tenant in (tenant_a, tenant_b):
         MembershipFactory.create(user=tenant.manager, organisation=tenant.buyer, role=Role.SOCIAL_VALUE_LEAD)
-    a_frameworks = framework_objects(tenant_a, monkeypatch, tmp_path / "templates")
+    a_frameworks = framework_objects(tenant_a, monkeypatch, templates)
     a_value_sets = value_set_objects(tenant_a)
     a_priorities = priority_objects(tenant_a)
     a_return = submit_return(tenant_a, narrative=A_NARRATIVE, evidence_name=A_EVIDENCE_NAME)
@@ -547,6 +549,28 @@ def world(tenant_a: Tenant, tenant_b: Tenant, monkeypatch: pytest.MonkeyPatch, t
             **a_areas,
         },
     )
+
+
+@pytest.fixture(scope="module")
+def world_once(django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world, built once per module (and xdist worker) in a transaction that is rolled back at the end.
+
+    Building it takes some 940 queries; a case's request takes a few. Each case runs in its own savepoint
+    inside that transaction (the `db` fixture), rolled back after it, so every case starts from the world
+    exactly as built. Nothing in the build may outlive the transaction: no commit hooks run (`on_commit`
+    never fires inside it), and the only files written (evidence, spend Parquet, the template folder)
+    are under this run's temporary roots."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from built_once(
+            django_db_blocker, lambda: world_build(monkeypatch, tmp_path_factory.mktemp("world") / "templates")
+        )
+
+
+@pytest.fixture
+def world(world_once: World, db: None) -> World:
+    """A fresh copy of the world's objects for each case (as `TestCase.setUpTestData` gives), so a case that
+    changes an instance in memory leaves the next case's copy as built."""
+    return copy.deepcopy(world_once)
 
 
 def person(tenant: Tenant, role: str) -> User:

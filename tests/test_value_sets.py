@@ -988,3 +988,10 @@ def test_api_answers_404_for_another_organisations_value_set_or_deflator(council
     assert other_deflator.json() == {"detail": "No such deflator series."}
     their_org = reverse("api:value-set-list", kwargs={"org": tenant_b.buyer.slug})
     assert api.get(their_org).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_value_set_entry_set_creates_then_updates_committed(council):
+    """Setting a value, committed for real: on PostgreSQL this fails
+    if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
+    test_value_set_entry_set_creates_then_updates_the_value_for_a_measure_code(council)

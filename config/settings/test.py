@@ -14,6 +14,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# pytest replaces both with a temporary folder of its run, removed at the end (tests/conftest.py).
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 SPEND_DATA_DIR = VAR_DIR / "test-spend" / str(os.getpid())
 ALLOWED_HOSTS = ["*"]
