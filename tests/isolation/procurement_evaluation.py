@@ -44,10 +44,14 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "procurement:score": ("manager", 302),
     "procurement:moderate": ("manager", 302),
     "procurement:flag-decide": ("manager", 302),
+    "procurement:flags": ("manager", 302),
+}
+POST_WRITES_NOTHING: dict[str, str] = {
+    "procurement:flags": "the world recorded tenant A's flags already: recording them again changes nothing",
 }
 
 
-def world_objects(a: Tenant, b: Tenant) -> dict[type[models.Model], int]:
+def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
     manager = a.manager_member()
     world = procurement_published(a.buyer, reference="EVAL-A-001", deadline_passed=True)
     bid = bid_make(world, a.supplier, price="200000")
@@ -70,7 +74,8 @@ def world_objects(a: Tenant, b: Tenant) -> dict[type[models.Model], int]:
     flag = Flag.objects.filter(bid__procurement=procurement).order_by("pk").first()
     assert flag is not None
     second = procurement_published(a.buyer, reference="EVAL-A-002", deadline_passed=True)
-    return {Procurement: second.procurement.pk, Bid: bid.pk, Flag: flag.pk}
+    # The flags page records flags on POST: it is the procurement whose bids tenant A's manager may open.
+    return {Procurement: second.procurement.pk, Bid: bid.pk, Flag: flag.pk, "procurement:flags": procurement.pk}
 
 
 def post_data(tenant: Tenant) -> dict[str, Any]:
