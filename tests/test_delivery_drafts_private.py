@@ -31,7 +31,7 @@ def test_the_buyer_does_not_see_a_draft_in_the_agreement_history(client: Client,
     client.force_login(tenant_a.manager)
     page = client.get(url).content.decode()
     assert "Private draft narrative" not in page and "4321" not in page
-    assert "return.save_draft" not in page
+    assert "return.draft_saved" not in page
     # The supplier still sees its own draft's history.
     client.force_login(tenant_a.supplier_user)
     own = client.get(reverse("delivery:agreement-detail", kwargs={"org": "supplier-a", "pk": tenant_a.agreement.pk}))

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
 
@@ -29,6 +28,7 @@ from commonweal.tenancy.permissions import PermissionRefused
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
+from .conftest import built_once
 
 # Every model a frameworks service writes, and the audit log: a refused call changes none of their counts.
 WRITTEN: list[type[Model]] = [
@@ -127,9 +127,7 @@ def council_build() -> Council:
 
 @pytest.fixture(scope="module")
 def council(django_db_setup: None, django_db_blocker: Any) -> Iterator[Council]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield council_build()
-        transaction.set_rollback(True)
+    yield from built_once(django_db_blocker, council_build)
 
 
 def first(items: Any) -> Any:

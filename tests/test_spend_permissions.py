@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
@@ -38,6 +37,7 @@ from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.permissions import Permission, PermissionRefused, has_permission
 from commonweal.tenancy.selectors import Member, member_access
 
+from .conftest import built_once
 from .factories import OrganisationFactory, SupplierFactory, member_user
 
 CSV = b"Date,Supplier Name,Amount\n01/04/2024,Acme Ltd,10.00\n"
@@ -118,11 +118,7 @@ def _world_build(spend_file: Path) -> World:
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     spend_file = tmp_path_factory.mktemp("spend") / "payments.csv"
     spend_file.write_bytes(CSV)
-    with django_db_blocker.unblock(), transaction.atomic():
-        try:
-            yield _world_build(spend_file)
-        finally:
-            transaction.set_rollback(True)
+    yield from built_once(django_db_blocker, lambda: _world_build(spend_file))
 
 
 Call = Callable[[World, Member, User], object]

@@ -162,17 +162,17 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     events = history(page)
     reject, verify, submitted = events[:3]
     assert reject[1] == MANAGER
-    assert reject[2].startswith("return_line.reject")
+    assert reject[2].startswith("return_line.rejected")
     assert "status: pending → rejected" in reject[3]
     assert REJECT_REASON in reject[3]
     assert verify[1] == MANAGER
-    assert verify[2].startswith("return_line.verify")
+    assert verify[2].startswith("return_line.verified")
     assert "status: pending → verified" in verify[3]
     assert submitted[1] == SUPPLIER
-    assert submitted[2].startswith("return.submit")
+    assert submitted[2].startswith("return.submitted")
     assert f"narrative: {NARRATIVE}" in submitted[3]
     assert "evidence: q3-site-report.pdf" in submitted[3]
     actions = [row[2].split("\n")[0] for row in events]
-    assert actions.count("return.submit") == 2
-    assert actions.count("return_line.verify") == 3
-    assert actions.count("return_line.reject") == 2
+    assert actions.count("return.submitted") == 2
+    assert actions.count("return_line.verified") == 3
+    assert actions.count("return_line.rejected") == 2

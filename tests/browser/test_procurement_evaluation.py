@@ -90,7 +90,13 @@ def test_declare_score_moderate_and_decide_a_flag(page: Page, live_server: LiveS
 
     page.goto(f"/o/eastvale/procurements/{world.procurement.pk}/flags/")
     expect(page).to_have_title("Flags – EV-2026-001 – Commonweal")
+    # Opening the page records nothing: the flags the rules raise are listed, and a button records them.
+    expect(page.get_by_role("heading", name="Flags not recorded yet")).to_be_visible()
     expect(page.get_by_text("£90,000.00 is 62.07% of the average £145,000.00; the threshold is 80%")).to_be_visible()
+    assert_accessible(page)
+    submit(page, "Record the flags")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("1 flag recorded")
+    expect(page.get_by_role("heading", name="Flags not recorded yet")).to_have_count(0)
     assert_accessible(page)
     follow(page, page.get_by_role("link", name="Decide on the flag for Sloe Services Ltd"))
     expect(page).to_have_title("Decide on a flag – EV-2026-001 – Commonweal")
