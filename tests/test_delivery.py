@@ -1,9 +1,12 @@
 """Delivery services and selectors: returns, verification, progress, totals and the audit trail."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import override_settings
 
 from commonweal.core.errors import ApplicationError
@@ -421,3 +424,21 @@ def test_commitment_must_use_the_agreements_framework_version(tenant_a, tenant_b
             target_quantity=Decimal("0"),
             due_date=datetime.date(2027, 1, 1),
         )
+
+
+def test_the_audit_action_migration_renames_stored_events_into_the_past_tense_and_back(tenant_a):
+    """Events stored before `AuditAction` keep their meaning: 0002 renames them, and reversing it restores them."""
+    migration = importlib.import_module("commonweal.core.migrations.0002_audit_action_names")
+    with override_settings(MIGRATION_MODULES={}):  # the suite runs without migrations: read them from disk
+        historical = MigrationLoader(connection).project_state(("core", "0002_audit_action_names")).apps
+    submit(tenant_a, {tenant_a.commitments[0].pk: Decimal("1")})
+    event = AuditEvent.objects.get(action=AuditAction.RETURN_SUBMITTED)
+    stored = historical.get_model("core", "AuditEvent").objects
+    stored.filter(pk=event.pk).update(action="return.submit")  # as written before the enum
+
+    migration.rename(historical, None)
+    assert AuditEvent.objects.get(pk=event.pk).action == "return.submitted"
+    migration.rename_back(historical, None)
+    assert AuditEvent.objects.get(pk=event.pk).action == "return.submit"
+    assert set(migration.RENAMED.values()) <= set(AuditAction.values)
+    assert not set(migration.RENAMED) & set(AuditAction.values), "an old name is still in use"
