@@ -1,10 +1,14 @@
 """The supplier registry: normalised names clustered into suppliers, numbers attached, and every label
 classified with its provenance; overrides beat derived labels and survive reclassification."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
+from commonweal.spend import analytics
 from commonweal.spend import services_suppliers as services
 from commonweal.spend.classification import (
     NameEntry,
@@ -17,7 +21,7 @@ from commonweal.spend.classification import (
     vcse_name_form,
 )
 from commonweal.spend.models import Label, LivingWageEmployer, SpendPolicy, Supplier, SupplierAlias, SupplierLabel
-from commonweal.spend.rules import PolicyRule
+from commonweal.spend.rules import RULE_FIELDS, PolicyRule
 from commonweal.spend.selectors_suppliers import ClassRow, classification_rows
 from commonweal.tenancy.selectors import Member
 
@@ -405,12 +409,12 @@ def test_the_policy_refuses_unknown_districts_and_empty_rules_and_changes_nothin
         actor=tenant_a.manager,
         member=Member.system(tenant_a.buyer),
         local_district_codes=["e08000009", "E08000009"],
-        rules=[PolicyRule("expense_type", " Precept "), PolicyRule("supplier", "HM Revenue")],
+        rules=[PolicyRule("expense_type", " Precept "), PolicyRule("supplier_name", "HM Revenue")],
     )
     assert policy.local_district_codes == ["E08000009"]
     assert policy.not_influenceable_rules == [
         {"field": "expense_type", "contains": "Precept"},
-        {"field": "supplier", "contains": "HM Revenue"},
+        {"field": "supplier_name", "contains": "HM Revenue"},
     ]
 
 
@@ -530,3 +534,39 @@ def test_classification_rows_give_one_row_per_name_and_alias_in_two_queries(
         ClassRow("FULL CIRCLE CARE LTD", supplier.pk, "Full Circle Care Ltd", True, True, None, None, "E08000009", 7),
         ClassRow("HELPING HANDS", helping.pk, "Helping Hands", None, None, True, None, "", None),
     ]
+
+
+@pytest.mark.django_db
+def test_every_rule_the_policy_page_saves_is_one_the_dashboard_applies(tenant_a: Tenant) -> None:
+    """The page's fields are payment columns the dashboard knows: a saved rule is applied, never ignored."""
+    assert set(RULE_FIELDS) <= set(analytics.RULE_FIELDS)
+    policy = services.spend_policy_update(
+        actor=tenant_a.manager,
+        member=Member.system(tenant_a.buyer),
+        local_district_codes=["E08000009"],
+        rules=[PolicyRule(field, "Precept") for field in RULE_FIELDS],
+    )
+    rules, ignored = analytics.policy_rules(policy)
+    assert ignored == []
+    assert [(rule.field, rule.operator, rule.value) for rule in rules] == [
+        ("expense_type", "contains", "Precept"),
+        ("service_area", "contains", "Precept"),
+        ("supplier_name", "contains", "Precept"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_renames_supplier_rules_saved_under_the_old_name(tenant_a: Tenant) -> None:
+    migration = importlib.import_module("commonweal.spend.migrations.0002_policy_rules_name_the_supplier_name_column")
+    before = [{"field": "supplier", "contains": "HMRC"}, {"field": "expense_type", "contains": "Precept"}]
+    policy = SpendPolicy.objects.create(organisation=tenant_a.buyer, not_influenceable_rules=before)
+    migration.rename_field(django_apps, None)
+    policy.refresh_from_db()
+    assert policy.not_influenceable_rules == [
+        {"field": "supplier_name", "contains": "HMRC"},
+        {"field": "expense_type", "contains": "Precept"},
+    ]
+    assert analytics.policy_rules(policy)[1] == []
+    migration.rename_back(django_apps, None)
+    policy.refresh_from_db()
+    assert policy.not_influenceable_rules == before

@@ -172,7 +172,8 @@ def test_the_policy_page_takes_codes_or_names_and_refuses_unknown_ones(
     page = lead.get(url("policy", tenant_a)).content.decode()
     assert "Oxford" in page and "Precept" in page
     missing_text = lead.post(
-        url("policy", tenant_a), {"local_districts": "Trafford", "rule_field_0": "supplier", "rule_contains_0": " "}
+        url("policy", tenant_a),
+        {"local_districts": "Trafford", "rule_field_0": "supplier_name", "rule_contains_0": " "},
     )
     assert "Enter the text the field contains" in missing_text.content.decode()
 

@@ -22,11 +22,12 @@ DERIVED_SOURCES = (SOURCE_POSTCODE, SOURCE_CHARITY_NUMBER, SOURCE_LEGAL_FORM, SO
 
 # --- The spend policy ------------------------------------------------------------------------------
 
-# The fields a not-influenceable rule can look in, with what people call them.
+# The fields the policy page offers a not-influenceable rule, with what people call them: payment columns
+# the dashboard applies rules to (`analytics.RULE_FIELDS`), by the same names.
 RULE_FIELDS: dict[str, str] = {
     "expense_type": "Expense type",
     "service_area": "Service area",
-    "supplier": "Supplier name",
+    "supplier_name": "Supplier name",
 }
 
 
