@@ -23,7 +23,7 @@ from commonweal.delivery.models import (
 )
 from commonweal.delivery.selectors_agreements import effective_target
 from commonweal.delivery.services_agreements import MilestoneInput
-from commonweal.tenancy.models import OrganisationKind, Role
+from commonweal.tenancy.models import Department, OrganisationKind, Role
 from commonweal.tenancy.permissions import PermissionRefused
 
 from . import factories
@@ -64,7 +64,7 @@ def test_each_kind_of_agreement_is_created_with_its_periods_and_audited(tenant_a
     agreement = create(
         tenant_a,
         kind=kind,
-        department="Libraries, CC-4120",
+        department=Department.objects.create(organisation=tenant_a.buyer, name="Libraries, CC-4120"),
         value_set=value_set,
         return_frequency="quarterly",
         return_due_days=21,
@@ -74,7 +74,7 @@ def test_each_kind_of_agreement_is_created_with_its_periods_and_audited(tenant_a
     )
     agreement.refresh_from_db()
     assert agreement.kind == kind
-    assert (agreement.department, agreement.return_due_days, agreement.escalation_days) == (
+    assert (str(agreement.department), agreement.return_due_days, agreement.escalation_days) == (
         "Libraries, CC-4120",
         21,
         10,
@@ -519,7 +519,7 @@ def test_the_agreement_summary_shows_every_field(tenant_a: Tenant, client: Clien
     agreement = create(
         tenant_a,
         kind=AgreementKind.CALL_OFF,
-        department="Highways",
+        department=Department.objects.create(organisation=tenant_a.buyer, name="Highways"),
         value_set=factories.ValueSetFactory.create(organisation=tenant_a.buyer, title="Local values 2024"),
         return_frequency="monthly",
         return_due_days=10,
@@ -634,3 +634,10 @@ def test_the_commitment_pages_committed(tenant_a: Tenant, client: Client) -> Non
     """The commitment pages, committed for real: on PostgreSQL this fails
     if a service locks a row outside its own transaction (see tests/test_lock_paths.py)."""
     test_the_commitment_pages_add_change_and_remove(tenant_a, client)
+
+
+def test_an_agreement_takes_only_a_department_of_its_own_organisation(tenant_a: Tenant, tenant_b: Tenant) -> None:
+    theirs = Department.objects.create(organisation=tenant_b.buyer, name="Highways")
+    errors = field_errors(lambda: create(tenant_a, department=theirs))
+    assert errors == {"department": f"Highways is not a department of {tenant_a.buyer}"}
+    assert not Agreement.objects.filter(organisation=tenant_a.buyer, department=theirs).exists()

@@ -52,7 +52,7 @@ class AgreementOutputSerializer(serializers.Serializer):
     called_off_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    department = serializers.CharField()
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
     framework = serializers.CharField(source="framework_version.framework.code")
     framework_version = serializers.IntegerField(source="framework_version.number")
     framework_version_id = serializers.IntegerField()
@@ -71,7 +71,9 @@ class AgreementInputSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    department = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The name of one of your departments, or blank."
+    )
     framework_version = serializers.IntegerField(help_text="The id of a published version of your framework.")
     value_set = serializers.IntegerField(required=False, allow_null=True, default=None)
     return_frequency = serializers.ChoiceField(choices=ReturnFrequency.choices, default=ReturnFrequency.QUARTERLY)
@@ -214,6 +216,15 @@ def _agreement_arguments(member: Member, data: dict[str, Any]) -> dict[str, Any]
         )
         if arguments["value_set"] is None:
             errors["value_set"] = "None of your value sets has this id"
+    if "department" in data:
+        name = " ".join(data["department"].split())
+        arguments["department"] = (
+            selectors_agreements.department_choice_list(member=member).filter(name__iexact=name).first()
+            if name
+            else None
+        )
+        if name and arguments["department"] is None:
+            errors["department"] = f"None of your departments is called “{name}”"
     if data.get("contract_manager"):
         arguments["contract_manager"] = (
             selectors_agreements.contract_manager_choice_list(member=member)

@@ -118,10 +118,10 @@ class AgreementForm(GovukForm):
     value = _decimal_field("Value (£)", "The whole value in pounds, VAT included, e.g. 2450000.")
     start_date = GovukDateField(label="Start date", help_text="For example, 1 4 2026.")
     end_date = GovukDateField(label="End date", help_text="For example, 31 3 2028.")
-    department = forms.CharField(
-        label="Department or cost centre (optional)",
-        required=False,
-        help_text="Who in your organisation holds the budget, e.g. Libraries or CC-4120.",
+    department = _Choice(
+        label="Department (optional)",
+        hint="Who in your organisation holds the budget. The social value lead keeps the list of departments.",
+        empty="None",
     )
     framework_version = _VersionChoice(
         label="Framework version",
@@ -162,6 +162,7 @@ class AgreementForm(GovukForm):
         self._set_queryset("supplier", selectors_agreements.supplier_choice_list(member=member))
         self._set_queryset("framework_version", selectors_agreements.framework_version_choice_list(member=member))
         self._set_queryset("value_set", selectors_agreements.value_set_choice_list(member=member))
+        self._set_queryset("department", selectors_agreements.department_choice_list(member=member))
         self._set_queryset("contract_manager", selectors_agreements.contract_manager_choice_list(member=member))
         self.widget_attrs_apply()
 
@@ -199,7 +200,7 @@ class AgreementForm(GovukForm):
             "value": data["value"],
             "start_date": data["start_date"],
             "end_date": data["end_date"],
-            "department": data["department"],
+            "department": data.get("department"),
             "framework_version": version,
             "value_set": value_set,
             "return_frequency": data["return_frequency"],

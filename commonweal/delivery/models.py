@@ -49,7 +49,9 @@ class Agreement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=30, choices=AgreementKind.choices, default=AgreementKind.CONTRACT)
-    department = models.CharField(max_length=200, blank=True, help_text="Department or cost centre.")
+    department = models.ForeignKey(
+        "tenancy.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="agreements"
+    )
     return_frequency = models.CharField(
         max_length=20, choices=ReturnFrequency.choices, default=ReturnFrequency.QUARTERLY
     )

@@ -14,7 +14,7 @@ from commonweal.core.models import AuditAction, AuditEvent, AuditEventQuerySet
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet, ValueType, VersionStatus
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ClaimLine, Valuation, valuate
-from commonweal.tenancy.models import Organisation, OrganisationKind, Role
+from commonweal.tenancy.models import Department, Organisation, OrganisationKind, Role
 from commonweal.tenancy.selectors import Member
 
 from .models import (
@@ -237,6 +237,10 @@ def framework_version_choice_list(*, member: Member) -> QuerySet[FrameworkVersio
         .select_related("framework")
         .order_by("framework__title", "-number")
     )
+
+
+def department_choice_list(*, member: Member) -> QuerySet[Department]:
+    return Department.objects.filter(organisation=member.organisation).order_by("name")
 
 
 def value_set_choice_list(*, member: Member) -> QuerySet[ValueSet]:

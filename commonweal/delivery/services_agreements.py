@@ -26,7 +26,7 @@ from commonweal.core.models import AuditAction
 from commonweal.core.uploads import EVIDENCE_TYPES, upload_check
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
 from commonweal.frameworks.services_priorities import GSS_CODE
-from commonweal.tenancy.models import Membership, Organisation, OrganisationKind, Role
+from commonweal.tenancy.models import Department, Membership, Organisation, OrganisationKind, Role
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
@@ -250,8 +250,9 @@ def _reporting_errors(values: dict[str, Any]) -> dict[str, str]:
 def _manager_errors(organisation: Organisation, values: dict[str, Any]) -> dict[str, str]:
     """The department and the named contract manager, who must be one of the buyer's."""
     errors: dict[str, str] = {}
-    if len(values["department"]) > 200:
-        errors["department"] = "The department or cost centre must be 200 characters or fewer"
+    department = values["department"]
+    if department is not None and department.organisation_id != organisation.pk:
+        errors["department"] = f"{department} is not a department of {organisation}"
     manager = values["contract_manager"]
     if manager is not None and not is_contract_manager(organisation=organisation, user=manager):
         errors["contract_manager"] = f"{manager} is not a contract manager at {organisation}"
@@ -340,7 +341,7 @@ def agreement_create(
     framework_version: FrameworkVersion | None,
     contract_manager: User | None = None,
     kind: str = AgreementKind.CONTRACT,
-    department: str = "",
+    department: Department | None = None,
     value_set: ValueSet | None = None,
     return_frequency: str = ReturnFrequency.QUARTERLY,
     return_due_days: int | None = AGREEMENT_DEFAULT_DAYS,
@@ -360,7 +361,7 @@ def agreement_create(
         "value": value,
         "start_date": start_date,
         "end_date": end_date,
-        "department": department.strip(),
+        "department": department,
         "framework_version": framework_version,
         "value_set": value_set,
         "return_frequency": return_frequency,
@@ -399,7 +400,7 @@ def agreement_update(*, actor: User | None, member: Member, agreement: Agreement
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     buyer_require(member, agreement)
     values = {**agreement_values(agreement), **changes}
-    for name in ("reference", "title", "department"):
+    for name in ("reference", "title"):
         values[name] = (values[name] or "").strip()
     if values["kind"] not in PRO_RATA_KINDS and "called_off_value" not in changes:
         values["called_off_value"] = None  # a call-off changed to another kind keeps no called-off value

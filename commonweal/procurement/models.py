@@ -61,6 +61,9 @@ class Procurement(TimeStampedModel):
     )
     estimated_value = models.DecimalField(max_digits=14, decimal_places=2, help_text="In pounds, excluding VAT.")
     category = models.CharField(max_length=20, choices=ContractCategory.choices)
+    department = models.ForeignKey(
+        "tenancy.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="procurements"
+    )
     duration_months = models.PositiveIntegerField()
     framework_version = models.ForeignKey(
         "frameworks.FrameworkVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,4 +1,5 @@
-"""Organisations (the tenants), the networks they form, and who belongs to which with what role."""
+"""Organisations (the tenants), the networks they form, who belongs to which with what role, and the
+departments of a public body."""
 
 from django.conf import settings
 from django.db import models
@@ -85,3 +86,42 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class Department(TimeStampedModel):
+    """A department of a public body: agreements and procurements belong to one, and its budget lines
+    say what it plans to achieve through its spending each year."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="department_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpendLabelKind(models.TextChoices):
+    SERVICE_AREA = "service_area", "Service area"
+    COST_CENTRE = "cost_centre", "Cost centre"
+
+
+class DepartmentSpendLabel(models.Model):
+    """A service area or cost centre as it appears in the organisation's spend files, and the department it
+    belongs to. A label belongs to one department."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="spend_labels")
+    kind = models.CharField(max_length=20, choices=SpendLabelKind.choices)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["kind", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "label"], name="department_spend_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label}"

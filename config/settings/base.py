@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "commonweal.delivery",
     "commonweal.procurement",
     "commonweal.spend",
+    "commonweal.reporting",
     "commonweal.api",
     "commonweal.frontend",
     "commonweal.demo",
