@@ -31,6 +31,8 @@ class Permission(StrEnum):
     MANAGE_SPEND = "manage_spend"
     BID = "bid"
     SUBMIT_RETURNS = "submit_returns"
+    MANAGE_REPORTS = "manage_reports"
+    SIGN_OFF_REPORTS = "sign_off_reports"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,16 @@ RULES: dict[Permission, Rule] = {
         BUYER,
         [Role.SOCIAL_VALUE_LEAD, Role.PROCUREMENT_OFFICER],
         "Only a social value lead or procurement officer imports spend and changes supplier classifications.",
+    ),
+    Permission.MANAGE_REPORTS: _rule(
+        BUYER,
+        [Role.SOCIAL_VALUE_LEAD],
+        "Only a social value lead keeps departments, financial years, the budget and the impact report.",
+    ),
+    Permission.SIGN_OFF_REPORTS: _rule(
+        BUYER,
+        [Role.SOCIAL_VALUE_LEAD, Role.VIEWER],
+        "Only a social value lead or a viewer (a councillor or executive) signs off an impact report.",
     ),
     Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
     Permission.SUBMIT_RETURNS: _rule(

@@ -69,6 +69,14 @@ class Member:
     def can_submit_returns(self) -> bool:
         return self.may(Permission.SUBMIT_RETURNS)
 
+    @property
+    def can_manage_reports(self) -> bool:
+        return self.may(Permission.MANAGE_REPORTS)
+
+    @property
+    def can_sign_off_reports(self) -> bool:
+        return self.may(Permission.SIGN_OFF_REPORTS)
+
 
 def organisation_list_for_user(*, user: Any) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False):
