@@ -58,7 +58,7 @@ def _return(
         period=period,
         state=ReturnState.SUBMITTED,
         submitted_by=supplier_user,
-        submitted_at=timezone.make_aware(datetime.datetime(2026, 10, 1, 12, 0)),
+        submitted_at=datetime.datetime(2026, 10, 1, 12, 0, tzinfo=datetime.UTC),
         narrative="What we delivered.",
     )
     evidence = Evidence.objects.create(
@@ -195,7 +195,7 @@ def build_world() -> dict[str, Any]:
         duration_months=24,
         department=culture,
         state=ProcurementState.PUBLISHED,
-        award_at=timezone.make_aware(datetime.datetime(2026, 11, 15, 12, 0)),
+        award_at=datetime.datetime(2026, 11, 15, 12, 0, tzinfo=datetime.UTC),
         ask={"adjusted": {"outcomes": [{"framework": "test", "code": "T.1", "title": "Outcome", "weight": "1"}]}},
     )
     Procurement.objects.create(
@@ -207,7 +207,7 @@ def build_world() -> dict[str, Any]:
         duration_months=12,
         department=culture,
         state=ProcurementState.AWARDED,
-        award_at=timezone.make_aware(datetime.datetime(2026, 6, 1, 12, 0)),
+        award_at=datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC),
     )
     BudgetLine.objects.create(organisation=buyer, year=year, department=culture, measure=jobs, target_quantity=D("5"))
     BudgetLine.objects.create(
