@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from commonweal.delivery.models import (
     AgreementKind,
@@ -439,3 +441,38 @@ def test_another_organisation_gets_404_for_every_budget_page(world: dict[str, An
     assert client.get(reverse("reporting:budget", kwargs=own)).status_code == 404  # no such year there
     department = {**own, "department": world["culture"].pk}
     assert client.get(reverse("reporting:budget-department", kwargs=department)).status_code == 404
+
+
+def test_the_command_prints_the_figures_as_json_and_csv(world: dict[str, Any], db: None) -> None:
+    out = io.StringIO()
+    call_command("report", "budget", "--organisation", "northshire", "--year", "2026", "--csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    people = next(row for row in rows if row["department"] == "Streets" and row["measure_code"] == "PEOPLE")
+    assert (people["budget_target"], people["committed"], people["verified"], people["variance"]) == (
+        "20.00",
+        "19.00",
+        "15.00",
+        "-5.00",
+    )
+    out = io.StringIO()
+    call_command("report", "budget", "--organisation", "northshire", "--year", "2026", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert [department["name"] for department in data["departments"]] == ["Culture", "Streets"]
+    assert {share["reference"] for share in data["shares"]} == {"NS-001", "NS-002"}
+    with pytest.raises(CommandError, match="has no financial year 2030/31"):
+        call_command("report", "budget", "--organisation", "northshire", "--year", "2030", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No organisation has the short name"):
+        call_command("report", "budget", "--organisation", "nobody", "--year", "2026", stdout=io.StringIO())
+
+
+def test_the_api_gives_the_figures_to_members_only(world: dict[str, Any], db: None) -> None:
+    url = reverse("api:budget", kwargs={"org": "northshire", "year": 2026})
+    client = APIClient()
+    client.force_authenticate(world["lead"])
+    data = client.get(url).json()
+    culture = data["departments"][0]
+    assert (culture["name"], culture["money"][3]["local_economic"]["net"]) == ("Culture", "1600.00")
+    other = APIClient()
+    other.force_authenticate(world["other_lead"])
+    assert other.get(url).status_code == 404
+    assert client.get(reverse("api:budget", kwargs={"org": "northshire", "year": 2030})).status_code == 404

@@ -9,8 +9,10 @@ from tests.conftest import Tenant
 A_DEPARTMENT = "Tenant A Culture Department"
 A_YEAR = 2026
 GET_ROUTES = ["reporting:budget", "reporting:budget-csv", "reporting:budget-json", "reporting:budget-department"]
+# The API answers a supplier's people with 404 like the pages.
+API_ROUTES = ["api:budget"]
 # The budget belongs to public bodies: a supplier's people have no budget pages, even for their own organisation.
-OWNER_GET_STATUS: dict[str, dict[str, int]] = {name: {"supplier": 404} for name in GET_ROUTES}
+OWNER_GET_STATUS: dict[str, dict[str, int]] = {name: {"supplier": 404} for name in GET_ROUTES + API_ROUTES}
 LEAK_MARKERS = [A_DEPARTMENT]
 
 
