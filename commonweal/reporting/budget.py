@@ -214,6 +214,11 @@ class Breakdown:
     title: str
     measures: tuple[BreakdownMeasure, ...]
 
+    @property
+    def in_caption(self) -> str:
+        """The title as it reads after a measure's name: "By place" → "by place"."""
+        return self.title[:1].lower() + self.title[1:]
+
 
 BREAKDOWN_STATES = ("committed", "verified")
 
