@@ -27,13 +27,14 @@ from commonweal.delivery.models import (
 from commonweal.frameworks.models import UnitKind, ValueType
 from commonweal.procurement.models import Procurement, ProcurementState
 from commonweal.reporting import budget as rules
-from commonweal.reporting.budget import Budget, Cell, Quantities
+from commonweal.reporting.budget import Budget, Cell, DepartmentSpend, Quantities
 from commonweal.reporting.models import BudgetLine, FinancialYear, MoneyBasis
 from commonweal.reporting.selectors_budget import budget_compute, budget_get
-from commonweal.tenancy.models import Department, OrganisationKind, Role
+from commonweal.tenancy.models import Department, DepartmentSpendLabel, OrganisationKind, Role
 from commonweal.tenancy.selectors import Member
 from tests import factories
 from tests.conftest import built_once
+from tests.spend_analysis_data import spend_world
 
 D = Decimal
 AS_AT = datetime.date(2026, 10, 1)
@@ -476,3 +477,22 @@ def test_the_api_gives_the_figures_to_members_only(world: dict[str, Any], db: No
     other.force_authenticate(world["other_lead"])
     assert other.get(url).status_code == 404
     assert client.get(reverse("api:budget", kwargs={"org": "northshire", "year": 2030})).status_code == 404
+
+
+def test_a_department_s_spend_comes_from_its_service_areas_in_the_spend_files(db: None) -> None:
+    council = factories.OrganisationFactory.create(slug="spendshire", kind=OrganisationKind.PUBLIC_BODY)
+    spend_world(council)
+    education = Department.objects.create(organisation=council, name="Education")
+    for kind, label in (("service_area", "schools"), ("cost_centre", " Highways "), ("cost_centre", "CC-999")):
+        DepartmentSpendLabel.objects.create(organisation=council, department=education, kind=kind, label=label)
+    Department.objects.create(organisation=council, name="Unmapped")
+    year = FinancialYear.objects.create(organisation=council, start_year=2024)
+    figures = budget_compute(organisation=council, year=year, as_at=datetime.date(2025, 3, 31))
+    department, unmapped = figures.departments
+    # 2024/25 (payment 8 is paid on 1 April 2025): Schools 1,000 + 500 − 100 + 800; Highways 5,000 + 1,500.
+    # Local: the three Northgate payments (1,400); Megacorp and Distant are not local; CC-999 matches nothing.
+    assert department.spend == DepartmentSpend(D("8700.00"), 6, D("1400.00"), (" Highways ", "CC-999", "schools"))
+    assert department.spend.local_percent == D("16.1")
+    assert department.verified_social_net_percent == D("0.0")
+    assert unmapped.spend is None
+    assert rules.budget_from_dict(figures.as_dict()) == figures
