@@ -134,7 +134,7 @@ def grant_problems(grant: Any) -> list[str]:
                 message = "is missing " + ", ".join(missing)
         elif error.validator == "oneOf":
             message = f"“{error.instance}” is not a date (YYYY-MM-DD) or a date and time"
-        problems.append(f"{_error_path(error)}: {message}")
+        problems.append(f"{_error_path(error)}: {message}" if error.absolute_path else message)
     return problems
 
 
