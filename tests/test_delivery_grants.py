@@ -79,14 +79,14 @@ def test_the_real_files_read_whole_with_their_checked_totals(path: Path, count: 
 
 def test_a_csv_with_bad_rows_names_each_line_and_reason() -> None:
     csv = (
-        "Identifier,Title,Description,Currency,Amount Awarded,Award Date,Recipient Org:Identifier,"
-        "Recipient Org:Name,Funding Org:Identifier,Funding Org:Name, Grant Programme: Title ,Own column\n"
-        "360G-x-1,Grant one,Desc,GBP,100,2025-01-02,GB-COH-01234567,Org One,GB-LAE-TRF,Trafford,Small grants,x\n"
-        "360G-x-2,Grant two,Desc,GBP,lots,2025-01-02,GB-COH-01234567,Org One,GB-LAE-TRF,Trafford,,\n"
-        "360G-x-3,Grant three,Desc,GBP,100,02/01/2025,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
-        "360G-x-1,Grant again,Desc,GBP,100,2025-01-02,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
-        ",,Desc,GBP,100,2025-01-02,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
-    ).encode()
+        b"Identifier,Title,Description,Currency,Amount Awarded,Award Date,Recipient Org:Identifier,"
+        b"Recipient Org:Name,Funding Org:Identifier,Funding Org:Name, Grant Programme: Title ,Own column\n"
+        b"360G-x-1,Grant one,Desc,GBP,100,2025-01-02,GB-COH-01234567,Org One,GB-LAE-TRF,Trafford,Small grants,x\n"
+        b"360G-x-2,Grant two,Desc,GBP,lots,2025-01-02,GB-COH-01234567,Org One,GB-LAE-TRF,Trafford,,\n"
+        b"360G-x-3,Grant three,Desc,GBP,100,02/01/2025,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
+        b"360G-x-1,Grant again,Desc,GBP,100,2025-01-02,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
+        b",,Desc,GBP,100,2025-01-02,360G-x-org,Org Two,GB-LAE-TRF,Trafford,,\n"
+    )
     read = grants360.grants_read(csv, file="grants.csv")
     assert [grant.identifier for grant in read.grants] == ["360G-x-1"]
     assert read.grants[0].programme_title == "Small grants"  # "Grant Programme: Title", spaces and all
@@ -150,7 +150,9 @@ def test_the_trafford_json_imports_as_grant_agreements_and_again_changes_nothing
     assert recipient.org_identifier == "360G-trafford-altrincham_childrens_choir"
     # The CSV holds the same grants: importing it too changes nothing.
     again = grants_import(
-        actor=None, member=Member.system(trafford), files=[real(TRAFFORD / "trafford_council_voluntary_sector_grants.csv")]
+        actor=None,
+        member=Member.system(trafford),
+        files=[real(TRAFFORD / "trafford_council_voluntary_sector_grants.csv")],
     )
     assert (again.grants_created, again.grants_updated, again.grants_unchanged, again.changed) == (0, 0, 555, False)
 
@@ -236,5 +238,7 @@ def test_the_commands_import_and_export(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="1 grant or file rejected"):
         call_command("delivery", "import-360giving", str(bad), "--organisation", "trafford", stderr=io.StringIO())
     target = tmp_path / "out.json"
-    call_command("delivery", "export-360giving", "--organisation", "trafford", "--output", str(target), stdout=io.StringIO())
+    call_command(
+        "delivery", "export-360giving", "--organisation", "trafford", "--output", str(target), stdout=io.StringIO()
+    )
     assert grants360.package_problems(json.loads(target.read_text())) == []
