@@ -94,5 +94,5 @@ def test_bad_input_exits_with_a_clear_message(tenant_a: Tenant, tmp_path: Path) 
         call_command(
             "spend", "import", str(bad), str(good), "--organisation", tenant_a.buyer.slug, stdout=out, stderr=err
         )
-    assert "bad.csv: not imported: No column was found for the payment date and amount" in err.getvalue()
+    assert "bad.csv: not imported: No column was recognised as the payment date or the amount" in err.getvalue()
     assert list(SpendImport.objects.values_list("original_name", "status")) == [("good.csv", ImportStatus.SUCCEEDED)]

@@ -110,7 +110,7 @@ def test_the_progress_page_refreshes_itself_while_the_import_waits(manager_clien
     SpendSource.objects.create(organisation=tenant_a.buyer, name="Ledger")
     response = manager_client.post(url("import-upload", tenant_a), {"spend_file": upload()})
     spend_import = SpendImport.objects.get()
-    mapping = {"payment_date": "When paid", "amount": "Value (GBP)"}
+    mapping = {"payment_date": "When paid", "amount": "Value (GBP)", "supplier_name": "Payee"}
     manager_client.post(url("import-mapping", tenant_a, pk=spend_import.pk), form_data(mapping))  # queued, not run
     response = manager_client.get(url("import-detail", tenant_a, pk=spend_import.pk))
     assert response["Refresh"] == "3"
