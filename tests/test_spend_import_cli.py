@@ -38,7 +38,9 @@ def test_json_prints_the_figures_of_each_file(tenant_a: Tenant, tmp_path: Path) 
             "rows_rejected": 1,
             "rows_duplicate": 0,
             "rows_redacted": 0,
+            "rows_blank": 0,
             "total_amount": "1000.50",
+            "warnings": [],
         },
         {
             "file": str(second),
@@ -49,7 +51,9 @@ def test_json_prints_the_figures_of_each_file(tenant_a: Tenant, tmp_path: Path) 
             "rows_rejected": 0,
             "rows_duplicate": 0,
             "rows_redacted": 1,
+            "rows_blank": 0,
             "total_amount": "-20.00",
+            "warnings": [],
         },
     ]
     assert "q1.csv" in err  # the progress bar goes to standard error
@@ -58,7 +62,7 @@ def test_json_prints_the_figures_of_each_file(tenant_a: Tenant, tmp_path: Path) 
 def test_summary_and_the_same_file_again(tenant_a: Tenant, tmp_path: Path) -> None:
     path = write(tmp_path, "q1.csv", csv_text([HEADER, ["01/04/2024", "A Ltd", "10", "1"]]))
     out, _ = spend(str(path), "--organisation", tenant_a.buyer.slug)
-    assert "q1.csv: read 1 rows; imported 1 (0 redacted), rejected 0, duplicates 0; total £10.00." in out
+    assert "q1.csv: read 1 rows; imported 1 (0 redacted), rejected 0, duplicates 0, blank 0; total £10.00." in out
     out, _ = spend(str(path), "--organisation", tenant_a.buyer.slug)
     assert "q1.csv was imported already" in out and "nothing was added" in out
     assert SpendImport.objects.count() == 1
