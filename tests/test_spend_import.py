@@ -418,7 +418,9 @@ def test_the_mapping_is_remembered_per_source(tenant_a: Tenant, tmp_path: Path) 
     assert [row["payment_date"] for row in payments(spend_import)] == [datetime.date(2024, 5, 2)]
     # Without the source, the synonyms table finds no date or amount in this header.
     third = write(tmp_path, "m3.csv", csv_text([header, ["z", "C", "1", "03/05/2024"]]))
-    with pytest.raises(ApplicationError, match="No column was recognised as the payment date, the amount or the supplier"):
+    with pytest.raises(
+        ApplicationError, match="No column was recognised as the payment date, the amount or the supplier"
+    ):
         run(tenant_a, third, source_name="Another")
 
 

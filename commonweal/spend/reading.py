@@ -472,6 +472,7 @@ class Scanned:
     empty: int  # records with no bytes at all (the CSV reader skips them)
     encoding: str  # decided on the whole file
     nul_bytes: int
+    unclosed_quote_record: int | None = None  # the record a quote that is never closed opens in
 
 
 def encoding_decide(*, bom: bool, utf8_valid: bool, pound_1252: int, pound_437: int) -> str:
@@ -490,6 +491,7 @@ class _RecordCounter:
         self.starts = (delimiter.encode("utf-8")[-1:], b"\n", b"\r")
         self.state, self.field_start, self.current_empty = _OUT, True, True
         self.records = self.empty = 0
+        self.opened_in = 0
 
     def feed(self, chunk: bytes) -> None:
         parts = chunk.split(b'"')
@@ -512,6 +514,7 @@ class _RecordCounter:
                 self.current_empty = False
                 if self.field_start:
                     self.state = _IN
+                    self.opened_in = self.records + 1
 
     def _outside(self, part: bytes) -> None:
         sep = self.sep
@@ -530,8 +533,10 @@ class _RecordCounter:
         if stripped:
             self.field_start = stripped[-1:] in self.starts
 
-    def finish(self) -> tuple[int, int]:
-        return self.records + (0 if self.current_empty else 1), self.empty
+    def finish(self) -> tuple[int, int, int | None]:
+        """(records, empty records, the record a quote never closed opens in, if one does)."""
+        unclosed = self.opened_in if self.state == _IN else None
+        return self.records + (0 if self.current_empty else 1), self.empty, unclosed
 
 
 def scan(path: Path, *, newline: str, delimiter: str) -> Scanned:
@@ -565,9 +570,9 @@ def scan(path: Path, *, newline: str, delimiter: str) -> Scanned:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8_valid = False
-    records, empty = counter.finish()
+    records, empty, unclosed = counter.finish()
     encoding = encoding_decide(bom=bom, utf8_valid=utf8_valid, pound_1252=pound_1252, pound_437=pound_437)
-    return Scanned(records=records, empty=empty, encoding=encoding, nul_bytes=nul)
+    return Scanned(records=records, empty=empty, encoding=encoding, nul_bytes=nul, unclosed_quote_record=unclosed)
 
 
 # --- How it is written ------------------------------------------------------------------------------

@@ -99,6 +99,12 @@ def _prepare(
     DuckDB, and warnings. One pass over the file's bytes counts its records and decides its encoding."""
     source, warnings = reading.extracted_csv(path, sniffed.kind, work)
     scanned = reading.scan(source, newline=sniffed.newline, delimiter=sniffed.delimiter)
+    if scanned.unclosed_quote_record is not None:
+        raise reading.ReadError(
+            f'a quote (") opened in row {scanned.unclosed_quote_record} of the file (counting every line, the '
+            "header and any title rows included) is never closed, so every line after it would be read as part "
+            "of one value: nothing was imported. Correct the quote and import the file again."
+        )
     encoding = sniffed.encoding if sniffed.encoding_given or sniffed.kind == "xlsx" else scanned.encoding
     if encoding != sniffed.encoding:
         warnings.append(
