@@ -475,10 +475,19 @@ class Scanned:
     unclosed_quote_record: int | None = None  # the record a quote that is never closed opens in
 
 
-def encoding_decide(*, bom: bool, utf8_valid: bool, pound_1252: int, pound_437: int) -> str:
+def encoding_decide(*, bom: bool, utf8_valid: bool, pound_1252: int, pound_437: int, dos_letters: bool = False) -> str:
+    """UTF-8 if valid; else the pound sign decides; with no pound sign, DOS 437 only when the file has
+    437's accented letters (0x80-0x90: Ç ü é â ä à å ç ê ë è ï î ì Ä Å É) and no byte that is a letter,
+    curly quote or dash in Windows-1252 (0x91-0x97, 0xC0 and up)."""
     if bom or utf8_valid:
         return "utf-8"
-    return "cp437" if pound_437 > pound_1252 else "cp1252"
+    if pound_437 or pound_1252:
+        return "cp437" if pound_437 > pound_1252 else "cp1252"
+    return "cp437" if dos_letters else "cp1252"
+
+
+_DOS_LETTERS = re.compile(rb"[\x80-\x90]")
+_WINDOWS_ONLY = re.compile(rb"[\x91-\x97\xc0-\xff]")
 
 
 class _RecordCounter:
@@ -550,11 +559,16 @@ def scan(path: Path, *, newline: str, delimiter: str) -> Scanned:
     byte 0x9C (£ in 437) is commoner than 0xA3 (£ in 1252)."""
     counter = _RecordCounter(newline=newline, delimiter=delimiter)
     nul = pound_1252 = pound_437 = 0
+    dos_letters, windows_only = False, False
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8_valid = True
     with path.open("rb") as handle:
+        # A byte-order mark is not part of the first line (the reader drops it: a line of only a BOM is empty).
         bom = handle.read(3) == codecs.BOM_UTF8
-        handle.seek(0)
+        if bom:
+            decoder.decode(codecs.BOM_UTF8)
+        else:
+            handle.seek(0)
         while chunk := handle.read(CHUNK_BYTES):
             if utf8_valid:
                 try:
@@ -564,6 +578,9 @@ def scan(path: Path, *, newline: str, delimiter: str) -> Scanned:
             nul += chunk.count(b"\x00")
             pound_1252 += chunk.count(b"\xa3")
             pound_437 += chunk.count(b"\x9c")
+            if not utf8_valid and not windows_only:
+                windows_only = _WINDOWS_ONLY.search(chunk) is not None
+                dos_letters = dos_letters or _DOS_LETTERS.search(chunk) is not None
             counter.feed(chunk.replace(b"\x00", b"") if b"\x00" in chunk else chunk)
     if utf8_valid:
         try:
@@ -571,7 +588,13 @@ def scan(path: Path, *, newline: str, delimiter: str) -> Scanned:
         except UnicodeDecodeError:
             utf8_valid = False
     records, empty, unclosed = counter.finish()
-    encoding = encoding_decide(bom=bom, utf8_valid=utf8_valid, pound_1252=pound_1252, pound_437=pound_437)
+    encoding = encoding_decide(
+        bom=bom,
+        utf8_valid=utf8_valid,
+        pound_1252=pound_1252,
+        pound_437=pound_437,
+        dos_letters=dos_letters and not windows_only,
+    )
     return Scanned(records=records, empty=empty, encoding=encoding, nul_bytes=nul, unclosed_quote_record=unclosed)
 
 
@@ -590,6 +613,7 @@ def detect_encoding(head: bytes) -> str:
         utf8_valid=utf8_valid,
         pound_1252=head.count(b"\xa3"),
         pound_437=head.count(b"\x9c"),
+        dos_letters=_DOS_LETTERS.search(head) is not None and _WINDOWS_ONLY.search(head) is None,
     )
 
 
