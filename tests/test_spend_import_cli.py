@@ -119,8 +119,10 @@ def test_a_file_with_no_supplier_column_is_refused_naming_the_option(tenant_a: T
     ) in " ".join(err.getvalue().split())
     # The summary lists each file: the good one was imported all the same.
     assert "good.csv: read 1 rows; imported 1" in out.getvalue()
-    out, _ = spend(str(bare), "--organisation", tenant_a.buyer.slug, "--no-header", "--column", "supplier=Column 2")
-    assert "bare.csv: read 2 rows; imported 2 (0 redacted), rejected 0, duplicates 0, blank 0; total £105.00." in out
+    summary, _ = spend(str(bare), "--organisation", tenant_a.buyer.slug, "--no-header", "--column", "supplier=Column 2")
+    assert (
+        "bare.csv: read 2 rows; imported 2 (0 redacted), rejected 0, duplicates 0, blank 0; total £105.00." in summary
+    )
 
 
 def test_columns_header_line_and_encoding_and_the_mapping_remembered(tenant_a: Tenant, tmp_path: Path) -> None:
