@@ -4,5 +4,6 @@ from django.urls import include, path
 
 app_name = "reporting"
 urlpatterns = [
+    path("", include("commonweal.reporting.urls_budget")),
     path("", include("commonweal.reporting.urls_report")),
 ]
