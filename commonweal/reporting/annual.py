@@ -22,7 +22,7 @@ from commonweal.core.formatting import MINUS, money, percent
 from commonweal.frameworks.models import UnitKind
 
 from . import budget as budget_rules
-from .budget import STATES, Budget, DepartmentFigures, StateMoney, budget_from_dict
+from .budget import STATES, Budget, Cell, DepartmentFigures, StateMoney, budget_from_dict
 
 SNAPSHOT_FORMAT = 1
 ZERO = Decimal("0")
@@ -272,11 +272,14 @@ def cell_text(value: Value, kind: str) -> str:
     return str(value)
 
 
-def cell_export(value: Value) -> str:
-    """A cell as the downloads carry it: a plain decimal string, text as it is, "" for nothing."""
+def cell_export(value: Value) -> Decimal | int | str:
+    """A cell as the downloads carry it: a number as itself (written as a plain decimal, and never taken
+    for a formula), text as it is, "" for nothing."""
     if value is None:
         return ""
-    return str(value)
+    if isinstance(value, Pounds):
+        return value.amount
+    return value
 
 
 def _state_row(rows: Sequence[StateMoney], state: str) -> StateMoney | None:
@@ -394,7 +397,7 @@ def measures_table(budget: Budget) -> Table:
         rows.append(
             (
                 f"{measure.title} ({measure.code})",
-                measure.unit,
+                measure.unit_label,
                 measure.value_type_label,
                 measure.quantities.committed,
                 measure.quantities.claimed,
@@ -435,7 +438,7 @@ def budget_lines_table(budget: Budget) -> Table:
                 (
                     department.name,
                     f"{line.measure_title} ({line.measure_code})",
-                    line.unit_text if line.is_amount else UnitKind(line.unit).label,
+                    line.unit_text,
                     _typed(line.target, kind),
                     line.planned.procurements,
                     _typed(line.actual.committed, kind),
@@ -491,6 +494,15 @@ def _typed(value: Decimal, kind: str) -> Value:
     return Pounds(value) if kind == "money" else value
 
 
+def _cell(cell: Cell) -> Value:
+    """A breakdown figure, or the text that stands for it where it is suppressed ("fewer than 10")."""
+    return cell.text if cell.value is None else cell.value
+
+
+def _unit_label(unit: str) -> str:
+    return UnitKind(unit).label if unit in UnitKind.values else unit
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -501,15 +513,10 @@ def breakdown_tables(budget: Budget) -> list[Table]:
         label = breakdown.title
         rows = []
         for measure in breakdown.measures:
+            name = f"{measure.title} ({measure.code}, {_unit_label(measure.unit)})"
             for row in measure.rows:
-                rows.append(
-                    (
-                        f"{measure.title} ({measure.code}, {measure.unit})",
-                        row.label,
-                        *(cell.text if cell.value is None else cell.value for cell in row.cells),
-                    )
-                )
-            rows.append((f"{measure.title} ({measure.code}, {measure.unit})", "Total", *measure.totals))
+                rows.append((name, row.label, *(_cell(cell) for cell in row.cells)))
+            rows.append((name, "Total", *(_cell(cell) for cell in measure.totals)))
         tables.append(
             Table(
                 key=f"breakdown-{breakdown.dimension.replace('_', '-')}",
@@ -672,28 +679,24 @@ def headline(content: ReportContent) -> list[tuple[str, str]]:
 CSV_FIELDS = ["table", "row", "column", "value", "text"]
 
 
-def figure_rows(tables: Iterable[Table]) -> list[dict[str, str]]:
+def figure_rows(tables: Iterable[Table]) -> list[dict[str, Any]]:
     """Every figure of every table, one a row: which table, which row (its first cell), which column,
     the value as a plain decimal string (or the text of a suppressed cell) and as people read it."""
     rows = []
     for table in tables:
         for row in table.rows:
-            label = cell_export(_exportable(row[0]))
+            label = str(cell_export(row[0]))
             for value, column in zip(row[1:], table.columns[1:], strict=True):
                 rows.append(
                     {
                         "table": table.key,
                         "row": label,
                         "column": column.title,
-                        "value": cell_export(_exportable(value)),
+                        "value": cell_export(value),
                         "text": cell_text(value, column.kind),
                     }
                 )
     return rows
-
-
-def _exportable(value: Value) -> Value:
-    return value.amount if isinstance(value, Pounds) else value
 
 
 def tables_dict(tables: Iterable[Table]) -> list[dict[str, Any]]:
@@ -703,7 +706,7 @@ def tables_dict(tables: Iterable[Table]) -> list[dict[str, Any]]:
             "heading": table.heading,
             "caption": table.caption,
             "columns": [column.title for column in table.columns],
-            "rows": [[cell_export(_exportable(value)) for value in row] for row in table.rows],
+            "rows": [[str(cell_export(value)) for value in row] for row in table.rows],
         }
         for table in tables
     ]

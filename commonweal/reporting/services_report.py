@@ -56,19 +56,24 @@ def _reopen(report: ImpactReport) -> list[str]:
     return ["state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at"]
 
 
-def _touch(*, actor: User | None, member: Member, report: ImpactReport, before: dict[str, Any]) -> None:
-    """Reopen the report if needed after a change to its content, and record the change of state."""
-    fields = _reopen(report)
+def _touch(*, actor: User | None, member: Member, report: ImpactReport) -> None:
+    """After a change to its content, take the report (as stored, not as the caller last read it) back to
+    draft if it was past draft, and record that."""
+    stored = ImpactReport.objects.select_for_update().get(pk=report.pk)
+    before = snapshot(stored, REPORT_FIELDS)
+    fields = _reopen(stored)
     if fields:
-        report.save(update_fields=[*fields, "updated_at"])
+        stored.save(update_fields=[*fields, "updated_at"])
         audit_record(
             actor=actor,
             organisation=member.organisation,
             action=AuditAction.IMPACT_REPORT_RETURNED_TO_DRAFT,
-            target=report,
+            target=stored,
             before=before,
-            after=snapshot(report, REPORT_FIELDS),
+            after=snapshot(stored, REPORT_FIELDS),
         )
+    for name in ("state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at"):
+        setattr(report, name, getattr(stored, name))
 
 
 # --- The draft ----------------------------------------------------------------------------------------
@@ -120,7 +125,7 @@ def report_update(*, actor: User | None, member: Member, report: ImpactReport, t
         before=before,
         after=snapshot(report, REPORT_FIELDS),
     )
-    _touch(actor=actor, member=member, report=report, before=before)
+    _touch(actor=actor, member=member, report=report)
     return report
 
 
@@ -149,7 +154,6 @@ def section_add(*, actor: User | None, member: Member, report: ImpactReport, hea
         body=body,
         position=0 if last is None else last + 1,
     )
-    before = snapshot(report, REPORT_FIELDS)
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -158,7 +162,7 @@ def section_add(*, actor: User | None, member: Member, report: ImpactReport, hea
         trail=report,
         after=snapshot(section, SECTION_FIELDS),
     )
-    _touch(actor=actor, member=member, report=report, before=before)
+    _touch(actor=actor, member=member, report=report)
     return section
 
 
@@ -171,7 +175,6 @@ def section_update(*, actor: User | None, member: Member, section: ReportSection
     section.heading, section.body = heading, body
     section.save(update_fields=["heading", "body"])
     report = section.report
-    report_before = snapshot(report, REPORT_FIELDS)
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -181,7 +184,7 @@ def section_update(*, actor: User | None, member: Member, section: ReportSection
         before=before,
         after=snapshot(section, SECTION_FIELDS),
     )
-    _touch(actor=actor, member=member, report=report, before=report_before)
+    _touch(actor=actor, member=member, report=report)
     return section
 
 
@@ -201,7 +204,7 @@ def section_remove(*, actor: User | None, member: Member, section: ReportSection
     )
     section.delete()
     _renumber(report)
-    _touch(actor=actor, member=member, report=report, before=snapshot(report, REPORT_FIELDS))
+    _touch(actor=actor, member=member, report=report)
     return report
 
 
@@ -232,7 +235,6 @@ def section_move(*, actor: User | None, member: Member, section: ReportSection, 
     moved.position, neighbour.position = neighbour.position, moved.position
     moved.save(update_fields=["position"])
     neighbour.save(update_fields=["position"])
-    report_before = snapshot(report, REPORT_FIELDS)
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -242,7 +244,7 @@ def section_move(*, actor: User | None, member: Member, section: ReportSection, 
         before=before,
         after=snapshot(moved, SECTION_FIELDS),
     )
-    _touch(actor=actor, member=member, report=report, before=report_before)
+    _touch(actor=actor, member=member, report=report)
     return moved
 
 
@@ -260,7 +262,6 @@ def case_studies_choose(
         message = f"These case studies cannot be published (no consent recorded, or not yours): {', '.join(refused)}"
         raise ApplicationError(message, field_errors={"case_studies": message})
     before = sorted(report.case_studies.values_list("title", flat=True))
-    report_before = snapshot(report, REPORT_FIELDS)
     report.case_studies.set(chosen)
     audit_record(
         actor=actor,
@@ -270,7 +271,7 @@ def case_studies_choose(
         before={"case_studies": before},
         after={"case_studies": sorted(case.title for case in chosen)},
     )
-    _touch(actor=actor, member=member, report=report, before=report_before)
+    _touch(actor=actor, member=member, report=report)
     return report
 
 

@@ -40,6 +40,11 @@ def _detail_url(org: str, report: ImpactReport) -> str:
     return reverse("reporting:report-detail", kwargs={"org": org, "pk": report.pk})
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST, even an empty one (a confirmation button sends no fields)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _writer(request: HttpRequest, org: str) -> Member:
     """Reading a form page needs only membership; sending one needs the permission to write."""
     return member_require(user=request.user, slug=org, permission=WRITE if request.method == "POST" else READ)
@@ -64,7 +69,7 @@ def report_list(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=WRITE)
-    form = ReportCreateForm(request.POST or None, years=selectors_report.years_without_report(member=member))
+    form = ReportCreateForm(_posted(request), years=selectors_report.years_without_report(member=member))
     return form_page(
         request,
         form,
@@ -139,7 +144,7 @@ def report_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         org,
         pk,
         form_of=lambda member, report: ReportEditForm(
-            request.POST or None, initial={"title": report.title, "summary": report.summary}
+            _posted(request), initial={"title": report.title, "summary": report.summary}
         ),
         save=lambda member, report, form: services_report.report_update(
             actor=member.user,
@@ -160,7 +165,7 @@ def section_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         org,
         pk,
-        form_of=lambda member, report: SectionForm(request.POST or None),
+        form_of=lambda member, report: SectionForm(_posted(request)),
         save=lambda member, report, form: services_report.section_add(
             actor=member.user,
             member=member,
@@ -179,7 +184,7 @@ def section_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def section_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = _writer(request, org)
     section = selectors_report.section_get(member=member, pk=pk)
-    form = SectionForm(request.POST or None, initial={"heading": section.heading, "body": section.body})
+    form = SectionForm(_posted(request), initial={"heading": section.heading, "body": section.body})
     return form_page(
         request,
         form,
@@ -202,7 +207,7 @@ def section_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def section_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = _writer(request, org)
     section = selectors_report.section_get(member=member, pk=pk)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     return form_page(
         request,
         form,
@@ -232,7 +237,7 @@ def section_move(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def report_case_studies(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     def form_of(member: Member, report: ImpactReport) -> CaseStudiesForm:
         return CaseStudiesForm(
-            request.POST or None,
+            _posted(request),
             choices=selectors_report.case_study_choice_list(member=member),
             initial={"case_studies": list(report.case_studies.values_list("pk", flat=True))},
         )
@@ -257,7 +262,7 @@ def report_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         org,
         pk,
-        form_of=lambda member, report: ConfirmForm(request.POST or None),
+        form_of=lambda member, report: ConfirmForm(_posted(request)),
         save=lambda member, report, form: services_report.report_submit(actor=member.user, member=member, report=report),
         message="The report has been submitted for sign-off.",
         template="reporting/report_submit.html",
@@ -278,7 +283,7 @@ def report_sign_off(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         org,
         pk,
         member=member,
-        form_of=lambda member, report: ConfirmForm(request.POST or None),
+        form_of=lambda member, report: ConfirmForm(_posted(request)),
         save=lambda member, report, form: services_report.report_sign_off(
             actor=member.user, member=member, report=report
         ),
@@ -303,7 +308,7 @@ def report_return_to_draft(request: HttpRequest, org: str, pk: int) -> HttpRespo
         org,
         pk,
         member=member,
-        form_of=lambda member, report: ConfirmForm(request.POST or None),
+        form_of=lambda member, report: ConfirmForm(_posted(request)),
         save=lambda member, report, form: services_report.report_return_to_draft(
             actor=member.user, member=member, report=report
         ),
@@ -323,7 +328,7 @@ def report_return_to_draft(request: HttpRequest, org: str, pk: int) -> HttpRespo
 def report_publish(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = _writer(request, org)
     report = selectors_report.report_get(member=member, pk=pk)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(_posted(request))
     latest = selectors_report.version_latest(member=member, report=report)
     return form_page(
         request,
