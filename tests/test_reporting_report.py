@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -347,3 +348,60 @@ def test_the_year_with_no_value_set_says_so_and_shows_no_money() -> None:
     assert view.content.methodology.value_sets == ()
     assert "no £ figures" in view.content.budget.note
     assert view.content.budget.as_at == date(2026, 3, 31)
+
+
+# --- The command line and the API ---------------------------------------------------------------------
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_command_writes_the_draft_marked_as_a_draft_then_the_published_version(tmp_path: Path) -> None:
+    year = year_build()
+    report = draft(year)
+    out = io.StringIO()
+    path = tmp_path / "draft.pdf"
+    call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out)
+    assert out.getvalue().strip() == (
+        f"Wrote the draft (not signed off or published) of “Social value impact report 2025/26” to {path}."
+    )
+    text = pdf_text(path)
+    assert "DRAFT – not signed off or published" in text and "£12,800.00" in text
+
+    services_report.report_submit(actor=year.lead, member=year.member(year.lead), report=report)
+    services_report.report_sign_off(actor=year.viewer, member=year.member(year.viewer), report=report)
+    services_report.report_publish(actor=year.lead, member=year.member(year.lead), report=report)
+    path = tmp_path / "published.pdf"
+    call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out)
+    text = pdf_text(path)
+    assert "Version 1, published" in text and "DRAFT" not in text and "£45,000.00" in text
+
+    out = io.StringIO()
+    call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert figures(rows, "additional-social")[("Verified", "2025/26 net")] == Decimal("12800.00")
+
+
+def test_the_command_refuses_an_unknown_organisation_or_a_year_without_a_report() -> None:
+    year = year_build()
+    with pytest.raises(CommandError, match="No organisation has the short name “nowhere”"):
+        call_command("report", "annual", "--organisation", "nowhere", "--year", "2025", "--json")
+    with pytest.raises(CommandError, match="Handshire Council has no impact report for 2026/27"):
+        call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2026", "--json")
+
+
+def test_the_api_lists_reports_and_gives_the_draft_and_the_published_version() -> None:
+    year = year_build()
+    report, version = published(year)
+    client = signed_in(year.viewer)
+    listed = client.get(reverse("api:report-list", kwargs={"org": year.buyer.slug})).json()
+    assert [(item["year_label"], item["state"], [v["number"] for v in item["versions"]]) for item in listed] == [
+        ("2025/26", "published", [1])
+    ]
+    kept = client.get(reverse("api:report-version", kwargs={"org": year.buyer.slug, "pk": version.pk})).json()
+    assert kept["standing"] == "published" and kept["signed_off_by"] == year.viewer.email
+    tables = {table["key"]: table for table in kept["tables"]}
+    assert tables["local-economic"]["rows"][1] == ["Claimed", "30000.00", "27000.00", "0.00", "0.00"]
+    live = client.get(reverse("api:report-detail", kwargs={"org": year.buyer.slug, "pk": report.pk})).json()
+    assert live["standing"] == "draft" and live["version"] is None
