@@ -31,7 +31,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from commonweal.accounts.models import User
-from commonweal.delivery.models import Agreement, CaseStudy, Commitment, DeliveryReturn, LineStatus, ReturnLine, ReturnState
+from commonweal.delivery.models import (
+    Agreement,
+    CaseStudy,
+    Commitment,
+    DeliveryReturn,
+    LineStatus,
+    ReturnLine,
+    ReturnState,
+)
 from commonweal.frameworks.models import UnitKind, ValueSet, ValueType
 from commonweal.reporting.models import BudgetLine, FinancialYear
 from commonweal.tenancy.models import Department, Organisation, Role
@@ -61,7 +69,9 @@ class Year:
         return member_access(user=user, slug=self.buyer.slug)
 
 
-def _return(agreement: Agreement, supplier_user: User, when: datetime, lines: list[tuple[Commitment, str, str]]) -> DeliveryReturn:
+def _return(
+    agreement: Agreement, supplier_user: User, when: datetime, lines: list[tuple[Commitment, str, str]]
+) -> DeliveryReturn:
     delivery_return = DeliveryReturn.objects.create(
         organisation=agreement.organisation,
         agreement=agreement,
@@ -94,7 +104,11 @@ def year_build(slug: str = "handshire") -> Year:
     housing_department = Department.objects.create(organisation=buyer, name="Housing")
     version = factories.FrameworkVersionFactory.create(organisation=buyer)
     jobs = factories.MeasureFactory.create(
-        version=version, code="JOBS", title="People into work", unit=UnitKind.COUNT, value_type=ValueType.ADDITIONAL_SOCIAL
+        version=version,
+        code="JOBS",
+        title="People into work",
+        unit=UnitKind.COUNT,
+        value_type=ValueType.ADDITIONAL_SOCIAL,
     )
     spend = factories.MeasureFactory.create(
         version=version, code="SPEND", title="Local spend", unit=UnitKind.GBP, value_type=ValueType.LOCAL_ECONOMIC
@@ -149,7 +163,9 @@ def year_build(slug: str = "handshire") -> Year:
     )
     housing_return = _return(housing, supplier_user, october, [(housing_jobs, "6", LineStatus.VERIFIED)])
     _return(housing, supplier_user, datetime(2025, 11, 20, 12, tzinfo=UTC), [(housing_jobs, "2", LineStatus.REJECTED)])
-    _return(housing, supplier_user, datetime(2025, 3, 1, 12, tzinfo=UTC), [(housing_last_year, "5", LineStatus.VERIFIED)])
+    _return(
+        housing, supplier_user, datetime(2025, 3, 1, 12, tzinfo=UTC), [(housing_last_year, "5", LineStatus.VERIFIED)]
+    )
     BudgetLine.objects.create(
         organisation=buyer, year=year, department=highways_department, measure=jobs, target_quantity=Decimal("15")
     )

@@ -97,8 +97,32 @@ def test_the_preview_page_shows_the_hand_computed_year() -> None:
         ["Verified", "£0.00", "£0.00", "£0.00", "£0.00"],
     ]
     assert texts["departments"] == [
-        ["Highways", "1", "£200,000.00", "£9,600.00", "£10,000.00", "£8,000.00", "£0.00", "£45,000.00", "£0.00", "£0.00", "£0.00"],
-        ["Housing", "1", "£100,000.00", "£6,400.00", "£6,000.00", "£4,800.00", "£4,000.00", "£0.00", "£0.00", "£0.00", "£0.00"],
+        [
+            "Highways",
+            "1",
+            "£200,000.00",
+            "£9,600.00",
+            "£10,000.00",
+            "£8,000.00",
+            "£0.00",
+            "£45,000.00",
+            "£0.00",
+            "£0.00",
+            "£0.00",
+        ],
+        [
+            "Housing",
+            "1",
+            "£100,000.00",
+            "£6,400.00",
+            "£6,000.00",
+            "£4,800.00",
+            "£4,000.00",
+            "£0.00",
+            "£0.00",
+            "£0.00",
+            "£0.00",
+        ],
     ]
     assert texts["budget-lines"] == [
         ["Highways", "People into work (JOBS)", "number", "15", "0", "12", "10", "0", "10", "−5", "66.7%", "10", "0"]
@@ -258,7 +282,9 @@ def test_only_a_lead_or_viewer_signs_off_and_only_a_signed_off_report_is_publish
     assert response.status_code == 404
     # A viewer may sign off but not write.
     with pytest.raises(PermissionRefused):
-        services_report.report_update(actor=year.viewer, member=year.member(year.viewer), report=report, title="X", summary="")
+        services_report.report_update(
+            actor=year.viewer, member=year.member(year.viewer), report=report, title="X", summary=""
+        )
     services_report.report_sign_off(actor=year.viewer, member=year.member(year.viewer), report=report)
     report.refresh_from_db()
     assert (report.state, report.signed_off_by) == (ReportState.SIGNED_OFF, year.viewer)
@@ -306,7 +332,9 @@ def test_sections_are_added_moved_and_removed_in_order_through_the_pages() -> No
         {"heading": "Looking ahead", "body": "Next year we will do more."},
     )
     assert response.status_code == 302
-    response = client.post(reverse("reporting:report-section-add", kwargs={"org": org, "pk": report.pk}), {"heading": ""})
+    response = client.post(
+        reverse("reporting:report-section-add", kwargs={"org": org, "pk": report.pk}), {"heading": ""}
+    )
     assert response.status_code == 200 and "Enter a heading" in response.content.decode()
     later = report.sections.get(heading="Looking ahead")
     client.post(reverse("reporting:report-section-move", kwargs={"org": org, "pk": later.pk}), {"direction": "up"})
@@ -362,7 +390,9 @@ def test_the_command_writes_the_draft_marked_as_a_draft_then_the_published_versi
     report = draft(year)
     out = io.StringIO()
     path = tmp_path / "draft.pdf"
-    call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out)
+    call_command(
+        "report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out
+    )
     assert out.getvalue().strip() == (
         f"Wrote the draft (not signed off or published) of “Social value impact report 2025/26” to {path}."
     )
@@ -373,7 +403,9 @@ def test_the_command_writes_the_draft_marked_as_a_draft_then_the_published_versi
     services_report.report_sign_off(actor=year.viewer, member=year.member(year.viewer), report=report)
     services_report.report_publish(actor=year.lead, member=year.member(year.lead), report=report)
     path = tmp_path / "published.pdf"
-    call_command("report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out)
+    call_command(
+        "report", "annual", "--organisation", year.buyer.slug, "--year", "2025", "--pdf", str(path), stdout=out
+    )
     text = pdf_text(path)
     assert "Version 1, published" in text and "DRAFT" not in text and "£45,000.00" in text
 

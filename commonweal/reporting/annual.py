@@ -569,7 +569,8 @@ def shares_table(budget: Budget) -> Table:
                         gross_share,
                         net,
                         net_share,
-                        f"gross: {share_how(gross, share.value, gross_share)}; net: {share_how(net, share.value, net_share)}",
+                        f"gross: {share_how(gross, share.value, gross_share)}; "
+                        f"net: {share_how(net, share.value, net_share)}",
                     )
                 )
     return Table(
@@ -710,4 +711,3 @@ def tables_dict(tables: Iterable[Table]) -> list[dict[str, Any]]:
         }
         for table in tables
     ]
-

@@ -4,7 +4,7 @@
 Series are drawn side by side, never stacked: a stack would add local economic value to additional
 social value, which the report never does."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
@@ -23,7 +23,7 @@ def grouped_columns(
     title: str,
     description: str,
     categories: Sequence[str],
-    series: dict[str, Sequence[Decimal]],
+    series: Mapping[str, Sequence[Decimal]],
     axis_title: str,
 ) -> SafeString:
     """Columns side by side within each category, one a series (never stacked)."""
@@ -81,10 +81,7 @@ def _value_type_chart(content: ReportContent, value_type: str, label: str) -> Sa
         chart_id=f"chart-{value_type.replace('_', '-')}",
         title=f"{label} by state, net, {budget.label} against {last_label}",
         description=_describe(
-            [
-                (f"{name}, {budget.label}", money(value))
-                for name, value in zip(names, this_year, strict=True)
-            ]
+            [(f"{name}, {budget.label}", money(value)) for name, value in zip(names, this_year, strict=True)]
             + [(f"{name}, {last_label}", money(value)) for name, value in zip(names, last_year, strict=True)]
         ),
         categories=names,
@@ -99,7 +96,9 @@ def _departments_chart(content: ReportContent) -> SafeString | None:
         return None
     names = [department.name for department in departments]
     series = {
-        f"{label} verified, net": [state_value(department.money, "verified", value_type, "net") or Decimal(0) for department in departments]
+        f"{label} verified, net": [
+            state_value(department.money, "verified", value_type, "net") or Decimal(0) for department in departments
+        ]
         for value_type, label in VALUE_TYPES
     }
     return grouped_columns(

@@ -13,12 +13,12 @@ from commonweal.frontend.forms import GovukForm
 from .models import FinancialYear
 
 
-class YearChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class YearChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.label} (1 April {obj.start_year} to 31 March {obj.start_year + 1})"
 
 
-class CaseStudyChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class CaseStudyChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         agreement = obj.delivery_return.agreement
         return (

@@ -108,7 +108,9 @@ def report_create(*, actor: User | None, member: Member, year: FinancialYear, ti
 
 
 @transaction.atomic
-def report_update(*, actor: User | None, member: Member, report: ImpactReport, title: str, summary: str) -> ImpactReport:
+def report_update(
+    *, actor: User | None, member: Member, report: ImpactReport, title: str, summary: str
+) -> ImpactReport:
     permission_require(member, WRITE)
     _own(member, report)
     title = title.strip()
@@ -167,7 +169,9 @@ def section_add(*, actor: User | None, member: Member, report: ImpactReport, hea
 
 
 @transaction.atomic
-def section_update(*, actor: User | None, member: Member, section: ReportSection, heading: str, body: str) -> ReportSection:
+def section_update(
+    *, actor: User | None, member: Member, section: ReportSection, heading: str, body: str
+) -> ReportSection:
     permission_require(member, WRITE)
     _own(member, section)
     heading, body = _section_text(heading, body)
@@ -298,7 +302,9 @@ def report_submit(*, actor: User | None, member: Member, report: ImpactReport) -
     _own(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     if report.state != ReportState.DRAFT:
-        raise ApplicationError(f"Only a draft is submitted for sign-off; this report is {report.get_state_display().lower()}.")
+        raise ApplicationError(
+            f"Only a draft is submitted for sign-off; this report is {report.get_state_display().lower()}."
+        )
     before = snapshot(report, REPORT_FIELDS)
     report.state = ReportState.AWAITING_SIGN_OFF
     report.submitted_by = _person(actor, "submits a report")

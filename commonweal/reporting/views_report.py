@@ -6,8 +6,8 @@ CSV, XLSX and JSON of every figure. Every member of the public body reads; a soc
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -227,7 +227,9 @@ def section_move(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     form = SectionMoveForm(request.POST)
     if not form.is_valid():
         raise Http404("Move a section up or down.")
-    services_report.section_move(actor=member.user, member=member, section=section, direction=form.cleaned_data["direction"])
+    services_report.section_move(
+        actor=member.user, member=member, section=section, direction=form.cleaned_data["direction"]
+    )
     messages.success(request, f"The section “{section.heading}” has been moved {form.cleaned_data['direction']}.")
     return HttpResponseRedirect(_detail_url(org, section.report) + "#sections")
 
@@ -263,7 +265,9 @@ def report_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         org,
         pk,
         form_of=lambda member, report: ConfirmForm(_posted(request)),
-        save=lambda member, report, form: services_report.report_submit(actor=member.user, member=member, report=report),
+        save=lambda member, report, form: services_report.report_submit(
+            actor=member.user, member=member, report=report
+        ),
         message="The report has been submitted for sign-off.",
         template="reporting/report_submit.html",
         extra=lambda member, report: {
@@ -428,4 +432,3 @@ def version_xlsx(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_GET
 def version_json(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     return _version_download(request, org, pk, "json")
-

@@ -78,13 +78,17 @@ def _reports(tenant: Tenant, label: str) -> dict[Any, int]:
     lead = tenant.manager_member()
     other = factories.member_user(tenant.buyer, Role.SOCIAL_VALUE_LEAD)
     other_lead = member_access(user=other, slug=tenant.buyer.slug)
-    years = {start: FinancialYear.objects.create(organisation=tenant.buyer, start_year=start) for start in range(2021, 2026)}
+    years = {
+        start: FinancialYear.objects.create(organisation=tenant.buyer, start_year=start) for start in range(2021, 2026)
+    }
 
     def report(start: int, author: Any = tenant.manager, member: Any = lead) -> ImpactReport:
         made = services_report.report_create(
             actor=author, member=member, year=years[start], title=f"{label} impact report {start}", summary=""
         )
-        services_report.section_add(actor=author, member=member, report=made, heading=f"{label} narrative of the year", body="Words.")
+        services_report.section_add(
+            actor=author, member=member, report=made, heading=f"{label} narrative of the year", body="Words."
+        )
         return made
 
     draft = report(2025)
@@ -98,7 +102,9 @@ def _reports(tenant: Tenant, label: str) -> dict[Any, int]:
     services_report.report_sign_off(actor=tenant.manager, member=lead, report=published)
     version = services_report.report_publish(actor=other, member=other_lead, report=published)
     section = draft.sections.get()
-    later = services_report.section_add(actor=tenant.manager, member=lead, report=draft, heading="Looking ahead", body="More.")
+    later = services_report.section_add(
+        actor=tenant.manager, member=lead, report=draft, heading="Looking ahead", body="More."
+    )
     return {
         ImpactReport: draft.pk,
         ReportSection: section.pk,
@@ -119,6 +125,8 @@ def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
 def post_data(tenant: Tenant) -> dict[str, Any]:
     """A free year to start a report for, a section's heading and text, and a direction to move the second section."""
     free = (
-        FinancialYear.objects.filter(organisation=tenant.buyer, report__isnull=True).values_list("pk", flat=True).first()
+        FinancialYear.objects.filter(organisation=tenant.buyer, report__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
     )
     return {"year": free or "", "heading": "Tenant section heading", "body": "Tenant section text", "direction": "up"}
