@@ -55,6 +55,7 @@ class ReportCreateForm(GovukForm):
         field = self.fields["year"]
         assert isinstance(field, YearChoiceField)
         field.queryset = years
+        field.initial = years.values_list("pk", flat=True).first()  # the newest year without a report
 
 
 class ReportEditForm(GovukForm):
