@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0002_organisation_is_sme_organisation_is_vcse'),
+        ('tenancy', '0003_departments'),
     ]
 
     operations = [

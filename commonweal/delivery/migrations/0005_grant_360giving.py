@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0003_reporting_periods_for_every_agreement'),
-        ('tenancy', '0003_organisation_org_identifier'),
+        ('delivery', '0004_departments_as_data'),
+        ('tenancy', '0004_organisation_org_identifier'),
     ]
 
     operations = [
