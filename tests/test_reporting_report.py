@@ -437,3 +437,42 @@ def test_the_api_lists_reports_and_gives_the_draft_and_the_published_version() -
     assert tables["local-economic"]["rows"][1] == ["Claimed", "30000.00", "27000.00", "0.00", "0.00"]
     live = client.get(reverse("api:report-detail", kwargs={"org": year.buyer.slug, "pk": report.pk})).json()
     assert live["standing"] == "draft" and live["version"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_cycle_through_the_pages_committed() -> None:
+    """Every service that locks the report, each request in autocommit as in production (tests/test_lock_paths.py)."""
+    year = year_build()
+    org = year.buyer.slug
+    lead, viewer = signed_in(year.lead), signed_in(year.viewer)
+    response = lead.post(
+        reverse("reporting:report-create", kwargs={"org": org}), {"year": year.year.pk, "title": "Committed report"}
+    )
+    assert response.status_code == 302, response.content
+    report = ImpactReport.objects.get(year=year.year)
+    kwargs = {"org": org, "pk": report.pk}
+    lead.post(reverse("reporting:report-section-add", kwargs=kwargs), {"heading": "One", "body": "First."})
+    lead.post(reverse("reporting:report-section-add", kwargs=kwargs), {"heading": "Two", "body": "Second."})
+    second = report.sections.get(heading="Two")
+    assert (
+        lead.post(
+            reverse("reporting:report-section-move", kwargs={"org": org, "pk": second.pk}), {"direction": "up"}
+        ).status_code
+        == 302
+    )
+    assert lead.post(reverse("reporting:report-submit", kwargs=kwargs)).status_code == 302
+    assert viewer.post(reverse("reporting:report-return", kwargs=kwargs)).status_code == 302
+    assert lead.post(reverse("reporting:report-submit", kwargs=kwargs)).status_code == 302
+    assert viewer.post(reverse("reporting:report-sign-off", kwargs=kwargs)).status_code == 302
+    assert (
+        lead.post(
+            reverse("reporting:report-edit", kwargs=kwargs), {"title": "Committed report", "summary": "Now."}
+        ).status_code
+        == 302
+    )
+    assert lead.post(reverse("reporting:report-submit", kwargs=kwargs)).status_code == 302
+    assert viewer.post(reverse("reporting:report-sign-off", kwargs=kwargs)).status_code == 302
+    assert lead.post(reverse("reporting:report-publish", kwargs=kwargs)).status_code == 302
+    version = ReportVersion.objects.get(report=report)
+    assert [section["heading"] for section in version.snapshot["sections"]] == ["Two", "One"]
+    assert version.snapshot["summary"] == "Now." and version.signed_off_by == year.viewer
