@@ -10,6 +10,7 @@ import subprocess
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from unittest.mock import patch
 
 import openpyxl
 import pytest
@@ -476,3 +477,16 @@ def test_the_report_cycle_through_the_pages_committed() -> None:
     version = ReportVersion.objects.get(report=report)
     assert [section["heading"] for section in version.snapshot["sections"]] == ["Two", "One"]
     assert version.snapshot["summary"] == "Now." and version.signed_off_by == year.viewer
+
+
+def test_the_page_shows_the_largest_agreements_shares_and_the_downloads_every_one() -> None:
+    year = year_build()
+    report = draft(year)
+    view = selectors_report.report_view(member=year.member(year.lead), report=report)
+    with patch.object(annual, "SHARES_SHOWN", 1):
+        shown = annual.figure_tables(view.content, full=False)
+    shares = next(table for table in shown if table.key == "shares")
+    assert {row[0] for row in shares.rows} == {"HWY-1 Highways maintenance"}  # £200,000, the larger
+    assert shares.note == "The 1 agreements of largest value, of 2: the CSV, XLSX and JSON downloads have every one."
+    every = next(table for table in view.tables if table.key == "shares")
+    assert {row[0] for row in every.rows} == {"HWY-1 Highways maintenance", "HSG-1 Housing repairs"}

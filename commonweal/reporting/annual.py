@@ -236,6 +236,7 @@ class Table:
     caption: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
+    note: str = ""  # said under the table, e.g. that the page shows only part of it
 
     @property
     def shown_rows(self) -> list[list[tuple[str, bool]]]:
@@ -546,9 +547,22 @@ def share_how(part: Decimal, whole: Decimal, share: Decimal | None) -> str:
     return f"{money(part)} ÷ {money(whole)} = {percent(share)}"
 
 
-def shares_table(budget: Budget) -> Table:
+SHARES_SHOWN = 20  # agreements in the page's and the PDF's share table; the downloads have every one
+
+
+def shares_table(budget: Budget, *, limit: int | None = None) -> Table:
+    """Each agreement's social value as a share of its value; with `limit`, only the agreements of largest
+    value (the page and the PDF), else every one in reference order (the downloads)."""
+    shares = list(budget.shares)
+    note = ""
+    if limit is not None and len(shares) > limit:
+        shares = sorted(shares, key=lambda share: (-share.value, share.reference))[:limit]
+        note = (
+            f"The {limit} agreements of largest value, of {len(budget.shares)}: the CSV, XLSX and JSON "
+            "downloads have every one."
+        )
     rows: list[tuple[Value, ...]] = []
-    for share in budget.shares:
+    for share in shares:
         for state in SHARE_STATES:
             for value_type, label in VALUE_TYPES:
                 gross = state_value(share.money, state, value_type, "gross")
@@ -582,6 +596,7 @@ def shares_table(budget: Budget) -> Table:
             "how each percentage was worked out."
         ),
         caption=f"Social value as a share of each agreement's value, {budget.label}",
+        note=note,
         columns=(
             Column("Agreement"),
             Column("Supplier"),
@@ -638,8 +653,9 @@ def methodology_table(methodology: Methodology) -> Table:
     )
 
 
-def figure_tables(content: ReportContent) -> list[Table]:
-    """Every table of figures in the report, in the order it shows them."""
+def figure_tables(content: ReportContent, *, full: bool = True) -> list[Table]:
+    """Every table of figures in the report, in the order it shows them; `full=False` for the page and the
+    PDF, which show the share of spend of the largest agreements only."""
     budget = content.budget
     tables = [
         value_type_table(budget, "additional_social", "Additional social value"),
@@ -651,7 +667,7 @@ def figure_tables(content: ReportContent) -> list[Table]:
         *breakdown_tables(budget),
     ]
     if budget.shares:
-        tables.append(shares_table(budget))
+        tables.append(shares_table(budget, limit=None if full else SHARES_SHOWN))
     tables.append(methodology_table(content.methodology))
     return tables
 

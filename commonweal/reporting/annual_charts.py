@@ -131,20 +131,23 @@ def _pipeline_chart(content: ReportContent) -> SafeString | None:
     )
 
 
-def _shares_chart(content: ReportContent) -> SafeString | None:
+def _shares_chart(content: ReportContent, table: Table) -> SafeString | None:
+    """The shown agreements' claimed additional social value, gross, as a % of their value."""
+    shown = {row[0] for row in table.rows}
     shares = [
-        (f"{share.reference}", share.percent("claimed", "additional_social", "gross"))
+        (share.reference, share.percent("claimed", "additional_social", "gross"))
         for share in content.budget.shares
+        if f"{share.reference} {share.title}" in shown
     ]
-    shown = [(name, value) for name, value in shares if value is not None]
-    if not shown:
+    drawn = [(name, value) for name, value in shares if value is not None]
+    if not drawn:
         return None
     return charts.bar_chart(
         chart_id="chart-shares",
         title="Additional social value claimed, gross, as a % of each agreement's value",
-        description=_describe([(name, percent(value)) for name, value in shown]),
-        categories=[name for name, _ in shown],
-        values=[value for _, value in shown],
+        description=_describe([(name, percent(value)) for name, value in drawn]),
+        categories=[name for name, _ in drawn],
+        values=[value for _, value in drawn],
         axis_title="% of the agreement's value",
         money=False,
     )
@@ -152,7 +155,8 @@ def _shares_chart(content: ReportContent) -> SafeString | None:
 
 def report_charts(content: ReportContent, tables: Sequence[Table]) -> dict[str, SafeString]:
     """The chart drawn before each table that has one, by the table's key."""
-    keys = {table.key for table in tables}
+    by_key = {table.key: table for table in tables}
+    keys = set(by_key)
     made: dict[str, SafeString | None] = {}
     for value_type, label in VALUE_TYPES:
         key = value_type.replace("_", "-")
@@ -163,5 +167,5 @@ def report_charts(content: ReportContent, tables: Sequence[Table]) -> dict[str, 
     if "departments" in keys:
         made["departments"] = _departments_chart(content)
     if "shares" in keys:
-        made["shares"] = _shares_chart(content)
+        made["shares"] = _shares_chart(content, by_key["shares"])
     return {key: chart for key, chart in made.items() if chart is not None}

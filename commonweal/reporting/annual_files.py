@@ -38,15 +38,18 @@ class ReportView:
     signed_off_by: str = ""
     change_note: str = ""
     history: list[VersionNote] = field(default_factory=list)  # this and every earlier version, newest first
-    tables: list[Table] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # every figure: the downloads
+    shown_tables: list[Table] = field(default_factory=list)  # what the page and the PDF show
     charts: dict[str, SafeString] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.tables:
             self.tables = annual.figure_tables(self.content)
+        if not self.shown_tables:
+            self.shown_tables = annual.figure_tables(self.content, full=False)
 
     def with_charts(self) -> "ReportView":
-        self.charts = report_charts(self.content, self.tables)
+        self.charts = report_charts(self.content, self.shown_tables)
         return self
 
     @property
@@ -60,7 +63,7 @@ class ReportView:
     @property
     def sections(self) -> list[tuple[Table, SafeString | None]]:
         """Each table of figures (bar the methodology's) with the chart drawn before it, if it has one."""
-        return [(table, self.charts.get(table.key)) for table in self.tables if table.key != "methodology"]
+        return [(table, self.charts.get(table.key)) for table in self.shown_tables if table.key != "methodology"]
 
     @property
     def methodology_table(self) -> Table:
