@@ -225,6 +225,27 @@ def test_a_published_version_does_not_change_when_new_returns_are_verified() -> 
     assert figures(rows, "local-economic")[("Verified", "2025/26 gross")] == Decimal("0")
 
 
+def test_what_is_published_is_what_was_signed_off_not_returns_verified_since() -> None:
+    year = year_build()
+    report = draft(year)
+    lead = year.member(year.lead)
+    services_report.report_submit(actor=year.lead, member=lead, report=report)
+    services_report.report_sign_off(actor=year.viewer, member=year.member(year.viewer), report=report)
+    # Between sign-off and publishing, the £30,000 of local spend is verified: nobody signed that off.
+    services_returns.return_line_review(
+        actor=year.contract_manager,
+        member=year.member(year.contract_manager),
+        line=year.spend_line,
+        decision=LineStatus.VERIFIED,
+        reason="",
+    )
+    version = services_report.report_publish(actor=year.lead, member=lead, report=report)
+    kept = annual.figure_rows(selectors_report.version_view(member=lead, version=version).tables)
+    assert figures(kept, "local-economic")[("Verified", "2025/26 gross")] == Decimal("0")
+    report.refresh_from_db()
+    assert version.snapshot == report.signed_off_content
+
+
 def test_a_correction_is_a_new_version_with_a_note_of_what_changed() -> None:
     year = year_build()
     report, first = published(year)

@@ -53,7 +53,8 @@ def _reopen(report: ImpactReport) -> list[str]:
     report.state = ReportState.DRAFT
     report.submitted_by = report.signed_off_by = None
     report.submitted_at = report.signed_off_at = None
-    return ["state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at"]
+    report.signed_off_content = None
+    return ["state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at", "signed_off_content"]
 
 
 def _touch(*, actor: User | None, member: Member, report: ImpactReport) -> None:
@@ -72,7 +73,7 @@ def _touch(*, actor: User | None, member: Member, report: ImpactReport) -> None:
             before=before,
             after=snapshot(stored, REPORT_FIELDS),
         )
-    for name in ("state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at"):
+    for name in ("state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at", "signed_off_content"):
         setattr(report, name, getattr(stored, name))
 
 
@@ -315,8 +316,11 @@ def report_submit(*, actor: User | None, member: Member, report: ImpactReport) -
 
 
 @transaction.atomic
-def report_sign_off(*, actor: User | None, member: Member, report: ImpactReport) -> ImpactReport:
-    """A second person (a social value lead or a viewer, not the one who submitted it) signs it off."""
+def report_sign_off(
+    *, actor: User | None, member: Member, report: ImpactReport, as_at: date | None = None
+) -> ImpactReport:
+    """A second person (a social value lead or a viewer, not the one who submitted it) signs it off: the
+    report as it is now (figures as at `as_at`, by default today) is kept, and is what publishing publishes."""
     permission_require(member, SIGN_OFF)
     _own(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
@@ -331,7 +335,8 @@ def report_sign_off(*, actor: User | None, member: Member, report: ImpactReport)
     report.state = ReportState.SIGNED_OFF
     report.signed_off_by = person
     report.signed_off_at = timezone.now()
-    report.save(update_fields=["state", "signed_off_by", "signed_off_at", "updated_at"])
+    report.signed_off_content = report_content(member=member, report=report, as_at=as_at).as_dict()
+    report.save(update_fields=["state", "signed_off_by", "signed_off_at", "signed_off_content", "updated_at"])
     _state_change(actor=actor, member=member, report=report, action=AuditAction.IMPACT_REPORT_SIGNED_OFF, before=before)
     return report
 
@@ -348,7 +353,17 @@ def report_return_to_draft(*, actor: User | None, member: Member, report: Impact
         raise ApplicationError("Only a report waiting for sign-off or signed off goes back to draft.")
     before = snapshot(report, REPORT_FIELDS)
     _reopen(report)
-    report.save(update_fields=["state", "submitted_by", "submitted_at", "signed_off_by", "signed_off_at", "updated_at"])
+    report.save(
+        update_fields=[
+            "state",
+            "submitted_by",
+            "submitted_at",
+            "signed_off_by",
+            "signed_off_at",
+            "signed_off_content",
+            "updated_at",
+        ]
+    )
     _state_change(
         actor=actor, member=member, report=report, action=AuditAction.IMPACT_REPORT_RETURNED_TO_DRAFT, before=before
     )
@@ -356,16 +371,14 @@ def report_return_to_draft(*, actor: User | None, member: Member, report: Impact
 
 
 @transaction.atomic
-def report_publish(
-    *, actor: User | None, member: Member, report: ImpactReport, change_note: str = "", as_at: date | None = None
-) -> ReportVersion:
+def report_publish(*, actor: User | None, member: Member, report: ImpactReport, change_note: str = "") -> ReportVersion:
     """Publish the signed-off report as a new version: its figures, words, case studies and methodology as
-    they are now, kept unchanged for good. A version after the first says what changed."""
+    they were signed off, kept unchanged for good. A version after the first says what changed."""
     permission_require(member, WRITE)
     _own(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     person = _person(actor, "publishes a report")
-    if report.state != ReportState.SIGNED_OFF or report.signed_off_by is None:
+    if report.state != ReportState.SIGNED_OFF or report.signed_off_by is None or report.signed_off_content is None:
         raise ApplicationError("Only a signed-off report can be published: submit it and have it signed off first.")
     latest = version_latest(member=member, report=report)
     number = 1 if latest is None else latest.number + 1
@@ -373,12 +386,12 @@ def report_publish(
     if number > 1 and not change_note:
         message = f"Say what changed since version {number - 1}"
         raise ApplicationError(message, field_errors={"change_note": message})
-    content = report_content(member=member, report=report, as_at=as_at)
+    content = report.signed_off_content  # what was signed off, not what the figures say now
     version = ReportVersion.objects.create(
         organisation=member.organisation,
         report=report,
         number=number,
-        snapshot=content.as_dict(),
+        snapshot=content,
         change_note=change_note,
         published_by=person,
         signed_off_by=report.signed_off_by,
