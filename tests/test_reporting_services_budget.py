@@ -210,9 +210,7 @@ def test_a_department_used_by_a_procurement_cannot_be_removed(lead: Member, tena
         department=parks,
     )
     error = refused(services.department_remove, actor=lead.user, member=lead, department=parks)
-    assert (
-        error.message == "Parks cannot be removed while 1 procurement uses it: move them to another department first."
-    )
+    assert error.message == "Parks cannot be removed while 1 procurement uses it: move it to another department first."
 
 
 def test_an_unused_department_is_removed_with_its_labels_and_audited(lead: Member) -> None:

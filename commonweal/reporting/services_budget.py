@@ -22,14 +22,13 @@ from commonweal.core.uploads import EVIDENCE_TYPES, upload_check
 from commonweal.delivery.selectors_status import today_local
 from commonweal.frameworks.models import Measure, ValueSet
 from commonweal.frameworks.selectors_value_sets import measures_by_code, value_set_label
-from commonweal.procurement.models import Procurement
 from commonweal.tenancy.models import Department, DepartmentSpendLabel, SpendLabelKind
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from .budget_lines_file import LineRow, budget_line_rows_read
 from .models import BudgetLine, FinancialYear, MoneyBasis
-from .selectors_budget import budget_compute
+from .selectors_budget import budget_compute, department_removal_problem
 
 FIRST_START_YEAR = 1990  # the range the database allows (financial_year_in_range)
 LAST_START_YEAR = 2099
@@ -203,23 +202,6 @@ def department_update(
             after=after,
         )
     return department
-
-
-def department_removal_problem(department: Department) -> str:
-    """Why the department cannot be removed now (what still uses it), or "" if it can."""
-    uses = [
-        (department.agreements.count(), "agreement"),
-        (Procurement.objects.filter(department=department).count(), "procurement"),
-        (department.budget_lines.count(), "budget line"),
-    ]
-    named = [_plural(count, word) for count, word in uses if count]
-    if not named:
-        return ""
-    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
-    return (
-        f"{department.name} cannot be removed while {listed} {'uses' if sum(c for c, _ in uses) == 1 else 'use'} "
-        "it: move them to another department first."
-    )
 
 
 @transaction.atomic
