@@ -76,13 +76,15 @@ def test_the_lead_sees_departments_with_agreements_and_labels_and_may_change_the
 def test_adding_a_department_through_the_page(client: Client, tenant_a: Tenant, lead: Member) -> None:
     response = client.post(
         url("department-create", tenant_a),
-        {"name": "Adult Social Care", "service_areas": "Adult care\nCare homes\n", "cost_centres": ""},
+        {"department-name": "Adult Social Care", "department-service_areas": "Adult care\nCare homes\n"},
     )
     assert response.status_code == 302 and response["Location"] == url("department-list", tenant_a)
     care = Department.objects.get(name="Adult Social Care")
     assert sorted(care.spend_labels.values_list("label", flat=True)) == ["Adult care", "Care homes"]
     # A label another department has is shown on the field, naming that department.
-    response = client.post(url("department-create", tenant_a), {"name": "Care", "service_areas": "care homes"})
+    response = client.post(
+        url("department-create", tenant_a), {"department-name": "Care", "department-service_areas": "care homes"}
+    )
     assert response.status_code == 200
     assert "The service area “Care homes” belongs to Adult Social Care: take it off Adult Social Care first" in text(
         response
@@ -98,7 +100,7 @@ def test_changing_a_department_shows_its_labels_and_saves_them(
     assert 'value="Highways"' in page and ">\nRoads</textarea>" in page
     response = client.post(
         url("department-update", tenant_a, pk=highways.pk),
-        {"name": "Highways and Transport", "service_areas": "Roads\nBus services", "cost_centres": ""},
+        {"department-name": "Highways and Transport", "department-service_areas": "Roads\nBus services"},
     )
     assert response.status_code == 302
     assert sorted(DepartmentSpendLabel.objects.values_list("label", flat=True)) == ["Bus services", "Roads"]
@@ -148,9 +150,9 @@ def test_adding_a_year_through_the_page_with_its_errors(client: Client, tenant_a
     values = factories.ValueSetFactory.create(organisation=tenant_a.buyer, title="Green Book values")
     page = text(client.get(url("year-create", tenant_a)))
     assert "Green Book values" in page
-    response = client.post(url("year-create", tenant_a), {"start_year": "26"})
+    response = client.post(url("year-create", tenant_a), {"year-start_year": "26"})
     assert "The year must be between 1990 and 2099" in text(response)
-    response = client.post(url("year-create", tenant_a), {"start_year": "2026", "value_set": str(values.pk)})
+    response = client.post(url("year-create", tenant_a), {"year-start_year": "2026", "year-value_set": str(values.pk)})
     assert response.status_code == 302
     assert FinancialYear.objects.get(organisation=tenant_a.buyer).value_set == values
 
@@ -206,11 +208,16 @@ def test_adding_a_line_through_the_page_with_its_errors(
 ) -> None:
     _, highways, _ = budget
     code = tenant_a.commitments[1].measure.code
-    form = {"department": str(highways.pk), "measure_code": code, "target_quantity": "3", "target_amount": "100"}
+    form = {
+        "line-department": highways.pk,
+        "line-measure_code": code,
+        "line-target_quantity": "3",
+        "line-target_amount": "100",
+    }
     response = client.post(url("budget-line-create", tenant_a, year=2025), form)
     assert response.status_code == 200
     assert "Enter a quantity or an amount in pounds, not both" in text(response)
-    response = client.post(url("budget-line-create", tenant_a, year=2025), {**form, "target_amount": ""})
+    response = client.post(url("budget-line-create", tenant_a, year=2025), {**form, "line-target_amount": ""})
     assert response.status_code == 302
     assert BudgetLine.objects.get(measure__code=code).target_quantity == D("3.00")
 
@@ -225,11 +232,11 @@ def test_changing_and_removing_a_line_through_the_pages(
     response = client.post(
         edit,
         {
-            "department": str(highways.pk),
-            "measure_code": line.measure.code,
-            "target_amount": "5000",
-            "amount_basis": "net",
-            "value_set": str(values.pk),
+            "line-department": highways.pk,
+            "line-measure_code": line.measure.code,
+            "line-target_amount": "5000",
+            "line-amount_basis": "net",
+            "line-value_set": values.pk,
         },
     )
     assert response.status_code == 302
@@ -262,7 +269,7 @@ def test_the_download_is_an_xlsx_of_the_lines_that_uploads_back_unchanged(
         ["Highways", tenant_a.commitments[0].measure.code, 12.5, None, None, None, "From the highways plan"],
     ]
     upload = SimpleUploadedFile("lines.xlsx", response.content)
-    response = client.post(url("budget-line-import", tenant_a, year=2025), {"lines_file": upload}, follow=True)
+    response = client.post(url("budget-line-import", tenant_a, year=2025), {"upload-lines_file": upload}, follow=True)
     assert "0 budget lines added, 0 changed; 1 already as the file says and left as they were." in text(response)
 
 
@@ -272,7 +279,7 @@ def test_an_upload_with_bad_rows_lists_each_line_and_stores_nothing(
     code = tenant_a.commitments[1].measure.code
     content = workbook([["Highways", code, 4, None, None, None, None], ["Libraries", code, 4, None, None, None, None]])
     response = client.post(
-        url("budget-line-import", tenant_a, year=2025), {"lines_file": SimpleUploadedFile("lines.xlsx", content)}
+        url("budget-line-import", tenant_a, year=2025), {"upload-lines_file": SimpleUploadedFile("lines.xlsx", content)}
     )
     page = text(response)
     assert response.status_code == 200
@@ -315,7 +322,9 @@ def test_members_who_are_not_the_lead_read_without_buttons_and_get_404_for_every
     ]
     for name, kwargs in changes:
         assert client.get(url(name, tenant_a, **kwargs)).status_code == 404, name
-        response = client.post(url(name, tenant_a, **kwargs), {"name": "Taken over", "start_year": "2040"})
+        response = client.post(
+            url(name, tenant_a, **kwargs), {"department-name": "Taken over", "year-start_year": "2040"}
+        )
         assert response.status_code == 404, name
     assert AuditEvent.objects.count() == audit_events
     assert Department.objects.get().name == "Highways" and not FinancialYear.objects.get().is_closed

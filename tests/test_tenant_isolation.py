@@ -42,12 +42,13 @@ from commonweal.frameworks import models as framework_models
 from commonweal.frameworks import services_versions as framework_services
 from commonweal.frameworks.models import Framework, FrameworkShare, FrameworkVersion, Measure, Outcome, Theme
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.reporting.models import BudgetLine, FinancialYear
+from commonweal.tenancy.models import Department, DepartmentSpendLabel, Organisation, Role
 
 from . import factories
 from .conftest import Tenant, built_once, make_tenant
 from .factories import MembershipFactory, NetworkFactory, evidence_file
-from .isolation import area_modules
+from .isolation import area_modules, reporting_budget_admin
 
 # --- What this file knows about the routes ---------------------------------------------------------
 
@@ -59,6 +60,7 @@ SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
 TENANT_KWARGS: dict[str, str] = {
     "org": "the slug of the organisation the request acts for",
     "pk": "the primary key of one of tenant A's objects, of the model PK_MODELS names for the route",
+    "year": "the start year of tenant A's financial year (tenant B has no year starting then)",
 }
 
 # For each route that takes `pk`, the model whose primary key it takes.
@@ -338,6 +340,8 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dic
                     "tenant A: make one there and add it to `a_objects`."
                 )
             values[kwarg] = objects[model]
+        elif kwarg == "year":
+            values[kwarg] = objects[reporting_budget_admin.YEAR_KEY]
     return values
 
 
@@ -681,7 +685,8 @@ def stored_evidence_files() -> int:
 
 
 def state() -> tuple[object, ...]:
-    """Everything a request could write: audit events, returns, lines and their review, evidence."""
+    """Everything a request could write: audit events, returns, lines and their review, evidence, frameworks,
+    value sets and priorities, and the budget (departments and their labels, years, budget lines)."""
     return (
         AuditEvent.objects.count(),
         DeliveryReturn.objects.count(),
@@ -708,6 +713,8 @@ def state() -> tuple[object, ...]:
         ],
         list(framework_models.PlanPublication.objects.order_by("pk").values_list("pk", "summary", "published_at")),
         list(ReturnLine.objects.order_by("pk").values_list("pk", "status", "reason", "reviewed_by")),
+        [model.objects.count() for model in (Department, DepartmentSpendLabel, FinancialYear, BudgetLine)],
+        list(FinancialYear.objects.order_by("pk").values_list("pk", "value_set", "closed_at")),
     )
 
 

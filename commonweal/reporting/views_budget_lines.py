@@ -56,6 +56,7 @@ def _line_form_page(request: HttpRequest, member: Member, year: FinancialYear, l
         request.POST or None,
         member=member,
         measures=published_measure_list(member=member),
+        prefix="line",
         initial=BudgetLineForm.initial_for(line) if line is not None else None,
     )
 
@@ -129,7 +130,7 @@ def budget_line_export(request: HttpRequest, org: str, year: int) -> HttpRespons
 def budget_line_import(request: HttpRequest, org: str, year: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
     financial_year = year_or_404(member, year)
-    form = BudgetLinesUploadForm(request.POST or None, request.FILES or None)
+    form = BudgetLinesUploadForm(request.POST or None, request.FILES or None, prefix="upload")
     problems: list[tuple[int | None, str]] = []  # each refused row, shown under the form
 
     def save() -> services_budget.LinesImportResult:

@@ -43,7 +43,7 @@ def department_list(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_create(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
-    form = DepartmentForm(request.POST or None)
+    form = DepartmentForm(request.POST or None, prefix="department")
     return form_page(
         request,
         form,
@@ -60,7 +60,7 @@ def department_create(request: HttpRequest, org: str) -> HttpResponse:
 def department_update(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
     department = _department(member, pk)
-    form = DepartmentForm(request.POST or None, initial=DepartmentForm.initial_for(department))
+    form = DepartmentForm(request.POST or None, prefix="department", initial=DepartmentForm.initial_for(department))
     return form_page(
         request,
         form,

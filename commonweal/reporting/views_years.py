@@ -47,7 +47,7 @@ def year_list(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def year_create(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
-    form = YearForm(request.POST or None, member=member)
+    form = YearForm(request.POST or None, member=member, prefix="year")
     return form_page(
         request,
         form,
@@ -64,7 +64,9 @@ def year_create(request: HttpRequest, org: str) -> HttpResponse:
 def year_value_set(request: HttpRequest, org: str, year: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
     financial_year = year_or_404(member, year)
-    form = YearValueSetForm(request.POST or None, member=member, initial=YearValueSetForm.initial_for(financial_year))
+    form = YearValueSetForm(
+        request.POST or None, member=member, prefix="year", initial=YearValueSetForm.initial_for(financial_year)
+    )
     return form_page(
         request,
         form,
