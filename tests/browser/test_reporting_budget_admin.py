@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from commonweal.demo.services import DemoLoadResult
 from commonweal.reporting.models import BudgetLine, FinancialYear
@@ -15,7 +15,7 @@ from commonweal.tenancy.models import Department
 from .support import assert_accessible, error_summary_items, follow, sign_in, submit, table_rows
 
 LEAD = "lead@northfield.example"
-NARROW = {"width": 320, "height": 640}
+NARROW = ViewportSize(width=320, height=640)
 
 
 def assert_fits_320(page: Page) -> None:
