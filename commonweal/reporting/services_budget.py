@@ -284,7 +284,7 @@ def year_value_set_change(
     """Value the year's figures with another value set (or none). Refused once the year is closed."""
     permission_require(member, Permission.MANAGE_REPORTS)
     _own(member, year)
-    year = FinancialYear.objects.select_for_update().select_related("value_set").get(pk=year.pk)
+    year = FinancialYear.objects.select_for_update(of=("self",)).select_related("value_set").get(pk=year.pk)
     _open_year_require(year)
     errors: dict[str, str] = {}
     _value_set_check(member, value_set, errors, "value_set")
@@ -312,7 +312,7 @@ def year_close(*, actor: User | None, member: Member, year: FinancialYear, today
     on, whatever is verified later. A closed year is never reopened."""
     permission_require(member, Permission.MANAGE_REPORTS)
     _own(member, year)
-    year = FinancialYear.objects.select_for_update().select_related("value_set").get(pk=year.pk)
+    year = FinancialYear.objects.select_for_update(of=("self",)).select_related("value_set").get(pk=year.pk)
     _open_year_require(year)
     today = today or today_local()
     if today <= year.end_date:
