@@ -40,7 +40,6 @@ TARGET_PLACES = 2
 TARGET_QUANTUM = Decimal("0.01")
 TARGET_LIMIT = Decimal("1e12")
 
-LINE_FIELDS = ["department", "measure", "target_quantity", "target_amount", "amount_basis", "value_set", "note"]
 KIND_NAMES = {SpendLabelKind.SERVICE_AREA: "service area", SpendLabelKind.COST_CENTRE: "cost centre"}
 
 
