@@ -48,7 +48,7 @@ from commonweal.tenancy.models import Department, DepartmentSpendLabel, Organisa
 from . import factories
 from .conftest import Tenant, built_once, make_tenant
 from .factories import MembershipFactory, NetworkFactory, evidence_file
-from .isolation import area_modules, reporting_budget_admin
+from .isolation import area_modules
 
 # --- What this file knows about the routes ---------------------------------------------------------
 
@@ -60,7 +60,8 @@ SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
 TENANT_KWARGS: dict[str, str] = {
     "org": "the slug of the organisation the request acts for",
     "pk": "the primary key of one of tenant A's objects, of the model PK_MODELS names for the route",
-    "year": "the start year of tenant A's financial year (tenant B has no year starting then)",
+    "year": "the start year of one of tenant A's financial years (tenant B has no year of that number)",
+    "department": "the primary key of one of tenant A's departments",
 }
 
 # For each route that takes `pk`, the model whose primary key it takes.
@@ -329,6 +330,9 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dic
         if kwarg == "org":
             assert org is not None
             values[kwarg] = org
+        elif kwarg in ("year", "department"):
+            # Keyed by the kwarg's name; an area may name the value for one route as (route, kwarg).
+            values[kwarg] = objects.get((route.name, kwarg), objects[kwarg])
         elif kwarg == "pk" and route.name in objects:
             # An area may name the object for one route, when the area's model object does not suit it.
             values[kwarg] = objects[route.name]
@@ -340,8 +344,6 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dic
                     "tenant A: make one there and add it to `a_objects`."
                 )
             values[kwarg] = objects[model]
-        elif kwarg == "year":
-            values[kwarg] = objects[reporting_budget_admin.YEAR_KEY]
     return values
 
 

@@ -23,15 +23,17 @@ from commonweal.delivery.models import (
     LineStatus,
     ReturnLine,
     ReturnLineQuerySet,
+    ReturnState,
 )
 from commonweal.delivery.selectors_status import today_local
 from commonweal.delivery.status import forecast
-from commonweal.frameworks.models import UnitKind, ValueSet
+from commonweal.frameworks.models import ValueSet
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ValueEntry
 from commonweal.procurement.models import Procurement, ProcurementState
 from commonweal.spend import places
-from commonweal.tenancy.models import Department
+from commonweal.spend.analytics import SpendFilter, has_spend, spend_by_service_area
+from commonweal.tenancy.models import Department, DepartmentSpendLabel
 from commonweal.tenancy.selectors import Member
 
 from . import budget as rules
@@ -39,6 +41,7 @@ from .budget import (
     AgreementShare,
     Budget,
     DepartmentFigures,
+    DepartmentSpend,
     Fact,
     LineFigures,
     MeasureFigures,
@@ -234,7 +237,7 @@ def _fact(row: dict[str, Any], quantities: Quantities) -> Fact:
         department_id=row["agreement__department_id"],
         measure_code=row["measure__code"],
         measure_title=row["measure__title"],
-        unit=UnitKind(row["measure__unit"]).label,
+        unit=row["measure__unit"],
         unit_kind=row["measure__unit"],
         value_type=row["measure__value_type"],
         place_code=row["place_code"],
@@ -415,6 +418,32 @@ def _shares(organisation: Any, year: _Year, entries: dict[str, ValueEntry], labe
     return tuple(shares)
 
 
+def _department_spend(organisation: Any, year: _Year) -> dict[int, DepartmentSpend]:
+    """Each department's payments in the year, by the service areas and cost centres mapped to it (compared
+    without case or surrounding spaces), from one query over the organisation's spend files."""
+    labels: dict[int, list[str]] = defaultdict(list)
+    for department_id, label in DepartmentSpendLabel.objects.filter(organisation=organisation).values_list(
+        "department_id", "label"
+    ):
+        labels[department_id].append(label)
+    if not labels or not has_spend(organisation=organisation):
+        return {}
+    areas = spend_by_service_area(
+        organisation=organisation, spend_filter=SpendFilter(date_from=year.start, date_to=year.end)
+    )
+    by_name = {area.name.strip().casefold(): area for area in areas}
+    spend = {}
+    for department_id, names in labels.items():
+        matched = [by_name[name.strip().casefold()] for name in names if name.strip().casefold() in by_name]
+        spend[department_id] = DepartmentSpend(
+            amount=sum((area.amount for area in matched), ZERO),
+            payments=sum(area.payments for area in matched),
+            local=sum((area.local for area in matched), ZERO),
+            labels=tuple(sorted(names)),
+        )
+    return spend
+
+
 def _place_label(code: str) -> str:
     if not code:
         return "Place not recorded"
@@ -445,6 +474,7 @@ def _compute(
     totals, entries, problem = _valued(facts, _entries(year.value_set), label)
     pipeline = _pipeline(organisation, year.start, year.end)
     agreements = _agreements_by_department(organisation, year)
+    spend = _department_spend(organisation, year)
     threshold = suppression_threshold()
     departments = []
     named = list(Department.objects.filter(organisation=organisation).order_by("name"))
@@ -487,6 +517,7 @@ def _compute(
                 baseline_money=previous_department.money
                 if previous_department is not None
                 else rules.state_money([], {}, label),
+                spend=spend.get(department_id) if department_id is not None else None,
             )
         )
     not_valued = sorted({fact.measure_code for fact in facts} - set(entries))
@@ -583,3 +614,67 @@ def budget_compute(*, organisation: Any, year: FinancialYear, shares: bool = Tru
         previous=previous,
         shares=shares,
     )
+
+
+# --- Drill-down: department → agreement → commitment → return line ------------------------------------
+
+
+@dataclass(frozen=True)
+class LineOrigin:
+    line: ReturnLine
+    counted_as: str  # "verified", "claimed (awaiting verification)", …
+
+
+@dataclass(frozen=True)
+class CommitmentOrigin:
+    commitment: Commitment
+    committed: Decimal  # the target in force, when due in the year; else 0
+    lines: list[LineOrigin]
+
+
+@dataclass(frozen=True)
+class AgreementOrigin:
+    agreement: Agreement
+    commitments: list[CommitmentOrigin]
+
+
+def department_origins(*, member: Member, year: FinancialYear, department: Department | None) -> list[AgreementOrigin]:
+    """Where a department's figures come from: each agreement with commitments due or reported against in
+    the year, each commitment's target in force, and each return line counted, with what it counts as."""
+    organisation = member.organisation
+    start, end = year.start_date, year.end_date
+    lines = (
+        ReturnLine.objects.filter(commitment__agreement__organisation=organisation)
+        .filter(_line_in_year(start, end))
+        .filter(commitment__agreement__department=department)
+    )
+    commitments = (
+        Commitment.objects.filter(agreement__organisation=organisation, agreement__department=department)
+        .filter(Q(due_date__range=(start, end)) | Q(pk__in=lines.values("commitment_id")))
+        .select_related("agreement__supplier", "measure")
+        .order_by("agreement__reference", "measure__code", "id")
+    )
+    rows = {row["id"]: row for row in commitments.values(*COMMITMENT_FIELDS)}
+    substituted = commitments.filter(state=CommitmentState.SUBSTITUTED)
+    verified_ever = _verified_ever(substituted) if substituted.exists() else {}
+    lines_by_commitment: dict[int, list[LineOrigin]] = defaultdict(list)
+    for line in lines.select_related("delivery_return__period").prefetch_related("evidence").order_by("id"):
+        lines_by_commitment[line.commitment_id].append(LineOrigin(line, _counted_as(line)))
+    agreements: dict[int, AgreementOrigin] = {}
+    for commitment in commitments:
+        row = rows[commitment.pk]
+        committed = (
+            _in_force(row, verified_ever.get(commitment.pk, ZERO)) if start <= commitment.due_date <= end else ZERO
+        )
+        source = agreements.setdefault(commitment.agreement_id, AgreementOrigin(commitment.agreement, []))
+        source.commitments.append(CommitmentOrigin(commitment, committed, lines_by_commitment.get(commitment.pk, [])))
+    return list(agreements.values())
+
+
+def _counted_as(line: ReturnLine) -> str:
+    if line.status == LineStatus.REJECTED or line.delivery_return.state != ReturnState.SUBMITTED:
+        return "not counted (rejected or not submitted)"
+    evidenced = " with evidence" if line.evidence.all() else ""
+    if line.status == LineStatus.VERIFIED:
+        return f"verified{evidenced}"
+    return f"claimed{evidenced}, {LineStatus(line.status).label.lower()}"

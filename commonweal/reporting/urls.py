@@ -1,8 +1,9 @@
-"""Reporting pages, under /o/<org>/. Each area has its own URL module."""
+"""Reporting pages under /o/<org>/: each area's routes in its own module, in one "reporting" namespace."""
 
 from django.urls import include, path
 
 app_name = "reporting"
 urlpatterns = [
+    path("", include("commonweal.reporting.urls_budget")),
     path("", include("commonweal.reporting.urls_budget_admin")),
 ]

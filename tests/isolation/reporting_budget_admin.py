@@ -1,9 +1,10 @@
 """Departments, financial years and budget lines (commonweal/reporting/urls_budget_admin.py): each tenant
-has a department with a cost centre, a financial year (tenant A's starts in 2025, tenant B's in 2024, so
-tenant B's people asking for A's year under their own slug find none) and a budget line.
+has a department with a cost centre and a budget line in the year tests/isolation/reporting_budget.py
+makes it (tenant A's starts in 2026, tenant B's in 2031, so tenant B's people asking for A's year under
+their own slug find none). Tenant A also has 2025/26, which has ended: closing is tried on that one.
 
 Only public bodies have these pages: tenant A's supplier contact gets 404 from every one. The manager is
-also the social value lead, so may change everything; the 2025/26 year has ended, so it may be closed."""
+also the social value lead, so may change everything."""
 
 import io
 from decimal import Decimal
@@ -19,7 +20,7 @@ from commonweal.reporting.models import BudgetLine, FinancialYear
 from commonweal.tenancy.models import Department
 from tests.conftest import Tenant
 
-YEAR_KEY = "reporting:year"  # the key of tenant A's year's start year in the world's objects
+ENDED_YEAR = 2025  # tenant A's year that may be closed (tenant B has none)
 A_DEPARTMENT = "Tenant A Highways department"
 A_UNUSED_DEPARTMENT = "Tenant A department nothing uses"
 A_COST_CENTRE = "Tenant A cost centre CC-A1"
@@ -57,7 +58,7 @@ OWNER_POST: dict[str, tuple[str, int]] = {
 }
 
 
-def _objects(tenant: Tenant, label: str, start_year: int) -> tuple[Department, Department, FinancialYear, BudgetLine]:
+def _objects(tenant: Tenant, label: str) -> tuple[Department, Department, BudgetLine]:
     lead = tenant.manager_member()
     department = services_budget.department_create(
         actor=tenant.manager,
@@ -68,7 +69,8 @@ def _objects(tenant: Tenant, label: str, start_year: int) -> tuple[Department, D
     unused = services_budget.department_create(
         actor=tenant.manager, member=lead, name=f"{label} department nothing uses"
     )
-    year = services_budget.year_create(actor=tenant.manager, member=lead, start_year=start_year)
+    # The year reporting_budget.py makes for the tenant (areas are built in the order of their names).
+    year = FinancialYear.objects.get(organisation=tenant.buyer)
     line = services_budget.budget_line_create(
         actor=tenant.manager,
         member=lead,
@@ -78,23 +80,29 @@ def _objects(tenant: Tenant, label: str, start_year: int) -> tuple[Department, D
         target_quantity=Decimal("8"),
         note=f"{label} budget line note",
     )
-    return department, unused, year, line
+    return department, unused, line
 
 
 def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
-    _objects(b, "Tenant B", 2024)
-    department, unused, year, line = _objects(a, "Tenant A", 2025)
+    _objects(b, "Tenant B")
+    department, unused, line = _objects(a, "Tenant A")
+    services_budget.year_create(actor=a.manager, member=a.manager_member(), start_year=ENDED_YEAR)
     return {
         Department: department.pk,
         "reporting:department-remove": unused.pk,
         BudgetLine: line.pk,
-        YEAR_KEY: year.start_year,
+        ("reporting:year-close", "year"): ENDED_YEAR,
     }
 
 
+def _department(tenant: Tenant) -> Department | None:
+    """The tenant's department with a cost centre (made here)."""
+    return Department.objects.filter(organisation=tenant.buyer, spend_labels__isnull=False).first()
+
+
 def _lines_file(tenant: Tenant) -> SimpleUploadedFile:
-    """One new line for the tenant's first measure, in its first department."""
-    department = Department.objects.filter(organisation=tenant.buyer).order_by("pk").first()
+    """One new line for the tenant's first measure, in its department."""
+    department = _department(tenant)
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -106,7 +114,7 @@ def _lines_file(tenant: Tenant) -> SimpleUploadedFile:
 
 
 def post_data(tenant: Tenant) -> dict[str, Any]:
-    department = Department.objects.filter(organisation=tenant.buyer).order_by("pk").values_list("pk", flat=True)
+    department = _department(tenant)
     value_set = ValueSet.objects.filter(organisation=tenant.buyer).order_by("pk").values_list("pk", flat=True)
     return {
         # A department (a new name: added, or the first renamed and its cost centre taken off).
@@ -115,7 +123,7 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "year-start_year": "2031",
         "year-value_set": value_set.first() or "",
         # A line for the tenant's first measure (its line is for the second), and a file with one.
-        "line-department": department.first() or "",
+        "line-department": department.pk if department else "",
         "line-measure_code": tenant.commitments[0].measure.code,
         "line-target_quantity": "7",
         "upload-lines_file": _lines_file(tenant),
