@@ -42,7 +42,8 @@ from commonweal.frameworks import models as framework_models
 from commonweal.frameworks import services_versions as framework_services
 from commonweal.frameworks.models import Framework, FrameworkShare, FrameworkVersion, Measure, Outcome, Theme
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
-from commonweal.tenancy.models import Organisation, Role
+from commonweal.reporting.models import BudgetLine, FinancialYear
+from commonweal.tenancy.models import Department, DepartmentSpendLabel, Organisation, Role
 
 from . import factories
 from .conftest import Tenant, built_once, make_tenant
@@ -330,7 +331,8 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dic
             assert org is not None
             values[kwarg] = org
         elif kwarg in ("year", "department"):
-            values[kwarg] = objects[kwarg]
+            # Keyed by the kwarg's name; an area may name the value for one route as (route, kwarg).
+            values[kwarg] = objects.get((route.name, kwarg), objects[kwarg])
         elif kwarg == "pk" and route.name in objects:
             # An area may name the object for one route, when the area's model object does not suit it.
             values[kwarg] = objects[route.name]
@@ -685,7 +687,8 @@ def stored_evidence_files() -> int:
 
 
 def state() -> tuple[object, ...]:
-    """Everything a request could write: audit events, returns, lines and their review, evidence."""
+    """Everything a request could write: audit events, returns, lines and their review, evidence, frameworks,
+    value sets and priorities, and the budget (departments and their labels, years, budget lines)."""
     return (
         AuditEvent.objects.count(),
         DeliveryReturn.objects.count(),
@@ -712,6 +715,8 @@ def state() -> tuple[object, ...]:
         ],
         list(framework_models.PlanPublication.objects.order_by("pk").values_list("pk", "summary", "published_at")),
         list(ReturnLine.objects.order_by("pk").values_list("pk", "status", "reason", "reviewed_by")),
+        [model.objects.count() for model in (Department, DepartmentSpendLabel, FinancialYear, BudgetLine)],
+        list(FinancialYear.objects.order_by("pk").values_list("pk", "value_set", "closed_at")),
     )
 
 

@@ -83,6 +83,34 @@ def department_get(*, member: Member, pk: int) -> Department | None:
     return Department.objects.filter(organisation=member.organisation, pk=pk).first()
 
 
+def year_summary_list(*, member: Member) -> QuerySet[FinancialYear]:
+    """The years, newest first, with how many budget lines each has and who closed it."""
+    return (
+        year_list(member=member)
+        .select_related("closed_by")
+        .annotate(line_count=Count("budget_lines"))
+        .order_by("-start_year")
+    )
+
+
+def department_removal_problem(department: Department) -> str:
+    """Why the department cannot be removed now (what still uses it), or "" if it can."""
+    uses = [
+        (department.agreements.count(), "agreement"),
+        (Procurement.objects.filter(department=department).count(), "procurement"),
+        (department.budget_lines.count(), "budget line"),
+    ]
+    named = [f"{count} {word}{'' if count == 1 else 's'}" for count, word in uses if count]
+    if not named:
+        return ""
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    one = sum(count for count, _ in uses) == 1
+    return (
+        f"{department.name} cannot be removed while {listed} {'uses' if one else 'use'} it: "
+        f"move {'it' if one else 'them'} to another department first."
+    )
+
+
 def budget_line_list(*, member: Member, year: FinancialYear) -> QuerySet[BudgetLine]:
     return BudgetLine.objects.filter(organisation=member.organisation, year=year).select_related(
         "department", "measure__outcome", "value_set"

@@ -6,4 +6,5 @@ app_name = "reporting"
 urlpatterns = [
     path("", include("commonweal.reporting.urls_budget")),
     path("", include("commonweal.reporting.urls_report")),
+    path("", include("commonweal.reporting.urls_budget_admin")),
 ]
