@@ -56,7 +56,7 @@ def test_export_commitments_as_csv_and_json_carry_the_same_rows(monkeypatch):
     as_json = json.loads(run("export", "commitments", "--organisation", "northfield", "--format", "json"))
     assert rows == as_json
     assert len(rows) == 10
-    apprentices = next(r for r in rows if r["measure_code"] == "JOBS.1.2")
+    apprentices = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2026-014", "JOBS.1.2"))
     assert apprentices == {
         "agreement_reference": "NBC-2026-014",
         "agreement_title": "Northfield library refurbishment",
@@ -71,9 +71,17 @@ def test_export_commitments_as_csv_and_json_carry_the_same_rows(monkeypatch):
         "verified_quantity": "24.00",
         "status": "Behind",  # 24 verified; 104 × 245 / 547 = 46.58 expected by 2 December 2026
     }
-    local_spend = next(r for r in rows if r["measure_code"] == "ECON.1.1")
+    local_spend = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2026-014", "ECON.1.1"))
     # The demo's local-spend claim was rejected, so nothing is claimed or verified.
     assert (local_spend["claimed_quantity"], local_spend["verified_quantity"]) == ("0.00", "0.00")
+    # The CCTV contract's apprenticeship weeks were all delivered and verified in 2025/26.
+    cctv = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2025-118", "JOBS.1.2"))
+    assert (cctv["target_quantity"], cctv["claimed_quantity"], cctv["verified_quantity"], cctv["status"]) == (
+        "39.00",
+        "39.00",
+        "39.00",
+        "Delivered",
+    )
 
 
 @pytest.mark.django_db
