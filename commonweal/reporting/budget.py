@@ -124,6 +124,10 @@ class MeasureFigures:
     def value_type_label(self) -> str:
         return ValueType(self.value_type).label
 
+    @property
+    def unit_label(self) -> str:
+        return UnitKind(self.unit).label
+
     def money_of(self, state: str) -> Money | None:
         return self.money[STATES.index(state)] if self.money is not None else None
 
@@ -157,7 +161,12 @@ class LineFigures:
 
     @property
     def unit_text(self) -> str:
-        return f"£ {self.amount_basis}" if self.is_amount else self.unit
+        return f"£, {self.amount_basis}" if self.is_amount else UnitKind(self.unit).label
+
+    @property
+    def figure_unit(self) -> str:
+        """The unit the line's figures are in, for the `quantity` filter: pounds for a £ line."""
+        return UnitKind.GBP if self.is_amount else self.unit
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,7 @@ class BreakdownMeasure:
     title: str
     unit: str
     rows: tuple[BreakdownRow, ...]
-    totals: tuple[Decimal, ...]  # committed, verified
+    totals: tuple[Cell, ...]  # committed, verified
 
 
 @dataclass(frozen=True)
@@ -321,20 +330,22 @@ def measure_figures(
     )
 
 
-def suppress(values: list[Decimal], *, threshold: int, total_shown: bool = True) -> list[Cell]:
-    """Hide counts from 1 to threshold − 1 ("fewer than N"); when exactly one cell is hidden and the total
-    is shown, hide the next smallest non-zero cell too, so neither can be found by subtraction."""
-
-    def hidden(value: Decimal) -> bool:
-        return ZERO < value < threshold
-
-    hide = {index for index, value in enumerate(values) if hidden(value)}
-    if total_shown and len(hide) == 1:
+def suppress(values: list[Decimal], *, threshold: int) -> tuple[list[Cell], Cell]:
+    """Cells and their total with counts from 1 to threshold − 1 hidden ("fewer than N"). When exactly one
+    cell is hidden, the next smallest non-zero cell is hidden too, so neither can be found by subtracting
+    the others from the total; when there is no other to hide, the total is hidden instead."""
+    text = f"fewer than {threshold}"
+    hide = {index for index, value in enumerate(values) if ZERO < value < threshold}
+    total = sum(values, ZERO)
+    total_hidden = ZERO < total < threshold
+    if len(hide) == 1:
         others = sorted((value, index) for index, value in enumerate(values) if index not in hide and value > 0)
         if others:
             hide.add(others[0][1])
-    text = f"fewer than {threshold}"
-    return [Cell(None, text) if index in hide else Cell(value, "") for index, value in enumerate(values)]
+        else:
+            total_hidden = True
+    cells = [Cell(None, text) if index in hide else Cell(value, "") for index, value in enumerate(values)]
+    return cells, Cell(None, text) if total_hidden else Cell(total, "")
 
 
 def breakdown(
@@ -358,19 +369,20 @@ def breakdown(
     for code, by_key in sorted(by_measure.items()):
         fact = about[code]
         keys = sorted(by_key, key=lambda key: (key == "", str(key)))
-        columns = []
+        columns, totals = [], []
         for state in BREAKDOWN_STATES:
             values = [by_key[key].of(state) for key in keys]
             if fact.unit_kind in COUNT_UNITS:
-                columns.append(suppress(values, threshold=threshold))
+                cells, total = suppress(values, threshold=threshold)
             else:
-                columns.append([Cell(value, "") for value in values])
+                cells, total = [Cell(value, "") for value in values], Cell(sum(values, ZERO), "")
+            columns.append(cells)
+            totals.append(total)
         rows = tuple(
             BreakdownRow(str(key), label_of(key), tuple(column[index] for column in columns))
             for index, key in enumerate(keys)
         )
-        totals = tuple(sum((by_key[key].of(state) for key in keys), ZERO) for state in BREAKDOWN_STATES)
-        measures.append(BreakdownMeasure(code, fact.measure_title, fact.unit, rows, totals))
+        measures.append(BreakdownMeasure(code, fact.measure_title, fact.unit, rows, tuple(totals)))
     return Breakdown(dimension, title, tuple(measures))
 
 
@@ -428,3 +440,101 @@ def budget_from_dict(data: Mapping[str, Any]) -> Budget:
     """A budget as `Budget.as_dict` wrote it (a closed year's frozen figures, a published report's)."""
     budget: Budget = _load(Budget, data)
     return budget
+
+
+# --- The figures as rows (CSV, the CLI) ---------------------------------------------------------------
+
+CSV_FIELDS = [
+    "year",
+    "department",
+    "measure_code",
+    "measure_title",
+    "unit",
+    "value_type",
+    "budget_target",
+    "budget_unit",
+    "planned_procurements",
+    "planned_estimated_value",
+    "committed",
+    "claimed",
+    "evidenced",
+    "verified",
+    "variance",
+    "percent_verified",
+    "forecast_to_year_end",
+    "last_year_verified",
+    *(f"{state}_{basis}_gbp" for state in STATES for basis in ("gross", "net")),
+    "value_set",
+]
+
+
+def _number(value: Decimal | None) -> Decimal | str:
+    """A number as itself (so the CSV writer never mistakes a negative for a formula), or blank."""
+    return "" if value is None else value
+
+
+def csv_rows(budget: Budget) -> list[dict[str, Any]]:
+    """One row per department and measure (budget lines first, with their target, variance and forecast),
+    then one per measure for the whole organisation (department "All departments"). Quantities are in the
+    measure's unit; a £ budget line's figures are in £ of its basis; money columns are the measure's value
+    type, from the year's value set."""
+    rows = []
+    scopes = [(department.name, department.lines, department.measures) for department in budget.departments]
+    scopes.append(("All departments", (), budget.measures))
+    for name, lines, measures in scopes:
+        by_code = {measure.code: measure for measure in measures}
+        seen = set()
+        for line in lines:
+            seen.add(line.measure_code)
+            measure = by_code.get(line.measure_code)
+            rows.append(
+                {
+                    **_measure_row(budget, name, line.measure_code, line.measure_title, line.unit, line.value_type),
+                    "budget_target": line.target,
+                    "budget_unit": line.unit_text,
+                    "planned_procurements": line.planned.procurements,
+                    "planned_estimated_value": line.planned.estimated_value,
+                    **{state: line.actual.of(state) for state in STATES},
+                    "variance": line.variance,
+                    "percent_verified": _number(line.percent_verified),
+                    "forecast_to_year_end": _number(line.forecast),
+                    "last_year_verified": _number(line.baseline_verified),
+                    **_money_columns(measure),
+                }
+            )
+        for measure in measures:
+            if measure.code in seen:
+                continue
+            rows.append(
+                {
+                    **_measure_row(budget, name, measure.code, measure.title, measure.unit, measure.value_type),
+                    **{state: measure.quantities.of(state) for state in STATES},
+                    "last_year_verified": measure.baseline_verified,
+                    **_money_columns(measure),
+                }
+            )
+    return rows
+
+
+def _measure_row(budget: Budget, department: str, code: str, title: str, unit: str, value_type: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(CSV_FIELDS, "")
+    row.update(
+        year=budget.label,
+        department=department,
+        measure_code=code,
+        measure_title=title,
+        unit=UnitKind(unit).label,
+        value_type=ValueType(value_type).label,
+        value_set=budget.value_set,
+    )
+    return row
+
+
+def _money_columns(measure: MeasureFigures | None) -> dict[str, Decimal]:
+    if measure is None or measure.money is None:
+        return {}
+    return {
+        f"{state}_{basis}_gbp": pennies(getattr(measure.money[index], basis))
+        for index, state in enumerate(STATES)
+        for basis in ("gross", "net")
+    }

@@ -23,10 +23,11 @@ from commonweal.delivery.models import (
     LineStatus,
     ReturnLine,
     ReturnLineQuerySet,
+    ReturnState,
 )
 from commonweal.delivery.selectors_status import today_local
 from commonweal.delivery.status import forecast
-from commonweal.frameworks.models import UnitKind, ValueSet
+from commonweal.frameworks.models import ValueSet
 from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set_label
 from commonweal.frameworks.valuation import ValueEntry
 from commonweal.procurement.models import Procurement, ProcurementState
@@ -206,7 +207,7 @@ def _fact(row: dict[str, Any], quantities: Quantities) -> Fact:
         department_id=row["agreement__department_id"],
         measure_code=row["measure__code"],
         measure_title=row["measure__title"],
-        unit=UnitKind(row["measure__unit"]).label,
+        unit=row["measure__unit"],
         unit_kind=row["measure__unit"],
         value_type=row["measure__value_type"],
         place_code=row["place_code"],
@@ -555,3 +556,67 @@ def budget_compute(*, organisation: Any, year: FinancialYear, shares: bool = Tru
         previous=previous,
         shares=shares,
     )
+
+
+# --- Drill-down: department → agreement → commitment → return line ------------------------------------
+
+
+@dataclass(frozen=True)
+class LineOrigin:
+    line: ReturnLine
+    counted_as: str  # "verified", "claimed (awaiting verification)", …
+
+
+@dataclass(frozen=True)
+class CommitmentOrigin:
+    commitment: Commitment
+    committed: Decimal  # the target in force, when due in the year; else 0
+    lines: list[LineOrigin]
+
+
+@dataclass(frozen=True)
+class AgreementOrigin:
+    agreement: Agreement
+    commitments: list[CommitmentOrigin]
+
+
+def department_origins(*, member: Member, year: FinancialYear, department: Department | None) -> list[AgreementOrigin]:
+    """Where a department's figures come from: each agreement with commitments due or reported against in
+    the year, each commitment's target in force, and each return line counted, with what it counts as."""
+    organisation = member.organisation
+    start, end = year.start_date, year.end_date
+    lines = (
+        ReturnLine.objects.filter(commitment__agreement__organisation=organisation)
+        .filter(_line_in_year(start, end))
+        .filter(commitment__agreement__department=department)
+    )
+    commitments = (
+        Commitment.objects.filter(agreement__organisation=organisation, agreement__department=department)
+        .filter(Q(due_date__range=(start, end)) | Q(pk__in=lines.values("commitment_id")))
+        .select_related("agreement__supplier", "measure")
+        .order_by("agreement__reference", "measure__code", "id")
+    )
+    rows = {row["id"]: row for row in commitments.values(*COMMITMENT_FIELDS)}
+    substituted = commitments.filter(state=CommitmentState.SUBSTITUTED)
+    verified_ever = _verified_ever(substituted) if substituted.exists() else {}
+    lines_by_commitment: dict[int, list[LineOrigin]] = defaultdict(list)
+    for line in lines.select_related("delivery_return__period").prefetch_related("evidence").order_by("id"):
+        lines_by_commitment[line.commitment_id].append(LineOrigin(line, _counted_as(line)))
+    agreements: dict[int, AgreementOrigin] = {}
+    for commitment in commitments:
+        row = rows[commitment.pk]
+        committed = (
+            _in_force(row, verified_ever.get(commitment.pk, ZERO)) if start <= commitment.due_date <= end else ZERO
+        )
+        source = agreements.setdefault(commitment.agreement_id, AgreementOrigin(commitment.agreement, []))
+        source.commitments.append(CommitmentOrigin(commitment, committed, lines_by_commitment.get(commitment.pk, [])))
+    return list(agreements.values())
+
+
+def _counted_as(line: ReturnLine) -> str:
+    if line.status == LineStatus.REJECTED or line.delivery_return.state != ReturnState.SUBMITTED:
+        return "not counted (rejected or not submitted)"
+    evidenced = " with evidence" if line.evidence.all() else ""
+    if line.status == LineStatus.VERIFIED:
+        return f"verified{evidenced}"
+    return f"claimed{evidenced}, {LineStatus(line.status).label.lower()}"

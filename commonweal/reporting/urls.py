@@ -1,0 +1,8 @@
+"""Reporting pages under /o/<org>/: each area's routes in its own module, in one "reporting" namespace."""
+
+from django.urls import include, path
+
+app_name = "reporting"
+urlpatterns = [
+    path("", include("commonweal.reporting.urls_budget")),
+]
