@@ -158,14 +158,16 @@ def test_the_category_comes_from_the_cpv_division_when_nothing_else_says() -> No
     assert ocds.category_of({}) is None
 
 
-def test_a_release_in_another_currency_or_with_an_unreadable_value_is_rejected_with_its_reason() -> None:
+def test_a_release_with_an_unreadable_value_or_currency_is_rejected_with_its_reason() -> None:
     dollars = tender_release("ocds-x-1", "Council", value={"amount": 10, "currency": "USD"})
     words = tender_release("ocds-x-2", "Council", value={"amount": "lots", "currency": "GBP"})
-    read = ocds.package_read(json.dumps(package_of(dollars, words)).encode(), file="f.json")
-    assert read.notices == ()
+    pounds = tender_release("ocds-x-3", "Council", value={"amount": 10, "currency": "pounds"})
+    read = ocds.package_read(json.dumps(package_of(dollars, words, pounds)).encode(), file="f.json")
+    assert [(n.ocid, n.value, n.currency) for n in read.notices] == [("ocds-x-1", Decimal("10.00"), "USD")]
     assert [str(r) for r in read.rejections] == [
-        "f.json, release 1 (ocds-x-1-1): tender.value is in USD; only pounds (GBP) can be imported",
         "f.json, release 2 (ocds-x-2-1): tender.value “lots” is not a number",
+        "f.json, release 3 (ocds-x-3-1): tender.value has the currency “pounds”, which is not a three-letter "
+        "ISO 4217 code",
     ]
 
 
@@ -260,21 +262,22 @@ def test_the_bfi_notice_makes_two_awards_and_agreements_for_a_buyer_with_a_publi
     ]
 
 
-def test_a_file_with_one_bad_release_lands_nothing_and_names_the_release() -> None:
+def test_one_bad_release_does_not_cost_the_files_good_ones_and_is_named() -> None:
     good = real(BFI)["releases"][0]
     bad = copy.deepcopy(good)
     bad["ocid"], bad["id"] = "ocds-b5fd17raw-bad", "bad-release"
     bad["awards"][0]["date"] = "the eighteenth of February"
     summary = ocds_import_any_buyer(files=[as_file("mixed.json", package_of(good, bad))])
-    assert summary.files_imported == 0
+    assert (summary.files_imported, summary.releases_read, summary.releases_imported) == (1, 2, 1)
     assert [str(r) for r in summary.rejected] == [
         "mixed.json, release 2 (bad-release): awards[0].date “the eighteenth of February” is not a date and time"
     ]
-    assert Procurement.objects.count() == Award.objects.count() == 0
-    assert not Organisation.objects.filter(name="BFI").exists()
+    assert list(Procurement.objects.values_list("ocid", flat=True)) == [good["ocid"]]
+    assert Award.objects.count() == 2
+    assert Organisation.objects.filter(name="BFI").count() == 1
 
 
-def test_a_refusal_found_while_writing_rolls_the_whole_file_back() -> None:
+def test_a_refusal_found_while_writing_rolls_back_that_release_only() -> None:
     council = factories.OrganisationFactory.create(name="Northfield Council")
     first = tender_release("ocds-x-1", "Northfield Council")
     clash = tender_release("ocds-x-2", "Northfield Council")
@@ -292,7 +295,8 @@ def test_a_refusal_found_while_writing_rolls_the_whole_file_back() -> None:
     assert [str(r) for r in summary.rejected] == [
         "clash.json, release 2 (ocds-x-2-1): Northfield Council already has a procurement with the reference ocds-x-2"
     ]
-    assert not Procurement.objects.filter(ocid__startswith="ocds-x").exists()
+    assert list(Procurement.objects.filter(ocid__startswith="ocds-x").values_list("ocid", flat=True)) == ["ocds-x-1"]
+    assert Procurement.objects.get(reference="ocds-x-2").title == "Planned here"
 
 
 def test_with_an_organisation_a_release_of_another_buyer_is_rejected() -> None:
@@ -410,7 +414,7 @@ def test_import_command_prints_json_and_exits_with_an_error_when_a_file_is_rejec
         figures["rejected"],
     ) == (1, 2, 2, [])
     council = factories.OrganisationFactory.create(name="Northfield Council", slug="northfield")
-    with pytest.raises(CommandError, match="1 of 1 file not imported"):
+    with pytest.raises(CommandError, match=r"^1 release rejected \(listed above\)"):
         run("import-ocds", str(FOLDER / BFI), "--organisation", "northfield")
     with pytest.raises(CommandError, match="No organisation has the short name"):
         run("import-ocds", str(FOLDER / BFI), "--organisation", "nowhere")
@@ -628,7 +632,7 @@ def test_the_import_page_imports_files_of_the_members_organisation_and_shows_rej
     text = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: Import notices" in text
-    assert "1 of 2 files not imported" in text
+    assert "1 release rejected: see the reasons below (the other releases were imported)" in text
     assert "The buyer is Northfield Council, not BFI" in html.unescape(text)
     assert Procurement.objects.filter(organisation=bfi).count() == 1
     assert Award.objects.count() == 2

@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from commonweal.delivery.models import (
     AgreementKind,
@@ -25,13 +27,14 @@ from commonweal.delivery.models import (
 from commonweal.frameworks.models import UnitKind, ValueType
 from commonweal.procurement.models import Procurement, ProcurementState
 from commonweal.reporting import budget as rules
-from commonweal.reporting.budget import Budget, Cell, Quantities
+from commonweal.reporting.budget import Budget, Cell, DepartmentSpend, Quantities
 from commonweal.reporting.models import BudgetLine, FinancialYear, MoneyBasis
 from commonweal.reporting.selectors_budget import budget_compute, budget_get
-from commonweal.tenancy.models import Department, OrganisationKind, Role
+from commonweal.tenancy.models import Department, DepartmentSpendLabel, OrganisationKind, Role
 from commonweal.tenancy.selectors import Member
 from tests import factories
 from tests.conftest import built_once
+from tests.spend_analysis_data import spend_world
 
 D = Decimal
 AS_AT = datetime.date(2026, 10, 1)
@@ -58,7 +61,7 @@ def _return(
         period=period,
         state=ReturnState.SUBMITTED,
         submitted_by=supplier_user,
-        submitted_at=timezone.make_aware(datetime.datetime(2026, 10, 1, 12, 0)),
+        submitted_at=datetime.datetime(2026, 10, 1, 12, 0, tzinfo=datetime.UTC),
         narrative="What we delivered.",
     )
     evidence = Evidence.objects.create(
@@ -195,7 +198,7 @@ def build_world() -> dict[str, Any]:
         duration_months=24,
         department=culture,
         state=ProcurementState.PUBLISHED,
-        award_at=timezone.make_aware(datetime.datetime(2026, 11, 15, 12, 0)),
+        award_at=datetime.datetime(2026, 11, 15, 12, 0, tzinfo=datetime.UTC),
         ask={"adjusted": {"outcomes": [{"framework": "test", "code": "T.1", "title": "Outcome", "weight": "1"}]}},
     )
     Procurement.objects.create(
@@ -207,7 +210,7 @@ def build_world() -> dict[str, Any]:
         duration_months=12,
         department=culture,
         state=ProcurementState.AWARDED,
-        award_at=timezone.make_aware(datetime.datetime(2026, 6, 1, 12, 0)),
+        award_at=datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC),
     )
     BudgetLine.objects.create(organisation=buyer, year=year, department=culture, measure=jobs, target_quantity=D("5"))
     BudgetLine.objects.create(
@@ -439,3 +442,57 @@ def test_another_organisation_gets_404_for_every_budget_page(world: dict[str, An
     assert client.get(reverse("reporting:budget", kwargs=own)).status_code == 404  # no such year there
     department = {**own, "department": world["culture"].pk}
     assert client.get(reverse("reporting:budget-department", kwargs=department)).status_code == 404
+
+
+def test_the_command_prints_the_figures_as_json_and_csv(world: dict[str, Any], db: None) -> None:
+    out = io.StringIO()
+    call_command("report", "budget", "--organisation", "northshire", "--year", "2026", "--csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    people = next(row for row in rows if row["department"] == "Streets" and row["measure_code"] == "PEOPLE")
+    assert (people["budget_target"], people["committed"], people["verified"], people["variance"]) == (
+        "20.00",
+        "19.00",
+        "15.00",
+        "-5.00",
+    )
+    out = io.StringIO()
+    call_command("report", "budget", "--organisation", "northshire", "--year", "2026", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert [department["name"] for department in data["departments"]] == ["Culture", "Streets"]
+    assert {share["reference"] for share in data["shares"]} == {"NS-001", "NS-002"}
+    with pytest.raises(CommandError, match="has no financial year 2030/31"):
+        call_command("report", "budget", "--organisation", "northshire", "--year", "2030", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No organisation has the short name"):
+        call_command("report", "budget", "--organisation", "nobody", "--year", "2026", stdout=io.StringIO())
+
+
+def test_the_api_gives_the_figures_to_members_only(world: dict[str, Any], db: None) -> None:
+    url = reverse("api:budget", kwargs={"org": "northshire", "year": 2026})
+    client = APIClient()
+    client.force_authenticate(world["lead"])
+    data = client.get(url).json()
+    culture = data["departments"][0]
+    assert (culture["name"], culture["money"][3]["local_economic"]["net"]) == ("Culture", "1600.00")
+    other = APIClient()
+    other.force_authenticate(world["other_lead"])
+    assert other.get(url).status_code == 404
+    assert client.get(reverse("api:budget", kwargs={"org": "northshire", "year": 2030})).status_code == 404
+
+
+def test_a_department_s_spend_comes_from_its_service_areas_in_the_spend_files(db: None) -> None:
+    council = factories.OrganisationFactory.create(slug="spendshire", kind=OrganisationKind.PUBLIC_BODY)
+    spend_world(council)
+    education = Department.objects.create(organisation=council, name="Education")
+    for kind, label in (("service_area", "schools"), ("cost_centre", " Highways "), ("cost_centre", "CC-999")):
+        DepartmentSpendLabel.objects.create(organisation=council, department=education, kind=kind, label=label)
+    Department.objects.create(organisation=council, name="Unmapped")
+    year = FinancialYear.objects.create(organisation=council, start_year=2024)
+    figures = budget_compute(organisation=council, year=year, as_at=datetime.date(2025, 3, 31))
+    department, unmapped = figures.departments
+    # 2024/25 (payment 8 is paid on 1 April 2025): Schools 1,000 + 500 − 100 + 800; Highways 5,000 + 1,500.
+    # Local: the three Northgate payments (1,400); Megacorp and Distant are not local; CC-999 matches nothing.
+    assert department.spend == DepartmentSpend(D("8700.00"), 6, D("1400.00"), (" Highways ", "CC-999", "schools"))
+    assert department.spend.local_percent == D("16.1")
+    assert department.verified_social_net_percent == D("0.0")
+    assert unmapped.spend is None
+    assert rules.budget_from_dict(figures.as_dict()) == figures

@@ -59,6 +59,8 @@ SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
 TENANT_KWARGS: dict[str, str] = {
     "org": "the slug of the organisation the request acts for",
     "pk": "the primary key of one of tenant A's objects, of the model PK_MODELS names for the route",
+    "year": "the start year of one of tenant A's financial years (tenant B has no year of that number)",
+    "department": "the primary key of one of tenant A's departments",
 }
 
 # For each route that takes `pk`, the model whose primary key it takes.
@@ -327,6 +329,8 @@ def url_kwargs(route: Route, *, org: str | None, objects: dict[Any, int]) -> dic
         if kwarg == "org":
             assert org is not None
             values[kwarg] = org
+        elif kwarg in ("year", "department"):
+            values[kwarg] = objects[kwarg]
         elif kwarg == "pk" and route.name in objects:
             # An area may name the object for one route, when the area's model object does not suit it.
             values[kwarg] = objects[route.name]

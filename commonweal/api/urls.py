@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("commonweal.api.delivery_agreements")),
     path("", include("commonweal.api.delivery_status")),
     path("", include("commonweal.api.spend")),
+    path("", include("commonweal.api.reporting_budget")),
 ]

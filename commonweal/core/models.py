@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     """
 
     AGREEMENT_CREATED = "agreement.created"
+    GRANT_IMPORTED = "grant.imported"
+    GRANT_UPDATED_FROM_360GIVING = "grant.updated_from_360giving"
     AGREEMENT_UPDATED = "agreement.updated"
     ASSESSMENT_CONFIRMED = "assessment.confirmed"
     ASSESSMENT_OVERRIDDEN = "assessment.overridden"
@@ -74,6 +76,7 @@ class AuditAction(models.TextChoices):
     ORGANISATION_CREATED = "organisation.created"
     ORGANISATION_FLAGS_IMPORTED_FROM_OCDS = "organisation.flags_imported_from_ocds"
     ORGANISATION_IMPORTED_FROM_OCDS = "organisation.imported_from_ocds"
+    ORGANISATION_IMPORTED_FROM_360GIVING = "organisation.imported_from_360giving"
     ORGANISATION_REGISTERED = "organisation.registered"
     OUTCOME_ADDED = "outcome.added"
     OUTCOME_REMOVED = "outcome.removed"

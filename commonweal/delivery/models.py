@@ -89,6 +89,35 @@ class Agreement(TimeStampedModel):
         return f"{self.reference} {self.title}"
 
 
+class Grant(TimeStampedModel):
+    """The 360Giving side of an agreement of kind grant: what the grant data says beyond the agreement's
+    own fields (recipient = supplier, amount = value, planned dates = start and end dates)."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="grant")
+    identifier = models.CharField(
+        max_length=200, help_text="The 360Giving grant identifier, e.g. 360G-traffordmbc-VSG1342."
+    )
+    description = models.TextField(blank=True)
+    award_date = models.DateField()
+    duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    programme_code = models.CharField(max_length=100, blank=True)
+    programme_title = models.CharField(max_length=300, blank=True)
+    location_codes = models.JSONField(default=list, blank=True, help_text="ONS GSS codes of the beneficiary locations.")
+    recipient_identifier = models.CharField(max_length=200, blank=True, help_text="As published (org-id.guide).")
+    funder_identifier = models.CharField(max_length=200, blank=True)
+    funder_name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["award_date", "identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "identifier"], name="grant_identifier_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
 class ReportingPeriod(TimeStampedModel):
     """One period the supplier reports on ("Q1 2026-27"), with the date its return is due."""
 

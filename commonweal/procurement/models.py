@@ -79,6 +79,15 @@ class Procurement(TimeStampedModel):
     state = models.CharField(max_length=20, choices=ProcurementState.choices, default=ProcurementState.DRAFT)
     source = models.CharField(max_length=20, choices=ProcurementSource.choices, default=ProcurementSource.PAGE)
     ocid = models.CharField(max_length=120, blank=True, help_text="Open Contracting ID, for imported notices.")
+    currency = models.CharField(
+        max_length=3, default="GBP", help_text="ISO 4217 currency of the estimated value (an imported notice's own)."
+    )
+    cpv_codes = models.JSONField(
+        default=list, blank=True, help_text="Common Procurement Vocabulary codes (8 digits), the main one first."
+    )
+    ocds_released_at = models.DateTimeField(
+        null=True, blank=True, help_text="The date of the latest OCDS release applied, for imported notices."
+    )
 
     # Timetable.
     publication_at = models.DateTimeField(null=True, blank=True)
@@ -479,6 +488,7 @@ class Award(TimeStampedModel):
     bid = models.OneToOneField(Bid, on_delete=models.PROTECT, null=True, blank=True, related_name="award")
     supplier = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="awards_won")
     value = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="GBP", help_text="ISO 4217 currency of the value.")
     agreement = models.OneToOneField(
         "delivery.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="award"
     )

@@ -4,9 +4,13 @@ a release package from plain data. No database; `services_opendata` does the mat
 Reading follows what Contracts Finder actually publishes (see docs/procurement-open-data.md): `null`
 and `""` everywhere (both mean "missing"), HTML entities in names and text ("L&amp;Q"), the whole
 address in `streetAddress`, `sme`/`vco` booleans on the party itself (OCDS 1.1's `details.scale`,
-and `details.sme`/`details.vco`, are read too), no `mainProcurementCategory` (the old
-`xClassifications.ojeuContractType`, else the CPV division of the items, says goods, services or
-works), and releases tagged `tender` that carry `awards`. Numbers are read as `Decimal`, never float.
+and `details.sme`/`details.vco`/`details.vcse`, are read too), no `mainProcurementCategory` (the old
+`xClassifications.ojeuContractType`, else the CPV division, says goods, services or works), and
+releases tagged `tender` that carry `awards`. CPV codes are read wherever OCDS puts them
+(`tender.classification`, `tender.additionalClassifications`, `tender.items[].classification` and
+`items[].additionalClassifications`). Sell2Wales and Public Contracts Scotland habits are read too:
+releases without an `id`, and values in other currencies (kept with their currency). Numbers are read
+as `Decimal`, never float.
 
 Writing validates against the bundled OCDS 1.1.5 schema (`data/ocds-1.1.5/`, Apache-2.0) with
 `jsonschema.Draft4Validator`, resolving `release-schema.json` locally: no network.
@@ -71,7 +75,7 @@ class Party:
 @dataclass(frozen=True)
 class AwardSupplier:
     party: Party
-    value: Decimal | None  # Contracts Finder's per-party `x_awardValue`, when published
+    value: Decimal | None  # Contracts Finder's per-party `x_awardValue`, when published (in the award's currency)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class AwardNotice:
     suppliers: tuple[AwardSupplier, ...]
     start_date: date | None  # the contract period, in Europe/London
     end_date: date | None
+    currency: str = CURRENCY  # of `value` (and the suppliers' shares)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class Notice:
     contract_start: date | None
     contract_end: date | None
     awards: tuple[AwardNotice, ...]
+    currency: str = CURRENCY  # of `value`, as published (ISO 4217)
+    cpv_codes: tuple[str, ...] = ()  # 8-digit CPV codes, the main one first, without check digits
 
 
 @dataclass(frozen=True)
@@ -158,16 +165,21 @@ def _bool(value: Any) -> bool | None:
     return None
 
 
+def currency_of(value: Any) -> str:
+    """A Value object's currency (ISO 4217, upper case); pounds when it names none."""
+    return text(_object(value).get("currency")).upper() or CURRENCY
+
+
 def amount(value: Any, where: str) -> Decimal | None:
-    """A Value object's amount as Decimal in pounds; None when missing. Another currency, a negative or
-    an unreadable amount is a problem."""
+    """A Value object's amount as Decimal, in its own currency (`currency_of`); None when missing. A
+    negative or an unreadable amount is a problem."""
     value = _object(value)
     raw = value.get("amount")
     if raw is None or raw == "":
         return None
-    currency = text(value.get("currency"))
-    if currency and currency != CURRENCY:
-        raise _Problem(f"{where} is in {currency}; only pounds (GBP) can be imported")
+    named = text(value.get("currency"))
+    if named and not (len(named) == 3 and named.isalpha()):
+        raise _Problem(f"{where} has the currency “{named}”, which is not a three-letter ISO 4217 code")
     if isinstance(raw, bool):
         raise _Problem(f"{where} is not a number")
     try:
@@ -217,9 +229,20 @@ def _party(value: Any) -> Party:
         sme = _bool(details.get("sme"))
     if sme is None:
         sme = _bool(party.get("sme"))
-    vcse = _bool(details.get("vco"))
-    if vcse is None:
-        vcse = _bool(party.get("vco"))
+    # OCDS for the UK puts `vcse` in details; Contracts Finder's older `vco` sits in details or on the party.
+    vcse = next(
+        (
+            flag
+            for flag in (
+                _bool(details.get("vcse")),
+                _bool(details.get("vco")),
+                _bool(party.get("vcse")),
+                _bool(party.get("vco")),
+            )
+            if flag is not None
+        ),
+        None,
+    )
     address = _object(party.get("address"))
     return Party(
         id=text(party.get("id")),
@@ -236,22 +259,44 @@ def _party(value: Any) -> Party:
     )
 
 
+def _cpv(classification: Any) -> str:
+    """The 8-digit CPV code of a Classification object ("45000000-7" → "45000000"); "" when it is not CPV."""
+    classification = _object(classification)
+    if text(classification.get("scheme")).upper() != "CPV":
+        return ""
+    digits = text(classification.get("id")).split("-")[0].replace(" ", "")
+    return digits if len(digits) == 8 and digits.isdigit() else ""
+
+
+def cpv_codes(tender: dict[str, Any]) -> tuple[str, ...]:
+    """Every CPV code of a tender, once each, the main one first: `tender.classification` (used by
+    Find a Tender, Sell2Wales and Public Contracts Scotland), `tender.additionalClassifications`, then each
+    item's `classification` and `additionalClassifications` (Contracts Finder)."""
+    found: list[Any] = [tender.get("classification"), *_list(tender.get("additionalClassifications"))]
+    for item in _list(tender.get("items")):
+        item = _object(item)
+        found += [item.get("classification"), *_list(item.get("additionalClassifications"))]
+    codes: list[str] = []
+    for classification in found:
+        code = _cpv(classification)
+        if code and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
 def category_of(tender: dict[str, Any]) -> str | None:
     """goods, services or works: `mainProcurementCategory`, else Contracts Finder's
-    `xClassifications.ojeuContractType`, else the CPV division of the items (45 is works, 01–44 and
-    48 goods, the rest services)."""
+    `xClassifications.ojeuContractType`, else the division of the first CPV code (45 is works, 01–44
+    and 48 goods, the rest services)."""
     main = text(tender.get("mainProcurementCategory")).lower()
     if main in CATEGORIES:
         return main
     ojeu = text(_object(tender.get("xClassifications")).get("ojeuContractType")).lower()
     if ojeu in OJEU_CATEGORIES:
         return OJEU_CATEGORIES[ojeu]
-    for item in _list(tender.get("items")):
-        classification = _object(_object(item).get("classification"))
-        code = text(classification.get("id"))
-        if text(classification.get("scheme")).upper() == "CPV" and len(code) >= 2 and code[:2].isdigit():
-            division = int(code[:2])
-            return "works" if division == 45 else "goods" if division <= 44 or division == 48 else "services"
+    for code in cpv_codes(tender):
+        division = int(code[:2])
+        return "works" if division == 45 else "goods" if division <= 44 or division == 48 else "services"
     return None
 
 
@@ -302,6 +347,7 @@ def _award(
         suppliers=tuple(suppliers),
         start_date=london_date(start),
         end_date=london_date(end),
+        currency=currency_of(award.get("value")),
     )
 
 
@@ -357,9 +403,18 @@ def notice_read(release: Any, *, position: int) -> Notice:
         for index, raw in enumerate(_list(release.get("awards")))
         if (award := _award(raw, index, parties, raw_parties, problems)) is not None
     ]
-    # Contracts Finder writes 0 where the estimate was not given; the awards then say what it was worth.
-    if (value is None or value == 0) and awards and all(award.value is not None for award in awards):
+    currency = currency_of(tender.get("value"))
+    # Contracts Finder writes 0 where the estimate was not given; the awards then say what it was worth
+    # (when they are all in one currency).
+    award_currencies = {award.currency for award in awards}
+    if (
+        (value is None or value == 0)
+        and awards
+        and all(award.value is not None for award in awards)
+        and len(award_currencies) == 1
+    ):
         value = sum((award.value for award in awards if award.value is not None), Decimal("0"))
+        currency = award_currencies.pop()
     if value is None and not any("tender.value" in problem for problem in problems):
         problems.append("has no value (neither tender.value nor a value on every award)")
     if problems:
@@ -382,6 +437,8 @@ def notice_read(release: Any, *, position: int) -> Notice:
         contract_start=london_date(dates.get("contractPeriod.start")),
         contract_end=london_date(dates.get("contractPeriod.end")),
         awards=tuple(awards),
+        currency=currency,
+        cpv_codes=cpv_codes(tender),
     )
 
 
@@ -485,6 +542,7 @@ class AwardOut:
     lot_ids: tuple[str, ...] = ()
     title: str = ""
     description: str = ""
+    currency: str = CURRENCY
 
 
 @dataclass(frozen=True)
@@ -522,10 +580,12 @@ class ProcurementOut:
     lots: tuple[LotOut, ...] = ()
     awards: tuple[AwardOut, ...] = ()
     contracts: tuple[ContractOut, ...] = field(default=())
+    currency: str = CURRENCY  # of the estimated value, the lots' values and the contracts' values
+    cpv_codes: tuple[str, ...] = ()  # the main one first
 
 
-def _money(value: Decimal) -> dict[str, Any]:
-    return {"amount": value, "currency": CURRENCY}
+def _money(value: Decimal, currency: str = CURRENCY) -> dict[str, Any]:
+    return {"amount": value, "currency": currency}
 
 
 def _when(value: datetime) -> str:
@@ -636,9 +696,16 @@ def release_package(data: ProcurementOut, *, published: datetime, uri: str, publ
         "id": data.reference,
         "title": data.title,
         "status": data.status,
-        "value": _money(data.value),
+        "value": _money(data.value, data.currency),
         "mainProcurementCategory": data.category,
     }
+    if data.cpv_codes:
+        # OCDS 1.1 classifies the items: one item carries the main CPV code and the others beside it.
+        main, *others = data.cpv_codes
+        item: dict[str, Any] = {"id": "1", "classification": {"scheme": "CPV", "id": main}}
+        if others:
+            item["additionalClassifications"] = [{"scheme": "CPV", "id": code} for code in others]
+        tender["items"] = [item]
     if data.description:
         tender["description"] = data.description
     for key, start, end in (
@@ -664,7 +731,7 @@ def release_package(data: ProcurementOut, *, published: datetime, uri: str, publ
                 "id": lot.id,
                 "title": lot.title,
                 **({"description": lot.description} if lot.description else {}),
-                **({"value": _money(lot.value)} if lot.value is not None else {}),
+                **({"value": _money(lot.value, data.currency)} if lot.value is not None else {}),
                 "status": data.status,
             }
             for lot in data.lots
@@ -677,7 +744,7 @@ def release_package(data: ProcurementOut, *, published: datetime, uri: str, publ
             **({"description": award.description} if award.description else {}),
             "status": award.status,
             "date": _when(award.date),
-            "value": _money(award.value),
+            "value": _money(award.value, award.currency),
             "suppliers": [{"id": party_id, "name": names[party_id]} for party_id in award.supplier_ids],
             **({"relatedLots": list(award.lot_ids)} if award.lot_ids else {}),
         }
@@ -689,7 +756,7 @@ def release_package(data: ProcurementOut, *, published: datetime, uri: str, publ
             "awardID": contract.award_id,
             "title": contract.title,
             "status": contract.status,
-            "value": _money(contract.value),
+            "value": _money(contract.value, CURRENCY),
             "period": {"startDate": _day(contract.start_date), "endDate": _day(contract.end_date, end=True)},
             **({"milestones": [_kpi_milestone(kpi) for kpi in contract.kpis]} if contract.kpis else {}),
         }

@@ -1,8 +1,10 @@
 """Open data writes and exports: importing Contracts Finder OCDS notices as procurements, awards and
 agreements, and exporting a procurement as an OCDS 1.1 release package (docs/procurement-open-data.md).
 
-An import is atomic per file and idempotent: a file lands whole or not at all, and a procurement is
-matched by its ocid, an award by its OCDS award id, so importing the same file again adds nothing.
+An import is atomic per release and idempotent: each release lands whole or not at all (a rejected
+one is listed with its reason and costs its file's other releases nothing), releases of one procurement
+are applied in `date` order whatever order the files come in, and a procurement is matched by its
+ocid, an award by its OCDS award id, so importing the same file again adds and changes nothing.
 
 A buyer's import (`ocds_import`) takes the member and asks for `Permission.PLAN_PROCUREMENTS`; the
 command line acts as `Member.system(buyer)`. The operator's import of every buyer's notices
@@ -13,7 +15,7 @@ asks the same permission of the system member of each buyer it writes for.
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +56,8 @@ PROCUREMENT_FIELDS = [
     "tender_deadline",
     "published_at",
     "awarded_at",
+    "currency",
+    "cpv_codes",
 ]
 CANCELLED_STATUSES = {"cancelled", "unsuccessful", "withdrawn"}
 FLAG_FIELDS = ["is_sme", "is_vcse", "companies_house_number", "charity_number"]
@@ -64,28 +68,71 @@ class ImportSummary:
     """What an import did, file by file added up; `rejected` names every release (or file) refused."""
 
     files_read: int = 0
-    files_imported: int = 0
+    files_imported: int = 0  # files of which at least one release was imported
     releases_read: int = 0
+    releases_imported: int = 0
     procurements_created: int = 0
     procurements_updated: int = 0
     procurements_unchanged: int = 0
     awards_created: int = 0
     agreements_created: int = 0
     suppliers_created: int = 0
+    suppliers_updated: int = 0
     buyers_created: int = 0
     rejected: list[ocds.Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     COUNTS = (
         "releases_read",
+        "releases_imported",
         "procurements_created",
         "procurements_updated",
         "procurements_unchanged",
         "awards_created",
         "agreements_created",
         "suppliers_created",
+        "suppliers_updated",
         "buyers_created",
     )
+    CHANGES = (
+        "procurements_created",
+        "procurements_updated",
+        "awards_created",
+        "agreements_created",
+        "suppliers_created",
+        "suppliers_updated",
+        "buyers_created",
+    )
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import wrote anything: a re-import of what is known already changes nothing."""
+        return any(getattr(self, name) for name in self.CHANGES)
+
+    def rejected_text(self) -> str:
+        """ "2 releases rejected", "1 release and 1 file rejected"; "" when nothing was."""
+        files = sum(1 for rejection in self.rejected if rejection.position is None)
+        releases = len(self.rejected) - files
+        parts = [f"{releases} release{'s' if releases != 1 else ''}"] if releases else []
+        parts += [f"{files} file{'s' if files != 1 else ''}"] if files else []
+        return " and ".join(parts) + " rejected" if parts else ""
+
+    def rows(self) -> list[tuple[str, int]]:
+        """The counts in words, for the page."""
+        return [
+            ("Files read", self.files_read),
+            ("Releases read", self.releases_read),
+            ("Releases imported", self.releases_imported),
+            ("Releases rejected", sum(1 for r in self.rejected if r.position is not None)),
+            ("Procurements created", self.procurements_created),
+            ("Procurements updated", self.procurements_updated),
+            ("Procurements unchanged", self.procurements_unchanged),
+            ("Awards created", self.awards_created),
+            ("Agreements created", self.agreements_created),
+            ("Suppliers created", self.suppliers_created),
+            ("Suppliers' flags updated", self.suppliers_updated),
+            ("Buyers created", self.buyers_created),
+        ]
 
     def add(self, other: "ImportSummary") -> None:
         for name in self.COUNTS:
@@ -97,6 +144,7 @@ class ImportSummary:
             "files_read": self.files_read,
             "files_imported": self.files_imported,
             **{name: getattr(self, name) for name in self.COUNTS},
+            "changed": self.changed,
             "rejected": [
                 {"file": r.file, "release": r.position, "release_id": r.release_id, "reason": r.reason}
                 for r in self.rejected
@@ -208,7 +256,7 @@ def _supplier_find(run: _Run, party: ocds.Party) -> Organisation | None:
     return found
 
 
-def _supplier_flags_update(run: _Run, supplier: Organisation, party: ocds.Party) -> None:
+def _supplier_flags_update(run: _Run, supplier: Organisation, party: ocds.Party, counts: ImportSummary) -> None:
     """Set what the party says and the organisation does not know yet; a null never clears a known value."""
     before = snapshot(supplier, FLAG_FIELDS)
     if party.sme is not None:
@@ -221,6 +269,7 @@ def _supplier_flags_update(run: _Run, supplier: Organisation, party: ocds.Party)
         supplier.charity_number = party.charity_number[:20]
     after = snapshot(supplier, FLAG_FIELDS)
     if after != before:
+        counts.suppliers_updated += 1
         supplier.save(update_fields=[*FLAG_FIELDS, "updated_at"])
         audit_record(
             actor=run.actor,
@@ -239,7 +288,7 @@ def _supplier(run: _Run, party: ocds.Party, counts: ImportSummary) -> Organisati
         counts.suppliers_created += 1
         run.supplier_index().setdefault(normalise_name(supplier.name), supplier)
     else:
-        _supplier_flags_update(run, supplier, party)
+        _supplier_flags_update(run, supplier, party, counts)
     if party.identifier_scheme and party.identifier_id:
         run.suppliers_by_identifier[(party.identifier_scheme, party.identifier_id)] = supplier
     return supplier
@@ -289,7 +338,20 @@ def _notice_values(notice: ocds.Notice) -> dict[str, Any]:
         "tender_deadline": notice.tender_end,
         "published_at": notice.tender_start,
         "awarded_at": min(award_dates) if award_dates else None,
+        "currency": notice.currency,
+        "cpv_codes": list(notice.cpv_codes) or None,
     }
+
+
+def _is_older(notice: ocds.Notice, procurement: Procurement) -> bool:
+    """Whether a release predates one applied already (releases are applied in `date` order, so an older
+    one arriving later only fills what is not known yet)."""
+    applied = procurement.ocds_released_at
+    return applied is not None and notice.released_at is not None and notice.released_at < applied
+
+
+def _is_known(value: Any) -> bool:
+    return value not in (None, "", 0, [])
 
 
 def _procurement(run: _Run, notice: ocds.Notice, buyer: Organisation, counts: ImportSummary) -> Procurement:
@@ -305,10 +367,12 @@ def _procurement(run: _Run, notice: ocds.Notice, buyer: Organisation, counts: Im
             ocid=notice.ocid,
             source=ProcurementSource.OCDS,
             created_by=run.actor if getattr(run.actor, "pk", None) else None,
+            ocds_released_at=notice.released_at,
             **{
                 **values,
                 "description": values["description"] or "",
                 "duration_months": values["duration_months"] or 0,
+                "cpv_codes": values["cpv_codes"] or [],
             },
         )
         Lot.objects.create(
@@ -328,16 +392,24 @@ def _procurement(run: _Run, notice: ocds.Notice, buyer: Organisation, counts: Im
         counts.procurements_created += 1
         return procurement
     before = snapshot(procurement, PROCUREMENT_FIELDS)
+    older = _is_older(notice, procurement)
     for name, value in values.items():
         if value is None:
             continue  # a notice that says nothing never clears what is known
+        if older and name != "awarded_at" and _is_known(getattr(procurement, name)):
+            continue  # a later release gave this already
         if name == "state" and procurement.state == ProcurementState.AWARDED and value != ProcurementState.CANCELLED:
             continue  # an older tender notice imported after the award does not undo it
         if name == "awarded_at" and procurement.awarded_at is not None:
             value = min(value, procurement.awarded_at)
         setattr(procurement, name, value)
     after = snapshot(procurement, PROCUREMENT_FIELDS)
+    newer = notice.released_at is not None and not older and procurement.ocds_released_at != notice.released_at
+    if newer:
+        procurement.ocds_released_at = notice.released_at
     if after == before:
+        if newer:  # bookkeeping only: a newer release that changes no field is still "unchanged"
+            procurement.save(update_fields=["ocds_released_at"])
         counts.procurements_unchanged += 1
         return procurement
     procurement.save()
@@ -372,6 +444,11 @@ def _agreement(
     """The delivery agreement of an imported award, when everything it needs is known; else a note why not."""
     procurement = row.procurement
     what = f"{notice.ocid}, award {award.id} ({row.supplier.name})"
+    if award.currency != ocds.CURRENCY:
+        counts.notes.append(
+            f"{what}: no agreement made: the award is in {award.currency}, and agreements are in pounds."
+        )
+        return
     version = run.framework_version(procurement.organisation)
     if version is None:
         counts.notes.append(f"{what}: no agreement made: {procurement.organisation.name} has no published framework.")
@@ -428,7 +505,7 @@ def _awards(run: _Run, notice: ocds.Notice, procurement: Procurement, counts: Im
             elif shared and share.value is None:
                 counts.notes.append(
                     f"{notice.ocid}, award {award.id} ({supplier.name}): one of {len(award.suppliers)} suppliers "
-                    f"sharing £{award.value:,}; each carries the whole value."
+                    f"sharing {award.currency} {award.value:,}; each carries the whole value."
                 )
             row = Award.objects.create(
                 organisation=procurement.organisation,
@@ -436,6 +513,7 @@ def _awards(run: _Run, notice: ocds.Notice, procurement: Procurement, counts: Im
                 lot=lot,
                 supplier=supplier,
                 value=value,
+                currency=award.currency,
                 awarded_at=awarded_at,
                 ocds_award_id=key[:200],
                 reason=award.title or "Imported from an OCDS award notice.",
@@ -449,6 +527,7 @@ def _awards(run: _Run, notice: ocds.Notice, procurement: Procurement, counts: Im
                 after={
                     "supplier": supplier.name,
                     "value": str(value),
+                    "currency": award.currency,
                     "ocds_award_id": row.ocds_award_id,
                     "awarded_at": awarded_at.isoformat(),
                 },
@@ -457,16 +536,29 @@ def _awards(run: _Run, notice: ocds.Notice, procurement: Procurement, counts: Im
             _agreement(run, notice, award, row, counts)
 
 
-def _file_import(run: _Run, read: ocds.PackageRead, organisation: Organisation | None) -> ImportSummary:
-    counts = ImportSummary(releases_read=len(read.notices))
+def _release_import(run: _Run, notice: ocds.Notice, organisation: Organisation | None) -> ImportSummary:
+    """One release, whole or not at all (a savepoint): raises _Refused, or ApplicationError, to roll it back."""
+    counts = ImportSummary(releases_read=1, releases_imported=1)
     with transaction.atomic():
-        for notice in read.notices:
-            buyer = organisation if organisation is not None else _buyer(run, notice, counts)
-            # The operator writes for each buyer with the authority of that buyer's system member.
-            permission_require(Member.system(buyer), Permission.PLAN_PROCUREMENTS)
-            procurement = _procurement(run, notice, buyer, counts)
-            _awards(run, notice, procurement, counts)
+        buyer = organisation if organisation is not None else _buyer(run, notice, counts)
+        # The operator writes for each buyer with the authority of that buyer's system member.
+        permission_require(Member.system(buyer), Permission.PLAN_PROCUREMENTS)
+        procurement = _procurement(run, notice, buyer, counts)
+        _awards(run, notice, procurement, counts)
     return counts
+
+
+def _in_date_order(reads: list[ocds.PackageRead]) -> list[tuple[str, ocds.Notice]]:
+    """Every release of every file, oldest `date` first (a release without a date last, keeping the order
+    of the files and of the releases within them): a procurement's releases are applied as published."""
+    latest = datetime.max.replace(tzinfo=UTC)
+    ordered = [
+        (notice.released_at or latest, file_number, notice.position, read.file, notice)
+        for file_number, read in enumerate(reads)
+        for notice in read.notices
+    ]
+    ordered.sort(key=lambda entry: entry[:3])
+    return [(file, notice) for *_, file, notice in ordered]
 
 
 def ocds_import(
@@ -477,8 +569,8 @@ def ocds_import(
     progress: Callable[[str], None] | None = None,
 ) -> ImportSummary:
     """Import OCDS release packages, each (name, content), as the member's organisation's notices:
-    releases of any other buyer are rejected. Each file lands whole or not at all; `progress(name)` is
-    called as each file is done."""
+    releases of any other buyer are rejected. Each release lands whole or not at all, in `date` order
+    across the files; `progress(name)` is called as each file is done."""
     permission_require(member, Permission.PLAN_PROCUREMENTS)
     return _files_import(actor=actor, files=files, organisation=member.organisation, progress=progress)
 
@@ -499,14 +591,16 @@ def _files_import(
     organisation: Organisation | None,
     progress: Callable[[str], None] | None,
 ) -> ImportSummary:
-    summary = ImportSummary()
+    summary = ImportSummary(files_read=len(files))
     run = _Run(actor)
+    reads = []
     for name, content in files:
-        summary.files_read += 1
         read = ocds.package_read(content, file=name)
-        rejected = list(read.rejections)
+        summary.releases_read += len(read.notices) + sum(1 for r in read.rejections if r.position is not None)
+        summary.rejected.extend(read.rejections)
         if organisation is not None:
-            rejected += [
+            others = {notice.position for notice in read.notices if not buyer_is(notice, organisation)}
+            summary.rejected += [
                 ocds.Rejection(
                     name,
                     notice.position,
@@ -514,25 +608,31 @@ def _files_import(
                     f"the buyer is {notice.buyer.name}, not {organisation.name}",
                 )
                 for notice in read.notices
-                if not buyer_is(notice, organisation)
+                if notice.position in others
             ]
-        if rejected:
-            summary.releases_read += len(read.notices) + sum(1 for r in read.rejections if r.position is not None)
-            summary.rejected.extend(sorted(rejected, key=lambda r: r.position or 0))
+            read = ocds.PackageRead(name, tuple(n for n in read.notices if n.position not in others), read.rejections)
+        reads.append(read)
+    imported: set[str] = set()
+    remaining = {read.file: len(read.notices) for read in reads}
+    for file, notice in _in_date_order(reads):
+        try:
+            counts = _release_import(run, notice, organisation)
+        except (_Refused, ApplicationError) as refused:
+            reason = refused.reason if isinstance(refused, _Refused) else refused.message
+            summary.rejected.append(ocds.Rejection(file, notice.position, notice.release_id, reason))
+            run = _Run(actor)  # what the rolled-back release looked up is gone
         else:
-            try:
-                counts = _file_import(run, read, organisation)
-            except _Refused as refused:
-                summary.releases_read += len(read.notices)
-                summary.rejected.append(
-                    ocds.Rejection(name, refused.notice.position, refused.notice.release_id, refused.reason)
-                )
-                run = _Run(actor)  # what the rolled-back file looked up is gone
-            else:
-                summary.add(counts)
-                summary.files_imported += 1
-        if progress is not None:
-            progress(name)
+            counts.releases_read = 0  # counted when the file was read
+            summary.add(counts)
+            imported.add(file)
+        remaining[file] -= 1
+        if remaining[file] == 0 and progress is not None:
+            progress(file)
+    for read in reads:
+        if not read.notices and progress is not None:
+            progress(read.file)
+    summary.files_imported = len(imported)
+    summary.rejected.sort(key=lambda r: ([read.file for read in reads].index(r.file), r.position or 0))
     return summary
 
 
@@ -607,6 +707,7 @@ def procurement_export_data(*, procurement: Procurement, member: Member | None) 
                 supplier_ids=(_party_id(award.supplier),),
                 lot_ids=(lot_ids[award.lot_id],) if award.lot_id in lot_ids else (),
                 description=award.reason,
+                currency=award.currency,
             )
         )
         agreement = award.agreement
@@ -681,6 +782,8 @@ def procurement_export_data(*, procurement: Procurement, member: Member | None) 
         ),
         awards=tuple(award_out),
         contracts=tuple(contracts),
+        currency=procurement.currency,
+        cpv_codes=tuple(procurement.cpv_codes or ()),
     )
 
 

@@ -31,12 +31,9 @@ def ocds_import_page(request: HttpRequest, org: str) -> HttpResponse:
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            refused = summary.files_read - summary.files_imported
-            if refused:
+            if summary.rejected:
                 form.add_error(
-                    None,
-                    f"{refused} of {summary.files_read} file{'s' if summary.files_read != 1 else ''} not imported: "
-                    "see the rejected releases below",
+                    None, f"{summary.rejected_text()}: see the reasons below (the other releases were imported)"
                 )
     return render(request, "procurement/opendata/import.html", {"member": member, "form": form, "summary": summary})
 

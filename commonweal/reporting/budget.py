@@ -180,6 +180,38 @@ class DepartmentFigures:
     measures: tuple[MeasureFigures, ...]
     money: tuple[StateMoney, ...]
     baseline_money: tuple[StateMoney, ...]
+    spend: "DepartmentSpend | None" = None  # None: no spend files, or no service areas mapped to it
+
+    def verified_share_of_spend(self, value_type: str, basis: str) -> Decimal | None:
+        """Verified £ of one value type (gross or net) as a % of what the department paid in the year."""
+        if self.spend is None:
+            return None
+        verified = next(row for row in self.money if row.state == "verified")
+        money = verified.local_economic if value_type == ValueType.LOCAL_ECONOMIC else verified.additional_social
+        return percent_of(getattr(money, basis), self.spend.amount)
+
+    @property
+    def verified_social_net_percent(self) -> Decimal | None:
+        return self.verified_share_of_spend(ValueType.ADDITIONAL_SOCIAL, "net")
+
+    @property
+    def verified_local_net_percent(self) -> Decimal | None:
+        return self.verified_share_of_spend(ValueType.LOCAL_ECONOMIC, "net")
+
+
+@dataclass(frozen=True)
+class DepartmentSpend:
+    """What a department paid in the year by its spend files: payments dated in the year whose service area
+    or cost centre is one of the department's, and how much of that went to local suppliers."""
+
+    amount: Decimal
+    payments: int
+    local: Decimal
+    labels: tuple[str, ...]
+
+    @property
+    def local_percent(self) -> Decimal | None:
+        return percent_of(self.local, self.amount)
 
 
 @dataclass(frozen=True)
@@ -213,6 +245,11 @@ class Breakdown:
     dimension: str  # place, beneficiary_group, deprivation_decile
     title: str
     measures: tuple[BreakdownMeasure, ...]
+
+    @property
+    def in_caption(self) -> str:
+        """The title as it reads after a measure's name: "By place" → "by place"."""
+        return self.title[:1].lower() + self.title[1:]
 
 
 BREAKDOWN_STATES = ("committed", "verified")

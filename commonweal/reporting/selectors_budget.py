@@ -32,7 +32,8 @@ from commonweal.frameworks.selectors_value_sets import value_entry_of, value_set
 from commonweal.frameworks.valuation import ValueEntry
 from commonweal.procurement.models import Procurement, ProcurementState
 from commonweal.spend import places
-from commonweal.tenancy.models import Department
+from commonweal.spend.analytics import SpendFilter, has_spend, spend_by_service_area
+from commonweal.tenancy.models import Department, DepartmentSpendLabel
 from commonweal.tenancy.selectors import Member
 
 from . import budget as rules
@@ -40,6 +41,7 @@ from .budget import (
     AgreementShare,
     Budget,
     DepartmentFigures,
+    DepartmentSpend,
     Fact,
     LineFigures,
     MeasureFigures,
@@ -388,6 +390,32 @@ def _shares(organisation: Any, year: _Year, entries: dict[str, ValueEntry], labe
     return tuple(shares)
 
 
+def _department_spend(organisation: Any, year: _Year) -> dict[int, DepartmentSpend]:
+    """Each department's payments in the year, by the service areas and cost centres mapped to it (compared
+    without case or surrounding spaces), from one query over the organisation's spend files."""
+    labels: dict[int, list[str]] = defaultdict(list)
+    for department_id, label in DepartmentSpendLabel.objects.filter(organisation=organisation).values_list(
+        "department_id", "label"
+    ):
+        labels[department_id].append(label)
+    if not labels or not has_spend(organisation=organisation):
+        return {}
+    areas = spend_by_service_area(
+        organisation=organisation, spend_filter=SpendFilter(date_from=year.start, date_to=year.end)
+    )
+    by_name = {area.name.strip().casefold(): area for area in areas}
+    spend = {}
+    for department_id, names in labels.items():
+        matched = [by_name[name.strip().casefold()] for name in names if name.strip().casefold() in by_name]
+        spend[department_id] = DepartmentSpend(
+            amount=sum((area.amount for area in matched), ZERO),
+            payments=sum(area.payments for area in matched),
+            local=sum((area.local for area in matched), ZERO),
+            labels=tuple(sorted(names)),
+        )
+    return spend
+
+
 def _place_label(code: str) -> str:
     if not code:
         return "Place not recorded"
@@ -418,6 +446,7 @@ def _compute(
     totals, entries, problem = _valued(facts, _entries(year.value_set), label)
     pipeline = _pipeline(organisation, year.start, year.end)
     agreements = _agreements_by_department(organisation, year)
+    spend = _department_spend(organisation, year)
     threshold = suppression_threshold()
     departments = []
     named = list(Department.objects.filter(organisation=organisation).order_by("name"))
@@ -460,6 +489,7 @@ def _compute(
                 baseline_money=previous_department.money
                 if previous_department is not None
                 else rules.state_money([], {}, label),
+                spend=spend.get(department_id) if department_id is not None else None,
             )
         )
     not_valued = sorted({fact.measure_code for fact in facts} - set(entries))

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from commonweal.tenancy.models import Organisation
 
-from . import duck
+from . import duck, grants
 from .models import ImportStatus, Label, SpendImport, SpendPolicy
 from .places import district_name
 
@@ -173,6 +173,13 @@ class SpendData:
         self.organisation = organisation
         self.connection = duck.connect()
         self.payments = duck.payments_sql(organisation)
+        # Grant agreements count as payments to VCSEs, once (spend/grants.py has the matching rule).
+        grant_rows = grants.grant_payment_rows(organisation)
+        self.grant_keys = sorted({row["supplier_key"] for row in grant_rows if row["supplier_key"]})
+        if grant_rows:
+            select, columns = grants.grant_columns(grant_rows)
+            self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {grants.GRANT_TABLE} AS SELECT {select}", columns)
+            self.payments = grants.payments_with_grants_sql(self.payments)
         policy = SpendPolicy.objects.filter(organisation=organisation).first()
         self.rules, self.ignored_rules = policy_rules(policy)
         self._classification = False
@@ -195,6 +202,19 @@ class SpendData:
                 f"CREATE OR REPLACE TEMP TABLE {CLASSIFICATION_TABLE} AS SELECT {select}",
                 [list(column) for column in columns],
             )
+            if self.grant_keys:
+                # A grant's recipient is a VCSE unless the registry decides otherwise.
+                self.connection.execute(
+                    f"UPDATE {CLASSIFICATION_TABLE} SET vcse = TRUE WHERE vcse IS NULL AND supplier_key IN "  # noqa: S608
+                    "(SELECT unnest($1::VARCHAR[]))",
+                    [self.grant_keys],
+                )
+                self.connection.execute(
+                    f"INSERT INTO {CLASSIFICATION_TABLE} (supplier_key, supplier_name, vcse) "  # noqa: S608
+                    f"SELECT k, k, TRUE FROM (SELECT unnest($1::VARCHAR[]) AS k) "
+                    f"WHERE k NOT IN (SELECT supplier_key FROM {CLASSIFICATION_TABLE})",
+                    [self.grant_keys],
+                )
             self._classification = True
         return CLASSIFICATION_TABLE
 
@@ -227,7 +247,9 @@ def _using(organisation: Organisation, data: SpendData | None) -> Iterator[Spend
 
 def has_spend(*, organisation: Organisation) -> bool:
     """Whether the organisation has imported any payments (the dashboard's empty state)."""
-    return SpendImport.objects.filter(organisation=organisation, status=ImportStatus.SUCCEEDED).exists()
+    return SpendImport.objects.filter(organisation=organisation, status=ImportStatus.SUCCEEDED).exists() or bool(
+        grants.grant_payment_rows(organisation)
+    )
 
 
 def _like_escape(text: str) -> str:

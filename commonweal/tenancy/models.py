@@ -54,6 +54,9 @@ class Organisation(TimeStampedModel):
     )
     companies_house_number = models.CharField(max_length=8, blank=True)
     charity_number = models.CharField(max_length=20, blank=True)
+    # An org-id.guide identifier as published in 360Giving or OCDS data (GB-CHC-1234567, 360G-trafford-…),
+    # for organisations known by no Companies House or charity number.
+    org_identifier = models.CharField(max_length=200, blank=True, db_index=True)
     # As declared in open data (OCDS `sme`/`vco`) or by the organisation; None: not known.
     is_sme = models.BooleanField(null=True, blank=True, verbose_name="small or medium-sized enterprise")
     is_vcse = models.BooleanField(null=True, blank=True, verbose_name="voluntary, community or social enterprise")

@@ -57,6 +57,21 @@ def assert_accessible(page: Page) -> None:
     assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
 
 
+NARROW_WIDTH = 320  # CSS px: WCAG 1.4.10 reflow
+
+
+def assert_reflows(page: Page) -> None:
+    """At 320 CSS px wide the page must not scroll sideways (wide tables scroll inside their own box)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": NARROW_WIDTH, "height": 900})
+    try:
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {NARROW_WIDTH}px wide"
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
 def _axe(page: Page) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE)

@@ -50,13 +50,16 @@ def import_arguments(parser: CommandParser) -> None:
 
 def _summary_print(console: Console, summary: ImportSummary) -> None:
     console.print(
-        f"Read {summary.releases_read} releases in {summary.files_read} files; {summary.files_imported} files "
-        f"imported. Procurements: {summary.procurements_created} created, {summary.procurements_updated} "
-        f"updated, {summary.procurements_unchanged} unchanged. Awards: {summary.awards_created}; agreements: "
-        f"{summary.agreements_created}; suppliers created: {summary.suppliers_created}; buyers created: "
-        f"{summary.buyers_created}; rejected: {len(summary.rejected)}.",
+        f"Read {summary.releases_read} releases in {summary.files_read} files; {summary.releases_imported} "
+        f"releases imported, from {summary.files_imported} files. Procurements: "
+        f"{summary.procurements_created} created, {summary.procurements_updated} updated, "
+        f"{summary.procurements_unchanged} unchanged. Awards: {summary.awards_created}; agreements: "
+        f"{summary.agreements_created}; suppliers created: {summary.suppliers_created}, flags updated: "
+        f"{summary.suppliers_updated}; buyers created: {summary.buyers_created}; rejected: {len(summary.rejected)}.",
         markup=False,
     )
+    if not summary.changed:
+        console.print("Nothing changed: everything in these files was known already.", markup=False)
     for note in summary.notes:
         console.print(f"Note: {note}", markup=False)
 
@@ -91,10 +94,7 @@ def import_run(command: BaseCommand, options: dict[str, Any]) -> None:
     for rejection in summary.rejected:
         stderr.print(f"Rejected: {rejection}", markup=False)
     if summary.rejected:
-        refused = summary.files_read - summary.files_imported
-        raise CommandError(
-            f"{refused} of {summary.files_read} file{'s' if summary.files_read != 1 else ''} not imported."
-        )
+        raise CommandError(f"{summary.rejected_text()} (listed above); the other releases were imported.")
 
 
 # --- export-ocds -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0001_initial'),
+        ('procurement', '0002_ocds_cpv_codes_currency_release_date'),
         ('tenancy', '0003_departments'),
     ]
 
