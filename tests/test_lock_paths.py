@@ -42,6 +42,7 @@ LOCK_PATH_TESTS = {
     "test_framework_versions.py": ["test_every_service_writes_an_audit_event_committed"],
     "test_framework_interchange.py": ["test_importing_creates_a_published_version_1_committed"],
     "test_value_sets.py": ["test_value_set_entry_set_creates_then_updates_committed"],
+    "test_reporting_report.py": ["test_the_report_cycle_through_the_pages_committed"],
 }
 
 
@@ -97,6 +98,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         "procurement/services_bidding.py",
         "procurement/services_evaluation.py",
         "procurement/services_planning.py",
+        "reporting/services_report.py",
     ], (
         "The modules that lock rows changed: make sure a test marked transaction=True goes through the new "
         "lock (see LOCK_PATH_TESTS in tests/test_lock_paths.py), then update this list."

@@ -121,9 +121,9 @@ def test_repeated_header_and_total_rows_are_rejected_with_reasons(tenant_a: Tena
     spend_import = run(tenant_a, write(tmp_path, "totals.csv", text))
     assert [(line, reason) for line, reason, _ in rejects(spend_import)] == [
         (3, "a repeated header row"),
-        (5, "the payment date is blank"),
-        (6, "a total row (no supplier, and a cell starting “Total”)"),
-        (7, "a total row (no supplier, and a cell starting “Total”)"),
+        (5, "a total row (an amount with no supplier, reference or date)"),
+        (6, "a total row (labelled as one, and its amount is the sum of the rows above it)"),
+        (7, "a total row (labelled as one, and its amount is the sum of the rows above it)"),
     ]
     rows = payments(spend_import)
     # A firm whose name starts "Total" is a real supplier; a row with no supplier but no total is kept.
@@ -391,7 +391,7 @@ def test_a_failure_leaves_nothing_succeeded_and_no_files(
     ("content", "message"),
     [
         (b"", "The file is empty."),
-        (b"Name,Colour\nA,Blue\n", "No column was found for the payment date and amount"),
+        (b"Name,Colour\nA,Blue\n", "No column was recognised as the payment date or the amount"),
         (b"PK\x03\x04 not really a zip", "could not be read|File is not a zip file"),
     ],
     ids=["empty", "no amount or date", "broken zip"],
@@ -418,7 +418,9 @@ def test_the_mapping_is_remembered_per_source(tenant_a: Tenant, tmp_path: Path) 
     assert [row["payment_date"] for row in payments(spend_import)] == [datetime.date(2024, 5, 2)]
     # Without the source, the synonyms table finds no date or amount in this header.
     third = write(tmp_path, "m3.csv", csv_text([header, ["z", "C", "1", "03/05/2024"]]))
-    with pytest.raises(ApplicationError, match="No column was found"):
+    with pytest.raises(
+        ApplicationError, match="No column was recognised as the payment date, the amount or the supplier"
+    ):
         run(tenant_a, third, source_name="Another")
 
 

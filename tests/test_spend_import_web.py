@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commonweal.core.models import AuditEvent
-from commonweal.spend import duck
+from commonweal.spend import duck, importing
 from commonweal.spend.models import ImportStatus, SpendImport, SpendSource
 from commonweal.tenancy.models import Role
 
@@ -110,7 +110,7 @@ def test_the_progress_page_refreshes_itself_while_the_import_waits(manager_clien
     SpendSource.objects.create(organisation=tenant_a.buyer, name="Ledger")
     response = manager_client.post(url("import-upload", tenant_a), {"spend_file": upload()})
     spend_import = SpendImport.objects.get()
-    mapping = {"payment_date": "When paid", "amount": "Value (GBP)"}
+    mapping = {"payment_date": "When paid", "amount": "Value (GBP)", "supplier_name": "Payee"}
     manager_client.post(url("import-mapping", tenant_a, pk=spend_import.pk), form_data(mapping))  # queued, not run
     response = manager_client.get(url("import-detail", tenant_a, pk=spend_import.pk))
     assert response["Refresh"] == "3"
@@ -181,3 +181,55 @@ def test_supplier_organisations_have_no_spend_pages(client: Client, tenant_a: Te
     client.force_login(tenant_a.supplier_user)
     for name in ("import-list", "import-upload"):
         assert client.get(reverse(f"spend:{name}", kwargs={"org": tenant_a.supplier.slug})).status_code == 404
+
+
+def test_a_file_said_to_have_no_header_reads_line_1_as_a_payment(
+    manager_client: Client, tenant_a: Tenant, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    # Line 1 would pass for a header ("Payee" and "Value" are known names), and line 3 repeats one of its
+    # values: neither matters once the person says the file has none.
+    rows = [
+        ["When", "Payee", "Value", "R0"],
+        ["01/04/2024", "Acme Ltd", "100.00", "R1"],
+        ["02/04/2024", "Value", "Value", "R2"],
+    ]
+    file = SimpleUploadedFile("bare.csv", csv_text(rows).encode("utf-8"), content_type="text/csv")
+    SpendSource.objects.create(
+        organisation=tenant_a.buyer, name="Ledger", column_mapping={"amount": "Value"}, header_signature="x"
+    )
+    response = manager_client.post(
+        url("import-upload", tenant_a), {"spend_file": file, "spend_source": "Ledger", "no_header": "on"}
+    )
+    spend_import = SpendImport.objects.get()
+    assert response["Location"] == url("import-mapping", tenant_a, pk=spend_import.pk)
+    assert (spend_import.status, spend_import.header_line) == (ImportStatus.AWAITING_MAPPING, 0)
+    page = manager_client.get(response["Location"]).content.decode()
+    assert "The file has no header" in page
+    assert '<th scope="row" class="govuk-table__header">Column 2</th>' in page
+    assert "Payee" in page  # line 1 is among the rows shown, not taken for the header
+    mapping = {"payment_date": "Column 1", "amount": "Column 3", "supplier_name": "Column 2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(url("import-mapping", tenant_a, pk=spend_import.pk), form_data(mapping))
+    spend_import.refresh_from_db()
+    assert (spend_import.status, spend_import.rows_read, spend_import.rows_imported) == (ImportStatus.SUCCEEDED, 3, 1)
+    reasons = [reason for _, reason, _ in importing.rejects_read(duck.spend_path(spend_import.rejects_path))]
+    assert reasons == ["the amount “Value” is not a number", "the amount “Value” is not a number"]
+
+
+def test_the_supplier_column_must_be_chosen(manager_client: Client, tenant_a: Tenant) -> None:
+    file = SimpleUploadedFile(
+        "codes.csv",
+        csv_text([["Paid Date", "Code", "Amount"], ["01/04/2024", "X1", "5"]]).encode(),
+        content_type="text/csv",
+    )
+    manager_client.post(url("import-upload", tenant_a), {"spend_file": file})
+    spend_import = SpendImport.objects.get()
+    assert spend_import.status == ImportStatus.AWAITING_MAPPING
+    response = manager_client.post(
+        url("import-mapping", tenant_a, pk=spend_import.pk),
+        form_data({"payment_date": "Paid Date", "amount": "Amount"}),
+    )
+    assert response.status_code == 200
+    assert "Select the column that holds the supplier name" in response.content.decode()
+    spend_import.refresh_from_db()
+    assert spend_import.status == ImportStatus.AWAITING_MAPPING

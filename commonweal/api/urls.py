@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("commonweal.api.delivery_status")),
     path("", include("commonweal.api.spend")),
     path("", include("commonweal.api.reporting_budget")),
+    path("", include("commonweal.api.reporting_report")),
 ]

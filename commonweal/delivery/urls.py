@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("commonweal.delivery.urls_agreements")),
     path("", include("commonweal.delivery.urls_returns")),
     path("", include("commonweal.delivery.urls_status")),
+    path("", include("commonweal.delivery.urls_grants")),
 ]

@@ -19,7 +19,14 @@ from commonweal.frontend.forms import GovukForm
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
-from . import commitments_import, selectors_agreements, selectors_returns, selectors_status, services_agreements
+from . import (
+    commitments_import,
+    selectors_agreements,
+    selectors_grants,
+    selectors_returns,
+    selectors_status,
+    services_agreements,
+)
 from .forms_agreements import (
     AgreementForm,
     CalledOffForm,
@@ -48,7 +55,11 @@ def agreement_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "delivery/agreement_list.html",
-        {"member": member, "agreements": selectors_status.agreement_status_list(member=member)},
+        {
+            "member": member,
+            "agreements": selectors_status.agreement_status_list(member=member),
+            "grant_count": selectors_grants.grant_agreement_count(member=member),
+        },
     )
 
 

@@ -149,6 +149,9 @@ class ImpactReport(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # The report exactly as it was signed off (`ReportContent.as_dict()`): publishing publishes this, so
+    # returns verified after the sign-off cannot slip into a version nobody signed off.
+    signed_off_content = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.title

@@ -5,4 +5,5 @@ from django.urls import include, path
 app_name = "reporting"
 urlpatterns = [
     path("", include("commonweal.reporting.urls_budget")),
+    path("", include("commonweal.reporting.urls_report")),
 ]

@@ -54,6 +54,12 @@ class SpendUploadForm(GovukForm):
         "file from the same source with the same columns imports without asking.",
     )
 
+    no_header = forms.BooleanField(
+        label="The file has no header row: its first line is a payment",
+        required=False,
+        help_text="You will then say which column holds what from the file’s first rows.",
+    )
+
     def clean_spend_file(self) -> Any:
         upload = self.cleaned_data["spend_file"]
         try:

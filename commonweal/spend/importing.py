@@ -15,11 +15,14 @@ rows (DuckDB skips blank lines), in which case later rows' lines are that many l
 # duck.sql_string: nothing from the file is pasted into SQL unquoted.
 # ruff: noqa: S608
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+from commonweal.core.errors import ApplicationError
 
 from . import duck
 from .names import is_redacted_normalised_sql, normalise_name_sql
@@ -62,6 +65,13 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     "%Y%m%d",
 )
+BLANK = "a blank row"
+TOTAL_BY_SUM = "a total row (labelled as one, and its amount is the sum of the rows above it)"
+TOTAL_BARE = "a total row (an amount with no supplier, reference or date)"
+# A cell that labels a total: "Total", "Totals:", "Sub-total", "Grand Total", "TOTAL FOR APRIL". A row with
+# one (in the supplier column, or the first) is a total only if its amount is the sum of the rows above it
+# (since the last total, or from the top): "TOTAL HYGIENE LTD" is a supplier.
+TOTAL_LABEL = r"^\s*(grand\s*|sub[\s-]*)?totals?\b"
 EARLIEST = "1990-01-01"
 LATEST = "2099-12-31"
 
@@ -107,9 +117,34 @@ class Outcome:
     rows_rejected: int
     rows_duplicate: int
     rows_redacted: int
+    rows_blank: int
     total_amount: Decimal
     first_payment_date: date | None
     last_payment_date: date | None
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The file's records after the header, counted apart from DuckDB's reader (`reading.scan`)."""
+
+    records: int
+    empty: int  # of them, empty lines (the reader skips them)
+
+
+class ReconcileError(ApplicationError):
+    """The rows read do not add up to the rows counted in the file: nothing is stored."""
+
+
+def _line_too_long(error: Exception) -> ApplicationError | None:
+    text = str(error)
+    if "Maximum line size" not in text:
+        return None
+    match = re.search(r"CSV Error on Line: (\d+)", text)
+    where = f"line {match.group(1)}" if match else "a line"
+    return ReconcileError(
+        f"{where} of the file is longer than the longest line Commonweal reads ({MAX_LINE_BYTES // (1024 * 1024)} MB), "
+        "so the file cannot be read whole: nothing was imported. The line may hold a quote that is never closed."
+    )
 
 
 def _escape(text: str) -> str:
@@ -146,7 +181,6 @@ def checked_sql(read_sql: str, sniffed: Sniffed, positions: dict[str, int]) -> s
     def cell(field_name: str) -> str:
         return f"spend_clean(c{positions[field_name]})" if field_name in positions else "CAST(NULL AS VARCHAR)"
 
-    header_amount = sniffed.header[positions["amount"]].strip().lower()
     row_text = "concat_ws(chr(31), " + ", ".join(cells) + ")"
     delimiter = duck.sql_string(sniffed.delimiter)
     raw = (
@@ -156,6 +190,14 @@ def checked_sql(read_sql: str, sniffed: Sniffed, positions: dict[str, int]) -> s
     )
     all_blank = "coalesce(" + ", ".join(f"spend_clean({name})" for name in cells) + ") IS NULL"
     text_columns = ",\n        ".join(f"{cell(name)} AS {name}" for name in TEXT_FIELDS)
+    label = duck.sql_string(TOTAL_LABEL)
+    if sniffed.has_header:
+        # A repeated header repeats the header's amount and date cells; one value matching is not enough.
+        header_amount = duck.sql_string(sniffed.header[positions["amount"]].strip().lower())
+        header_date = duck.sql_string(sniffed.header[positions["payment_date"]].strip().lower())
+        repeated = f"lower(amount_text) = {header_amount} AND lower(coalesce(date_text, '')) = {header_date}"
+    else:
+        repeated = "false"  # a file with no header has nothing to repeat
     return f"""
 WITH converted AS (
     SELECT
@@ -173,15 +215,13 @@ WITH converted AS (
 ), checked AS (
     SELECT *, CASE
         WHEN too_wide THEN 'the row has more fields than the header’s {width} columns'
-        WHEN amount_text IS NULL AND {all_blank} THEN 'a blank row'
-        WHEN lower(amount_text) = {duck.sql_string(header_amount)} THEN 'a repeated header row'
-        WHEN (supplier_name IS NULL
-                AND {row_text} ILIKE '%total%'
-                AND regexp_matches({row_text}, '(^|\x1f)\\s*(grand\\s*|sub[\\s-]*)?totals?\\b', 'i'))
-            OR (supplier_name ILIKE '%total%'
-                AND regexp_full_match(supplier_name, '(grand\\s*|sub[\\s-]*)?totals?\\s*:?', 'i'))
-            THEN 'a total row (no supplier, and a cell starting “Total”)'
+        WHEN amount_text IS NULL AND {all_blank} THEN '{BLANK}'
+        WHEN {repeated} THEN 'a repeated header row'
+        WHEN supplier_name IS NULL AND transaction_ref IS NULL AND date_text IS NULL AND fallback_text IS NULL
+            AND amount_text IS NOT NULL THEN '{TOTAL_BARE}'
         WHEN amount_text IS NULL THEN 'the amount is blank'
+        WHEN prefix(amount_text, '=') THEN 'the amount is a spreadsheet formula with no saved value (“'
+            || amount_text || '”)'
         WHEN amount IS NULL THEN 'the amount “' || amount_text || '” is not a number'
         WHEN payment_date IS NULL AND date_text IS NULL THEN 'the payment date is blank'
         WHEN payment_date IS NULL AND regexp_full_match(date_text, '[0:. ]+')
@@ -191,12 +231,19 @@ WITH converted AS (
         WHEN payment_date < DATE '{EARLIEST}' OR payment_date > DATE '{LATEST}'
             THEN 'the payment date ' || strftime(payment_date, '%d/%m/%Y')
                 || ' is not between {EARLIEST[:4]} and {LATEST[:4]}'
-        END AS reason
+        END AS reason,
+        -- A candidate total: a total label in the supplier or the first column, or (with no supplier) in any.
+        (supplier_name ILIKE '%total%' AND regexp_matches(supplier_name, {label}, 'i'))
+            OR (c0 ILIKE '%total%' AND regexp_matches(c0, {label}, 'i'))
+            OR (supplier_name IS NULL AND {row_text} ILIKE '%total%'
+                AND regexp_matches({row_text}, '(^|\x1f)\\s*(grand\\s*|sub[\\s-]*)?totals?\\b', 'i'))
+            AS total_label
     FROM converted
 )
 SELECT
     reason,
-    CASE WHEN reason IS NOT NULL THEN {raw} END AS raw,
+    CASE WHEN reason IS NOT NULL OR total_label THEN {raw} END AS raw,
+    coalesce(total_label, false) AS total_label,
     payment_date,
     amount,
     supplier_name,
@@ -204,6 +251,43 @@ SELECT
     irrecoverable_vat
 FROM checked
 """
+
+
+def totals_resolve(connection: duck.Connection, staged: str) -> list[int]:
+    """The lines of the rows labelled as totals whose amount is the sum of the accepted rows above them: since
+    the last total (a sub-total) or from the top (a grand total). Other labelled rows are payments, and count
+    in the sums of later totals."""
+    # A labelled row whose first column is the date column has "Total" for a date: it is a candidate too.
+    candidates = connection.execute(
+        f"SELECT line, amount, reason IS NULL FROM {staged} WHERE total_label AND amount IS NOT NULL "
+        "AND (reason IS NULL OR prefix(reason, 'the payment date')) ORDER BY line"
+    ).fetchall()
+    if not candidates:
+        return []
+    connection.execute("CREATE OR REPLACE TEMP TABLE total_candidates (line BIGINT)")
+    connection.executemany("INSERT INTO total_candidates VALUES (?)", [(int(line),) for line, _, _ in candidates])
+    segments = {
+        int(line): (Decimal(total or 0), int(count))
+        for line, total, count in connection.execute(
+            f"""SELECT c.line, sum(s.amount), count(*)
+            FROM (SELECT line, amount FROM {staged} WHERE reason IS NULL AND NOT total_label) s
+            ASOF JOIN total_candidates c ON s.line < c.line GROUP BY c.line"""
+        ).fetchall()
+    }
+    totals: list[int] = []
+    since_total = above = Decimal("0")
+    rows_since = rows_above = 0
+    for line, amount, payment in candidates:
+        segment, count = segments.get(int(line), (Decimal("0"), 0))
+        since_total, above = since_total + segment, above + segment
+        rows_since, rows_above = rows_since + count, rows_above + count
+        if (rows_since and amount == since_total) or (rows_above and amount == above):
+            totals.append(int(line))
+            since_total, rows_since = Decimal("0"), 0
+        elif payment:
+            since_total, above = since_total + amount, above + amount
+            rows_since, rows_above = rows_since + 1, rows_above + 1
+    return totals
 
 
 def names_sql(staged: str) -> str:
@@ -275,26 +359,33 @@ def import_run(
     prior_paths: list[Path],
     progress: Callable[[int, str], None],
     work: Path,
+    expected: Expected,
     written: Callable[[duck.Connection], None] | None = None,
 ) -> Outcome:
     """Check every row of `csv_path` and write the accepted ones to `parquet_path`, the rejected to `rejects_path`.
 
     The CSV is read once into the checked rows: a temporary table for a file of up to
     STAGE_IN_MEMORY_BYTES, else a Parquet file in `work` (streamed: nothing held in memory). The lines,
-    supplier keys, duplicates and the two output files are worked out from them.
+    total rows, supplier keys, duplicates and the two output files are worked out from them.
+    The rows must add up to `expected` (the records counted apart from the reader): read = imported +
+    rejected + duplicates + blank, or `ReconcileError` is raised and the caller stores nothing.
     `written`, if given, is called with the open connection once the payments file is written (the
     supplier registry reads it there, rather than opening another connection)."""
     staged_path = work / "staged.parquet"
     in_memory = csv_path.stat().st_size <= STAGE_IN_MEMORY_BYTES
     # The checked rows are stored in the file's order (in parallel: DuckDB keeps the order of the
     # batches it reads), so a row's position among them (its rowid, or its row number in the staged
-    # file) gives its line.
+    # file) gives its line. Rows found to be totals once all are read get their reason here.
     first_line = sniffed.header_line + 1
-    staged = (
+    base = (
         f"(SELECT rowid + {first_line} AS line, * FROM staged_rows)"
         if in_memory
         else f"(SELECT file_row_number + {first_line} AS line, * EXCLUDE (file_row_number) "
         f"FROM read_parquet({duck.sql_string(str(staged_path))}, file_row_number = true))"
+    )
+    staged = (
+        f"(SELECT * REPLACE (CASE WHEN line IN (SELECT line FROM total_lines) THEN '{TOTAL_BY_SUM}' "
+        f"ELSE reason END AS reason) FROM {base})"
     )
     connection = duck.connect(ordered=True)
     try:
@@ -313,14 +404,32 @@ def import_run(
                 connection.execute(f"COPY ({query}) TO {duck.sql_string(str(staged_path))} ({STAGED_PARQUET})")
 
         try:
-            stage(parallel)
+            try:
+                stage(parallel)
+            except Exception as error:
+                # DuckDB's parallel reader refuses quoted line breaks in padded rows; read it in one thread.
+                if not parallel or "parallel" not in str(error):
+                    raise
+                stage(False)
         except Exception as error:
-            # DuckDB's parallel reader refuses quoted line breaks in padded rows; read it in one thread.
-            if not parallel or "parallel" not in str(error):
-                raise
-            stage(False)
+            too_long = _line_too_long(error)
+            if too_long is not None:
+                raise too_long from None
+            raise
         # Nothing after this needs the order kept (the rejected rows are sorted by line).
         connection.execute("SET preserve_insertion_order = false")
+        (parsed,) = connection.execute(f"SELECT count(*) FROM {base}").fetchall()[0]
+        if parsed + expected.empty != expected.records:
+            raise ReconcileError(
+                f"the file has {expected.records - expected.empty} rows after the header, but "
+                f"{parsed} were read: the CSV reader and the count of the file’s lines disagree, so nothing was "
+                "imported rather than an import with rows missing. A quote that is never closed, or a line "
+                "break inside a value that is not quoted, causes this."
+            )
+        connection.execute("CREATE OR REPLACE TEMP TABLE total_lines (line BIGINT)")
+        totals = totals_resolve(connection, base)
+        if totals:
+            connection.executemany("INSERT INTO total_lines VALUES (?)", [(line,) for line in totals])
         duplicates = "(SELECT CAST(NULL AS BIGINT) AS line WHERE false)"
         if prior_paths:
             progress(55, "Looking for payments already imported")
@@ -341,14 +450,16 @@ def import_run(
             written(connection)
         progress(80, "Writing the rejected rows")
         connection.execute(
-            f"COPY (SELECT CAST(line AS BIGINT) AS line, reason, raw FROM {staged} WHERE reason IS NOT NULL "
+            f"COPY (SELECT CAST(line AS BIGINT) AS line, reason, raw FROM {staged} "
+            f"WHERE reason IS NOT NULL AND reason <> '{BLANK}' "
             f"ORDER BY line) TO {duck.sql_string(str(rejects_path))} (FORMAT parquet, COMPRESSION zstd)"
         )
         row = connection.execute(
             f"""
-            SELECT (SELECT count(*) FROM {staged}), count(*),
-                (SELECT count(*) FROM {staged} WHERE reason IS NOT NULL),
+            SELECT count(*),
+                (SELECT count(*) FROM read_parquet({duck.sql_string(str(rejects_path))})),
                 (SELECT count(*) FROM {duplicates}),
+                (SELECT count(*) FROM {base} WHERE reason = '{BLANK}'),
                 count(*) FILTER (WHERE redacted), coalesce(sum(amount), 0), min(payment_date), max(payment_date)
             FROM read_parquet({duck.sql_string(str(parquet_path))})
             """
@@ -357,16 +468,25 @@ def import_run(
         connection.close()
         staged_path.unlink(missing_ok=True)
     assert row is not None
-    return Outcome(
-        rows_read=int(row[0]),
-        rows_imported=int(row[1]),
-        rows_rejected=int(row[2]),
-        rows_duplicate=int(row[3]),
+    outcome = Outcome(
+        rows_read=expected.records,
+        rows_imported=int(row[0]),
+        rows_rejected=int(row[1]),
+        rows_duplicate=int(row[2]),
+        rows_blank=int(row[3]) + expected.empty,
         rows_redacted=int(row[4]),
         total_amount=Decimal(row[5]).quantize(Decimal("0.01")),
         first_payment_date=row[6],
         last_payment_date=row[7],
     )
+    accounted = outcome.rows_imported + outcome.rows_rejected + outcome.rows_duplicate + outcome.rows_blank
+    if accounted != outcome.rows_read:
+        raise ReconcileError(
+            f"the file has {outcome.rows_read} rows after the header, but {outcome.rows_imported} imported, "
+            f"{outcome.rows_rejected} rejected, {outcome.rows_duplicate} duplicates and {outcome.rows_blank} blank "
+            f"make {accounted}: nothing was imported."
+        )
+    return outcome
 
 
 def rejects_read(path: Path, *, limit: int | None = None) -> list[tuple[int, str, str]]:

@@ -66,6 +66,12 @@ class SpendImport(TimeStampedModel):
     rows_rejected = models.PositiveBigIntegerField(default=0)
     rows_duplicate = models.PositiveBigIntegerField(default=0)
     rows_redacted = models.PositiveBigIntegerField(default=0)
+    # Empty lines and rows of empty cells: neither payments nor rejected. read = imported + rejected +
+    # duplicate + blank, the rows counted apart from the CSV reader (the import fails when they disagree).
+    rows_blank = models.PositiveBigIntegerField(default=0)
+    # What the import changed or could not read but did not refuse for (NUL bytes removed, the encoding
+    # decided on the whole file, spreadsheet formulas with no saved value), for the summary page.
+    warnings = models.JSONField(default=list, blank=True)
     total_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     first_payment_date = models.DateField(null=True, blank=True)
     last_payment_date = models.DateField(null=True, blank=True)

@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -37,7 +38,9 @@ AUDIT_FIELDS = [
     "rows_rejected",
     "rows_duplicate",
     "rows_redacted",
+    "rows_blank",
     "total_amount",
+    "warnings",
     "error",
 ]
 UPLOAD_SUFFIXES = (".csv", ".txt", ".zip", ".xlsx")
@@ -45,6 +48,15 @@ UPLOAD_SUFFIXES = (".csv", ".txt", ".zip", ".xlsx")
 # same file), is hashed in a thread while the import is set up and DuckDB reads it: hashing 2.5 GB takes
 # about 1.5 s, Trafford's 62 MB about 0.04 s (most of it beside the sniffing and database work).
 PARALLEL_HASH_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a person says about how a file is written, over what would be detected."""
+
+    encoding: str | None = None
+    header_line: int | None = None  # the physical line of the header
+    has_header: bool | None = None  # False: the file has no header, its first line is a payment
 
 
 def _source(organisation: Organisation, name: str | None) -> SpendSource:
@@ -65,9 +77,51 @@ def _import_dir(spend_import: SpendImport) -> str:
 
 
 def _remembered(source: SpendSource, sniffed: reading.Sniffed) -> dict[str, str] | None:
+    """The source's confirmed mapping, if it was confirmed for this header and names every required column."""
     if source.column_mapping and source.header_signature == sniffed.signature:
+        try:
+            reading.mapping_positions(sniffed, source.column_mapping)
+        except reading.ReadError:
+            return None
         return dict(source.column_mapping)
     return None
+
+
+def _sniff_again(spend_import: SpendImport, path: Path) -> reading.Sniffed:
+    """The waiting upload as it was read when it arrived (its header where it was then found, or none)."""
+    return reading.sniff(path, header_line=spend_import.header_line)
+
+
+def _prepare(
+    *, path: Path, sniffed: reading.Sniffed, mapping: dict[str, str], work: Path
+) -> tuple[Path, reading.Sniffed, dict[str, int], importing.Expected, list[str]]:
+    """The UTF-8 CSV DuckDB reads, how it is written, the columns' positions, its records counted apart from
+    DuckDB, and warnings. One pass over the file's bytes counts its records and decides its encoding."""
+    source, warnings = reading.extracted_csv(path, sniffed.kind, work)
+    scanned = reading.scan(source, newline=sniffed.newline, delimiter=sniffed.delimiter)
+    if scanned.unclosed_quote_record is not None:
+        raise reading.ReadError(
+            f'a quote (") opened in row {scanned.unclosed_quote_record} of the file (counting every line, the '
+            "header and any title rows included) is never closed, so every line after it would be read as part "
+            "of one value: nothing was imported. Correct the quote and import the file again."
+        )
+    encoding = sniffed.encoding if sniffed.encoding_given or sniffed.kind == "xlsx" else scanned.encoding
+    if encoding != sniffed.encoding:
+        warnings.append(
+            f"The start of the file reads as {sniffed.encoding}, but the whole file is not: it was read as {encoding}."
+        )
+        sniffed = reading.sniff(path, encoding=encoding, header_line=sniffed.header_line)
+    if scanned.nul_bytes:
+        warnings.append(
+            f"The file held {scanned.nul_bytes} NUL byte{'s' if scanned.nul_bytes != 1 else ''} (character 0), "
+            "removed before it was read."
+        )
+    positions = reading.mapping_positions(sniffed, mapping)
+    csv_path = reading.utf8_csv(source, encoding, strip_nul=scanned.nul_bytes > 0, workdir=work)
+    expected = importing.Expected(
+        records=scanned.records - sniffed.header_line, empty=scanned.empty - sniffed.preamble_empty
+    )
+    return csv_path, sniffed, positions, expected, warnings
 
 
 def _remember(source: SpendSource, sniffed: reading.Sniffed, mapping: dict[str, str]) -> None:
@@ -92,7 +146,6 @@ def _execute(
     spend_import: SpendImport,
     path: Path,
     sniffed: reading.Sniffed,
-    positions: dict[str, int],
     progress: Progress | None,
     hashing: Future[str] | None = None,
 ) -> SpendImport:
@@ -107,7 +160,11 @@ def _execute(
     try:
         work.mkdir(parents=True, exist_ok=True)
         record(5, "Preparing the file")
-        csv_path = reading.plain_csv(path, sniffed.kind, sniffed.encoding, work)
+        csv_path, sniffed, positions, expected, warnings = _prepare(
+            path=path, sniffed=sniffed, mapping=spend_import.column_mapping, work=work
+        )
+        spend_import.encoding = sniffed.encoding
+        spend_import.warnings = warnings
         prior = [
             duck.spend_path(parquet)
             for parquet in SpendImport.objects.filter(
@@ -132,6 +189,7 @@ def _execute(
             prior_paths=prior,
             progress=record,
             work=work,
+            expected=expected,
             written=written,
         )
         shutil.rmtree(work, ignore_errors=True)
@@ -186,6 +244,7 @@ def _execute(
             rows_rejected=0,
             rows_duplicate=0,
             rows_redacted=0,
+            rows_blank=0,
             total_amount=0,
             finished_at=spend_import.finished_at,
         )
@@ -218,12 +277,16 @@ def spend_import_file(
     progress: Progress | None = None,
     mapping: dict[str, str] | None = None,
     original_name: str | None = None,
+    layout: Layout | None = None,
 ) -> SpendImport:
     """Import the file at `path` now. The same file again returns the earlier import and adds nothing.
 
     The columns are the source's remembered mapping when the header matches it, else those the
-    synonyms table finds (remembered for the source if it has none yet), unless `mapping` is given.
-    The command line calls it as `Member.system(organisation)`."""
+    synonyms table finds (remembered for the source if it has none yet). `mapping` gives some or all of
+    them (the rest are found as before) and is remembered for the source. `layout` says what detection
+    would otherwise decide: the encoding, the header's line, or that there is no header.
+    A file whose payment date, amount or supplier column is not found is refused (`reading.MappingNeeded`)
+    before anything is stored. The command line calls it as `Member.system(organisation)`."""
     permission_require(member, Permission.MANAGE_SPEND)
     organisation = member.organisation
     path = Path(path)
@@ -244,6 +307,7 @@ def spend_import_file(
             progress=progress,
             mapping=mapping,
             original_name=original_name,
+            layout=layout,
         )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend-hash") as pool:
         hashing = pool.submit(reading.file_sha256, path)
@@ -259,6 +323,7 @@ def spend_import_file(
                 progress=progress,
                 mapping=mapping,
                 original_name=original_name,
+                layout=layout,
             )
         finally:
             hashing.cancel()
@@ -275,6 +340,7 @@ def _import_new(
     progress: Progress | None,
     mapping: dict[str, str] | None,
     original_name: str | None,
+    layout: Layout | None = None,
     hashing: Future[str] | None = None,
 ) -> SpendImport:
     organisation = member.organisation
@@ -282,10 +348,27 @@ def _import_new(
         existing = _existing(organisation, sha256)
         if existing is not None:
             return existing
-    sniffed = reading.sniff(path)
+    layout = layout or Layout()
+    sniffed = reading.sniff(
+        path,
+        encoding=layout.encoding,
+        header_line=0 if layout.has_header is False else layout.header_line,
+        has_header=layout.has_header,
+    )
     source = _source(organisation, source_name)
-    chosen = mapping or _remembered(source, sniffed) or reading.mapping_infer(sniffed)
-    positions = reading.mapping_positions(sniffed, chosen)
+    remembered = _remembered(source, sniffed)
+    if mapping:
+        chosen = {**(remembered or reading.mapping_infer(sniffed)), **mapping}
+        # A column chosen for one field is not also the guess for another.
+        taken = {reading.header_key(header) for header in mapping.values()}
+        chosen = {
+            name: header
+            for name, header in chosen.items()
+            if name in mapping or reading.header_key(header) not in taken
+        }
+    else:
+        chosen = remembered or reading.mapping_infer(sniffed)
+    reading.mapping_positions(sniffed, chosen)
     try:
         with transaction.atomic():
             spend_import = SpendImport.objects.create(
@@ -305,7 +388,7 @@ def _import_new(
             )
     except IntegrityError:
         raise ApplicationError(f"{path.name} is being imported already.") from None
-    if not source.column_mapping:
+    if mapping or not source.column_mapping:
         _remember(source, sniffed, chosen)
     return _execute(
         actor=actor,
@@ -313,7 +396,6 @@ def _import_new(
         spend_import=spend_import,
         path=path,
         sniffed=sniffed,
-        positions=positions,
         progress=progress,
         hashing=hashing,
     )
@@ -360,12 +442,13 @@ def _remove_upload(relative: str) -> None:
 
 @transaction.atomic
 def spend_upload_create(
-    *, actor: User, member: Member, upload: UploadedFile, source_name: str
+    *, actor: User, member: Member, upload: UploadedFile, source_name: str, has_header: bool = True
 ) -> tuple[SpendImport, bool]:
     """Store an uploaded file and start its import: (the import, whether it is new).
 
     A source whose remembered columns match the file's header is queued at once; otherwise the import
-    waits for a person to confirm the columns. The same file as an earlier import returns that one."""
+    waits for a person to confirm the columns. A file the person says has no header always waits (its
+    first line is a payment, never a header). The same file as an earlier import returns that one."""
     permission_require(member, Permission.MANAGE_SPEND)
     organisation = member.organisation
     relative, sha256, size = _store_upload(upload, organisation)
@@ -374,9 +457,9 @@ def spend_upload_create(
         if existing is not None:
             _remove_upload(relative)
             return existing, False
-        sniffed = reading.sniff(duck.spend_path(relative))
+        sniffed = reading.sniff(duck.spend_path(relative), header_line=None if has_header else 0)
         source = _source(organisation, source_name)
-        remembered = _remembered(source, sniffed)
+        remembered = _remembered(source, sniffed) if sniffed.has_header else None
         spend_import = SpendImport.objects.create(
             organisation=organisation,
             source=source,
@@ -417,7 +500,7 @@ def spend_import_mapping_confirm(
         raise PermissionRefused("No such import.")
     if spend_import.status != ImportStatus.AWAITING_MAPPING:
         raise ApplicationError("The columns of this import have been confirmed already.")
-    sniffed = reading.sniff(duck.spend_path(spend_import.upload_path))
+    sniffed = _sniff_again(spend_import, duck.spend_path(spend_import.upload_path))
     clean = {name: header for name, header in mapping.items() if header and name in reading.MAPPING_FIELDS}
     reading.mapping_positions(sniffed, clean)
     before = snapshot(spend_import, ["status", "column_mapping"])
@@ -456,15 +539,14 @@ def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> S
     upload = spend_import.upload_path
     try:
         path = duck.spend_path(upload)
-        sniffed = reading.sniff(path)
-        positions = reading.mapping_positions(sniffed, spend_import.column_mapping)
+        sniffed = _sniff_again(spend_import, path)
+        reading.mapping_positions(sniffed, spend_import.column_mapping)
         return _execute(
             actor=actor,
             member=member,
             spend_import=spend_import,
             path=path,
             sniffed=sniffed,
-            positions=positions,
             progress=None,
         )
     except Exception as error:

@@ -51,6 +51,7 @@ def import_upload(request: SignedInRequest, org: str) -> HttpResponse:
                     member=member,
                     upload=form.cleaned_data["spend_file"],
                     source_name=form.cleaned_data["spend_source"],
+                    has_header=not form.cleaned_data["no_header"],
                 )
             except ApplicationError as error:
                 form.add_application_error(error)
@@ -102,6 +103,7 @@ def import_mapping(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
             "columns": columns,
             "sample": sample,
             "sample_rows": len(preview.sample),
+            "has_header": preview.has_header,
             "sample_numbers": range(1, len(preview.sample) + 1),
         },
     )

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from commonweal.delivery.models import Agreement, Commitment, CommitmentState, Substitution
 from commonweal.demo.services import DemoLoadResult
+from commonweal.tenancy.models import Department
 
 from .support import assert_accessible, error_summary_items, follow, sign_in, sign_out, submit, table_rows
 
@@ -114,11 +115,14 @@ def test_agreement_commitments_and_a_substitution(page: Page, demo: DemoLoadResu
     page.get_by_label("Called-off value (£)").fill("400000")
     submit(page, "Save the called-off value")
     expect(page.get_by_text("£400,000.00 (50% of the value)")).to_be_visible()
+    Department.objects.get_or_create(organisation=agreement.organisation, name="Highways")
     page.goto(f"/o/northfield/agreements/{agreement.pk}/edit/")
     expect(page).to_have_title(f"Change the agreement – {REFERENCE} – Commonweal")
     assert_accessible(page)
-    page.get_by_label("Department or cost centre (optional)").fill("Highways")
+    page.get_by_label("Department (optional)").select_option(label="Highways")
     submit(page, "Save the agreement")
+    agreement.refresh_from_db()
+    assert agreement.department is not None and agreement.department.name == "Highways"
     sign_out(page)
 
     # The supplier proposes a pledge in place of the apprenticeship weeks.

@@ -1,4 +1,6 @@
-"""`commonweal report budget --organisation SLUG --year 2026 --json|--csv`: the social value budget's figures."""
+"""`commonweal report budget --organisation SLUG --year 2026 --json|--csv`: the social value budget's figures;
+`commonweal report annual --organisation SLUG --year 2026 --pdf PATH|--csv|--json`: the annual impact report
+(its own module, `reporting/cli_annual.py`)."""
 
 import json
 from typing import Any
@@ -7,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonweal.core.exports import csv_write
 from commonweal.reporting import budget as rules
+from commonweal.reporting import cli_annual
 from commonweal.reporting.selectors_budget import budget_get, year_get
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
@@ -23,8 +26,12 @@ class Command(BaseCommand):
         shape = budget.add_mutually_exclusive_group()
         shape.add_argument("--json", action="store_const", const="json", dest="format", help="JSON (the default)")
         shape.add_argument("--csv", action="store_const", const="csv", dest="format", help="CSV, a row per measure")
+        cli_annual.arguments(reports.add_parser("annual", help=cli_annual.HELP))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] == "annual":
+            cli_annual.run(self, options)
+            return
         member = self._member(options["organisation"])
         if options["report"] == "budget":
             self._budget(member, options["year"], options.get("format") or "json")
