@@ -14,7 +14,7 @@ PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser clean benchmark
+.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser clean benchmark benchmark-budget
 
 setup: $(VENV)/.installed static
 
@@ -76,6 +76,10 @@ test: setup lint typecheck migrations-check
 # Spend import and dashboard benchmark (not part of `make test`): BENCHMARK_ARGS="--rows 1000000 --json x.json".
 benchmark: setup
 	$(BIN)/python benchmarks/spend.py $(BENCHMARK_ARGS)
+
+# Social value budget benchmark: BENCHMARK_ARGS="--repeat 3 --database-url postgres://…/NAME --json x.json".
+benchmark-budget: setup
+	$(BIN)/python benchmarks/budget.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var commonweal/frontend/static/govuk commonweal/frontend/static/frontend/application.css

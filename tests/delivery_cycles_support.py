@@ -51,7 +51,8 @@ OFFERED_PLACEMENTS = Decimal("3")
 
 # The value set: £ per unit, and the share kept after deadweight, attribution and displacement.
 #   JOBS.1.1 £20,000 less 20% deadweight → £16,000 net; JOBS.1.2 £300 less 10% attribution → £270 net;
-#   COMM.1.1 £15 (no adjustment); JOBS.2.1 £1,000 less 20% deadweight → £800 net. All additional social value.
+#   COMM.1.1 £15 (no adjustment); JOBS.2.1 £1,000 less 20% deadweight → £800 net. Local people employed
+#   (JOBS.1.1) is local economic value in the starter framework; the others are additional social value.
 VALUES = {  # £ per unit, deadweight, attribution
     JOBS: (Decimal("20000"), Decimal("0.2"), Decimal("0")),
     WEEKS: (Decimal("300"), Decimal("0"), Decimal("0.1")),
@@ -184,23 +185,29 @@ def world_make() -> World:
 
 @dataclass(frozen=True)
 class Expected:
-    """Per measure code: (claimed, evidenced, verified) and the target in force; money equivalents of
-    additional social value, (gross, net), for each state (local economic value is £0: no measure has it)."""
+    """Per measure code: (claimed, evidenced, verified) and the target in force; money equivalents, (gross,
+    net), for each state: of additional social value, and of local economic value (the jobs only)."""
 
     quantities: dict[str, tuple[str, str, str]]
     in_force: dict[str, str]
     committed: tuple[str, str]
     claimed: tuple[str, str]
     verified: tuple[str, str]
+    local_claimed: tuple[str, str]
+    local_verified: tuple[str, str]
+    local_committed: tuple[str, str] = ("120000.00", "96000.00")  # 6 jobs × £20,000, net × 0.8
 
 
 BEFORE_SUBSTITUTION = {JOBS: "6", WEEKS: "104", HOURS: "200"}
 AFTER_SUBSTITUTION = {JOBS: "6", WEEKS: "104", HOURS: "36", PLACEMENTS: "3"}
-# Committed: 6 × £20,000 = £120,000 (net £96,000); 104 × £300 = £31,200 (net £28,080); 200 × £15 = £3,000.
-COMMITTED_BEFORE = ("154200.00", "127080.00")
+# Committed: 6 × £20,000 = £120,000 (net £96,000) of local economic value; of additional social value
+# 104 × £300 = £31,200 (net £28,080) + 200 × £15 = £3,000.
+COMMITTED_BEFORE = ("34200.00", "31080.00")
 # After the substitution the hours commitment keeps what was verified (36 × £15 = £540) and 3 placements
-# are added (£3,000, net £2,400): £120,000 + £31,200 + £540 + £3,000 gross; £96,000 + £28,080 + £540 + £2,400 net.
-COMMITTED_AFTER = ("154740.00", "127020.00")
+# are added (£3,000, net £2,400): £31,200 + £540 + £3,000 gross; £28,080 + £540 + £2,400 net.
+COMMITTED_AFTER = ("34740.00", "31020.00")
+TWO_JOBS = ("40000.00", "32000.00")  # local economic value of 2 jobs: × £20,000, net × £16,000
+JOBS_3_5 = ("70000.00", "56000.00")
 NOTHING = ("0.00", "0.00")
 
 STEPS: dict[str, Expected] = {
@@ -211,15 +218,19 @@ STEPS: dict[str, Expected] = {
         COMMITTED_BEFORE,
         NOTHING,
         NOTHING,
+        NOTHING,
+        NOTHING,
     ),
     # Quarter 1 submitted: the payroll file supports the jobs line, the volunteer log the hours line; the weeks
-    # line has no file, so it is claimed but not evidenced. Claimed £: 2 × £20,000 + 26 × £300 + 40 × £15
-    # = £48,400 gross; £32,000 + £7,020 + £600 = £39,620 net.
+    # line has no file, so it is claimed but not evidenced. Claimed £: 2 × £20,000 = £40,000 (net £32,000)
+    # local economic value; 26 × £300 + 40 × £15 = £8,400 gross, £7,020 + £600 = £7,620 net additional.
     "q1 submitted": Expected(
         {JOBS: ("2", "2", "0"), WEEKS: ("26", "0", "0"), HOURS: ("40", "40", "0")},
         BEFORE_SUBSTITUTION,
         COMMITTED_BEFORE,
-        ("48400.00", "39620.00"),
+        ("8400.00", "7620.00"),
+        NOTHING,
+        TWO_JOBS,
         NOTHING,
     ),
     # Jobs verified, weeks rejected (no longer claimed), hours queried (still claimed).
@@ -227,34 +238,43 @@ STEPS: dict[str, Expected] = {
         {JOBS: ("2", "2", "2"), WEEKS: ("0", "0", "0"), HOURS: ("40", "40", "0")},
         BEFORE_SUBSTITUTION,
         COMMITTED_BEFORE,
-        ("40600.00", "32600.00"),
-        ("40000.00", "32000.00"),
+        ("600.00", "600.00"),
+        NOTHING,
+        TWO_JOBS,
+        TWO_JOBS,
     ),
-    # The supplier answers the query, revising 40 hours to 36: claimed £40,000 + £540.
+    # The supplier answers the query, revising 40 hours to 36: claimed £540 (and the jobs' £40,000).
     "q1 answered": Expected(
         {JOBS: ("2", "2", "2"), WEEKS: ("0", "0", "0"), HOURS: ("36", "36", "0")},
         BEFORE_SUBSTITUTION,
         COMMITTED_BEFORE,
-        ("40540.00", "32540.00"),
-        ("40000.00", "32000.00"),
+        ("540.00", "540.00"),
+        NOTHING,
+        TWO_JOBS,
+        TWO_JOBS,
     ),
     "q1 verified": Expected(
         {JOBS: ("2", "2", "2"), WEEKS: ("0", "0", "0"), HOURS: ("36", "36", "36")},
         BEFORE_SUBSTITUTION,
         COMMITTED_BEFORE,
-        ("40540.00", "32540.00"),
-        ("40540.00", "32540.00"),
+        ("540.00", "540.00"),
+        ("540.00", "540.00"),
+        TWO_JOBS,
+        TWO_JOBS,
     ),
     # The hours commitment is replaced by 3 placements: what was verified stays counted.
     "substituted": Expected(
         {JOBS: ("2", "2", "2"), WEEKS: ("0", "0", "0"), HOURS: ("36", "36", "36"), PLACEMENTS: ("0", "0", "0")},
         AFTER_SUBSTITUTION,
         COMMITTED_AFTER,
-        ("40540.00", "32540.00"),
-        ("40540.00", "32540.00"),
+        ("540.00", "540.00"),
+        ("540.00", "540.00"),
+        TWO_JOBS,
+        TWO_JOBS,
     ),
     # Quarter 2: the timesheets file supports jobs and weeks; the placement has no file yet. Claimed £:
-    # 3.5 × £20,000 + 30 × £300 + 36 × £15 + 1 × £1,000 = £80,540; net £56,000 + £8,100 + £540 + £800 = £65,440.
+    # 3.5 × £20,000 = £70,000 (net £56,000) local economic value; 30 × £300 + 36 × £15 + 1 × £1,000 = £10,540,
+    # net £8,100 + £540 + £800 = £9,440 additional social value.
     "q2 submitted": Expected(
         {
             JOBS: ("3.5", "3.5", "2"),
@@ -264,11 +284,13 @@ STEPS: dict[str, Expected] = {
         },
         AFTER_SUBSTITUTION,
         COMMITTED_AFTER,
-        ("80540.00", "65440.00"),
-        ("40540.00", "32540.00"),
+        ("10540.00", "9440.00"),
+        ("540.00", "540.00"),
+        JOBS_3_5,
+        TWO_JOBS,
     ),
-    # Jobs and weeks verified; the placement waits for its signed record. Verified £: £70,000 + £9,000 + £540
-    # = £79,540; net £56,000 + £8,100 + £540 = £64,640.
+    # Jobs and weeks verified; the placement waits for its signed record. Verified £: £70,000 (net £56,000)
+    # local economic value; £9,000 + £540 = £9,540, net £8,100 + £540 = £8,640 additional social value.
     "q2 reviewed": Expected(
         {
             JOBS: ("3.5", "3.5", "3.5"),
@@ -278,8 +300,10 @@ STEPS: dict[str, Expected] = {
         },
         AFTER_SUBSTITUTION,
         COMMITTED_AFTER,
-        ("80540.00", "65440.00"),
-        ("79540.00", "64640.00"),
+        ("10540.00", "9440.00"),
+        ("9540.00", "8640.00"),
+        JOBS_3_5,
+        JOBS_3_5,
     ),
 }
 # % delivered at the end (verified ÷ target in force, 1 place): 3.5/6, 30/104, 36/36, 0/3.

@@ -106,3 +106,52 @@ def test_the_benchmark_runs_every_contender_and_reports_ratios_and_query_times(
         assert "skipped" not in query, query
         assert len(query["runs_ms"]) == spend.QUERY_RUNS
         assert query["median_ms"] <= query["max_ms"]
+
+
+def test_the_budget_benchmark_builds_both_councils_and_finds_the_same_queries_at_both_sizes(tmp_path: Path) -> None:
+    record = tmp_path / "budget.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "budget.py"),
+            "--agreements",
+            "20",
+            "--baseline",
+            "2",
+            "--repeat",
+            "1",
+            "--work-dir",
+            str(tmp_path / "runs"),
+            "--json",
+            str(record),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "budget_compute (shares=True), 2024/25 open" in completed.stdout
+
+    report = json.loads(record.read_text())
+    councils = {council["label"]: council for council in report["councils"]}
+    # 10 commitments an agreement, each with a line on each of 10 quarterly returns.
+    assert (councils["baseline"]["agreements"], councils["baseline"]["commitments"], councils["baseline"]["lines"]) == (
+        2,
+        20,
+        200,
+    )
+    assert (councils["large"]["commitments"], councils["large"]["lines"]) == (200, 2_000)
+    timings = {(t["what"], t["world"]): t for t in report["timings"]}
+    for phase in ("2024/25 open", "2024/25 closed"):
+        for what in ("budget_compute (shares=True)", "budget page (test client)"):
+            small, large = timings[(f"{what}, {phase}", "baseline")], timings[(f"{what}, {phase}", "large")]
+            assert small["queries"] == large["queries"] > 0
+            assert len(large["runs"]) == 1 and large["best"] > 0
+    # Closing last year saves working out its figures: fewer queries.
+    assert (
+        timings[("budget_compute (shares=True), 2024/25 closed", "large")]["queries"]
+        < timings[("budget_compute (shares=True), 2024/25 open", "large")]["queries"]
+    )
+    checks = {check["what"]: check for check in report["checks"]}
+    assert checks["budget_compute (shares=True), 2024/25 open: the same queries at every size"]["passed"] is True

@@ -30,14 +30,16 @@ def counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     first = run("demo", "load")
-    assert "Created 26 demo records." in first
+    # 26 records before the social value budget; then an SME supplier and its contact, the CCTV agreement,
+    # 4 departments (2 of them given to procurements), 2 financial years and 18 budget lines: 55.
+    assert "Created 55 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()
-    assert after_first["Organisation"] == 6  # with Oakfield, the demo procurements' third bidder
-    assert after_first["User"] == 9
-    assert after_first["Agreement"] == 2
-    assert after_first["Commitment"] == 7
+    assert after_first["Organisation"] == 7  # with Oakfield, the demo procurements' third bidder
+    assert after_first["User"] == 10
+    assert after_first["Agreement"] == 3
+    assert after_first["Commitment"] == 10
     assert after_first["Measure"] == 6
 
     second = run("demo", "load")
@@ -53,8 +55,8 @@ def test_export_commitments_as_csv_and_json_carry_the_same_rows(monkeypatch):
     rows = list(csv.DictReader(io.StringIO(run("export", "commitments", "--organisation", "northfield"))))
     as_json = json.loads(run("export", "commitments", "--organisation", "northfield", "--format", "json"))
     assert rows == as_json
-    assert len(rows) == 7
-    apprentices = next(r for r in rows if r["measure_code"] == "JOBS.1.2")
+    assert len(rows) == 10
+    apprentices = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2026-014", "JOBS.1.2"))
     assert apprentices == {
         "agreement_reference": "NBC-2026-014",
         "agreement_title": "Northfield library refurbishment",
@@ -69,9 +71,17 @@ def test_export_commitments_as_csv_and_json_carry_the_same_rows(monkeypatch):
         "verified_quantity": "24.00",
         "status": "Behind",  # 24 verified; 104 × 245 / 547 = 46.58 expected by 2 December 2026
     }
-    local_spend = next(r for r in rows if r["measure_code"] == "ECON.1.1")
+    local_spend = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2026-014", "ECON.1.1"))
     # The demo's local-spend claim was rejected, so nothing is claimed or verified.
     assert (local_spend["claimed_quantity"], local_spend["verified_quantity"]) == ("0.00", "0.00")
+    # The CCTV contract's apprenticeship weeks were all delivered and verified in 2025/26.
+    cctv = next(r for r in rows if (r["agreement_reference"], r["measure_code"]) == ("NBC-2025-118", "JOBS.1.2"))
+    assert (cctv["target_quantity"], cctv["claimed_quantity"], cctv["verified_quantity"], cctv["status"]) == (
+        "39.00",
+        "39.00",
+        "39.00",
+        "Delivered",
+    )
 
 
 @pytest.mark.django_db

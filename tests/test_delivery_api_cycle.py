@@ -128,7 +128,14 @@ class Cycle:
                 row["state"]: (row["additional_social"]["gross"], row["additional_social"]["net"])
                 for row in status["money"]["rows"]
             } == {"committed": expected.committed, "claimed": expected.claimed, "verified": expected.verified}, step
-            assert {row["local_economic"]["gross"] for row in status["money"]["rows"]} == {"0.00"}
+            assert {
+                row["state"]: (row["local_economic"]["gross"], row["local_economic"]["net"])
+                for row in status["money"]["rows"]
+            } == {
+                "committed": expected.local_committed,
+                "claimed": expected.local_claimed,
+                "verified": expected.local_verified,
+            }, step
 
             detail = body(client.get(url("agreement-detail", org, pk=self.agreement)))
             assert {

@@ -1,27 +1,42 @@
-"""Loading the demo data: organisations, people, a framework, agreements, a reviewed return, procurements
-and spend."""
+"""Loading the demo data: organisations, people, a framework, departments, agreements with reviewed returns,
+procurements, spend, and the social value budget of two financial years.
+
+Everything is made through the domain services, with two exceptions:
+
+- the demo's returns on a finished agreement are submitted and reviewed through the services, and then the
+  moments they record (submitted, reviewed) are moved back to the days the demo file gives, so that a
+  year that has ended has its returns within it (as `procurement/demo.py` moves a timetable back); the
+  audit log keeps the real moments;
+- departments, financial years and budget lines, which have no services yet, are written with the ORM
+  in `reporting_rows_orm_load` (to be switched to the reporting services once they exist).
+"""
 
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
-from commonweal.delivery.models import Agreement
-from commonweal.delivery.services_agreements import agreement_create, commitment_create
+from commonweal.delivery.models import Agreement, DeliveryReturn, ReturnLine, ReturnLineEvent
+from commonweal.delivery.services_agreements import agreement_create, agreement_update, commitment_create
 from commonweal.delivery.services_returns import return_line_review, return_submit
-from commonweal.frameworks.models import Measure
+from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
 from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
-from commonweal.procurement.demo import PEOPLE, procurement_demo_load
+from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
+from commonweal.procurement.models import Procurement
+from commonweal.reporting.models import BudgetLine, FinancialYear
 from commonweal.spend.demo import spend_demo_load
-from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.models import Department, Organisation
 from commonweal.tenancy.selectors import Member, member_access
 from commonweal.tenancy.services import membership_grant, organisation_create
 
@@ -54,6 +69,8 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
         organisation = Organisation.objects.filter(slug=item["slug"]).first()
         if organisation is None:
             organisation = organisation_create(actor=None, name=item["name"], slug=item["slug"], kind=item["kind"])
+            if "is_sme" in item:
+                Organisation.objects.filter(pk=organisation.pk).update(is_sme=item["is_sme"])
             result.created.append(f"organisation {organisation.slug}")
         organisations[item["slug"]] = organisation
     for network_slug, member_slugs in data.get("network_members", {}).items():
@@ -70,31 +87,122 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
         users[item["email"]] = user
         result.accounts.append((user.email, organisations[item["organisation"]].name, item["role"]))
 
-    for item in data["agreements"]:
-        buyer = organisations[item["buyer"]]
-        if Agreement.objects.filter(organisation=buyer, reference=item["reference"]).exists():
-            continue
-        _agreement_load(item, buyer=buyer, organisations=organisations, users=users)
-        result.created.append(f"agreement {item['reference']}")
-    result.created.extend(
-        demo_priorities_load(actor=users["lead@northfield.example"], member=Member.system(organisations["northfield"]))
-    )
+    lead = users["lead@northfield.example"]
+    northfield = organisations["northfield"]
+    version = framework_load(actor=lead, member=Member.system(northfield))
+    demo_value_set(lead, northfield)
     if procurement:
-        lead = users["lead@northfield.example"]
         result.created.extend(
-            procurement_demo_load(
-                buyer=organisations["northfield"],
-                version=framework_load(actor=lead, member=Member.system(organisations["northfield"])),
-                lead=lead,
-                password=DEMO_PASSWORD,
-            )
+            procurement_demo_load(buyer=northfield, version=version, lead=lead, password=DEMO_PASSWORD)
         )
         result.accounts.extend((p.email, Organisation.objects.get(slug=p.organisation).name, p.role) for p in PEOPLE)
+    departments = reporting_rows_orm_load(data, organisations=organisations, version=version, result=result)
+
+    for item in data["agreements"]:
+        buyer = organisations[item["buyer"]]
+        existing = Agreement.objects.filter(organisation=buyer, reference=item["reference"]).first()
+        department = departments[(buyer.slug, item["department"])] if item.get("department") else None
+        if existing is None:
+            _agreement_load(item, buyer=buyer, organisations=organisations, users=users, department=department)
+            result.created.append(f"agreement {item['reference']}")
+        elif existing.department_id is None and department is not None:
+            # Loaded before agreements had departments: give it its department.
+            manager = users[item["contract_manager"]]
+            agreement_update(
+                actor=manager,
+                member=member_access(user=manager, slug=buyer.slug),
+                agreement=existing,
+                department=department,
+            )
+            result.created.append(f"department of agreement {item['reference']}")
+    result.created.extend(demo_priorities_load(actor=lead, member=Member.system(northfield)))
     if spend:
-        payments = spend_demo_load(organisation=organisations["northfield"], actor=users["lead@northfield.example"])
+        payments = spend_demo_load(organisation=northfield, actor=lead)
         if payments:
             result.created.append(f"spend file of {payments} payments")
     return result
+
+
+def reporting_rows_orm_load(
+    data: dict[str, Any],
+    *,
+    organisations: dict[str, Organisation],
+    version: FrameworkVersion,
+    result: DemoLoadResult,
+) -> dict[tuple[str, str], Department]:
+    """Departments (and the demo procurements' departments), financial years and budget lines, written
+    with the ORM because the reporting app has no services for them yet: switch each to its service
+    (`reporting.services_budget`) when it exists. Creates only what is missing; changes nothing that
+    exists (a year's value set, a line's target, a procurement that has a department). Returns the
+    departments by (organisation slug, name)."""
+    departments: dict[tuple[str, str], Department] = {}
+    for slug, names in data.get("departments", {}).items():
+        for name in names:
+            department, created = Department.objects.get_or_create(organisation=organisations[slug], name=name)
+            departments[(slug, name)] = department
+            if created:
+                result.created.append(f"department {slug}: {name}")
+    northfield = organisations["northfield"]
+    for reference, name in data.get("procurement_departments", {}).items():
+        if Procurement.objects.filter(organisation=northfield, reference=reference, department__isnull=True).update(
+            department=departments[("northfield", name)]
+        ):
+            result.created.append(f"department of procurement {reference}")
+    years: dict[tuple[str, int], FinancialYear] = {}
+    for item in data.get("financial_years", []):
+        organisation = organisations[item["organisation"]]
+        year, created = FinancialYear.objects.get_or_create(
+            organisation=organisation,
+            start_year=item["start_year"],
+            defaults={"value_set": ValueSet.objects.get(organisation=organisation, code=item["value_set"])},
+        )
+        years[(organisation.slug, year.start_year)] = year
+        if created:
+            result.created.append(f"financial year {year.label}")
+    measures = {measure.code: measure for measure in Measure.objects.filter(version=version)}
+    for item in data.get("budget_lines", []):
+        year = years[("northfield", item["year"])]
+        target: dict[str, Any] = (
+            {
+                "target_amount": Decimal(item["amount"]),
+                "amount_basis": item["basis"],
+                "value_set": ValueSet.objects.get(organisation=northfield, code=item["value_set"]),
+            }
+            if "amount" in item
+            else {"target_quantity": Decimal(item["quantity"])}
+        )
+        line, created = BudgetLine.objects.get_or_create(
+            year=year,
+            department=departments[("northfield", item["department"])],
+            measure__code=item["measure"],
+            defaults={
+                "organisation": northfield,
+                "measure": measures[item["measure"]],
+                "note": item.get("note", ""),
+                **target,
+            },
+        )
+        if created:
+            result.created.append(f"budget line {year.label} {item['department']}: {item['measure']}")
+    return departments
+
+
+def _london(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _return_backdate(delivery_return: DeliveryReturn, *, submitted_on: date, reviewed_on: date | None) -> None:
+    """Move the moments a demo return records back to the days the demo file gives (see the module's
+    docstring): submitted at 10am, reviewed at 3pm."""
+    submitted, reviewed = _london(submitted_on, 10), _london(reviewed_on or submitted_on, 15)
+    DeliveryReturn.objects.filter(pk=delivery_return.pk).update(
+        submitted_at=submitted, created_at=submitted, updated_at=submitted
+    )
+    delivery_return.evidence.update(created_at=submitted, updated_at=submitted)
+    lines = ReturnLine.objects.filter(delivery_return=delivery_return)
+    lines.filter(reviewed_at__isnull=True).update(created_at=submitted, updated_at=submitted)
+    lines.filter(reviewed_at__isnull=False).update(created_at=submitted, updated_at=reviewed, reviewed_at=reviewed)
+    ReturnLineEvent.objects.filter(line__delivery_return=delivery_return).update(created_at=reviewed)
 
 
 def _agreement_load(
@@ -103,6 +211,7 @@ def _agreement_load(
     buyer: Organisation,
     organisations: dict[str, Organisation],
     users: dict[str, User],
+    department: Department | None,
 ) -> None:
     manager = users[item["contract_manager"]]
     version = framework_load(actor=manager, member=Member.system(buyer))
@@ -118,6 +227,8 @@ def _agreement_load(
         end_date=item["end_date"],
         framework_version=version,
         contract_manager=manager,
+        department=department,
+        value_set=ValueSet.objects.get(organisation=buyer, code=item["value_set"]) if item.get("value_set") else None,
     )
     commitments = {}
     for entry in item["commitments"]:
@@ -129,6 +240,8 @@ def _agreement_load(
             measure=measure,
             target_quantity=Decimal(entry["target"]),
             due_date=entry["due_date"],
+            place_code=entry.get("place_code", ""),
+            beneficiary_group=entry.get("beneficiary_group", ""),
         )
     for entry in item.get("returns", []):
         supplier_user = users[entry["submitted_by"]]
@@ -139,6 +252,7 @@ def _agreement_load(
             quantities={commitments[code].pk: Decimal(line["quantity"]) for code, line in entry["lines"].items()},
             narrative=entry["narrative"],
             evidence=SimpleUploadedFile("site-report.pdf", DEMO_EVIDENCE, content_type="application/pdf"),
+            period=agreement.periods.get(start_date=entry["period"]) if "period" in entry else None,
         )
         for line in delivery_return.lines.select_related("commitment__measure"):
             review = entry["lines"][line.commitment.measure.code]
@@ -150,3 +264,5 @@ def _agreement_load(
                     decision=review["review"],
                     reason=review.get("reason", ""),
                 )
+        if "submitted_on" in entry:
+            _return_backdate(delivery_return, submitted_on=entry["submitted_on"], reviewed_on=entry.get("reviewed_on"))

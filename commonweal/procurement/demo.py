@@ -30,7 +30,9 @@ from .rules import contract_period, scored_criteria
 from .services_bidding import CommitmentInput
 
 VALUE_SET_CODE = "northfield-demo-values"
-# Illustrative figures for the demo only: a council enters its own, with their sources.
+# Illustrative figures for the demo only: a council enters its own, with their sources. £ per unit of the
+# measure: a local FTE-year (JOBS.1.1) and £1 of local spend (ECON.1.1) are local economic value; an
+# apprenticeship week, a placement and a volunteering hour are additional social value (the measures say so).
 DEMO_VALUES = {"JOBS.1.1": "14000", "JOBS.1.2": "300", "JOBS.2.1": "1200", "ECON.1.1": "1", "COMM.1.1": "25"}
 
 
@@ -83,7 +85,10 @@ def _people(password: str) -> dict[str, User]:
     return users
 
 
-def _value_set(lead: Any, buyer: Organisation) -> ValueSet:
+def demo_value_set(lead: Any, buyer: Organisation) -> ValueSet:
+    """The demo value set (made through the value set services if missing). Each value is £ per unit of
+    the measure; whether that is local economic value or additional social value is the measure's (in the
+    starter framework local jobs, JOBS.1.1, and local spend, ECON.1.1, are local economic value)."""
     existing = ValueSet.objects.filter(organisation=buyer, code=VALUE_SET_CODE).first()
     if existing is not None:
         return existing
@@ -167,7 +172,7 @@ def procurement_demo_load(*, buyer: Organisation, version: FrameworkVersion, lea
         return created
     users = _people(password)
     officer = users["procurement@northfield.example"]
-    value_set = _value_set(lead, buyer)
+    value_set = demo_value_set(lead, buyer)
     today = timezone.localdate()
     common = {"core_deliverables": "", "category": "services", "duration_months": 36}
     open_procurement = _procurement(

@@ -3,8 +3,8 @@
 constant number of queries whatever the size of the organisation. The rules are in `budget.py`."""
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -152,15 +152,19 @@ def _state_sums(lines: ReturnLineQuerySet) -> dict[int, Quantities]:
         .annotate(total=Sum("quantity"))
         .values_list("commitment_id", "status", "has_evidence", "total")
     )
-    sums: dict[int, Quantities] = {}
+    sums: dict[int, list[Decimal]] = {}
     for commitment_id, status, evidenced, total in rows:
         quantity = Decimal(total).quantize(QUANTITY_PLACES)
-        sums[commitment_id] = sums.get(commitment_id, Quantities()) + Quantities(
-            claimed=quantity,
-            evidenced=quantity if evidenced else ZERO,
-            verified=quantity if status == LineStatus.VERIFIED else ZERO,
-        )
-    return sums
+        claimed, with_evidence, verified = sums.setdefault(commitment_id, [ZERO, ZERO, ZERO])
+        sums[commitment_id] = [
+            claimed + quantity,
+            with_evidence + quantity if evidenced else with_evidence,
+            verified + quantity if status == LineStatus.VERIFIED else verified,
+        ]
+    return {
+        commitment_id: Quantities(ZERO, claimed, with_evidence, verified)
+        for commitment_id, (claimed, with_evidence, verified) in sums.items()
+    }
 
 
 COMMITMENT_FIELDS = (
@@ -304,15 +308,48 @@ class _Year:
         return date(self.start_year + 1, 3, 31)
 
 
+def _added(facts: Iterable[Fact], key: Callable[[Fact], Hashable]) -> list[Fact]:
+    """The facts with the same key made one, their quantities added; each keeps the details of the first
+    fact of its key, in the order the keys first appear. Sums of quantities are exact, so any figure that
+    adds facts up by a coarser key (a department, a measure, a place, a group) is unchanged."""
+    sums: dict[Hashable, list[Decimal]] = {}
+    first: dict[Hashable, Fact] = {}
+    for fact in facts:
+        name = key(fact)
+        quantities = fact.quantities
+        total = sums.get(name)
+        if total is None:
+            first[name] = fact
+            sums[name] = [quantities.committed, quantities.claimed, quantities.evidenced, quantities.verified]
+        else:
+            total[0] += quantities.committed
+            total[1] += quantities.claimed
+            total[2] += quantities.evidenced
+            total[3] += quantities.verified
+    return [replace(first[name], quantities=Quantities(*total)) for name, total in sums.items()]
+
+
+def _fact_scope(fact: Fact) -> Hashable:
+    """Everything the year's figures split facts by: department, measure and value type, place and group."""
+    return (fact.department_id, fact.measure_code, fact.value_type, fact.place_code, fact.beneficiary_group)
+
+
+def _fact_measure(fact: Fact) -> Hashable:
+    return (fact.measure_code, fact.value_type)
+
+
 def _valued(
     facts: list[Fact], entries: dict[str, ValueEntry], label: str
 ) -> tuple[tuple[StateMoney, ...], dict[str, ValueEntry], str]:
     """Money of the facts in each state; a value set that cannot value them (mixed price years) values
     nothing, and says why."""
+    # Valuing one fact per measure gives exactly the totals of valuing every fact (a valuation adds the
+    # quantities of each measure and value type first, exactly, then values each sum once), in far less time.
+    grouped = _added(facts, _fact_measure)
     try:
-        return rules.state_money(facts, entries, label), entries, ""
+        return rules.state_money(grouped, entries, label), entries, ""
     except ApplicationError as error:
-        return rules.state_money(facts, {}, label), {}, f"The money equivalents cannot be worked out: {error.message}"
+        return rules.state_money(grouped, {}, label), {}, f"The money equivalents cannot be worked out: {error.message}"
 
 
 def _verified_by_code(measures: Iterable[MeasureFigures]) -> dict[str, Decimal]:
@@ -469,7 +506,9 @@ def _compute(
     previous: Budget | None,
     shares: bool,
 ) -> Budget:
-    facts = _facts(organisation, year.start, year.end)
+    # One fact per department, measure, place and group: every figure below adds facts up by these, so it is
+    # the same as from one fact per commitment, with a few hundred facts to add instead of tens of thousands.
+    facts = _added(_facts(organisation, year.start, year.end), _fact_scope)
     label = value_set_label(year.value_set) if year.value_set else ""
     totals, entries, problem = _valued(facts, _entries(year.value_set), label)
     pipeline = _pipeline(organisation, year.start, year.end)

@@ -142,9 +142,10 @@ def totals_check(page: Page, step: str, org: str, agreement: Agreement) -> None:
         TITLES[code]: [shown(ORIGINAL_TARGETS[code]), shown(expected.in_force[code]), *(shown(q) for q in quantities)]
         for code, quantities in expected.quantities.items()
     }, step
-    money = {state: getattr(expected, state) for state in MONEY_STATES}
+    money = {state: (*getattr(expected, state), *getattr(expected, f"local_{state}")) for state in MONEY_STATES}
     assert money_figures(page) == {
-        MONEY_STATES[state]: [pounds(gross), pounds(net), "£0.00", "£0.00"] for state, (gross, net) in money.items()
+        MONEY_STATES[state]: [pounds(social_gross), pounds(social_net), pounds(local_gross), pounds(local_net)]
+        for state, (social_gross, social_net, local_gross, local_net) in money.items()
     }, step
 
 
