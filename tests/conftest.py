@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
@@ -58,6 +59,14 @@ def tenant_a(db: None) -> Tenant:
 @pytest.fixture
 def tenant_b(db: None) -> Tenant:
     return make_tenant("B")
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared() -> Iterator[None]:
+    """Each test starts with an empty cache: rolled-back rows can come back with the same primary keys, and
+    figures cached for one test's organisation must not be read by the next."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -120,6 +120,7 @@ def test_the_budget_benchmark_builds_both_councils_and_finds_the_same_queries_at
             "2",
             "--repeat",
             "1",
+            "--no-pdf",
             "--work-dir",
             str(tmp_path / "runs"),
             "--json",

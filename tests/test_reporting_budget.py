@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -496,3 +498,23 @@ def test_a_department_s_spend_comes_from_its_service_areas_in_the_spend_files(db
     assert department.verified_social_net_percent == D("0.0")
     assert unmapped.spend is None
     assert rules.budget_from_dict(figures.as_dict()) == figures
+
+
+def test_cached_figures_are_worked_out_again_after_any_change(world: dict[str, Any], db: None) -> None:
+    member = Member(user=world["lead"], organisation=world["buyer"], roles=frozenset({Role.SOCIAL_VALUE_LEAD}))
+    year = FinancialYear.objects.get(pk=world["year"].pk)
+    before = budget_get(member=member, year=year, as_at=AS_AT)
+    with CaptureQueriesContext(connection) as read_again:
+        assert budget_get(member=member, year=year, as_at=AS_AT) == before
+    assert len(read_again) <= 3  # the figures version and the spend check: nothing is worked out again
+    # A contract manager verifies the pending JOBS line: the next read counts it.
+    line = ReturnLine.objects.get(commitment=world["c1"], status=LineStatus.PENDING)
+    line.status = LineStatus.VERIFIED
+    line.save()
+    after = budget_get(member=member, year=year, as_at=AS_AT)
+    jobs = next(m for m in after.departments[0].measures if m.code == "JOBS")
+    assert (jobs.quantities.verified, before.departments[0].measures[1].quantities.verified) == (D("3"), D("2"))
+    # Evidence taken off a line is a change too: JOBS evidenced goes from 2 to 0.
+    ReturnLine.objects.filter(commitment=world["c1"]).exclude(evidence=None).get().evidence.clear()
+    again = budget_get(member=member, year=year, as_at=AS_AT)
+    assert next(m for m in again.departments[0].measures if m.code == "JOBS").quantities.evidenced == D("0")

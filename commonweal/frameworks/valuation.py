@@ -38,6 +38,7 @@ PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
 ZERO = Decimal(0)
+VALUE_TYPES = tuple(ValueType.values)  # read once: Django builds `.values` anew on every access
 # Price years a value set, a figure or a calculation may be in (the bounds).
 FIRST_BASE_YEAR, LAST_BASE_YEAR = 1990, 2100
 
@@ -181,7 +182,7 @@ class Valuation:
 
 
 def _check_line(line: ClaimLine) -> None:
-    if line.value_type not in ValueType.values:
+    if line.value_type not in VALUE_TYPES:
         raise ApplicationError(f"{line.measure_code}: “{line.value_type}” is not a value type.")
     if not isinstance(line.quantity, Decimal) or not line.quantity.is_finite():
         raise ApplicationError(f"{line.measure_code}: the quantity must be a number.")
@@ -283,7 +284,7 @@ def valuate(
                 gross=pennies(sum((line.gross for line in valued if line.value_type == value_type), ZERO)),
                 net=pennies(sum((line.net for line in valued if line.value_type == value_type), ZERO)),
             )
-            for value_type in ValueType.values
+            for value_type in VALUE_TYPES
         }
     return Valuation(
         value_set=value_set,

@@ -6,3 +6,8 @@ class ReportingConfig(AppConfig):
     name = "commonweal.reporting"
     label = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

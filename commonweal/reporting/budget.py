@@ -22,6 +22,7 @@ rules (also in docs/reporting.md):
 """
 
 import dataclasses
+import functools
 import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -449,6 +450,13 @@ def _dump(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields with their resolved types (resolving them is slow: once per class)."""
+    hints = get_type_hints(kind)
+    return tuple((item.name, hints[item.name]) for item in dataclasses.fields(kind))
+
+
 def _load(kind: Any, data: Any) -> Any:
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
@@ -458,14 +466,7 @@ def _load(kind: Any, data: Any) -> Any:
         item_kind = get_args(kind)[0]
         return tuple(_load(item_kind, item) for item in data)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = get_type_hints(kind)
-        return kind(
-            **{
-                item.name: _load(hints[item.name], data[item.name])
-                for item in dataclasses.fields(kind)
-                if item.name in data
-            }
-        )
+        return kind(**{name: _load(hint, data[name]) for name, hint in _fields(kind) if name in data})
     if kind is Decimal:
         return Decimal(data)
     if kind is date:

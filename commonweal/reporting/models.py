@@ -192,3 +192,15 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} (version {self.number})"
+
+
+class FiguresVersion(models.Model):
+    """A number that goes up whenever anything the organisation's budget figures are worked out from is
+    saved or deleted (see `signals.py`): worked-out figures are kept in the cache under it, so a change is
+    never hidden behind figures worked out before it."""
+
+    organisation = models.OneToOneField("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.number}"

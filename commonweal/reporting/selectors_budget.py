@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from commonweal.core.errors import ApplicationError
@@ -49,7 +50,7 @@ from .budget import (
     Quantities,
     StateMoney,
 )
-from .models import BudgetLine, FinancialYear
+from .models import BudgetLine, FiguresVersion, FinancialYear
 
 ZERO = Decimal("0")
 NO_DEPARTMENT = "No department"
@@ -505,6 +506,7 @@ def _compute(
     lines: list[BudgetLine],
     previous: Budget | None,
     shares: bool,
+    with_spend: bool = False,
 ) -> Budget:
     # One fact per department, measure, place and group: every figure below adds facts up by these, so it is
     # the same as from one fact per commitment, with a few hundred facts to add instead of tens of thousands.
@@ -513,7 +515,7 @@ def _compute(
     totals, entries, problem = _valued(facts, _entries(year.value_set), label)
     pipeline = _pipeline(organisation, year.start, year.end)
     agreements = _agreements_by_department(organisation, year)
-    spend = _department_spend(organisation, year)
+    spend = _department_spend(organisation, year) if with_spend else {}
     threshold = suppression_threshold()
     departments = []
     named = list(Department.objects.filter(organisation=organisation).order_by("name"))
@@ -607,18 +609,56 @@ def _compute(
     )
 
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _figures_version(organisation: Any) -> int:
+    return FiguresVersion.objects.filter(organisation=organisation).values_list("number", flat=True).first() or 0
+
+
 def budget_get(*, member: Member, year: FinancialYear, shares: bool = False, as_at: date | None = None) -> Budget:
     """The year's figures for the member's organisation: as frozen when the year was closed, else worked
-    out now, with last year's as the baseline (frozen, if last year is closed)."""
+    out now, with last year's as the baseline (frozen, if last year is closed).
+
+    Worked-out figures are kept in the cache under the organisation's figures version (moved on by every
+    change to what they are worked out from: see `signals.py`) and the day, so a request after a change
+    always works them out again. The departments' spend is read from the spend files on every request."""
     if year.organisation_id != member.organisation.pk:
         raise ApplicationError("This financial year belongs to another organisation.")
     if year.frozen is not None:
         return rules.budget_from_dict(year.frozen)
-    return budget_compute(organisation=member.organisation, year=year, shares=shares, as_at=as_at)
+    organisation = member.organisation
+    as_at = min(as_at or today_local(), year.end_date)
+    version = _figures_version(organisation)
+    key = f"reporting:budget:{organisation.pk}:{year.pk}:{int(shares)}:{as_at.isoformat()}:{version}"
+    figures: Budget | None = cache.get(key)
+    if figures is None:
+        figures = budget_compute(organisation=organisation, year=year, shares=shares, as_at=as_at, with_spend=False)
+        cache.set(key, figures, CACHE_SECONDS)
+    return _with_spend(figures, organisation, year)
 
 
-def budget_compute(*, organisation: Any, year: FinancialYear, shares: bool = True, as_at: date | None = None) -> Budget:
-    """The year's figures worked out now (closing a year freezes these)."""
+def _with_spend(figures: Budget, organisation: Any, year: FinancialYear) -> Budget:
+    spend = _department_spend(organisation, _Year(year.start_year, year.value_set))
+    if not spend:
+        return figures
+    departments = tuple(
+        replace(department, spend=spend.get(department.id) if department.id is not None else None)
+        for department in figures.departments
+    )
+    return replace(figures, departments=departments)
+
+
+def budget_compute(
+    *,
+    organisation: Any,
+    year: FinancialYear,
+    shares: bool = True,
+    as_at: date | None = None,
+    with_spend: bool = True,
+) -> Budget:
+    """The year's figures worked out now (closing a year freezes these), with each department's spend from
+    the spend files unless `with_spend` is false."""
     as_at = min(as_at or today_local(), year.end_date)
     last = FinancialYear.objects.filter(organisation=organisation, start_year=year.start_year - 1).first()
     previous: Budget | None
@@ -652,6 +692,7 @@ def budget_compute(*, organisation: Any, year: FinancialYear, shares: bool = Tru
         lines=lines,
         previous=previous,
         shares=shares,
+        with_spend=with_spend,
     )
 
 
