@@ -124,7 +124,19 @@ def test_the_demo_has_departments_years_and_budget_lines_and_an_open_2025_26(dem
     for year in years.values():
         assert year.value_set is not None and year.value_set.code == "northfield-demo-values"
         assert not year.is_closed and year.frozen is None
-    assert not ImpactReport.objects.filter(organisation=demo).exists()
+    # 2025/26 has a published impact report, signed off by the councillor, its figures kept as published.
+    report = ImpactReport.objects.get(organisation=demo)
+    assert (report.year.start_year, report.state, report.signed_off_by.email) == (  # type: ignore[union-attr]
+        2025,
+        "published",
+        "councillor@northfield.example",
+    )
+    version = report.versions.get()
+    assert version.number == 1 and version.snapshot["budget"]["label"] == "2025/26"
+    assert [section["heading"] for section in version.snapshot["sections"]] == [
+        "What we set out to do",
+        "Our CCTV network and control room",
+    ]
     by_department = {
         (line.year.start_year, line.department.name): line
         for line in BudgetLine.objects.filter(organisation=demo).select_related("year", "department")

@@ -34,7 +34,9 @@ from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
-from commonweal.reporting.models import BudgetLine, FinancialYear
+from commonweal.reporting import services_report
+from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport
+from commonweal.reporting.signals import figures_changed
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Department, Organisation
 from commonweal.tenancy.selectors import Member, member_access
@@ -116,6 +118,9 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
             )
             result.created.append(f"department of agreement {item['reference']}")
     result.created.extend(demo_priorities_load(actor=lead, member=Member.system(northfield)))
+    result.created.extend(impact_report_load(lead=lead, signer=users["councillor@northfield.example"]))
+    # Some rows above are written with QuerySet.update(), which model signals do not see.
+    figures_changed(northfield.pk)
     if spend:
         payments = spend_demo_load(organisation=northfield, actor=lead)
         if payments:
@@ -185,6 +190,46 @@ def reporting_rows_orm_load(
         if created:
             result.created.append(f"budget line {year.label} {item['department']}: {item['measure']}")
     return departments
+
+
+REPORT_YEAR = 2025
+REPORT_SECTIONS = (
+    (
+        "What we set out to do",
+        "In 2025/26 each of our departments set a social value budget beside its financial budget: what it "
+        "planned to achieve for Northfield through the contracts it let. This report sets what was delivered "
+        "against that plan.",
+    ),
+    (
+        "Our CCTV network and control room",
+        "Pennine Vision Systems, a small firm from the region, upgraded the borough's CCTV network. Beside the "
+        "work itself it spent £10,000 with local firms, created two full-time posts for local people and gave "
+        "39 weeks of apprenticeships. Every figure was checked against evidence before it was counted.",
+    ),
+)
+
+
+def impact_report_load(*, lead: User, signer: User) -> list[str]:
+    """The demo council's 2025/26 impact report, written by the lead, signed off by a councillor (a viewer)
+    and published, through the reporting services. Nothing when it exists already."""
+    year = FinancialYear.objects.filter(organisation__slug="northfield", start_year=REPORT_YEAR).first()
+    if year is None or ImpactReport.objects.filter(year=year).exists():
+        return []
+    member = member_access(user=lead, slug="northfield")
+    report = services_report.report_create(
+        actor=lead,
+        member=member,
+        year=year,
+        title=f"Social value impact report {year.label}",
+        summary="What Northfield Borough Council's spending achieved for the borough in 2025/26, beyond the "
+        "work it paid for.",
+    )
+    for heading, body in REPORT_SECTIONS:
+        services_report.section_add(actor=lead, member=member, report=report, heading=heading, body=body)
+    services_report.report_submit(actor=lead, member=member, report=report)
+    services_report.report_sign_off(actor=signer, member=member_access(user=signer, slug="northfield"), report=report)
+    services_report.report_publish(actor=lead, member=member, report=report)
+    return [f"published impact report {year.label}"]
 
 
 def _london(day: date, hour: int) -> datetime:
