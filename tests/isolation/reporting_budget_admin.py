@@ -20,7 +20,7 @@ from commonweal.reporting.models import BudgetLine, FinancialYear
 from commonweal.tenancy.models import Department
 from tests.conftest import Tenant
 
-ENDED_YEAR = 2025  # tenant A's year that may be closed (tenant B has none)
+ENDED_YEAR = 2019  # ended, so it may be closed; not one of the years reporting_report.py makes (2021–2025)
 A_DEPARTMENT = "Tenant A Highways department"
 A_UNUSED_DEPARTMENT = "Tenant A department nothing uses"
 A_COST_CENTRE = "Tenant A cost centre CC-A1"
