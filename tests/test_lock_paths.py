@@ -99,8 +99,8 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         "procurement/services_bidding.py",
         "procurement/services_evaluation.py",
         "procurement/services_planning.py",
-        "reporting/services_report.py",
         "reporting/services_budget.py",
+        "reporting/services_report.py",
     ], (
         "The modules that lock rows changed: make sure a test marked transaction=True goes through the new "
         "lock (see LOCK_PATH_TESTS in tests/test_lock_paths.py), then update this list."
