@@ -105,6 +105,7 @@ def test_other_signed_in_pages_pass_axe(page: Page, live_server: LiveServer, dem
     expect(page).to_have_title("Agreements – Northfield Borough Council – Commonweal")
     agreements = page.locator("table").filter(has=page.get_by_role("columnheader", name="Supplier"))
     assert [row[:3] for row in table_rows(agreements)] == [
+        ["NBC-2025-118", "CCTV network and control room upgrade", "Pennine Vision Systems Ltd"],
         ["NBC-2025-203", "Grounds maintenance, parks and cemeteries", "Greenway Facilities Ltd"],
         ["NBC-2026-014", "Northfield library refurbishment", "Brightside Construction Ltd"],
     ]
