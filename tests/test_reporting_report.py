@@ -190,7 +190,7 @@ def test_the_published_csv_xlsx_json_and_pdf_carry_the_same_figures(tmp_path: Pa
     response = client.get(reverse("reporting:version-pdf", kwargs=kwargs))
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(response.getvalue())
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for figure in ("£20,000.00", "£16,000.00", "£12,800.00", "£45,000.00", "£27,000.00", "£8,000.00", "£4,800.00"):
         assert figure in text, figure
@@ -200,6 +200,13 @@ def test_the_published_csv_xlsx_json_and_pdf_carry_the_same_figures(tmp_path: Pa
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info
     assert "Title:           Social value impact report 2025/26 (version 1)" in info
+
+    # Made once and kept: the next download serves the stored file, rendering nothing.
+    version.refresh_from_db()
+    assert version.pdf.name.startswith(f"reports/{year.buyer.pk}/")
+    with patch.object(services_report.annual_files, "report_pdf", side_effect=AssertionError("rendered again")):
+        again = client.get(reverse("reporting:version-pdf", kwargs=kwargs))
+    assert again.getvalue() == pdf.read_bytes()
 
 
 def test_a_published_version_does_not_change_when_new_returns_are_verified() -> None:
@@ -496,6 +503,9 @@ def test_the_report_cycle_through_the_pages_committed() -> None:
     assert viewer.post(reverse("reporting:report-sign-off", kwargs=kwargs)).status_code == 302
     assert lead.post(reverse("reporting:report-publish", kwargs=kwargs)).status_code == 302
     version = ReportVersion.objects.get(report=report)
+    assert version.pdf.name.endswith(".pdf")  # the worker made the PDF once the version was committed
+    with version.pdf.open("rb") as stored:
+        assert stored.read(5) == b"%PDF-"
     assert [section["heading"] for section in version.snapshot["sections"]] == ["Two", "One"]
     assert version.snapshot["summary"] == "Now." and version.signed_off_by == year.viewer
 

@@ -1,6 +1,7 @@
 """The social value budget (departments, financial years, budget lines) and the annual impact report
 (a draft, its sign-off, and the immutable versions it is published as)."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -173,6 +174,11 @@ class ReportSection(models.Model):
         return self.heading
 
 
+def report_pdf_path(instance: "ReportVersion", filename: str) -> str:
+    """Stored under a generated name: one file per version, never overwritten."""
+    return f"reports/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
 class ReportVersion(models.Model):
     """A published version of a report: every figure, chart table and word as they were when published.
     Never changed; a correction is a new version with a note of what changed."""
@@ -185,6 +191,13 @@ class ReportVersion(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()
+    pdf = models.FileField(
+        upload_to=report_pdf_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The version's PDF, made once when it is published (a version never changes).",
+    )
 
     class Meta:
         ordering = ["-number"]
