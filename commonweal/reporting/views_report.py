@@ -390,7 +390,7 @@ def version_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_pdf(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+def version_pdf(request: HttpRequest, org: str, pk: int) -> FileResponse:
     member = member_require(user=request.user, slug=org, permission=READ)
     version = selectors_report.version_get(member=member, pk=pk)
     version = services_report.version_pdf_store(member=member, version=version)
