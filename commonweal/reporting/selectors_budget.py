@@ -485,11 +485,11 @@ def _department_spend(organisation: Any, year: _Year) -> dict[int, DepartmentSpe
 def _place_label(code: str) -> str:
     if not code:
         return "Place not recorded"
-    return places.district_label(code)
+    return places.place_label(code)
 
 
 def _decile_key(fact: Fact) -> str:
-    decile = places.district_imd_decile(fact.place_code) if fact.place_code else None
+    decile = places.place_imd_decile(fact.place_code) if fact.place_code else None
     return str(decile) if decile is not None else ""
 
 
