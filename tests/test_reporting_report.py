@@ -21,7 +21,7 @@ from django.urls import reverse
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery import services_returns
-from commonweal.delivery.models import LineStatus
+from commonweal.delivery.models import CaseStudy, DeliveryReturn, LineStatus
 from commonweal.reporting import annual, selectors_report, services_report
 from commonweal.reporting.models import ImpactReport, ReportState, ReportVersion
 from commonweal.tenancy.permissions import PermissionRefused
@@ -348,6 +348,19 @@ def test_one_report_a_year_and_only_consented_case_studies() -> None:
         services_report.case_studies_choose(
             actor=year.lead, member=lead, report=report, case_studies=[year.unconsented_case_study]
         )
+    # A consented story of last year's return (submitted 1 March 2025) is not one of 2025/26's.
+    last_year = CaseStudy.objects.create(
+        organisation=year.buyer,
+        delivery_return=DeliveryReturn.objects.get(agreement__organisation=year.buyer, submitted_at__month=3),
+        title="Last year's story",
+        story="From 2024/25.",
+        consent_given_by="Sam",
+        consent_date=date(2025, 3, 2),
+    )
+    assert last_year in selectors_report.case_study_choice_list(member=lead)
+    assert list(selectors_report.case_study_choice_list(member=lead, year=year.year)) == [year.case_study]
+    with pytest.raises(ApplicationError, match="in the 2025/26 report .*Last year's story"):
+        services_report.case_studies_choose(actor=year.lead, member=lead, report=report, case_studies=[last_year])
     assert list(report.case_studies.all()) == [year.case_study]
 
 

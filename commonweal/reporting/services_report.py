@@ -259,14 +259,18 @@ def section_move(*, actor: User | None, member: Member, section: ReportSection, 
 def case_studies_choose(
     *, actor: User | None, member: Member, report: ImpactReport, case_studies: Iterable[CaseStudy]
 ) -> ImpactReport:
-    """The case studies the report publishes: only those on submitted returns with consent recorded."""
+    """The case studies the report publishes: only those of its year, on submitted returns, with consent
+    recorded."""
     permission_require(member, WRITE)
     _own(member, report)
     chosen = list(case_studies)
-    allowed = set(case_study_choice_list(member=member).values_list("pk", flat=True))
+    allowed = set(case_study_choice_list(member=member, year=report.year).values_list("pk", flat=True))
     refused = [case.title for case in chosen if case.pk not in allowed]
     if refused:
-        message = f"These case studies cannot be published (no consent recorded, or not yours): {', '.join(refused)}"
+        message = (
+            f"These case studies cannot be published in the {report.year.label} report (not of that year, no "
+            f"consent recorded, or not yours): {', '.join(refused)}"
+        )
         raise ApplicationError(message, field_errors={"case_studies": message})
     before = sorted(report.case_studies.values_list("title", flat=True))
     report.case_studies.set(chosen)

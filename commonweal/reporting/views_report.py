@@ -240,7 +240,7 @@ def report_case_studies(request: HttpRequest, org: str, pk: int) -> HttpResponse
     def form_of(member: Member, report: ImpactReport) -> CaseStudiesForm:
         return CaseStudiesForm(
             _posted(request),
-            choices=selectors_report.case_study_choice_list(member=member),
+            choices=selectors_report.case_study_choice_list(member=member, year=report.year),
             initial={"case_studies": list(report.case_studies.values_list("pk", flat=True))},
         )
 
