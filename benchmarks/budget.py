@@ -517,8 +517,11 @@ def last_year_close(world: World) -> None:
 
 
 def _page_after_a_change(world: World) -> Callable[[], Any] | None:
-    """The budget page's first request after a change to what its figures read (the cache is passed by)."""
-    from commonweal.reporting.signals import figures_changed
+    """The budget page's first request after a change to what its figures read, before the worker has
+    worked them out again: nothing stored or cached is current, so the request works them out."""
+    from django.db.models import F
+
+    from commonweal.reporting.models import FiguresVersion
     from commonweal.tenancy.models import Organisation
 
     page = _get(world, "reporting:budget", year=YEAR)
@@ -527,7 +530,24 @@ def _page_after_a_change(world: World) -> Callable[[], Any] | None:
     organisation_id = Organisation.objects.get(slug=world.slug).pk
 
     def run() -> Any:
-        figures_changed(organisation_id)
+        # The version moves on as a change moves it, without the refresh task the change would queue.
+        FiguresVersion.objects.filter(organisation_id=organisation_id).update(number=F("number") + 1)
+        return page()
+
+    return run
+
+
+def _page_from_stored(world: World) -> Callable[[], Any] | None:
+    """The budget page served by a process that did not work the figures out: read from the database,
+    where the worker (or another web process) stored them (`figures_store.py`)."""
+    from django.core.cache import cache
+
+    page = _get(world, "reporting:budget", year=YEAR)
+    if page is None:
+        return None
+
+    def run() -> Any:
+        cache.clear()  # this process's cache: as in another web process
         return page()
 
     return run
@@ -536,6 +556,7 @@ def _page_after_a_change(world: World) -> Callable[[], Any] | None:
 MEASUREMENTS: tuple[tuple[str, Callable[[World], Callable[[], Any] | None]], ...] = (
     ("budget_compute (shares=True)", _compute),
     ("budget page (test client)", lambda world: _get(world, "reporting:budget", year=YEAR)),
+    ("budget page, figures stored by another process", _page_from_stored),
     ("budget page, first request after a change", _page_after_a_change),
     ("annual report PDF, draft preview (test client)", _report_pdf),
     ("annual report PDF, published version, made once (worker)", _published_pdf_made),
@@ -600,10 +621,11 @@ def checks_for(timings: Sequence[Timing], large: str) -> list[Check]:
             value = float(next(iter(counts.values())) or 0) if same else None
             checks.append(Check(f"{what}: the same queries at every size", value, "equal", same))
     for phase in ("2024/25 open", "2024/25 closed"):
-        page = by.get((f"budget page (test client), {phase}", large))
+        # The page as any process serves it once the figures are stored: the slower of the two ways.
+        page = by.get((f"budget page, figures stored by another process, {phase}", large))
         checks.append(
             Check(
-                f"budget page, large council, {phase} (best, ms)",
+                f"budget page (figures stored), large council, {phase} (best, ms)",
                 page.best * 1000 if page else None,
                 f"< {TARGET_PAGE_SECONDS * 1000:g}",
                 page.best < TARGET_PAGE_SECONDS if page else None,

@@ -214,6 +214,29 @@ class FiguresVersion(models.Model):
 
     organisation = models.OneToOneField("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
     number = models.PositiveBigIntegerField(default=0)
+    refresh_queued = models.BooleanField(
+        default=False, help_text="A task to work the open years' figures out again is waiting for the worker."
+    )
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.number}"
+
+
+class StoredFigures(models.Model):
+    """An open year's figures as last worked out (`Budget.as_dict()`), under the figures version and the day
+    they were worked out for: kept in the database so that every web process and worker shares them, and
+    worked out again by the worker after a change (see `figures_store.py`). Derived data, never edited."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(FinancialYear, on_delete=models.CASCADE, related_name="+")
+    shares = models.BooleanField(help_text="Whether each agreement's social value as a share of its value is in.")
+    as_at = models.DateField()
+    version = models.PositiveBigIntegerField()
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "shares"], name="stored_figures_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} figures (version {self.version}, as at {self.as_at})"
