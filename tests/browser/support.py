@@ -40,7 +40,8 @@ def screenshot(page: Page) -> Path:
 
 
 def assert_accessible(page: Page) -> None:
-    """Run axe-core against the page's WCAG 2.2 A and AA rules; fail listing every violation.
+    """Run axe-core against the page's WCAG 2.2 A and AA rules; fail listing every violation. Then check the
+    page reflows: at 320 CSS px wide it must not scroll sideways (WCAG 1.4.10).
 
     Also screenshots the page (once per distinct title) into SHOTS_DIR, so pages can be looked at.
     axe is evaluated by the test, not loaded by the page, so the strict CSP is no obstacle (with bypass_csp).
@@ -55,12 +56,13 @@ def assert_accessible(page: Page) -> None:
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["targets"]) for v in violations
     )
     assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
+    _assert_reflows(page)
 
 
 NARROW_WIDTH = 320  # CSS px: WCAG 1.4.10 reflow
 
 
-def assert_reflows(page: Page) -> None:
+def _assert_reflows(page: Page) -> None:
     """At 320 CSS px wide the page must not scroll sideways (wide tables scroll inside their own box)."""
     size = page.viewport_size
     page.set_viewport_size({"width": NARROW_WIDTH, "height": 900})
