@@ -119,6 +119,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, which holds the email address
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# One client address is also locked out after this many failures for any email addresses (password spraying);
+# attempts made while locked out are not counted, so retrying does not extend the lock (accounts/lockout.py).
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "commonweal.accounts.lockout.SignInLockoutHandler"
+AXES_USERNAME_CALLABLE = "commonweal.accounts.lockout.username_from_request"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
