@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.delivery import services_returns
@@ -25,6 +24,7 @@ from commonweal.delivery.models import DeliveryReturn, ReturnState
 from commonweal.delivery.services_returns import LineInput
 
 from .conftest import make_tenant
+from .factories import api_token
 
 TESTS = Path(__file__).resolve().parent
 COMMONWEAL = TESTS.parent / "commonweal"
@@ -60,7 +60,7 @@ def test_the_api_submits_a_draft_return_outside_a_wrapping_transaction() -> None
         narrative="Four apprentices started",
     )
     assert draft.state == ReturnState.DRAFT
-    token, _ = Token.objects.get_or_create(user=tenant.supplier_user)
+    token = api_token(tenant.supplier_user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
