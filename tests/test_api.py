@@ -631,10 +631,10 @@ def test_requests_with_an_invalid_token_get_401(
 
 
 def test_revoking_a_token_stops_it_at_once_and_leaves_the_others(tenant_a: Tenant) -> None:
-    old = api_token(tenant_a.manager)
+    revoked = api_token(tenant_a.manager)
     new = api_token(tenant_a.manager).key
-    api_token_revoke(actor=tenant_a.manager, token_id=old.token.pk)
-    old = old.key
+    api_token_revoke(actor=tenant_a.manager, token_id=revoked.token.pk)
+    old = revoked.key
     url = reverse("api:organisation-list")
     assert Client().get(url, headers={"Authorization": f"Token {old}"}).status_code == 401
     response = Client().get(url, headers={"Authorization": f"Token {new}"})

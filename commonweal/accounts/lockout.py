@@ -38,7 +38,7 @@ def address_failures(ip_address: str | None) -> int:
     return int(total or 0)
 
 
-class SignInLockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
+class SignInLockoutHandler(AxesDatabaseHandler):
     def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True
