@@ -21,7 +21,7 @@ from commonweal.accounts.services import (
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
 
-from .conftest import Tenant
+from .conftest import Tenant, make_tenant
 from .factories import api_token
 
 ORGANISATIONS = "api:organisation-list"
@@ -209,3 +209,20 @@ def test_the_page_needs_sign_in(client: Client, db: None) -> None:
     response = client.get(reverse("accounts:api-tokens"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_token_pages_and_a_password_change_committed() -> None:
+    """Through the page and a password change, committing for real (see tests/test_lock_paths.py)."""
+    user = make_tenant("A").manager
+    client = Client()
+    client.force_login(user)
+    created = client.post(reverse("accounts:api-tokens"), {"name": "One", "scope": "read", "lifetime_days": "30"})
+    key = created.context["key"]
+    second = api_token(user)
+    token = ApiToken.objects.get(key_digest=api_token_digest(key))
+    assert client.post(reverse("accounts:api-token-revoke", kwargs={"pk": token.pk})).status_code == 302
+    user.set_password("a-new-and-long-password-2026")
+    user.save()
+    assert (api_get(key), api_get(second.key)) == (401, 401)
+    assert AuditEvent.objects.filter(action=AuditAction.API_TOKEN_REVOKED).count() == 2

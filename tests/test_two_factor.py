@@ -213,7 +213,9 @@ def test_the_lead_sees_who_has_not_set_it_up_first(client: Client, tenant_a: Ten
     TOTPDevice.objects.create(user=tenant_a.manager, name="Authenticator app", confirmed=True)
     TOTPDevice.objects.create(user=lead, name="Unconfirmed", confirmed=False)
     client.force_login(lead)
-    response = client.get(reverse("members:two-factor", kwargs={"org": tenant_a.buyer.slug}))
+    page = reverse("members:two-factor", kwargs={"org": tenant_a.buyer.slug})
+    assert f'href="{page}"' in client.get(dashboard(tenant_a)).content.decode()
+    response = client.get(page)
     assert response.status_code == 200
     rows = [(row.email, row.has_two_factor) for row in response.context["rows"]]
     assert rows == [(lead.email, False), (tenant_a.manager.email, True)]
@@ -223,7 +225,9 @@ def test_the_lead_sees_who_has_not_set_it_up_first(client: Client, tenant_a: Ten
 def test_a_member_who_is_not_the_lead_gets_a_404(client: Client, tenant_a: Tenant) -> None:
     viewer = factories.member_user(tenant_a.buyer, Role.VIEWER)
     client.force_login(viewer)
-    assert client.get(reverse("members:two-factor", kwargs={"org": tenant_a.buyer.slug})).status_code == 404
+    page = reverse("members:two-factor", kwargs={"org": tenant_a.buyer.slug})
+    assert page not in client.get(dashboard(tenant_a)).content.decode()
+    assert client.get(page).status_code == 404
 
 
 def test_force_login_in_tests_stands_for_a_finished_sign_in(client: Client, tenant_a: Tenant) -> None:
