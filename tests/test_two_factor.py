@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from commonweal.accounts.models import User
 from commonweal.accounts.two_factor import key_as_text
@@ -178,6 +178,18 @@ def test_a_recovery_code_signs_in_once(client: Client, tenant_a: Tenant, with_ap
     client.post(reverse("accounts:sign-out"))
     password_sign_in(client, tenant_a.manager)
     assert client.post(VERIFY, {"code": codes[0]}).status_code == 400
+
+
+def test_a_password_alone_cannot_replace_the_app(
+    client: Client, tenant_a: Tenant, with_app: tuple[str, list[str]]
+) -> None:
+    """Someone who has only the password cannot set up their own app in place of the person's."""
+    key, _ = with_app
+    password_sign_in(client, tenant_a.manager)
+    assert client.get(SET_UP)["Location"] == VERIFY
+    response = client.post(SET_UP, {"code": code_for(default_key())})
+    assert response.status_code == 302 and response["Location"] == VERIFY
+    assert list(TOTPDevice.objects.filter(user=tenant_a.manager).values_list("key", flat=True)) == [key]
 
 
 def test_the_code_page_does_not_send_anyone_to_another_site(
