@@ -1,5 +1,6 @@
 """Template filters for money, percentages, dates and times: `{% load formatting %}`, then
-`{{ value|money }}`, `|money_in:currency`, `|money_rate`, `|percent`, `|percent_of_fraction`, `|uk_date`, `|uk_time`, `|uk_datetime`.
+`{{ value|money }}`, `|money_in:currency`, `|money_rate`, `|percent`, `|percent_of_fraction`, `|uk_date`,
+`|uk_time`, `|uk_datetime`.
 
 Each is the function of the same name in commonweal.core.formatting (the formats are documented there).
 None gives "", so a page adds its own words for a missing value: `{{ value|money|default:"Not set" }}`.
