@@ -10,7 +10,6 @@ from commonweal.demo.services import DemoLoadResult
 
 from .support import (
     assert_accessible,
-    assert_reflows,
     authenticator_code,
     error_summary_items,
     follow,
@@ -31,7 +30,6 @@ def password_sign_in(page: Page, email: str) -> None:
 
 def check(page: Page) -> None:
     assert_accessible(page)
-    assert_reflows(page)
 
 
 def set_up_authenticator(page: Page) -> list[str]:
