@@ -11,6 +11,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("commonweal.reporting.urls")),
     path("o/<slug:org>/spend/", include("commonweal.spend.urls")),
     path("plan/", include("commonweal.frameworks.public_urls")),
+    path("public/", include("commonweal.reporting.public_urls")),
     path("api/v1/", include("commonweal.api.urls")),
 ]
 

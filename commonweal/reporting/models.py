@@ -204,3 +204,95 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.number}"
+
+
+# --- The public hub: what residents read ---------------------------------------------------------------
+
+
+class PublicPageKind(models.TextChoices):
+    PLAN = "plan", "Our plan"
+    POLICY = "policy", "Policy"
+    GUIDANCE = "guidance", "Guidance for suppliers"
+
+
+class PublicPage(TimeStampedModel):
+    """A page of "what we ask" that the social value lead writes (Markdown-lite: paragraphs, headings,
+    lists, bold and links). It is public only in a `Publication` made while it was marked ready."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=PublicPageKind.choices, default=PublicPageKind.GUIDANCE)
+    slug = models.SlugField(max_length=60, help_text="The last part of the page's address.")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, help_text="One or two sentences: search engines show it.")
+    body = models.TextField(help_text="Markdown-lite: blank lines between paragraphs, '## ' headings, '- ' lists.")
+    position = models.PositiveSmallIntegerField(default=0)
+    ready = models.BooleanField(default=False, help_text="Published with the hub the next time it is published.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="public_page_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def story_image_path(instance: "Story", filename: str) -> str:
+    """Stored under a generated name: nothing of the uploaded name survives."""
+    import secrets
+    from pathlib import Path
+
+    return f"stories/{instance.organisation_id}/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+class Story(TimeStampedModel):
+    """A case study offered to residents: only with the participant's consent (on the case study) and the
+    supplier's consent (recorded here). Taking it down is kept: who, when and why."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    case_study = models.OneToOneField("delivery.CaseStudy", on_delete=models.PROTECT, related_name="public_story")
+    image = models.FileField(upload_to=story_image_path, max_length=200, blank=True)
+    image_alt = models.CharField(
+        max_length=300, blank=True, help_text="What the image shows, for people who cannot see it."
+    )
+    video_url = models.URLField(blank=True)
+    supplier_consent_given_by = models.CharField(max_length=200)
+    supplier_consent_date = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    taken_down_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.case_study.title
+
+    @property
+    def is_taken_down(self) -> bool:
+        return self.taken_down_at is not None
+
+
+class Publication(models.Model):
+    """What the public hub showed from `published_at` until the next publication: every page, figure and
+    story, kept whole. Public pages read only the latest one; a withdrawn one takes the hub down."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.TextField(blank=True, help_text="Why it was published.")
+    withdrawn = models.BooleanField(default=False)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "number"], name="publication_unique")]
+
+    def __str__(self) -> str:
+        return f"Publication {self.number}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("commonweal.reporting.urls_budget")),
     path("", include("commonweal.reporting.urls_report")),
     path("", include("commonweal.reporting.urls_budget_admin")),
+    path("", include("commonweal.reporting.urls_public")),
 ]
