@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -41,8 +41,8 @@ def _hub_url(org: str) -> str:
 @require_http_methods(["GET", "POST"])
 def hub_admin(request: HttpRequest, org: str) -> HttpResponse:
     member = _writer(request, org)
-    form = PublishHubForm(request.POST or None)
-    withdrawing = request.POST.get("action") == "withdraw"
+    form = PublishHubForm(request.POST or None, prefix="hub")
+    withdrawing = request.POST.get("hub-action") == "withdraw"
 
     def save() -> Publication:
         note = form.cleaned_data["note"]
@@ -82,7 +82,7 @@ def _page_form_page(request: HttpRequest, org: str, page: PublicPage | None, mem
         if page is not None
         else {"kind": "guidance", "position": 0}
     )
-    form = PageForm(request.POST or None, initial=initial)
+    form = PageForm(request.POST or None, initial=initial, prefix="page")
     return form_page(
         request,
         form,
@@ -132,7 +132,7 @@ def page_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def story_create(request: HttpRequest, org: str) -> HttpResponse:
     member = _writer(request, org)
     candidates = selectors_public.story_candidate_list(member=member)
-    form = StoryForm(request.POST or None, request.FILES or None, case_studies=candidates)
+    form = StoryForm(request.POST or None, request.FILES or None, case_studies=candidates, prefix="story")
 
     def save() -> Story:
         data = form.cleaned_data
@@ -163,7 +163,7 @@ def story_create(request: HttpRequest, org: str) -> HttpResponse:
 def story_take_down(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = _writer(request, org)
     story = selectors_public.story_get(member=member, pk=pk)
-    form = TakeDownForm(request.POST or None)
+    form = TakeDownForm(request.POST or None, prefix="take-down")
     return form_page(
         request,
         form,
@@ -240,12 +240,13 @@ def hub_story(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 
 @require_GET
-def hub_story_image(request: HttpRequest, org: str, pk: int) -> FileResponse:
+def hub_story_image(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     the_hub = selectors_public.hub_get(slug=org)
     story = selectors_public.hub_story_image(hub_=the_hub, pk=pk)
-    response = FileResponse(
-        story.image.open("rb"), content_type="image/png" if story.image.name.endswith(".png") else "image/jpeg"
-    )
+    with story.image.open("rb") as file:
+        content = file.read()
+    kind = "image/png" if story.image.name.endswith(".png") else "image/jpeg"
+    response = HttpResponse(content, content_type=kind)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
