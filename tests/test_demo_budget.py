@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Agreement, DeliveryReturn, LineStatus, ReturnLine, ReturnLineEvent
@@ -15,7 +17,7 @@ from commonweal.frameworks.selectors_value_sets import valuation_for
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.frameworks.valuation import ValueTotals
 from commonweal.procurement.models import Procurement
-from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport
+from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport, Publication
 from commonweal.reporting.selectors_budget import budget_compute
 from commonweal.tenancy.models import Department, Organisation
 from commonweal.tenancy.selectors import Member
@@ -220,3 +222,19 @@ def test_an_agreement_loaded_before_departments_gets_its_department_and_nothing_
     assert Agreement.objects.get(reference="NBC-2026-014").department.name == "Culture and libraries"  # type: ignore[union-attr]
     line.refresh_from_db()
     assert line.target_quantity == D("25.00")
+
+
+def test_the_demo_council_has_a_public_hub_with_two_stories_and_a_rating(demo: Organisation, client: Client) -> None:
+    publication = Publication.objects.get(organisation=demo)
+    snapshot = publication.snapshot
+    assert [story["title"] for story in snapshot["stories"]] == [
+        "An apprentice on the tools",
+        "Back to work in the control room",
+    ]
+    assert [page["slug"] for page in snapshot["pages"]] == ["guidance-for-suppliers", "social-value-policy"]
+    assert [(rating["contract_reference"], rating["rating"]) for rating in snapshot["performance"]] == [
+        ("NBC-2025-118", "good")
+    ]
+    assert [report["year_label"] for report in snapshot["reports"]] == ["2025/26"]
+    home = client.get(reverse("hub:home", kwargs={"org": "northfield"}))
+    assert home.status_code == 200 and "2 stories from people the work helped" in home.content.decode()

@@ -2,9 +2,11 @@
 snapshot (Markdown-lite pages, the map, CSV, Atom, OCDS implementation releases and contract performance
 notices). Pure: no database; `selectors_public.hub_snapshot` gathers the facts.
 
-- **Small numbers**: a count of people or full-time equivalents from 1 to N − 1 (N is
-  `REPORT_SUPPRESSION_THRESHOLD`) is never shown: the place table hides it with `budget.suppress` (with its
-  second-smallest neighbour); a single figure (a contract's delivered count) is shown as "fewer than N".
+- **Small numbers**: a count of people or full-time equivalents delivered, from 1 to N − 1 (N is
+  `REPORT_SUPPRESSION_THRESHOLD`), is never shown: the place table hides it with `budget.suppress` (with the
+  next smallest beside it); a single figure (a contract's delivered count) is shown as "fewer than N"; and
+  what would give a hidden place's figure back is hidden too (`hide_what_would_reveal_places`). Targets are
+  contract terms and are shown whole.
 - **A commitment's status**: met when verified reaches the target; after its due date, partly met when
   something was verified, else not met; before it, scheduled.
 """
@@ -68,6 +70,27 @@ def column_cells(values: list[Decimal], *, unit: str, threshold: int) -> tuple[l
         cells, total = suppress(values, threshold=threshold)
         return [cell_dump(cell.value, cell.text) for cell in cells], cell_dump(total.value, total.text)
     return [cell_dump(value) for value in values], cell_dump(sum(values, ZERO))
+
+
+def hide_what_would_reveal_places(
+    *, contracts: list[dict[str, Any]], delivered: list[dict[str, Any]], where: list[dict[str, Any]], threshold: int
+) -> None:
+    """Where the place table hides a place's figure, hide what would let it be worked out elsewhere: the
+    delivered figures of that measure's commitments at that place, and the measure's totals over all
+    contracts (which, less the figures shown, would give it back)."""
+    text = f"fewer than {threshold}"
+    hidden = {
+        measure["measure_code"]: {row["code"] for row in measure["rows"] if row["verified"]["value"] is None}
+        for measure in where
+    }
+    hidden = {code: places for code, places in hidden.items() if places}
+    for contract in contracts:
+        for item in contract["commitments"]:
+            if item["place_code"] in hidden.get(item["measure_code"], set()):
+                item["claimed"] = item["verified"] = cell_dump(None, text)
+    for measure in delivered:
+        if measure["measure_code"] in hidden:
+            measure["claimed"] = measure["verified"] = cell_dump(None, text)
 
 
 def commitment_status(*, target: Decimal, verified: Decimal, due_date: date, today: date) -> str:

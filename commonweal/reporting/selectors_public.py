@@ -245,11 +245,14 @@ def _where(contracts: list[dict[str, Any]], organisation: Organisation, threshol
     for code, measure in sorted(by_measure.items()):
         item = measure["item"]
         keys = sorted(measure["places"], key=lambda key: (key == "", measure["places"][key]["label"]))
-        columns = {}
-        totals = {}
-        for column in ("committed", "verified"):
-            values = [measure["places"][key][column] for key in keys]
-            columns[column], totals[column] = hub.column_cells(values, unit=item["unit"], threshold=threshold)
+        # Targets are contract terms, published whole (as in the OCDS); what was delivered is suppressed.
+        committed = [measure["places"][key]["committed"] for key in keys]
+        columns = {"committed": [hub.cell_dump(value) for value in committed]}
+        totals = {"committed": hub.cell_dump(sum(committed, ZERO))}
+        verified_values = [measure["places"][key]["verified"] for key in keys]
+        columns["verified"], totals["verified"] = hub.column_cells(
+            verified_values, unit=item["unit"], threshold=threshold
+        )
         out.append(
             {
                 "measure_code": code,
@@ -383,6 +386,8 @@ def hub_snapshot(*, organisation: Organisation, now: datetime, previous: dict[st
     wards = hub.ward_names(boundaries_dir(), districts)
     contracts = _contracts(organisation, threshold=threshold, wards=wards, today=today)
     where = _where(contracts, organisation, threshold)
+    delivered = _delivered(contracts, organisation, threshold)
+    hub.hide_what_would_reveal_places(contracts=contracts, delivered=delivered, where=where, threshold=threshold)
     return {
         "organisation": {"name": organisation.name, "slug": organisation.slug},
         "buyer_party": _party(organisation),
@@ -404,7 +409,7 @@ def hub_snapshot(*, organisation: Organisation, now: datetime, previous: dict[st
             for page in PublicPage.objects.filter(organisation=organisation, ready=True)
         ],
         "contracts": contracts,
-        "delivered": _delivered(contracts, organisation, threshold),
+        "delivered": delivered,
         "where": where,
         "map": _map(organisation, where),
         "stories": _stories(organisation, previous, now),
