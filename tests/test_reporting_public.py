@@ -15,6 +15,7 @@ Trafford ward and one for Trafford as a whole, so the place table and the map ha
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
@@ -432,3 +433,45 @@ def test_one_hub_never_shows_another_organisations_data(client: Client, year: Ye
         text = page(client, name)
         assert "Otherton" not in text and "otherton" not in text, name
     assert "Otherton secret repairs" in page(client, "promised", org="otherton")
+
+
+# --- Plain English ------------------------------------------------------------------------------------------
+
+PLAIN_ENGLISH_MINIMUM = 60  # Flesch reading ease: 60 to 70 is plain English, read easily by 13 to 15 year olds
+
+
+def syllables(word: str) -> int:
+    """Groups of vowels, less a silent final e: close enough for a score over many sentences."""
+    word = word.lower()
+    count = len(re.findall(r"[aeiouy]+", word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1
+    return max(count, 1)
+
+
+def reading_ease(text: str) -> float:
+    sentences = max(len(re.findall(r"[.!?:](\s|$)", text)), 1)
+    words = re.findall(r"[A-Za-z’']+", text)
+    return 206.835 - 1.015 * len(words) / sentences - 84.6 * sum(map(syllables, words)) / len(words)
+
+
+def fixed_text(html: str) -> str:
+    """The paragraphs of the page's main content, without tags."""
+    main = html.split('<main class="govuk-main-wrapper" id="main-content">', 1)[1].split("</main>", 1)[0]
+    paragraphs = re.findall(r'<p class="govuk-body[^"]*">(.*?)</p>', main, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", paragraph) for paragraph in paragraphs)
+
+
+def test_reading_ease_scores_simple_and_hard_text_apart() -> None:
+    assert reading_ease("We paid firms to do work. They hired local people.") > 80
+    assert (
+        reading_ease("Notwithstanding contractual obligations, verification necessitates documentary substantiation.")
+        < 0
+    )
+
+
+@pytest.mark.parametrize("name", ["home", "ask", "promised", "delivered", "where", "performance", "data"])
+def test_the_fixed_texts_of_the_hub_are_plain_english(client: Client, year: Year, name: str) -> None:
+    publish(year)
+    score = reading_ease(fixed_text(page(client, name)))
+    assert score >= PLAIN_ENGLISH_MINIMUM, f"{name}: Flesch reading ease {score:.0f}"
