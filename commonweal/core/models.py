@@ -21,6 +21,11 @@ class AuditAction(models.TextChoices):
     """
 
     AGREEMENT_CREATED = "agreement.created"
+    CONSULTATION_CREATED = "consultation.created"
+    CONSULTATION_OPENED = "consultation.opened"
+    CONSULTATION_OPTION_ADDED = "consultation_option.added"
+    CONSULTATION_RESPONSE_RECEIVED = "consultation_response.received"
+    CONSULTATION_YOU_SAID_WE_DID_WRITTEN = "consultation.you_said_we_did_written"
     GRANT_IMPORTED = "grant.imported"
     GRANT_UPDATED_FROM_360GIVING = "grant.updated_from_360giving"
     AGREEMENT_UPDATED = "agreement.updated"

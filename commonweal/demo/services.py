@@ -36,8 +36,8 @@ from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import demo_priorities_load
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
-from commonweal.reporting import services_public, services_report
-from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport, Publication
+from commonweal.reporting import services_consultations, services_public, services_report
+from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Publication
 from commonweal.reporting.signals import figures_changed
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Department, Organisation
@@ -121,6 +121,7 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
             result.created.append(f"department of agreement {item['reference']}")
     result.created.extend(demo_priorities_load(actor=lead, member=Member.system(northfield)))
     result.created.extend(impact_report_load(lead=lead, signer=users["councillor@northfield.example"]))
+    result.created.extend(consultation_demo_load(lead=lead, version=version))
     result.created.extend(hub_demo_load(lead=lead, manager=users["manager@northfield.example"]))
     # Some rows above are written with QuerySet.update(), which model signals do not see.
     figures_changed(northfield.pk)
@@ -257,6 +258,73 @@ HUB_PAGES = (
         "and what was checked apart, and we never add local spending to other social value.",
     ),
 )
+
+
+DEMO_CONSULTATION_WARDS = {  # ward: responses choosing each option, in the order of DEMO_OPTIONS
+    "E05015239": (14, 12, 3),  # Altrincham
+    "E05015240": (11, 10, 12),  # Ashton upon Mersey
+    "E05015241": (4, 10, 11),  # Bowdon
+    "E05015242": (15, 13, 10),  # Broadheath
+}
+DEMO_OPTIONS = (
+    ("Apprenticeships for young people", "JOBS.1.2", "40000", "Ask builders to take on apprentices from the borough."),
+    ("Help for community groups", "COMM.1.1", "15000", "Ask suppliers' staff to volunteer with local groups."),
+    ("Buying from local firms", "ECON.1.1", "25000", "Ask suppliers to buy materials and services nearby."),
+)
+
+
+def consultation_demo_load(*, lead: User, version: FrameworkVersion) -> list[str]:
+    """A closed consultation with results and "you said, we did": paper responses from four wards (one
+    ward's small count shows the suppression). Nothing when the council has a consultation already."""
+    member = member_access(user=lead, slug="northfield")
+    if Consultation.objects.filter(organisation=member.organisation).exists():
+        return []
+    consultation = services_consultations.consultation_create(
+        actor=lead,
+        member=member,
+        title="What should our contracts do for the town centre?",
+        summary="We are about to let three big contracts for the town centre. We can ask the firms that win "
+        "them to do more for the area. Tell us which of these matters most to you.",
+        place_codes=list(DEMO_CONSULTATION_WARDS),
+        opens_on=date(2026, 1, 5),
+        closes_on=date(2026, 2, 15),
+    )
+    options = [
+        services_consultations.option_add(
+            actor=lead,
+            member=member,
+            consultation=consultation,
+            title=title,
+            description=description,
+            cost=Decimal(cost),
+            outcome=Measure.objects.get(version=version, code=code).outcome,
+        )
+        for title, code, cost, description in DEMO_OPTIONS
+    ]
+    services_consultations.consultation_open(actor=lead, member=member, consultation=consultation)
+    for ward, counts in DEMO_CONSULTATION_WARDS.items():
+        for option, count in zip(options, counts, strict=True):
+            for number in range(count):
+                services_consultations.response_enter_paper(
+                    actor=lead,
+                    member=member,
+                    consultation=consultation,
+                    options=[option],
+                    place_code=ward,
+                    comment="",
+                    received_on=date(2026, 1, 5 + number % 28),
+                    demographics={},
+                    demographics_consent=False,
+                )
+    services_consultations.you_said_we_did_write(
+        actor=lead,
+        member=member,
+        consultation=consultation,
+        text="You said apprenticeships for young people mattered most, with help for community groups close "
+        "behind.\nWe now ask every town centre contract over £1 million for apprenticeships, and we give more "
+        "marks to bids that offer staff time to community groups.",
+    )
+    return ["closed consultation with results"]
 
 
 def hub_demo_load(*, lead: User, manager: User) -> list[str]:

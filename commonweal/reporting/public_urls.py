@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_consultations
 from . import views_public as views
 
 app_name = "hub"
@@ -24,4 +25,9 @@ urlpatterns = [
     path("<slug:org>/ocds.json", views.hub_ocds, name="ocds"),
     path("<slug:org>/performance-notices.json", views.hub_performance_notices, name="performance-notices"),
     path("<slug:org>/feed.atom", views.hub_feed, name="feed"),
+    # Consultations: public once opened, whether or not the hub is published.
+    path("<slug:org>/have-your-say/", views_consultations.public_list, name="consultations"),
+    path("<slug:org>/have-your-say/<int:pk>/", views_consultations.public_respond, name="consultation"),
+    path("<slug:org>/have-your-say/<int:pk>/thank-you/", views_consultations.public_thanks, name="consultation-thanks"),
+    path("<slug:org>/have-your-say/<int:pk>/results/", views_consultations.public_results, name="consultation-results"),
 ]

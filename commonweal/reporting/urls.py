@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("commonweal.reporting.urls_report")),
     path("", include("commonweal.reporting.urls_budget_admin")),
     path("", include("commonweal.reporting.urls_public")),
+    path("", include("commonweal.reporting.urls_consultations")),
 ]
