@@ -63,6 +63,13 @@ def place_labels(consultation: Consultation) -> dict[str, str]:
     return {code: wards.get(code) or district_name(code) or code for code in codes}
 
 
+def _place_text(code: str, labels: dict[str, str]) -> str:
+    if not code:
+        return "Did not say"
+    name = labels.get(code, code)
+    return code if name == code else f"{name} ({code})"
+
+
 @dataclass(frozen=True)
 class Results:
     """Responses by ward (rows) and option (columns), small counts hidden column by column."""
@@ -95,7 +102,7 @@ def consultation_results(*, consultation: Consultation) -> Results:
         totals.append(total)
     rows = [
         {
-            "label": (f"{labels.get(place, place)} ({place})" if place else "Did not say"),
+            "label": _place_text(place, labels),
             "cells": [column[index] for column in columns],
         }
         for index, place in enumerate(places)

@@ -1,12 +1,19 @@
 """The demo council's public hub: every page passes axe, reflows at 320 px, has a meta description and works
 without JavaScript; the social value lead writes a page, publishes and takes a story down."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from commonweal.accounts.models import User
 from commonweal.demo.services import DemoLoadResult
+from commonweal.reporting import services_consultations
+from commonweal.reporting.models import Consultation
+from commonweal.tenancy.selectors import member_access
 
-from .support import assert_accessible, assert_reflows, follow, sign_in, submit
+from .support import assert_accessible, assert_reflows, error_summary_items, follow, sign_in, submit, table_rows
 
 SECTIONS = [
     ("What we ask", "What we ask of suppliers"),
@@ -96,3 +103,54 @@ def test_the_lead_writes_a_page_publishes_and_takes_a_story_down(page: Page, dem
     page.goto("/public/northfield/what-we-ask/register/")
     expect(page.get_by_role("heading", level=1)).to_have_text("How to register as a supplier")
     check(page)
+
+
+def open_consultation() -> Consultation:
+    lead = User.objects.get(email="lead@northfield.example")
+    member = member_access(user=lead, slug="northfield")
+    consultation = services_consultations.consultation_create(
+        actor=lead,
+        member=member,
+        title="What should the new leisure centre contract do?",
+        summary="Tell us which of these matters most to you.",
+        place_codes=["E05015239", "E05015241"],
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2099, 12, 31),
+    )
+    for title in ("Swimming lessons for schools", "Jobs for local people"):
+        services_consultations.option_add(
+            actor=lead, member=member, consultation=consultation, title=title, description="", cost=Decimal("20000"),
+            outcome=None,
+        )  # fmt: skip
+    return services_consultations.consultation_open(actor=lead, member=member, consultation=consultation)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_resident_responds_without_javascript_and_reads_the_results(nojs_page: Page, demo: DemoLoadResult) -> None:
+    page = nojs_page
+    consultation = open_consultation()
+    page.goto("/public/northfield/have-your-say/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Have your say")
+    check(page)
+    follow(page, page.get_by_role("link", name="What should the new leisure centre contract do?"))
+    check(page)
+    submit(page, "Send your response")
+    assert [text for text, _ in error_summary_items(page)] == ["Choose at least one option"]
+    check(page)
+    page.get_by_label("Jobs for local people").check()
+    page.get_by_label("Bowdon").check()
+    submit(page, "Send your response")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    check(page)
+    assert [option.title for option in consultation.responses.get().options.all()] == ["Jobs for local people"]
+
+    page.goto("/public/northfield/have-your-say/")
+    follow(page, page.get_by_role("link", name="See the results of What should our contracts do for the town centre?"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Results: What should our contracts do for the town centre?"
+    )
+    check(page)
+    rows = table_rows(page.locator("table"))
+    assert rows[0] == ["Altrincham (E05015239)", "14", "12", "fewer than 10"]
+    expect(page.get_by_text("We now ask every town centre contract")).to_be_visible()
