@@ -15,6 +15,9 @@ from pytest_django import DjangoDbBlocker
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
 from commonweal.frameworks.models import FocusArea
+from commonweal.frameworks.selectors_priorities import plan_preview
+from commonweal.frameworks.services_interchange import framework_load
+from commonweal.frameworks.services_priorities import WeightInput, outcome_priorities_set
 from commonweal.reporting import services_consultations as services
 from commonweal.reporting.models import Consultation, ConsultationResponse
 from commonweal.reporting.selectors_consultations import consultation_results
@@ -264,3 +267,38 @@ def test_a_draft_or_another_organisations_consultation_is_never_shown(client: Cl
     for name in ("consultation", "consultation-thanks", "consultation-results"):
         assert client.get(reverse(f"hub:{name}", kwargs={"org": "handshire", "pk": draft.pk})).status_code == 404
         assert client.get(reverse(f"hub:{name}", kwargs={"org": "otherton", "pk": opened.pk})).status_code == 404
+
+
+# --- Where a priority came from -----------------------------------------------------------------------------
+
+
+def test_a_weight_can_cite_an_opened_consultation_and_the_plan_says_so(client: Client, world: World) -> None:
+    member = world.member()
+    framework = framework_load(actor=world.lead, member=member).framework
+    opened = consultation_of(world)
+    draft = consultation_of(world, opened=False)
+    other = services.consultation_create(
+        actor=world.other_lead, member=member_access(user=world.other_lead, slug="otherton"), title="Theirs",
+        summary="S", place_codes="", opens_on=date(2026, 1, 1), closes_on=date(2026, 2, 1),
+    )  # fmt: skip
+    for wrong in (draft, other):
+        with pytest.raises(ApplicationError) as refused:
+            outcome_priorities_set(
+                actor=world.lead, member=member, framework=framework,
+                weights={"JOBS.1": WeightInput(Decimal("5"), "Jobs first", wrong.pk)},
+            )  # fmt: skip
+        assert refused.value.field_errors == {"consultation-JOBS.1": "Choose one of your organisation's consultations"}
+    outcome_priorities_set(
+        actor=world.lead, member=member, framework=framework,
+        weights={"JOBS.1": WeightInput(Decimal("5"), "Jobs first", opened.pk)},
+    )  # fmt: skip
+    event = AuditEvent.objects.filter(action="outcome_priorities.set").latest("pk")
+    assert event.after == {"weights": {"JOBS.1": {"weight": "5.00", "reason": "Jobs first", "consultation": opened.pk}}}
+    plan = plan_preview(member=member)
+    [cited] = [outcome for row in plan.priorities for outcome in row.outcomes]
+    assert (cited.code, cited.consultation_title) == ("JOBS.1", "Town centre contracts")
+    client.force_login(world.lead)
+    weights_page = client.get(reverse("frameworks:priority-weights", kwargs={"org": "handshire", "pk": framework.pk}))
+    assert "Residents&#x27; consultation behind JOBS.1&#x27;s weight (optional)" in weights_page.content.decode()
+    preview = client.get(reverse("frameworks:plan-publication", kwargs={"org": "handshire"})).content.decode()
+    assert "From what residents told us in “Town centre contracts”." in preview

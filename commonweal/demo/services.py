@@ -31,9 +31,9 @@ from commonweal.delivery.selectors_status import rating_proposal
 from commonweal.delivery.services_agreements import agreement_create, agreement_update, commitment_create
 from commonweal.delivery.services_returns import CaseStudyInput, return_line_review, return_submit
 from commonweal.delivery.services_status import assessment_confirm
-from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
+from commonweal.frameworks.models import FrameworkVersion, Measure, OutcomePriority, ValueSet
 from commonweal.frameworks.services_interchange import framework_load
-from commonweal.frameworks.services_priorities import demo_priorities_load
+from commonweal.frameworks.services_priorities import WeightInput, demo_priorities_load, outcome_priorities_set
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
 from commonweal.reporting import services_consultations, services_public, services_report
@@ -324,6 +324,23 @@ def consultation_demo_load(*, lead: User, version: FrameworkVersion) -> list[str
         "behind.\nWe now ask every town centre contract over £1 million for apprenticeships, and we give more "
         "marks to bids that offer staff time to community groups.",
     )
+    # The weight on the outcome residents chose first now cites the consultation, so the plan says so.
+    cited = Measure.objects.get(version=version, code=DEMO_OPTIONS[0][1]).outcome.code
+    priorities = OutcomePriority.objects.filter(organisation=member.organisation, framework=version.framework)
+    if priorities.filter(outcome_code=cited).exists():
+        outcome_priorities_set(
+            actor=lead,
+            member=member,
+            framework=version.framework,
+            weights={
+                priority.outcome_code: WeightInput(
+                    weight=priority.weight,
+                    reason=priority.reason,
+                    consultation_id=consultation.pk if priority.outcome_code == cited else priority.consultation_id,
+                )
+                for priority in priorities
+            },
+        )
     return ["closed consultation with results"]
 
 
