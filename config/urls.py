@@ -12,6 +12,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("commonweal.accounts.urls_members")),
     path("o/<slug:org>/spend/", include("commonweal.spend.urls")),
     path("plan/", include("commonweal.frameworks.public_urls")),
+    path("public/", include("commonweal.reporting.public_urls")),
     path("api/v1/", include("commonweal.api.urls")),
 ]
 

@@ -32,8 +32,9 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     first = run("demo", "load")
     # 26 records before the social value budget; then an SME supplier and its contact, the CCTV agreement,
     # 4 departments (2 of them given to procurements), 2 financial years and 18 budget lines: 55; then a
-    # councillor (a viewer) and the published 2025/26 impact report they signed off: 57.
-    assert "Created 57 demo records." in first
+    # councillor (a viewer) and the published 2025/26 impact report they signed off: 57; then a closed
+    # consultation with results and the published public hub: 59.
+    assert "Created 59 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()

@@ -5,17 +5,19 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Agreement, DeliveryReturn, LineStatus, ReturnLine, ReturnLineEvent
 from commonweal.demo.services import demo_load
 from commonweal.frameworks.interchange import document_load
-from commonweal.frameworks.models import ValueType
+from commonweal.frameworks.models import Measure, ValueType
 from commonweal.frameworks.selectors_value_sets import valuation_for
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.frameworks.valuation import ValueTotals
 from commonweal.procurement.models import Procurement
-from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport
+from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Publication
 from commonweal.reporting.selectors_budget import budget_compute
 from commonweal.tenancy.models import Department, Organisation
 from commonweal.tenancy.selectors import Member
@@ -220,3 +222,33 @@ def test_an_agreement_loaded_before_departments_gets_its_department_and_nothing_
     assert Agreement.objects.get(reference="NBC-2026-014").department.name == "Culture and libraries"  # type: ignore[union-attr]
     line.refresh_from_db()
     assert line.target_quantity == D("25.00")
+
+
+def test_the_demo_council_has_a_public_hub_with_two_stories_and_a_rating(demo: Organisation, client: Client) -> None:
+    publication = Publication.objects.get(organisation=demo)
+    snapshot = publication.snapshot
+    assert [story["title"] for story in snapshot["stories"]] == [
+        "An apprentice on the tools",
+        "Back to work in the control room",
+    ]
+    assert [page["slug"] for page in snapshot["pages"]] == ["guidance-for-suppliers", "social-value-policy"]
+    assert [(rating["contract_reference"], rating["rating"]) for rating in snapshot["performance"]] == [
+        ("NBC-2025-118", "good")
+    ]
+    assert [report["year_label"] for report in snapshot["reports"]] == ["2025/26"]
+    home = client.get(reverse("hub:home", kwargs={"org": "northfield"}))
+    assert home.status_code == 200 and "2 stories from people the work helped" in home.content.decode()
+
+
+def test_the_demo_council_has_a_closed_consultation_with_results(demo: Organisation, client: Client) -> None:
+    consultation = Consultation.objects.get(organisation=demo)
+    assert consultation.closes_on == date(2026, 2, 15) and consultation.published_at is not None
+    assert consultation.responses.count() == 125
+    assert [option.outcome.code if option.outcome else "" for option in consultation.options.all()] == [
+        Measure.objects.filter(code=code, version__organisation=demo).first().outcome.code  # type: ignore[union-attr]
+        for code in ("JOBS.1.2", "COMM.1.1", "ECON.1.1")
+    ]
+    page = client.get(reverse("hub:consultation-results", kwargs={"org": "northfield", "pk": consultation.pk}))
+    assert (
+        page.status_code == 200 and "You said apprenticeships for young people mattered most" in page.content.decode()
+    )

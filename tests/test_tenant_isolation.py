@@ -41,7 +41,8 @@ from commonweal.frameworks import models as framework_models
 from commonweal.frameworks import services_versions as framework_services
 from commonweal.frameworks.models import Framework, FrameworkShare, FrameworkVersion, Measure, Outcome, Theme
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
-from commonweal.reporting.models import BudgetLine, FinancialYear
+from commonweal.reporting import services_public
+from commonweal.reporting.models import BudgetLine, FinancialYear, ReportVersion, Story
 from commonweal.tenancy.models import Department, DepartmentSpendLabel, Organisation, Role
 
 from . import factories
@@ -1034,6 +1035,50 @@ def test_a_published_plan_is_public_and_shows_only_its_own_organisation(
     assert client.get(reverse(name, kwargs={"org": world.b.buyer.slug})).status_code == 404
     if name == "plans:plan":
         assert A_PLAN_SUMMARY in body(response)
+
+
+# --- The public hub: public once published, and only its own organisation's -----------------------
+
+HUB_ROUTES = sorted(name for name in NOT_TENANT_SCOPED if name.startswith("hub:") and "consultation" not in name)
+
+
+def hub_url(name: str, org: str, world: World) -> str:
+    """A hub route about tenant A's objects (its page's address, story and published report) under `org`."""
+    kwargs: dict[str, Any] = {"org": org}
+    if name == "hub:page":
+        kwargs["slug"] = "guidance"
+    elif name in ("hub:story", "hub:story-image"):
+        kwargs["pk"] = world.a_objects[Story]
+    elif name == "hub:report":
+        kwargs["pk"] = world.a_objects[ReportVersion]
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", HUB_ROUTES)
+@pytest.mark.parametrize("who", ["anonymous", "A manager", "B manager"])
+def test_an_unpublished_hub_is_a_404_for_everyone(world: World, client: Client, name: str, who: str) -> None:
+    if who != "anonymous":
+        client.force_login(person(world.a if who.startswith("A") else world.b, "manager"))
+    url = hub_url(name, world.a.buyer.slug, world)
+    before = state()
+    response = client.get(url)
+    assert response.status_code == 404, f"GET {url} as {who}: {response.status_code}"
+    assert state() == before
+    if who == "B manager":
+        assert_shows_nothing_of_a(response, world, f"GET {url} as {who}")
+
+
+@pytest.mark.parametrize("name", HUB_ROUTES)
+def test_a_published_hub_shows_only_its_own_organisation(world: World, client: Client, name: str) -> None:
+    for tenant in (world.a, world.b):
+        services_public.hub_publish(actor=tenant.manager, member=tenant.manager_member())
+    own = client.get(hub_url(name, world.a.buyer.slug, world))
+    assert own.status_code == 200, f"{name} for A: {own.status_code}"
+    other = client.get(hub_url(name, world.b.buyer.slug, world))
+    # B's hub has a page at the same address; A's story and report are not B's, so they are a 404 there.
+    expected = 404 if name in ("hub:story", "hub:story-image", "hub:report") else 200
+    assert other.status_code == expected, f"{name} for B with A's objects: {other.status_code}"
+    assert_shows_nothing_of_a(other, world, f"GET {name} of B's hub")
 
 
 @pytest.mark.parametrize("role", ROLES)

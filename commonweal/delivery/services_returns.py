@@ -700,9 +700,11 @@ def return_submit(
     narrative: str,
     evidence: UploadedFile | None = None,
     period: ReportingPeriod | None = None,
+    case_studies: Sequence[CaseStudyInput] = (),
 ) -> DeliveryReturn:
-    """Submit a return in one step: quantities only, one evidence file for every line, and by default the
-    earliest period that has started and has no return. The short form of `return_save` for scripts."""
+    """Submit a return in one step: quantities only, one evidence file for every line, any case studies,
+    and by default the earliest period that has started and has no return. The short form of
+    `return_save` for scripts."""
     permission_require(member, Permission.SUBMIT_RETURNS)
     return return_save(
         actor=actor,
@@ -712,6 +714,7 @@ def return_submit(
         lines={commitment_id: LineInput(quantity=quantity) for commitment_id, quantity in quantities.items()},
         narrative=narrative,
         evidence=[evidence] if evidence is not None else [],
+        case_studies=case_studies,
         submit=True,
     )
 

@@ -26,16 +26,18 @@ from django.db import transaction
 
 from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
-from commonweal.delivery.models import Agreement, DeliveryReturn, ReturnLine, ReturnLineEvent
+from commonweal.delivery.models import Agreement, CaseStudy, DeliveryReturn, ReturnLine, ReturnLineEvent
+from commonweal.delivery.selectors_status import rating_proposal
 from commonweal.delivery.services_agreements import agreement_create, agreement_update, commitment_create
-from commonweal.delivery.services_returns import return_line_review, return_submit
-from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
+from commonweal.delivery.services_returns import CaseStudyInput, return_line_review, return_submit
+from commonweal.delivery.services_status import assessment_confirm
+from commonweal.frameworks.models import FrameworkVersion, Measure, OutcomePriority, ValueSet
 from commonweal.frameworks.services_interchange import framework_load
-from commonweal.frameworks.services_priorities import demo_priorities_load
+from commonweal.frameworks.services_priorities import WeightInput, demo_priorities_load, outcome_priorities_set
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
-from commonweal.reporting import services_report
-from commonweal.reporting.models import BudgetLine, FinancialYear, ImpactReport
+from commonweal.reporting import services_consultations, services_public, services_report
+from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Publication
 from commonweal.reporting.signals import figures_changed
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Department, Organisation
@@ -119,6 +121,8 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
             result.created.append(f"department of agreement {item['reference']}")
     result.created.extend(demo_priorities_load(actor=lead, member=Member.system(northfield)))
     result.created.extend(impact_report_load(lead=lead, signer=users["councillor@northfield.example"]))
+    result.created.extend(consultation_demo_load(lead=lead, version=version))
+    result.created.extend(hub_demo_load(lead=lead, manager=users["manager@northfield.example"]))
     # Some rows above are written with QuerySet.update(), which model signals do not see.
     figures_changed(northfield.pk)
     if spend:
@@ -232,6 +236,148 @@ def impact_report_load(*, lead: User, signer: User) -> list[str]:
     return [f"published impact report {year.label}"]
 
 
+HUB_PAGES = (
+    (
+        "guidance",
+        "guidance-for-suppliers",
+        "Guidance for suppliers",
+        "How to make social value commitments in a Northfield tender, and how to report what you deliver.",
+        "## Before you bid\n\nRead our **plan on a page**: it says which outcomes matter most to Northfield and "
+        "how much social value we ask for, by the size of the contract.\n\n## In your bid\n\n"
+        "- Promise quantities you can deliver, in the units we measure\n- Say where and for whom\n"
+        "- Do not count work the contract already pays for\n\n## After the award\n\nReport each quarter "
+        "with evidence. We count only what our contract managers have checked.",
+    ),
+    (
+        "policy",
+        "social-value-policy",
+        "Our social value policy",
+        "Why Northfield Borough Council asks for social value, and the rules it follows when it counts it.",
+        "We spend about £200 million a year with firms and charities. We want that money to do more for "
+        "Northfield: local jobs, local spending and help for community groups.\n\nWe show what was claimed "
+        "and what was checked apart, and we never add local spending to other social value.",
+    ),
+)
+
+
+DEMO_CONSULTATION_WARDS = {  # ward: responses choosing each option, in the order of DEMO_OPTIONS
+    "E05015239": (14, 12, 3),  # Altrincham
+    "E05015240": (11, 10, 12),  # Ashton upon Mersey
+    "E05015241": (4, 10, 11),  # Bowdon
+    "E05015242": (15, 13, 10),  # Broadheath
+}
+DEMO_OPTIONS = (
+    ("Apprenticeships for young people", "JOBS.1.2", "40000", "Ask builders to take on apprentices from the borough."),
+    ("Help for community groups", "COMM.1.1", "15000", "Ask suppliers' staff to volunteer with local groups."),
+    ("Buying from local firms", "ECON.1.1", "25000", "Ask suppliers to buy materials and services nearby."),
+)
+
+
+def consultation_demo_load(*, lead: User, version: FrameworkVersion) -> list[str]:
+    """A closed consultation with results and "you said, we did": paper responses from four wards (one
+    ward's small count shows the suppression). Nothing when the council has a consultation already."""
+    member = member_access(user=lead, slug="northfield")
+    if Consultation.objects.filter(organisation=member.organisation).exists():
+        return []
+    consultation = services_consultations.consultation_create(
+        actor=lead,
+        member=member,
+        title="What should our contracts do for the town centre?",
+        summary="We are about to let three big contracts for the town centre. We can ask the firms that win "
+        "them to do more for the area. Tell us which of these matters most to you.",
+        place_codes=list(DEMO_CONSULTATION_WARDS),
+        opens_on=date(2026, 1, 5),
+        closes_on=date(2026, 2, 15),
+    )
+    options = [
+        services_consultations.option_add(
+            actor=lead,
+            member=member,
+            consultation=consultation,
+            title=title,
+            description=description,
+            cost=Decimal(cost),
+            outcome=Measure.objects.get(version=version, code=code).outcome,
+        )
+        for title, code, cost, description in DEMO_OPTIONS
+    ]
+    services_consultations.consultation_open(actor=lead, member=member, consultation=consultation)
+    for ward, counts in DEMO_CONSULTATION_WARDS.items():
+        for option, count in zip(options, counts, strict=True):
+            for number in range(count):
+                services_consultations.response_enter_paper(
+                    actor=lead,
+                    member=member,
+                    consultation=consultation,
+                    options=[option],
+                    place_code=ward,
+                    comment="",
+                    received_on=date(2026, 1, 5 + number % 28),
+                    demographics={},
+                    demographics_consent=False,
+                )
+    services_consultations.you_said_we_did_write(
+        actor=lead,
+        member=member,
+        consultation=consultation,
+        text="You said apprenticeships for young people mattered most, with help for community groups close "
+        "behind.\nWe now ask every town centre contract over £1 million for apprenticeships, and we give more "
+        "marks to bids that offer staff time to community groups.",
+    )
+    # The weight on the outcome residents chose first now cites the consultation, so the plan says so.
+    cited = Measure.objects.get(version=version, code=DEMO_OPTIONS[0][1]).outcome.code
+    priorities = OutcomePriority.objects.filter(organisation=member.organisation, framework=version.framework)
+    if priorities.filter(outcome_code=cited).exists():
+        outcome_priorities_set(
+            actor=lead,
+            member=member,
+            framework=version.framework,
+            weights={
+                priority.outcome_code: WeightInput(
+                    weight=priority.weight,
+                    reason=priority.reason,
+                    consultation_id=consultation.pk if priority.outcome_code == cited else priority.consultation_id,
+                )
+                for priority in priorities
+            },
+        )
+    return ["closed consultation with results"]
+
+
+def hub_demo_load(*, lead: User, manager: User) -> list[str]:
+    """The demo council's public hub: two pages, the CCTV contract's two stories with the supplier's
+    consent, its confirmed performance rating, published. Nothing when the hub is published already."""
+    if Publication.objects.filter(organisation__slug="northfield").exists():
+        return []
+    member = member_access(user=lead, slug="northfield")
+    for kind, slug, title, summary, body in HUB_PAGES:
+        services_public.page_save(
+            actor=lead, member=member, kind=kind, slug=slug, title=title, summary=summary, body=body, ready=True
+        )
+    for case in CaseStudy.objects.filter(organisation=member.organisation).order_by("pk"):
+        services_public.story_create(
+            actor=lead,
+            member=member,
+            case_study=case,
+            supplier_consent_given_by="Director, Pennine Vision Systems Ltd",
+            supplier_consent_date=case.consent_date,
+        )
+    agreement = Agreement.objects.filter(organisation=member.organisation, reference="NBC-2025-118").first()
+    if agreement is not None and not agreement.assessments.exists():
+        manager_member = member_access(user=manager, slug="northfield")
+        proposal = rating_proposal(member=manager_member, agreement=agreement, today=agreement.end_date)
+        assessment_confirm(
+            actor=manager,
+            member=manager_member,
+            agreement=agreement,
+            rating=proposal.rating,
+            reason="",
+            today=agreement.end_date,
+        )
+    services_public.hub_publish(actor=lead, member=member, note="The first public hub")
+    return ["published the public hub"]
+
+
 def _london(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
@@ -298,6 +444,16 @@ def _agreement_load(
             narrative=entry["narrative"],
             evidence=SimpleUploadedFile("site-report.pdf", DEMO_EVIDENCE, content_type="application/pdf"),
             period=agreement.periods.get(start_date=entry["period"]) if "period" in entry else None,
+            case_studies=[
+                CaseStudyInput(
+                    title=case["title"],
+                    story=case["story"].strip(),
+                    consent_given_by=case["consent_given_by"],
+                    consent_date=case["consent_date"],
+                    commitment_id=commitments[case["measure"]].pk,
+                )
+                for case in entry.get("case_studies", [])
+            ],
         )
         for line in delivery_return.lines.select_related("commitment__measure"):
             review = entry["lines"][line.commitment.measure.code]

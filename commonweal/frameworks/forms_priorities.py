@@ -2,6 +2,7 @@
 Forms parse input; the rules (valid GSS codes, bands in order, the weighting floor) live in services
 and in the proportionality module."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -73,8 +74,11 @@ def _choice(label: str, choices: Any, *, what: str, radios: bool = True) -> form
 class OutcomeWeightsForm(GovukForm):
     """A weight and a reason for each outcome of a framework's latest published version."""
 
-    def __init__(self, *args: Any, rows: list[OutcomeWeightRow], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rows: list[OutcomeWeightRow], consultations: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
         self.rows = rows
+        self.consultations = list(consultations)
         super().__init__(*args, **kwargs)
         for row in rows:
             outcome = row.outcome
@@ -90,9 +94,18 @@ class OutcomeWeightsForm(GovukForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            if self.consultations:
+                self.fields[self.consultation_name(row)] = forms.TypedChoiceField(
+                    label=f"Residents' consultation behind {outcome.code}'s weight (optional)",
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                    choices=[("", "None"), *self.consultations],
+                )
             if row.priority is not None:
                 self.initial.setdefault(self.weight_name(row), row.priority.weight.normalize())
                 self.initial.setdefault(self.reason_name(row), row.priority.reason)
+                self.initial.setdefault(self.consultation_name(row), row.priority.consultation_id)
         self.widget_attrs_apply()
 
     @staticmethod
@@ -103,14 +116,28 @@ class OutcomeWeightsForm(GovukForm):
     def reason_name(row: OutcomeWeightRow) -> str:
         return f"reason_{row.outcome.pk}"
 
-    def field_pairs(self) -> list[tuple[OutcomeWeightRow, forms.BoundField, forms.BoundField]]:
-        return [(row, self[self.weight_name(row)], self[self.reason_name(row)]) for row in self.rows]
+    @staticmethod
+    def consultation_name(row: OutcomeWeightRow) -> str:
+        return f"consultation_{row.outcome.pk}"
+
+    def field_pairs(self) -> list[tuple[OutcomeWeightRow, forms.BoundField, forms.BoundField, Any]]:
+        """Each outcome's weight, reason and (when the organisation has consultations) consultation fields."""
+        return [
+            (
+                row,
+                self[self.weight_name(row)],
+                self[self.reason_name(row)],
+                self[self.consultation_name(row)] if self.consultations else None,
+            )
+            for row in self.rows
+        ]
 
     def weights(self) -> dict[str, WeightInput]:
         return {
             row.outcome.code: WeightInput(
                 weight=self.cleaned_data.get(self.weight_name(row)),
                 reason=self.cleaned_data.get(self.reason_name(row)) or "",
+                consultation_id=self.cleaned_data.get(self.consultation_name(row)),
             )
             for row in self.rows
         }
@@ -121,6 +148,7 @@ class OutcomeWeightsForm(GovukForm):
         for row in self.rows:
             names[f"weight-{row.outcome.code}"] = self.weight_name(row)
             names[f"reason-{row.outcome.code}"] = self.reason_name(row)
+            names[f"consultation-{row.outcome.code}"] = self.consultation_name(row)
         renamed = {names.get(field, field): message for field, message in error.field_errors.items()}
         super().add_application_error(ApplicationError(error.message, field_errors=renamed))
 

@@ -260,6 +260,14 @@ class OutcomePriority(TimeStampedModel):
     outcome_code = models.CharField(max_length=30)
     weight = models.DecimalField(max_digits=5, decimal_places=2, help_text="Relative weight; higher matters more.")
     reason = models.TextField(blank=True)
+    consultation = models.ForeignKey(
+        "reporting.Consultation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The residents' consultation the weight comes from, if any.",
+    )
 
     class Meta:
         ordering = ["-weight", "outcome_code"]

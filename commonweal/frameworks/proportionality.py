@@ -93,6 +93,8 @@ class PriorityOutcome:
     title: str
     weight: Decimal
     reason: str = ""
+    consultation_id: int | None = None  # the residents' consultation the weight comes from
+    consultation_title: str = ""
 
     @property
     def key(self) -> str:

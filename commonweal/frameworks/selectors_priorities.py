@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import Http404
 
+from commonweal.reporting.models import Consultation
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
@@ -85,6 +86,21 @@ def framework_outcome_weight_list(*, member: Member, framework: Framework) -> li
     return [OutcomeWeightRow(outcome=outcome, priority=priorities.get(outcome.code)) for outcome in outcomes]
 
 
+def consultation_opened_ids(*, organisation: Organisation) -> list[int]:
+    """The organisation's consultations opened to the public: a weight may cite one as its reason."""
+    return list(
+        Consultation.objects.filter(organisation=organisation, published_at__isnull=False).values_list("pk", flat=True)
+    )
+
+
+def consultation_choice_list(*, member: Member) -> list[tuple[int, str]]:
+    return list(
+        Consultation.objects.filter(organisation=member.organisation, published_at__isnull=False)
+        .order_by("-opens_on")
+        .values_list("pk", "title")
+    )
+
+
 def _priority_outcomes(*, organisation: Organisation, frameworks: QuerySet[Framework]) -> list[FrameworkPriorities]:
     """Each framework the organisation has weighted, with its weighted outcomes titled from the
     latest published version. A weight on an outcome that version no longer has is left out."""
@@ -101,8 +117,12 @@ def _priority_outcomes(*, organisation: Organisation, frameworks: QuerySet[Frame
                 title=titles[priority.outcome_code],
                 weight=priority.weight,
                 reason=priority.reason,
+                consultation_id=priority.consultation_id,
+                consultation_title=priority.consultation.title if priority.consultation else "",
             )
-            for priority in OutcomePriority.objects.filter(organisation=organisation, framework=framework)
+            for priority in OutcomePriority.objects.filter(
+                organisation=organisation, framework=framework
+            ).select_related("consultation")
             if priority.outcome_code in titles
         ]
         rows.append(FrameworkPriorities(framework=framework, version=version, outcomes=outcomes))

@@ -41,7 +41,7 @@ from .models import (
     SupplierSize,
 )
 from .proportionality import DEFAULT_POLICY, MAX_VALUE, PARTS
-from .selectors_priorities import framework_version_latest_published
+from .selectors_priorities import consultation_opened_ids, framework_version_latest_published
 from .services_interchange import framework_load
 
 GSS_CODE = re.compile(r"[EWSN][0-9]{8}")
@@ -85,6 +85,7 @@ def _two_places_error(number: Decimal, *, what: str) -> str | None:
 class WeightInput:
     weight: Decimal | None  # None: the outcome is not a priority
     reason: str
+    consultation_id: int | None = None  # the organisation's opened consultation the weight comes from
 
 
 @transaction.atomic
@@ -104,16 +105,20 @@ def outcome_priorities_set(
     if version is None:
         raise ApplicationError(f"{framework.title} has no published version: publish one before setting weights.")
     errors = _weight_errors(weights, framework=framework, version=version)
+    opened = set(consultation_opened_ids(organisation=organisation))
+    for code, entry in weights.items():
+        if entry.consultation_id is not None and entry.consultation_id not in opened:
+            errors[f"consultation-{code}"] = "Choose one of your organisation's consultations"
     if errors:
         raise ApplicationError("There is a problem with the weights.", field_errors=errors)
 
     existing = {
         p.outcome_code: p for p in OutcomePriority.objects.filter(organisation=organisation, framework=framework)
     }
-    before = {code: {"weight": str(p.weight), "reason": p.reason} for code, p in existing.items()}
+    before = {code: _weight_record(p) for code, p in existing.items()}
     _weights_save(organisation, framework, existing, weights)
     priorities = list(OutcomePriority.objects.filter(organisation=organisation, framework=framework))
-    after = {p.outcome_code: {"weight": str(p.weight), "reason": p.reason} for p in priorities}
+    after = {p.outcome_code: _weight_record(p) for p in priorities}
     if after != before:
         audit_record(
             actor=actor,
@@ -124,6 +129,13 @@ def outcome_priorities_set(
             after={"weights": after},
         )
     return priorities
+
+
+def _weight_record(priority: OutcomePriority) -> dict[str, Any]:
+    record: dict[str, Any] = {"weight": str(priority.weight), "reason": priority.reason}
+    if priority.consultation_id is not None:
+        record["consultation"] = priority.consultation_id
+    return record
 
 
 def _weight_errors(
@@ -170,11 +182,17 @@ def _weights_save(
                 outcome_code=code,
                 weight=entry.weight,
                 reason=entry.reason.strip(),
+                consultation_id=entry.consultation_id,
             )
-        elif priority.weight != entry.weight or priority.reason != entry.reason.strip():
+        elif (priority.weight, priority.reason, priority.consultation_id) != (
+            entry.weight,
+            entry.reason.strip(),
+            entry.consultation_id,
+        ):
             priority.weight = entry.weight
             priority.reason = entry.reason.strip()
-            priority.save(update_fields=["weight", "reason", "updated_at"])
+            priority.consultation_id = entry.consultation_id
+            priority.save(update_fields=["weight", "reason", "consultation", "updated_at"])
 
 
 # --- Focus areas and priority groups -----------------------------------------------------------------

@@ -66,7 +66,9 @@ def priority_weights(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=_sending(request))
     framework = framework_get(member=member, pk=pk)
     rows = selectors.framework_outcome_weight_list(member=member, framework=framework)
-    form = OutcomeWeightsForm(request.POST or None, rows=rows)
+    form = OutcomeWeightsForm(
+        request.POST or None, rows=rows, consultations=selectors.consultation_choice_list(member=member)
+    )
     return form_page(
         request,
         form,

@@ -530,6 +530,11 @@ class KpiOut:
     due_date: date
     place_code: str = ""
     beneficiary_group: str = ""
+    # What was delivered (verified), once delivery is reported: the milestone's status is then met,
+    # partiallyMet or notMet. A small count of people is not given, only its text ("fewer than 10").
+    status: str = "scheduled"
+    delivered_quantity: Decimal | None = None
+    delivered_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -674,6 +679,10 @@ def _kpi_milestone(kpi: KpiOut) -> dict[str, Any]:
         commitment["placeCode"] = kpi.place_code
     if kpi.beneficiary_group:
         commitment["beneficiaryGroup"] = kpi.beneficiary_group
+    if kpi.delivered_quantity is not None:
+        commitment["deliveredQuantity"] = kpi.delivered_quantity
+    if kpi.delivered_text:
+        commitment["deliveredQuantityText"] = kpi.delivered_text
     return {
         "id": kpi.id,
         "title": kpi.measure_title,
@@ -684,7 +693,7 @@ def _kpi_milestone(kpi: KpiOut) -> dict[str, Any]:
             f"by {kpi.due_date:%d %B %Y}."
         ),
         "dueDate": _day(kpi.due_date, end=True),
-        "status": "scheduled",
+        "status": kpi.status,
         "socialValueCommitment": commitment,
     }
 
@@ -789,6 +798,71 @@ def release_package(data: ProcurementOut, *, published: datetime, uri: str, publ
     if data.lots:
         package["extensions"] = [LOTS_EXTENSION]
     return package
+
+
+@dataclass(frozen=True)
+class ImplementationOut:
+    """One contract as it is being delivered: its buyer, supplier, award and KPIs with what was delivered."""
+
+    ocid: str
+    buyer: PartyOut
+    supplier: PartyOut
+    award_id: str
+    award_date: datetime
+    contract: ContractOut
+
+
+def implementation_release_package(
+    items: tuple[ImplementationOut, ...], *, published: datetime, uri: str, publisher: str
+) -> dict[str, Any]:
+    """An OCDS 1.1 release package of `implementation` releases, one a contract: the contract's social
+    value KPIs as milestones carrying the delivered (verified) quantity and met / notMet status."""
+    releases = []
+    for item in items:
+        contract = item.contract
+        releases.append(
+            {
+                "ocid": item.ocid,
+                "id": f"{item.ocid}-implementation-{published.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+                "date": _when(published),
+                "tag": ["implementation"],
+                "initiationType": "tender",
+                "language": "en",
+                "parties": [_party_out(item.buyer), _party_out(item.supplier)],
+                "buyer": {"id": item.buyer.id, "name": item.buyer.name},
+                "awards": [
+                    {
+                        "id": item.award_id,
+                        "status": "active",
+                        "date": _when(item.award_date),
+                        "value": _money(contract.value, CURRENCY),
+                        "suppliers": [{"id": item.supplier.id, "name": item.supplier.name}],
+                    }
+                ],
+                "contracts": [
+                    {
+                        "id": contract.id,
+                        "awardID": item.award_id,
+                        "title": contract.title,
+                        "status": contract.status,
+                        "value": _money(contract.value, CURRENCY),
+                        "period": {
+                            "startDate": _day(contract.start_date),
+                            "endDate": _day(contract.end_date, end=True),
+                        },
+                        **({"milestones": [_kpi_milestone(kpi) for kpi in contract.kpis]} if contract.kpis else {}),
+                    }
+                ],
+            }
+        )
+    return {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "publishedDate": _when(published),
+        "publisher": {"name": publisher},
+        "license": LICENSE_URL,
+        "releases": releases,
+    }
 
 
 @cache

@@ -240,3 +240,180 @@ class StoredFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} figures (version {self.version}, as at {self.as_at})"
+
+
+# --- The public hub: what residents read ---------------------------------------------------------------
+
+
+class PublicPageKind(models.TextChoices):
+    PLAN = "plan", "Our plan"
+    POLICY = "policy", "Policy"
+    GUIDANCE = "guidance", "Guidance for suppliers"
+
+
+class PublicPage(TimeStampedModel):
+    """A page of "what we ask" that the social value lead writes (Markdown-lite: paragraphs, headings,
+    lists, bold and links). It is public only in a `Publication` made while it was marked ready."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=PublicPageKind.choices, default=PublicPageKind.GUIDANCE)
+    slug = models.SlugField(max_length=60, help_text="The last part of the page's address.")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, help_text="One or two sentences: search engines show it.")
+    body = models.TextField(help_text="Markdown-lite: blank lines between paragraphs, '## ' headings, '- ' lists.")
+    position = models.PositiveSmallIntegerField(default=0)
+    ready = models.BooleanField(default=False, help_text="Published with the hub the next time it is published.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="public_page_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def story_image_path(instance: "Story", filename: str) -> str:
+    """Stored under a generated name: nothing of the uploaded name survives."""
+    import secrets
+    from pathlib import Path
+
+    return f"stories/{instance.organisation_id}/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+class Story(TimeStampedModel):
+    """A case study offered to residents: only with the participant's consent (on the case study) and the
+    supplier's consent (recorded here). Taking it down is kept: who, when and why."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    case_study = models.OneToOneField("delivery.CaseStudy", on_delete=models.PROTECT, related_name="public_story")
+    image = models.FileField(upload_to=story_image_path, max_length=200, blank=True)
+    image_alt = models.CharField(
+        max_length=300, blank=True, help_text="What the image shows, for people who cannot see it."
+    )
+    video_url = models.URLField(blank=True)
+    supplier_consent_given_by = models.CharField(max_length=200)
+    supplier_consent_date = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    taken_down_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.case_study.title
+
+    @property
+    def is_taken_down(self) -> bool:
+        return self.taken_down_at is not None
+
+
+class Publication(models.Model):
+    """What the public hub showed from `published_at` until the next publication: every page, figure and
+    story, kept whole. Public pages read only the latest one; a withdrawn one takes the hub down."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.TextField(blank=True, help_text="Why it was published.")
+    withdrawn = models.BooleanField(default=False)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "number"], name="publication_unique")]
+
+    def __str__(self) -> str:
+        return f"Publication {self.number}"
+
+
+# --- Residents' say in priorities: consultations ----------------------------------------------------------
+
+
+class Consultation(TimeStampedModel):
+    """Residents asked to choose between costed options, in some wards or focus areas, between two dates.
+    Public once the lead opens it; its results are public once it has closed."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="What residents are asked, and why, in plain English.")
+    place_codes = models.JSONField(default=list, blank=True, help_text="GSS codes of the wards or areas asked.")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    you_said_we_did = models.TextField(blank=True, help_text="What the council did with the results.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="consultation_dates_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_on(self, day: date) -> bool:
+        return self.published_at is not None and self.opens_on <= day <= self.closes_on
+
+    def is_closed_on(self, day: date) -> bool:
+        return day > self.closes_on
+
+
+class ConsultationOption(models.Model):
+    """A costed intervention residents may choose, linked to the framework outcome it would serve."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    cost = models.DecimalField(max_digits=14, decimal_places=2, help_text="What it would cost, in pounds.")
+    outcome = models.ForeignKey("frameworks.Outcome", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(cost__gte=0), name="consultation_option_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResponseChannel(models.TextChoices):
+    WEB = "web", "Online"
+    PAPER = "paper", "On paper, entered by an officer"
+
+
+class ConsultationResponse(models.Model):
+    """One resident's answer: the options they chose, their ward, a comment, and demographics only with
+    their consent. `fingerprint` finds duplicates; `client_key` (a keyed hash of the address it came from,
+    never the address) limits how many come from one place in an hour."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="responses")
+    options = models.ManyToManyField(ConsultationOption, related_name="responses")
+    place_code = models.CharField(max_length=9, blank=True)
+    comment = models.TextField(blank=True)
+    channel = models.CharField(max_length=10, choices=ResponseChannel.choices, default=ResponseChannel.WEB)
+    received_on = models.DateField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    demographics = models.JSONField(default=dict, blank=True)
+    demographics_consent = models.BooleanField(default=False)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    client_key = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.consultation_id}"

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("commonweal.reporting.urls_budget")),
     path("", include("commonweal.reporting.urls_report")),
     path("", include("commonweal.reporting.urls_budget_admin")),
+    path("", include("commonweal.reporting.urls_public")),
+    path("", include("commonweal.reporting.urls_consultations")),
 ]

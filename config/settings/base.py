@@ -234,6 +234,13 @@ SERVICE_FEEDBACK_EMAIL = os.environ.get("SERVICE_FEEDBACK_EMAIL", "feedback@comm
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 # The Open Contracting ID prefix of OCDS exports; a publisher registers its own with the OCDS helpdesk.
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-commonweal")
+# ONS ward boundaries (one gzipped GeoJSON per district) that the public hub's map is drawn from; the hub
+# shows its place table alone when a district's file is not here.
+BOUNDARIES_DIR = Path(os.environ.get("BOUNDARIES_DIR", BASE_DIR.parent / "shared" / "data" / "uk-boundaries"))
+# Responses a consultation accepts from one address in an hour (spam resistance without a CAPTCHA service).
+CONSULTATION_RESPONSES_PER_HOUR = int(os.environ.get("CONSULTATION_RESPONSES_PER_HOUR", 5))
+# The largest image accepted for a public story.
+STORY_IMAGE_MAX_BYTES = int(os.environ.get("STORY_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,
