@@ -169,10 +169,6 @@ def ward_features(boundaries_dir: str, district: str) -> tuple[tuple[str, str, t
     return tuple(wards)
 
 
-def ward_names(boundaries_dir: str, districts: Iterable[str]) -> dict[str, str]:
-    return {code: name for district in districts for code, name, _ in ward_features(boundaries_dir, district)}
-
-
 def map_svg(*, boundaries_dir: str, districts: Iterable[str], classes: Mapping[str, str], title: str) -> str | None:
     """The districts' wards drawn as SVG, each ward filled by its class ("delivered", "promised") from
     `classes` (by ward code, or by district code for the whole district). None when no boundary file."""

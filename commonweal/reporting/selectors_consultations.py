@@ -9,14 +9,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from commonweal.frameworks.models import FocusArea, Outcome, VersionStatus
-from commonweal.spend.places import district_name
+from commonweal.frameworks.models import Outcome, VersionStatus
+from commonweal.spend.places import place_name
 from commonweal.tenancy.selectors import Member
 
 from . import hub
 from .models import Consultation, ConsultationOption, ConsultationResponse
 from .selectors_budget import suppression_threshold
-from .selectors_public import boundaries_dir
 
 
 def consultation_list(*, member: Member) -> QuerySet[Consultation]:
@@ -54,13 +53,8 @@ def public_consultation_get(*, slug: str, pk: int) -> Consultation:
 
 
 def place_labels(consultation: Consultation) -> dict[str, str]:
-    """Names for the consultation's wards and districts, from the boundary files of the districts among them
-    and the organisation's focus areas, and the district list."""
-    codes = list(consultation.place_codes)
-    focus = FocusArea.objects.filter(organisation=consultation.organisation_id).values_list("gss_code", flat=True)
-    districts = {code for code in [*codes, *focus] if hub.place_level(code) == "district"}
-    wards = hub.ward_names(boundaries_dir(), districts)
-    return {code: wards.get(code) or district_name(code) or code for code in codes}
+    """Names for the consultation's wards and districts (the shipped ward and district lists)."""
+    return {code: place_name(code) or code for code in consultation.place_codes}
 
 
 def _place_text(code: str, labels: dict[str, str]) -> str:

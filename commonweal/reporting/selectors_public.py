@@ -22,7 +22,7 @@ from commonweal.delivery.models import (
 )
 from commonweal.frameworks.models import FocusArea, PlanPublication, UnitKind
 from commonweal.procurement.models import Award
-from commonweal.spend.places import district_name
+from commonweal.spend.places import place_name
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
@@ -110,16 +110,14 @@ def _unit_label(unit: str) -> str:
     return UnitKind(unit).label if unit in UnitKind.values else unit
 
 
-def _place_label(code: str, wards: dict[str, str]) -> str:
+def _place_label(code: str) -> str:
     if not code:
         return "Across the area (no place given)"
-    name = wards.get(code) or district_name(code)
+    name = place_name(code)
     return f"{name} ({code})" if name else code
 
 
-def _contracts(
-    organisation: Organisation, *, threshold: int, wards: dict[str, str], today: Any
-) -> list[dict[str, Any]]:
+def _contracts(organisation: Organisation, *, threshold: int, today: Any) -> list[dict[str, Any]]:
     claimed, verified = _line_totals(organisation)
     awards = {
         award.agreement_id: award
@@ -169,7 +167,7 @@ def _contracts(
                     "target": str(commitment.target_quantity),
                     "due_date": commitment.due_date.isoformat(),
                     "place_code": commitment.place_code,
-                    "place_label": _place_label(commitment.place_code, wards),
+                    "place_label": _place_label(commitment.place_code),
                     "beneficiary_group": commitment.beneficiary_group,
                     "claimed": hub.count_cell(claimed.get(commitment.pk, ZERO), unit=unit, threshold=threshold),
                     "verified": hub.count_cell(done, unit=unit, threshold=threshold),
@@ -376,15 +374,7 @@ def hub_snapshot(*, organisation: Organisation, now: datetime, previous: dict[st
     """Everything the hub will show, as plain JSON data: what a publication keeps."""
     threshold = suppression_threshold()
     today = timezone.localdate(now)
-    focus = FocusArea.objects.filter(organisation=organisation).values_list("gss_code", flat=True)
-    place_codes = set(
-        Commitment.objects.filter(organisation=organisation, agreement__organisation=organisation).values_list(
-            "place_code", flat=True
-        )
-    )
-    districts = {code for code in [*place_codes, *focus] if hub.place_level(code) == "district"}
-    wards = hub.ward_names(boundaries_dir(), districts)
-    contracts = _contracts(organisation, threshold=threshold, wards=wards, today=today)
+    contracts = _contracts(organisation, threshold=threshold, today=today)
     where = _where(contracts, organisation, threshold)
     delivered = _delivered(contracts, organisation, threshold)
     hub.hide_what_would_reveal_places(contracts=contracts, delivered=delivered, where=where, threshold=threshold)

@@ -151,6 +151,13 @@ def place_label(code: str) -> str:
     return f"{code} ({ward.name}, {district})" if district else f"{code} ({ward.name})"
 
 
+def place_name(code: str) -> str:
+    """A ward's or a district's name ("Altrincham", "Trafford"), or "" when the code is neither."""
+    code = (code or "").strip().upper()
+    ward = wards().get(code)
+    return ward.name if ward else district_name(code)
+
+
 def place_imd_decile(code: str) -> int | None:
     """The IMD 2019 decile of a district, or of the district a ward lies in (IMD 2019 has no 2025 wards)."""
     code = (code or "").strip().upper()
