@@ -69,8 +69,8 @@ class AgreementInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     supplier = serializers.CharField(help_text="The short name (slug) of the supplier or grant recipient.")
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = s.BoundedDateField()
+    end_date = s.BoundedDateField()
     department = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The name of one of your departments, or blank."
     )
@@ -88,7 +88,7 @@ class AgreementInputSerializer(serializers.Serializer):
 
 
 class MilestoneSerializer(serializers.Serializer):
-    due_date = serializers.DateField()
+    due_date = s.BoundedDateField()
     cumulative_quantity = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -116,7 +116,7 @@ class CommitmentOutputSerializer(serializers.Serializer):
 class CommitmentInputSerializer(serializers.Serializer):
     measure_code = serializers.CharField(help_text="A measure of the agreement's framework version.")
     target_quantity = serializers.DecimalField(max_digits=14, decimal_places=2)
-    due_date = serializers.DateField()
+    due_date = s.BoundedDateField()
     place_code = serializers.CharField(required=False, allow_blank=True, default="", help_text="An ONS GSS code.")
     beneficiary_group = serializers.CharField(required=False, allow_blank=True, default="")
     milestones = serializers.JSONField(
