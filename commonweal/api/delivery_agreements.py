@@ -33,6 +33,7 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import serializers as s
+from .pagination import LIST_PARAMETERS, list_response
 from .serializers import PLAIN_NUMBER
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -252,10 +253,12 @@ def _measure(agreement: Agreement, code: str, field: str) -> Any:
 
 
 class AgreementListApi(APIView):
-    @extend_schema(responses=s.AgreementSerializer(many=True), summary="Agreements you own or supply")
+    @extend_schema(
+        responses=s.AgreementSerializer(many=True), parameters=LIST_PARAMETERS, summary="Agreements you own or supply"
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
-        return Response(s.AgreementSerializer(selectors_agreements.agreement_list(member=member), many=True).data)
+        return list_response(request, selectors_agreements.agreement_list(member=member), s.AgreementSerializer)
 
 
 class AgreementDetailApi(APIView):
@@ -310,12 +313,16 @@ class AgreementUpdateApi(APIView):
 class CommitmentListApi(APIView):
     parser_classes = PARSERS
 
-    @extend_schema(responses=CommitmentOutputSerializer(many=True), summary="An agreement's commitments")
+    @extend_schema(
+        responses=CommitmentOutputSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="An agreement's commitments",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         rows = selectors_agreements.commitment_rows(member=member, agreement=agreement)
-        return Response(CommitmentOutputSerializer([row.commitment for row in rows], many=True).data)
+        return list_response(request, [row.commitment for row in rows], CommitmentOutputSerializer)
 
     @extend_schema(
         request=CommitmentInputSerializer,
@@ -364,12 +371,16 @@ class CommitmentImportApi(APIView):
 class SubstitutionListApi(APIView):
     parser_classes = PARSERS
 
-    @extend_schema(responses=SubstitutionOutputSerializer(many=True), summary="An agreement's substitutions")
+    @extend_schema(
+        responses=SubstitutionOutputSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="An agreement's substitutions",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         substitutions = selectors_agreements.substitution_list(member=member, agreement=agreement)
-        return Response(SubstitutionOutputSerializer(substitutions, many=True).data)
+        return list_response(request, substitutions, SubstitutionOutputSerializer)
 
     @extend_schema(
         request=SubstitutionInputSerializer,
