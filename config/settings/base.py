@@ -31,11 +31,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Before django_tasks_db: its `db_worker` command is ours (recovery first).
+    "commonweal.core",
     "django_tasks",
     "django_tasks_db",
     "axes",
     "csp",
-    "commonweal.core",
     "commonweal.tenancy",
     "commonweal.accounts",
     "commonweal.frameworks",
@@ -157,6 +158,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Recovering what stopped half way (commonweal/core/recovery.py, docs/security.md "Faults"). A task whose
+# worker has ended is recovered at once; one whose worker may be alive on another machine only after
+# this long without finishing (the longest task, a national spend file, takes minutes, not hours).
+TASK_STALE_SECONDS = int(os.environ.get("TASK_STALE_SECONDS", str(6 * 60 * 60)))
+# A task lost with its worker is queued again this many times, then failed (a task that kills its worker).
+TASK_RETRIES_MAX = 2
+# A spend import beats its heartbeat at every stage; this long without one and it is stale.
+SPEND_IMPORT_STALE_SECONDS = int(os.environ.get("SPEND_IMPORT_STALE_SECONDS", str(15 * 60)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
