@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commonweal.api.schema.error_responses_add",
+    ],
     # One name for a choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {"PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating"},
 }
