@@ -20,7 +20,7 @@ from commonweal.spend import duck, services_imports
 from commonweal.spend.models import ImportStatus, SpendImport
 from commonweal.tenancy.permissions import member_require
 
-from .conftest import Tenant
+from .conftest import Tenant, make_tenant
 from .spend_import_support import spend_manager
 
 DEAD = f"{socket.gethostname()}:4194303"  # above any pid this kernel hands out (pid_max is at most 2^22)
@@ -177,3 +177,22 @@ def test_a_task_whose_worker_ended_is_failed_and_queued_again_once(tenant_a: Ten
     again.claim(f"{DEAD}:ghi")
     assert task_results_recover() == [f"Task email_send ({again.pk}) lost its worker too often: failed."]
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_recovery_retry_and_cancel_committed() -> None:
+    """The locks of the recovery, the retry and the cancel are taken inside their own transactions."""
+    tenant = make_tenant("A")
+    queued_again = stopped_import(tenant)
+    assert f"Spend import {queued_again.pk} (april.csv) stopped: queued again." in (
+        services_imports.spend_imports_recover()
+    )
+    queued_again.refresh_from_db()
+    assert queued_again.status == ImportStatus.QUEUED
+    lead = lead_of(queued_again)
+    member = member_require(user=lead, slug=tenant.buyer.slug)
+    SpendImport.objects.filter(pk=queued_again.pk).update(status=ImportStatus.RUNNING, runner=DEAD)
+    services_imports.spend_import_retry(actor=lead, member=member, spend_import=queued_again)
+    cancelled = services_imports.spend_import_cancel(actor=lead, member=member, spend_import=queued_again)
+    assert (cancelled.status, cancelled.upload_path) == (ImportStatus.FAILED, "")
