@@ -3,10 +3,13 @@ every operation, as tenant A's contract manager with a real token, with examples
 schema (a bounded, repeatable number each). No answer may be a server error, and every answer must be
 documented: its status code, content type and body (the 400/401/403/404/405/503 error shape included)."""
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.db import DEFAULT_DB_ALIAS, connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
@@ -37,6 +40,16 @@ def _api_schema() -> Any:
 schema = _api_schema()
 
 
+@pytest.fixture
+def _connection_kept() -> Iterator[None]:
+    """The end of each request must not close the connection (Django does, outside autocommit, and the
+    test's transaction would end with it on PostgreSQL); Django's test client does the same."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.close_if_unusable_or_obsolete = lambda: None  # type: ignore[method-assign]
+    yield
+    del connection.close_if_unusable_or_obsolete
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -46,7 +59,9 @@ schema = _api_schema()
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_every_api_operation_answers_as_documented_and_never_500(case: Any, tenant_a: Tenant) -> None:
+def test_every_api_operation_answers_as_documented_and_never_500(
+    case: Any, tenant_a: Tenant, _connection_kept: None
+) -> None:
     token, _ = Token.objects.get_or_create(user=tenant_a.manager)
     if case.path_parameters and "org" in case.path_parameters:
         case.path_parameters["org"] = tenant_a.buyer.slug  # reach past the organisation, into the operation

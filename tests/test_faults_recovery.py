@@ -111,7 +111,7 @@ def test_a_running_import_that_still_beats_is_neither_retried_nor_cancelled(tena
         page = client.post(reverse(name, kwargs=kwargs), follow=True).content.decode()
         assert "cannot be cancelled" in page or "Only an import that stopped or failed" in page
     assert SpendImport.objects.get(pk=spend_import.pk).status == ImportStatus.RUNNING
-    assert services_imports.spend_imports_recover() == []
+    assert not [line for line in services_imports.spend_imports_recover() if line.startswith("Spend import")]
 
 
 def test_a_supplier_cannot_retry_or_cancel(tenant_a: Tenant, client: Client) -> None:
