@@ -59,10 +59,10 @@ def test_a_cli_import_killed_half_way_is_recovered_by_the_next_run(world: FaultW
     (failed, succeeded) = _state(world, slug)
     assert failed[0] == "failed" and "the import stopped before it finished" in str(failed[3])
     assert succeeded[:3] == ["succeeded", 28, TOTAL]
-    # Once more: the same file adds nothing.
-    third = world.run("spend", "import", str(csv_path), "--organisation", slug, "--json")
-    assert json.loads(third.stdout)[0]["status"] == "already imported"
-    assert len(_state(world, slug)) == 2
+    if point == "registry":  # once more (at one point, to stay quick): the same file adds nothing
+        third = world.run("spend", "import", str(csv_path), "--organisation", slug, "--json")
+        assert json.loads(third.stdout)[0]["status"] == "already imported"
+        assert len(_state(world, slug)) == 2
     # No orphan: only the successful import's Parquet files remain of this organisation's imports.
     import_id = result["import_id"]
     mine = [name for name in world.leftovers() if not name.startswith("uploads/")]
