@@ -20,7 +20,9 @@ Then, the two councils taking turns `--repeat` times, it times (best and median 
   (`budget_get` of an open year), and counts its queries: the count must be the same for both councils;
 - the budget page `reporting:budget` through Django's test client, signed in as the social value lead
   (target under 500 ms), when the page exists;
-- the annual report PDF (`reporting:report-preview-pdf`), when it exists (target under 10 s).
+- the annual report PDF: a draft's preview (`reporting:report-preview-pdf`, made on every request), a
+  published version's made once (`services_report.version_pdf_store`, the worker's job on publishing) and
+  its download (`reporting:version-pdf`, the stored file: the target, under 10 s).
 
 Each figure is printed beside the baseline's and as a ratio to it: the machine is shared and noisy, so
 only figures from the same run compare. `--check` exits with status 1 when a target is missed.
@@ -404,6 +406,8 @@ def _compute(world: World) -> Callable[[], Any]:
 def _get(world: World, url_name: str, **kwargs: Any) -> Callable[[], Any] | None:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
 
     from commonweal.accounts.models import User
 
@@ -412,7 +416,13 @@ def _get(world: World, url_name: str, **kwargs: Any) -> Callable[[], Any] | None
     except NoReverseMatch:
         return None
     client = Client()
-    client.force_login(User.objects.get(email=f"lead@{world.slug}.example"))
+    lead = User.objects.get(email=f"lead@{world.slug}.example")
+    client.force_login(lead)
+    # The lead has finished signing in, two-factor step included (the pages measured come after it).
+    device, _ = StaticDevice.objects.get_or_create(user=lead, name="Benchmark sign-in")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
     def run() -> Any:
         response = client.get(url)
@@ -423,17 +433,11 @@ def _get(world: World, url_name: str, **kwargs: Any) -> Callable[[], Any] | None
     return run
 
 
-def _report_pdf(world: World) -> Callable[[], Any] | None:
-    """The annual report's PDF for the year (a draft report made for it), when the report exists."""
-    from django.urls import NoReverseMatch, reverse
-
+def _draft_report(world: World) -> Any:
+    """The year's draft impact report, made the first time it is asked for."""
     from commonweal.accounts.models import User
     from commonweal.reporting.models import FinancialYear, ImpactReport
 
-    try:
-        reverse("reporting:report-preview-pdf", kwargs={"org": world.slug, "pk": 1})
-    except NoReverseMatch:
-        return None
     year = FinancialYear.objects.get(organisation__slug=world.slug, start_year=YEAR)
     report, _ = ImpactReport.objects.get_or_create(
         organisation=year.organisation,
@@ -444,7 +448,58 @@ def _report_pdf(world: World) -> Callable[[], Any] | None:
             "created_by": User.objects.get(email=f"lead@{world.slug}.example"),
         },
     )
-    return _get(world, "reporting:report-preview-pdf", pk=report.pk)
+    return report
+
+
+def _report_pdf(world: World) -> Callable[[], Any] | None:
+    """The draft annual report's PDF for the year (the preview: made on every request)."""
+    return _get(world, "reporting:report-preview-pdf", pk=_draft_report(world).pk)
+
+
+def _published_version(world: World) -> Any:
+    """A published version of the year's report, published directly (as signing off would) the first time."""
+    from django.utils import timezone
+
+    from commonweal.accounts.models import User
+    from commonweal.reporting.models import ReportVersion
+    from commonweal.reporting.selectors_report import report_content
+    from commonweal.tenancy.selectors import Member
+
+    report = _draft_report(world)
+    version = ReportVersion.objects.filter(report=report).first()
+    if version is None:
+        lead = User.objects.get(email=f"lead@{world.slug}.example")
+        version = ReportVersion.objects.create(
+            organisation=report.organisation,
+            report=report,
+            number=1,
+            snapshot=report_content(member=Member.system(report.organisation), report=report).as_dict(),
+            published_by=lead,
+            signed_off_by=lead,
+            published_at=timezone.now(),
+        )
+    return version
+
+
+def _published_pdf_made(world: World) -> Callable[[], Any] | None:
+    """Making a published version's PDF, as the worker does once when the version is published."""
+    from commonweal.reporting.models import ReportVersion
+    from commonweal.reporting.services_report import version_pdf_store
+    from commonweal.tenancy.selectors import Member
+
+    version = _published_version(world)
+    member = Member.system(version.organisation)
+
+    def run() -> Any:
+        ReportVersion.objects.filter(pk=version.pk).update(pdf="")
+        return version_pdf_store(member=member, version=version)
+
+    return run
+
+
+def _published_pdf(world: World) -> Callable[[], Any] | None:
+    """Downloading a published version's PDF: the stored file (made on the first, untimed request)."""
+    return _get(world, "reporting:version-pdf", pk=_published_version(world).pk)
 
 
 def _queries(function: Callable[[], Any]) -> int:
@@ -470,8 +525,11 @@ def last_year_close(world: World) -> None:
 
 
 def _page_after_a_change(world: World) -> Callable[[], Any] | None:
-    """The budget page's first request after a change to what its figures read (the cache is passed by)."""
-    from commonweal.reporting.signals import figures_changed
+    """The budget page's first request after a change to what its figures read, before the worker has
+    worked them out again: nothing stored or cached is current, so the request works them out."""
+    from django.db.models import F
+
+    from commonweal.reporting.models import FiguresVersion
     from commonweal.tenancy.models import Organisation
 
     page = _get(world, "reporting:budget", year=YEAR)
@@ -480,7 +538,24 @@ def _page_after_a_change(world: World) -> Callable[[], Any] | None:
     organisation_id = Organisation.objects.get(slug=world.slug).pk
 
     def run() -> Any:
-        figures_changed(organisation_id)
+        # The version moves on as a change moves it, without the refresh task the change would queue.
+        FiguresVersion.objects.filter(organisation_id=organisation_id).update(number=F("number") + 1)
+        return page()
+
+    return run
+
+
+def _page_from_stored(world: World) -> Callable[[], Any] | None:
+    """The budget page served by a process that did not work the figures out: read from the database,
+    where the worker (or another web process) stored them (`figures_store.py`)."""
+    from django.core.cache import cache
+
+    page = _get(world, "reporting:budget", year=YEAR)
+    if page is None:
+        return None
+
+    def run() -> Any:
+        cache.clear()  # this process's cache: as in another web process
         return page()
 
     return run
@@ -489,8 +564,11 @@ def _page_after_a_change(world: World) -> Callable[[], Any] | None:
 MEASUREMENTS: tuple[tuple[str, Callable[[World], Callable[[], Any] | None]], ...] = (
     ("budget_compute (shares=True)", _compute),
     ("budget page (test client)", lambda world: _get(world, "reporting:budget", year=YEAR)),
+    ("budget page, figures stored by another process", _page_from_stored),
     ("budget page, first request after a change", _page_after_a_change),
-    ("annual report PDF (test client)", _report_pdf),
+    ("annual report PDF, draft preview (test client)", _report_pdf),
+    ("annual report PDF, published version, made once (worker)", _published_pdf_made),
+    ("annual report PDF, published version (test client)", _published_pdf),
 )
 
 
@@ -505,7 +583,7 @@ def time_all(worlds: Sequence[World], repeat: int, log: Callable[[str], None], *
                 last_year_close(world)
         functions: list[tuple[Timing, Callable[[], Any]]] = []
         for what, make in MEASUREMENTS:
-            if make is _report_pdf and not pdf:
+            if make in (_report_pdf, _published_pdf_made, _published_pdf) and not pdf:
                 continue
             for world in worlds:
                 function = make(world)
@@ -551,19 +629,20 @@ def checks_for(timings: Sequence[Timing], large: str) -> list[Check]:
             value = float(next(iter(counts.values())) or 0) if same else None
             checks.append(Check(f"{what}: the same queries at every size", value, "equal", same))
     for phase in ("2024/25 open", "2024/25 closed"):
-        page = by.get((f"budget page (test client), {phase}", large))
+        # The page as any process serves it once the figures are stored: the slower of the two ways.
+        page = by.get((f"budget page, figures stored by another process, {phase}", large))
         checks.append(
             Check(
-                f"budget page, large council, {phase} (best, ms)",
+                f"budget page (figures stored), large council, {phase} (best, ms)",
                 page.best * 1000 if page else None,
                 f"< {TARGET_PAGE_SECONDS * 1000:g}",
                 page.best < TARGET_PAGE_SECONDS if page else None,
             )
         )
-        pdf = by.get((f"annual report PDF (test client), {phase}", large))
+        pdf = by.get((f"annual report PDF, published version (test client), {phase}", large))
         checks.append(
             Check(
-                f"annual report PDF, large council, {phase} (best, s)",
+                f"published annual report PDF, large council, {phase} (best, s)",
                 pdf.best if pdf else None,
                 f"< {TARGET_PDF_SECONDS:g}",
                 pdf.best < TARGET_PDF_SECONDS if pdf else None,

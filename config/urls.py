@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("commonweal.frameworks.urls")),
     path("o/<slug:org>/", include("commonweal.procurement.urls")),
     path("o/<slug:org>/", include("commonweal.reporting.urls")),
+    path("o/<slug:org>/", include("commonweal.accounts.urls_members")),
     path("o/<slug:org>/spend/", include("commonweal.spend.urls")),
     path("plan/", include("commonweal.frameworks.public_urls")),
     path("api/v1/", include("commonweal.api.urls")),

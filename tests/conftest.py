@@ -12,7 +12,9 @@ from typing import TypeVar
 import pytest
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 from pytest_django import DjangoDbBlocker
 
 from commonweal.accounts.models import User
@@ -67,6 +69,30 @@ def _cache_cleared() -> Iterator[None]:
     figures cached for one test's organisation must not be read by the next."""
     cache.clear()
     yield
+
+
+TEST_SIGN_IN_DEVICE = "Signed in by the test suite"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_finishes_two_factor_sign_in() -> Iterator[None]:
+    """`client.force_login(user)` stands for a finished sign-in, two-factor step included: the session is
+    marked verified with a device the test suite gives the user (a recovery-code device with no codes, so
+    it opens nothing else and does not count as an authenticator app on the lead's page). Production is
+    unchanged: a session becomes verified only through the code pages (tests/test_two_factor.py signs in
+    through them)."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_SIGN_IN_DEVICE)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,12 +1,16 @@
 """Factories for tests: each makes a valid object with the fewest choices a test has to state."""
 
 import datetime
+import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone as django_timezone
 
-from commonweal.accounts.models import User
+from commonweal.accounts.models import ApiToken, ApiTokenScope, User
+from commonweal.accounts.services import api_token_digest
 from commonweal.delivery.models import Agreement, Commitment
 from commonweal.frameworks.models import (
     DeflatorPoint,
@@ -191,3 +195,25 @@ def deflator_points(series: DeflatorSeries, index_by_year: dict[int, str]) -> No
     """Give `series` these points, e.g. {2020: "100", 2024: "120"}."""
     for year, index in index_by_year.items():
         DeflatorPoint.objects.create(organisation=series.organisation, series=series, year=year, index=Decimal(index))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str
+
+
+def api_token(user: User, *, scope: str = ApiTokenScope.READ_WRITE, name: str | None = None) -> IssuedToken:
+    """A new API token for `user` (read and write unless `scope` says otherwise), with its key. Made directly,
+    like every factory's rows, so it adds no audit event to the test's counts (tests/test_api_tokens.py
+    tests the service that people use)."""
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name or f"Test token {ApiToken.objects.filter(user=user).count() + 1}",
+        scope=scope,
+        key_digest=api_token_digest(key),
+        key_prefix=key[:8],
+        expires_at=django_timezone.now() + datetime.timedelta(days=90),
+    )
+    return IssuedToken(token, key)

@@ -15,11 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.accounts.models import User
-from commonweal.accounts.services import api_token_regenerate
+from commonweal.accounts.services import api_token_revoke
 from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery import services_returns
 from commonweal.delivery.models import Commitment, DeliveryReturn, Evidence, LineStatus, ReturnLine
@@ -27,7 +26,7 @@ from commonweal.tenancy.models import Role
 
 from . import factories
 from .conftest import Tenant
-from .factories import PDF_BYTES, evidence_file
+from .factories import PDF_BYTES, api_token, evidence_file
 
 SUBMIT_ERROR = "There is a problem with the return."
 
@@ -38,7 +37,7 @@ def invalid(field: str, message: str) -> dict[str, Any]:
 
 
 def api_client(user: User) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
@@ -631,9 +630,11 @@ def test_requests_with_an_invalid_token_get_401(
     assert stored() == before
 
 
-def test_regenerating_a_token_stops_the_old_one_at_once(tenant_a: Tenant) -> None:
-    old = Token.objects.create(user=tenant_a.manager).key
-    new = api_token_regenerate(actor=tenant_a.manager)
+def test_revoking_a_token_stops_it_at_once_and_leaves_the_others(tenant_a: Tenant) -> None:
+    revoked = api_token(tenant_a.manager)
+    new = api_token(tenant_a.manager).key
+    api_token_revoke(actor=tenant_a.manager, token_id=revoked.token.pk)
+    old = revoked.key
     url = reverse("api:organisation-list")
     assert Client().get(url, headers={"Authorization": f"Token {old}"}).status_code == 401
     response = Client().get(url, headers={"Authorization": f"Token {new}"})

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frameworks.models import ProportionalityBand, ProportionalityPolicy
@@ -29,6 +28,7 @@ from commonweal.tenancy.models import Role
 from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
+from .factories import api_token
 
 
 @pytest.fixture
@@ -493,7 +493,7 @@ def test_cli_prints_the_ask_with_a_reason_for_each_part(council):
 def test_cli_json_and_api_give_the_same_ask(council, client):
     as_json = json.loads(run("ask", *ARGS, "--supplier-size", "large", "--description", "Carbon", "--json"))
     user = factories.member_user(council, Role.PROCUREMENT_OFFICER)
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     response = client.post(
         reverse("api:ask", kwargs={"org": "northgate"}),
         {"value": "250000", "category": "services", "months": 36, "supplier_size": "large", "description": "Carbon"},

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
@@ -29,6 +28,7 @@ from commonweal.tenancy.permissions import PermissionRefused
 from . import factories
 from .conftest import Tenant
 from .delivery_agreements_support import claim, date_fields, measure_in
+from .factories import api_token
 
 START, END = datetime.date(2026, 4, 1), datetime.date(2028, 3, 31)
 
@@ -149,7 +149,7 @@ def test_a_supplier_cannot_create_an_agreement(tenant_a: Tenant, client: Client)
         create(tenant_a, actor=tenant_a.supplier_user, member=tenant_a.supplier_member())
     client.force_login(tenant_a.supplier_user)
     assert client.get(reverse("delivery:agreement-create", kwargs={"org": tenant_a.supplier.slug})).status_code == 404
-    token = Token.objects.create(user=tenant_a.supplier_user)
+    token = api_token(tenant_a.supplier_user)
     response = client.post(
         reverse("api:agreement-create", kwargs={"org": tenant_a.supplier.slug}),
         {
@@ -550,7 +550,7 @@ def test_the_agreement_summary_shows_every_field(tenant_a: Tenant, client: Clien
 
 
 def api(client: Client, user: Any, name: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     headers = {"Authorization": f"Token {token.key}"}
     url = reverse(name, kwargs=kwargs)
     if data is None:

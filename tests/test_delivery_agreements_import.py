@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
@@ -16,6 +15,7 @@ from commonweal.delivery.services_agreements import ImportRefused, commitments_f
 
 from .conftest import Tenant
 from .delivery_agreements_support import csv_file, measure_in, xlsx_file
+from .factories import api_token
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_the_import_page_lists_the_problems_and_imports_a_good_file(agreement_20
 def test_the_import_api_answers_with_what_it_created_or_the_problems_by_line(
     agreement_2027: Tenant, client: Client
 ) -> None:
-    token = Token.objects.create(user=agreement_2027.manager)
+    token = api_token(agreement_2027.manager)
     url = reverse("api:commitment-import", kwargs={"org": agreement_2027.buyer.slug, "pk": agreement_2027.agreement.pk})
     headers = {"Authorization": f"Token {token.key}"}
     bad = client.post(url, {"commitments_file": csv_file([["JOBS.1", "six", "", "", ""]])}, headers=headers)

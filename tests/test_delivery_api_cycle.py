@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.accounts.models import User
@@ -61,12 +60,13 @@ from .delivery_cycles_support import (
     world_make,
 )
 from .delivery_status_helpers import today_fix
+from .factories import api_token
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(user: User) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client

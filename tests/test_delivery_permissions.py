@@ -16,7 +16,6 @@ from django.db.models import Model
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
@@ -38,6 +37,7 @@ from commonweal.tenancy.selectors import Member, member_access
 from . import factories
 from .conftest import Tenant
 from .delivery_agreements_support import csv_file, periods_made
+from .factories import api_token
 
 
 @dataclass
@@ -314,7 +314,7 @@ def test_reading_an_agreement_without_periods_writes_nothing(tenant_a: Tenant, c
     assert page.status_code == 200
     detail = client.get(reverse("delivery:agreement-detail", kwargs={"org": "supplier-a", "pk": agreement.pk}))
     assert detail.status_code == 200
-    token = Token.objects.create(user=tenant_a.supplier_user)
+    token = api_token(tenant_a.supplier_user)
     headers = {"Authorization": f"Token {token.key}"}
     for name in ("api:period-list", "api:return-list"):
         response = client.get(

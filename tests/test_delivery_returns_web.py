@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.core.models import AuditEvent
@@ -16,7 +15,7 @@ from commonweal.delivery.services_returns import LineInput
 
 from .conftest import Tenant
 from .delivery_agreements_support import periods_made
-from .factories import evidence_file
+from .factories import api_token, evidence_file
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +36,7 @@ def text(response) -> str:
 
 
 def api(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
@@ -26,6 +25,7 @@ from commonweal.tenancy.permissions import PermissionRefused
 
 from .conftest import Tenant
 from .delivery_agreements_support import claim, measure_in, value_set_for
+from .factories import api_token
 
 
 def propose(tenant: Tenant, commitment: Commitment, **overrides: Any) -> Substitution:
@@ -315,8 +315,8 @@ def test_the_pages_check_propose_and_decide(tenant_a: Tenant, volunteering: Meas
 def test_the_api_proposes_lists_and_decides(tenant_a: Tenant, volunteering: Measure, client: Client) -> None:
     jobs = tenant_a.commitments[0]
     agreement = tenant_a.agreement
-    supplier_token = Token.objects.create(user=tenant_a.supplier_user)
-    manager_token = Token.objects.create(user=tenant_a.manager)
+    supplier_token = api_token(tenant_a.supplier_user)
+    manager_token = api_token(tenant_a.manager)
     url = reverse("api:substitution-list", kwargs={"org": tenant_a.supplier.slug, "pk": agreement.pk})
     data = {
         "commitment": jobs.pk,

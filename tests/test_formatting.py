@@ -8,6 +8,7 @@ from django.template import Context, Template
 
 from commonweal.core.formatting import (
     money,
+    money_in,
     money_rate,
     percent,
     percent_of_fraction,
@@ -36,6 +37,14 @@ from commonweal.core.formatting import (
 )
 def test_money_is_pounds_to_the_penny_with_commas_and_a_minus_sign(value, shown):
     assert money(value) == shown
+
+
+def test_money_in_another_currency_names_it_and_never_shows_a_pound_sign():
+    assert money_in(D("250000"), "EUR") == "EUR 250,000.00"
+    assert money_in(D("-12.505"), "eur") == "−EUR 12.51"
+    assert money_in(D("1234.5"), "GBP") == money_in(D("1234.5"), "") == "£1,234.50"
+    assert money_in(None, "EUR") == ""
+    assert Template("{% load formatting %}{{ v|money_in:c }}").render(Context({"v": D("5"), "c": "USD"})) == "USD 5.00"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditEvent
@@ -47,6 +46,7 @@ from commonweal.tenancy.selectors import Member
 
 from . import factories
 from .conftest import Tenant
+from .factories import api_token
 
 UNITS = "count, fte, weeks, hours, days, gbp, tco2e, percent"
 
@@ -1030,7 +1030,7 @@ def test_another_organisation_cannot_download_a_version(client, council):
 
 
 def token(user) -> dict[str, str]:
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    return {"Authorization": f"Token {api_token(user).key}"}
 
 
 def test_the_api_lists_own_and_shared_frameworks_without_the_sharers_drafts(client, tenant_a: Tenant, tenant_b: Tenant):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.delivery import services_returns
@@ -25,6 +24,7 @@ from commonweal.delivery.models import DeliveryReturn, ReturnState
 from commonweal.delivery.services_returns import LineInput
 
 from .conftest import make_tenant
+from .factories import api_token
 
 TESTS = Path(__file__).resolve().parent
 COMMONWEAL = TESTS.parent / "commonweal"
@@ -32,6 +32,7 @@ COMMONWEAL = TESTS.parent / "commonweal"
 # The committed tests that go through the services that lock rows, by the module they are in.
 LOCK_PATH_TESTS = {
     "test_lock_paths.py": ["test_the_api_submits_a_draft_return_outside_a_wrapping_transaction"],
+    "test_api_tokens.py": ["test_token_pages_and_a_password_change_committed"],
     "test_delivery_api_cycle.py": ["test_two_quarterly_cycles_through_the_api_committed"],
     "test_delivery_returns.py": ["test_query_answer_resubmit_verify_committed", "test_bulk_csv_committed"],
     "test_delivery_agreements.py": ["test_agreement_update_committed", "test_the_commitment_pages_committed"],
@@ -64,7 +65,7 @@ def test_the_api_submits_a_draft_return_outside_a_wrapping_transaction() -> None
         narrative="Four apprentices started",
     )
     assert draft.state == ReturnState.DRAFT
-    token, _ = Token.objects.get_or_create(user=tenant.supplier_user)
+    token = api_token(tenant.supplier_user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
@@ -94,6 +95,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         if "select_for_update" in path.read_text(encoding="utf-8")
     )
     assert locking == [
+        "accounts/services.py",
         "core/services_tasks.py",
         "delivery/services_agreements.py",
         "delivery/services_returns.py",

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Agreement
 from commonweal.procurement import ocds
 from commonweal.procurement.models import Award, Procurement
 from commonweal.procurement.services_opendata import ocds_export, ocds_import, ocds_import_any_buyer
-from commonweal.tenancy.models import Organisation
+from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.selectors import Member
 from tests import factories
 
@@ -330,6 +332,11 @@ def test_sell2wales_and_pcs_releases_without_id_and_in_euros_are_kept_with_their
     assert exported["tender"]["value"] == {"amount": Decimal("250000.00"), "currency": "EUR"}
     assert exported["awards"][0]["value"] == {"amount": Decimal("240000.00"), "currency": "EUR"}
     assert ocds.package_problems(package) == []
+    # The pages show the euro figures as euros, never with a pound sign.
+    client = Client()
+    client.force_login(factories.member_user(council, Role.PROCUREMENT_OFFICER))
+    listing = client.get(reverse("procurement:procurement-list", kwargs={"org": council.slug})).content.decode()
+    assert "EUR 250,000.00" in listing and "£250,000.00" not in listing
     # Again: a release without an id is matched by its ocid like any other, and nothing changes.
     again = ocds_import(actor=None, member=Member.system(council), files=[("s2w.json", package_of(euros))])
     assert again.changed is False and Award.objects.count() == 1

@@ -7,8 +7,10 @@ import io
 import json
 from decimal import Decimal
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -29,8 +31,9 @@ from commonweal.delivery.models import (
 from commonweal.frameworks.models import UnitKind, ValueType
 from commonweal.procurement.models import Procurement, ProcurementState
 from commonweal.reporting import budget as rules
+from commonweal.reporting import figures_store
 from commonweal.reporting.budget import Budget, Cell, DepartmentSpend, Quantities
-from commonweal.reporting.models import BudgetLine, FinancialYear, MoneyBasis
+from commonweal.reporting.models import BudgetLine, FiguresVersion, FinancialYear, MoneyBasis, StoredFigures
 from commonweal.reporting.selectors_budget import budget_compute, budget_get
 from commonweal.tenancy.models import Department, DepartmentSpendLabel, OrganisationKind, Role
 from commonweal.tenancy.selectors import Member
@@ -498,6 +501,35 @@ def test_a_department_s_spend_comes_from_its_service_areas_in_the_spend_files(db
     assert department.verified_social_net_percent == D("0.0")
     assert unmapped.spend is None
     assert rules.budget_from_dict(figures.as_dict()) == figures
+
+
+def test_stored_figures_serve_another_process_and_never_an_old_version(world: dict[str, Any], db: None) -> None:
+    member = Member(user=world["lead"], organisation=world["buyer"], roles=frozenset({Role.SOCIAL_VALUE_LEAD}))
+    year = FinancialYear.objects.get(pk=world["year"].pk)
+    before = budget_get(member=member, year=year, as_at=AS_AT)
+    stored = StoredFigures.objects.get(year=year, shares=False)
+    current = FiguresVersion.objects.get(organisation=world["buyer"]).number
+    assert (stored.version, stored.as_at) == (current, AS_AT)
+    # Another process (an empty cache of its own) reads the stored figures: nothing is worked out.
+    cache.clear()
+    with patch("commonweal.reporting.selectors_budget.budget_compute", side_effect=AssertionError("worked out")):
+        assert budget_get(member=member, year=year, as_at=AS_AT) == before
+        # Another day is another figure: the stored one is not served for it.
+        with pytest.raises(AssertionError, match="worked out"):
+            budget_get(member=member, year=year, as_at=AS_AT + datetime.timedelta(days=1))
+    # A change moves the version on: the stored figures are not served, and are replaced.
+    line = ReturnLine.objects.get(commitment=world["c1"], status=LineStatus.PENDING)
+    line.status = LineStatus.VERIFIED
+    line.save()
+    cache.clear()
+    after = budget_get(member=member, year=year, as_at=AS_AT)
+    assert next(m for m in after.departments[0].measures if m.code == "JOBS").quantities.verified == D("3")
+    stored.refresh_from_db()
+    assert stored.version == current + 1
+    # Figures worked out for an older version (a slow process finishing late) never replace newer ones.
+    figures_store.figures_keep(year=year, shares=False, as_at=AS_AT, version=current, figures=before)
+    stored.refresh_from_db()
+    assert stored.version == current + 1 and rules.budget_from_dict(stored.figures) == after
 
 
 def test_cached_figures_are_worked_out_again_after_any_change(world: dict[str, Any], db: None) -> None:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction, AuditEvent
 from commonweal.delivery import services_returns
-from commonweal.delivery.models import LineStatus
+from commonweal.delivery.models import CaseStudy, DeliveryReturn, LineStatus
 from commonweal.reporting import annual, selectors_report, services_report
 from commonweal.reporting.models import ImpactReport, ReportState, ReportVersion
 from commonweal.tenancy.permissions import PermissionRefused
@@ -190,7 +190,7 @@ def test_the_published_csv_xlsx_json_and_pdf_carry_the_same_figures(tmp_path: Pa
     response = client.get(reverse("reporting:version-pdf", kwargs=kwargs))
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(response.getvalue())
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for figure in ("£20,000.00", "£16,000.00", "£12,800.00", "£45,000.00", "£27,000.00", "£8,000.00", "£4,800.00"):
         assert figure in text, figure
@@ -200,6 +200,13 @@ def test_the_published_csv_xlsx_json_and_pdf_carry_the_same_figures(tmp_path: Pa
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info
     assert "Title:           Social value impact report 2025/26 (version 1)" in info
+
+    # Made once and kept: the next download serves the stored file, rendering nothing.
+    version.refresh_from_db()
+    assert version.pdf.name.startswith(f"reports/{year.buyer.pk}/")
+    with patch.object(services_report.annual_files, "report_pdf", side_effect=AssertionError("rendered again")):
+        again = client.get(reverse("reporting:version-pdf", kwargs=kwargs))
+    assert again.getvalue() == pdf.read_bytes()
 
 
 def test_a_published_version_does_not_change_when_new_returns_are_verified() -> None:
@@ -341,6 +348,19 @@ def test_one_report_a_year_and_only_consented_case_studies() -> None:
         services_report.case_studies_choose(
             actor=year.lead, member=lead, report=report, case_studies=[year.unconsented_case_study]
         )
+    # A consented story of last year's return (submitted 1 March 2025) is not one of 2025/26's.
+    last_year = CaseStudy.objects.create(
+        organisation=year.buyer,
+        delivery_return=DeliveryReturn.objects.get(agreement__organisation=year.buyer, submitted_at__month=3),
+        title="Last year's story",
+        story="From 2024/25.",
+        consent_given_by="Sam",
+        consent_date=date(2025, 3, 2),
+    )
+    assert last_year in selectors_report.case_study_choice_list(member=lead)
+    assert list(selectors_report.case_study_choice_list(member=lead, year=year.year)) == [year.case_study]
+    with pytest.raises(ApplicationError, match="in the 2025/26 report .*Last year's story"):
+        services_report.case_studies_choose(actor=year.lead, member=lead, report=report, case_studies=[last_year])
     assert list(report.case_studies.all()) == [year.case_study]
 
 
@@ -496,6 +516,9 @@ def test_the_report_cycle_through_the_pages_committed() -> None:
     assert viewer.post(reverse("reporting:report-sign-off", kwargs=kwargs)).status_code == 302
     assert lead.post(reverse("reporting:report-publish", kwargs=kwargs)).status_code == 302
     version = ReportVersion.objects.get(report=report)
+    assert version.pdf.name.endswith(".pdf")  # the worker made the PDF once the version was committed
+    with version.pdf.open("rb") as stored:
+        assert stored.read(5) == b"%PDF-"
     assert [section["heading"] for section in version.snapshot["sections"]] == ["Two", "One"]
     assert version.snapshot["summary"] == "Now." and version.signed_off_by == year.viewer
 

@@ -12,13 +12,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.spend import charts
 from commonweal.tenancy.models import Role
 from tests.conftest import Tenant
 
-from .factories import MembershipFactory, member_user
+from .factories import MembershipFactory, api_token, member_user
 from .spend_analysis_data import spend_world
 from .spend_suppliers_support import import_with_payments, payment
 
@@ -235,7 +234,7 @@ def test_spend_summary_json_gives_the_api_s_figures(council: Tenant, client: Cli
     printed = json.loads(out.getvalue())
     assert printed["totals"]["total"] == "12600.00"
     assert printed["classification"][0]["percent_of_all"] == "26.98"  # 3400 / 12600
-    token, _ = Token.objects.get_or_create(user=council.manager)
+    token = api_token(council.manager)
     api = client.get(
         reverse("api:spend-summary", kwargs={"org": council.buyer.slug}),
         {"date_to": "2025-03-31"},
@@ -277,7 +276,7 @@ def test_spend_summary_for_an_organisation_without_imports(tenant_b: Tenant) -> 
 
 
 def test_the_summary_api_filters_and_reports_bad_parameters_in_the_error_shape(council: Tenant, client: Client) -> None:
-    token, _ = Token.objects.get_or_create(user=council.manager)
+    token = api_token(council.manager)
     url = reverse("api:spend-summary", kwargs={"org": council.buyer.slug})
     headers = {"Authorization": f"Token {token.key}"}
     data = client.get(url, {"local": "unknown", "include_not_influenceable": "false"}, headers=headers).json()
@@ -298,7 +297,7 @@ def test_the_summary_api_is_404_for_a_supplier_and_for_another_organisation(
 ) -> None:
     MembershipFactory.create(user=tenant_b.manager, organisation=tenant_b.buyer, role=Role.SOCIAL_VALUE_LEAD)
     for user, org in [(council.supplier_user, council.supplier.slug), (tenant_b.manager, council.buyer.slug)]:
-        token, _ = Token.objects.get_or_create(user=user)
+        token = api_token(user)
         response = client.get(
             reverse("api:spend-summary", kwargs={"org": org}), headers={"Authorization": f"Token {token.key}"}
         )

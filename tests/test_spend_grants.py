@@ -64,3 +64,28 @@ def test_grants_count_as_vcse_payments_once(tenant_a: Tenant, tmp_path: Path) ->
     assert total == Decimal("11599.00") + Decimal("2500") + Decimal("1500")
     # The added grants are VCSE payments; so are the payments to the grants' recipients.
     assert vcse == Decimal("2500") + Decimal("1500") + Decimal("1500.00") + Decimal("99.00")
+
+
+def test_a_grant_paid_in_instalments_counts_once(tenant_a: Tenant, tmp_path: Path) -> None:
+    """£3,000 awarded, paid as two instalments of £1,000 in the files and one not yet in them: the two count
+    as payments and the grant adds the £1,000 they leave, so the recipient's total is the award, once."""
+    factories.FrameworkVersionFactory.create(organisation=tenant_a.buyer)
+    payments = tmp_path / "payments.csv"
+    payments.write_text(
+        "Date,Supplier Name,Amount,Transaction No\n"
+        "02/05/2025,Sale Community Pantry,1000.00,T1\n"
+        "01/08/2025,Sale Community Pantry,1000.00,T2\n"
+        "01/06/2025,Big Supplies Ltd,400.00,T3\n",
+        encoding="utf-8",
+    )
+    spend_import_file(actor=tenant_a.manager, member=Member.system(tenant_a.buyer), path=payments)
+    package = {
+        "grants": [
+            grant("360G-x-1", "Sale Community Pantry", 3000),
+            grant("360G-x-2", "Big Supplies Ltd", 300),  # paid more than awarded in the window: adds nothing
+        ]
+    }
+    grants_import(actor=None, member=Member.system(tenant_a.buyer), files=[("g.json", json.dumps(package).encode())])
+    total, vcse = vcse_share(tenant_a)
+    assert total == Decimal("3000.00") + Decimal("400.00")
+    assert vcse == Decimal("3000.00") + Decimal("400.00")

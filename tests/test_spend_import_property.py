@@ -127,7 +127,7 @@ def expected_payments(payments: list[Payment]) -> list[Payment]:
     return kept
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shape=shapes, payments=payments_strategy)
 def test_generated_files_import_with_their_totals_or_are_refused(
     tenant_a: Tenant, tmp_path: Path, shape: Shape, payments: list[Payment]

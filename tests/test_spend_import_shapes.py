@@ -247,6 +247,16 @@ def test_a_total_labelled_in_the_date_column(tenant_a: Tenant, tmp_path: Path) -
     ]
 
 
+def test_a_description_in_the_first_column_is_never_a_total_label(tenant_a: Tenant, tmp_path: Path) -> None:
+    """Two identical payments, the second equal to the sum above it: the first column is the description, and a
+    description starting "Total" belongs to a payment, so both are imported."""
+    header = ["Description", "Supplier Name", "Date", "Amount", "Transaction No"]
+    rows = [["Total refurbishment", "Acme Ltd", "01/01/2024", "0.01", "R1"]] * 2
+    spend_import = run(tenant_a, write(tmp_path, "first.csv", csv_text([header, *rows])))
+    assert rejects(spend_import) == []
+    assert (spend_import.rows_imported, spend_import.total_amount) == (2, Decimal("0.02"))
+
+
 # --- Reconciliation: every row accounted for -------------------------------------------------------
 
 

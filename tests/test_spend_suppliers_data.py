@@ -68,6 +68,19 @@ def test_postcodes_without_a_district_are_unknown() -> None:
     assert places.postcode_district("not a postcode") == places.postcode_district("") == ""
 
 
+def test_wards_are_named_with_their_district_and_take_its_decile() -> None:
+    """Every ward of the shipped boundary files is known (7,588 codes), so a ward code reads as a place."""
+    assert len(places.wards()) == 7_588
+    assert places.place_label("E05015239") == "E05015239 (Altrincham, Trafford)"
+    assert places.place_label(" e05015239 ") == "E05015239 (Altrincham, Trafford)"
+    assert places.place_label("E08000009") == "E08000009 (Trafford)"
+    assert places.place_label("E05999999") == "E05999999"  # not a known ward or district: the code alone
+    assert places.place_imd_decile("E05015239") == 7  # Trafford's decile
+    assert places.place_imd_decile("E05999999") is None
+    # Every ward lies in a district the districts file knows.
+    assert {ward.district_code for ward in places.wards().values()} <= set(places.districts())
+
+
 def test_districts_carry_names_and_imd_2019_deciles_mapped_to_2025_codes() -> None:
     trafford = places.district_get("E08000009")
     assert trafford is not None

@@ -30,7 +30,6 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pytest_django import DjangoDbBlocker
-from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
 from commonweal.accounts.models import User
@@ -47,7 +46,7 @@ from commonweal.tenancy.models import Department, DepartmentSpendLabel, Organisa
 
 from . import factories
 from .conftest import Tenant, built_once, make_tenant
-from .factories import MembershipFactory, NetworkFactory, evidence_file
+from .factories import MembershipFactory, NetworkFactory, api_token, evidence_file
 from .isolation import area_modules
 
 # --- What this file knows about the routes ---------------------------------------------------------
@@ -588,7 +587,7 @@ def home_slug(tenant: Tenant, role: str) -> str:
 
 
 def token_header(user: User) -> dict[str, str]:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     return {"Authorization": f"Token {token.key}"}
 
 

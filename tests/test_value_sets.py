@@ -12,7 +12,6 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commonweal.accounts.models import User
@@ -38,6 +37,7 @@ from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
 from .conftest import Tenant
+from .factories import api_token
 
 D = Decimal
 LOCAL = ValueType.LOCAL_ECONOMIC.value
@@ -840,7 +840,7 @@ def test_calculator_without_choices_asks_for_a_value_set(client, council):
 
 
 def api_client(user: User) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client

@@ -9,6 +9,8 @@ from commonweal.frontend.forms import GovukForm
 
 from .tasks import email_send
 
+PASSWORD_HINT = "At least 12 characters. Not one you use elsewhere, and not only numbers."
+
 
 class SignInForm(GovukForm, AuthenticationForm):
     username = forms.EmailField(
@@ -45,4 +47,7 @@ class PasswordResetRequestForm(GovukForm, PasswordResetForm):
 
 
 class NewPasswordForm(GovukForm, SetPasswordForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One plain hint, as on registration, rather than a list built from every password validator.
+        self.fields["new_password1"].help_text = PASSWORD_HINT

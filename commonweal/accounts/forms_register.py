@@ -5,6 +5,8 @@ from django import forms
 
 from commonweal.frontend.forms import GovukForm
 
+from .forms import PASSWORD_HINT
+
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "I do not know")]
 ANSWERS = {"yes": True, "no": False, "unknown": None}
 
@@ -56,7 +58,7 @@ class RegisterForm(GovukForm):
     )
     password = forms.CharField(
         label="Create a password",
-        help_text="At least 12 characters. Not one you use elsewhere, and not only numbers.",
+        help_text=PASSWORD_HINT,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Create a password"},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_register
+from . import views, views_register, views_tokens, views_two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,5 +15,8 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
-    path("api-token/", views.api_token, name="api-token"),
+    path("two-factor/", views_two_factor.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/set-up/", views_two_factor.two_factor_set_up_view, name="two-factor-set-up"),
+    path("api-tokens/", views_tokens.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke_view, name="api-token-revoke"),
 ]

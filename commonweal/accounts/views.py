@@ -1,17 +1,9 @@
-"""Sign in, sign out, password reset and API tokens."""
+"""Sign in, sign out and password reset (two-factor sign-in: views_two_factor; API tokens: views_tokens)."""
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
-
-from commonweal.core.http import SignedInRequest
 
 from .forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
-from .services import api_token_regenerate
 
 
 class SignInView(auth_views.LoginView):
@@ -44,13 +36,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def api_token(request: SignedInRequest) -> HttpResponse:
-    token = None
-    if request.method == "POST":
-        token = api_token_regenerate(actor=request.user)
-        messages.success(request, "Your new API token has been created. Copy it now: it will not be shown again.")
-    return render(request, "accounts/api_token.html", {"token": token})

@@ -44,6 +44,18 @@ def money(value: Number | None) -> str:
     return _signed(f"£{abs(pence):,.2f}", pence < 0)
 
 
+def money_in(value: Number | None, currency: str = "GBP") -> str:
+    """An amount in its own currency: pounds as `money` gives them; any other currency (an imported notice's
+    euro value) with its ISO 4217 code, never a pound sign: “EUR 1,234.56”, “−EUR 12.50”."""
+    if value is None:
+        return ""
+    code = (currency or "GBP").strip().upper()
+    if code == "GBP":
+        return money(value)
+    cents = _decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return _signed(f"{code} {abs(cents):,.2f}", cents < 0)
+
+
 def money_rate(value: Number | None) -> str:
     """A value per unit in pounds: pence always, and up to 4 places when the rate has them.
 

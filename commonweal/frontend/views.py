@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from commonweal.tenancy.selectors import organisation_list_for_user
@@ -25,7 +25,26 @@ def cookies(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/cookies.html")
 
 
+# The API answers every error in its one JSON shape (commonweal/api/errors.py), even when Django, not the
+# API's own views, answers: a URL that matches no route (a malformed id), or a fault.
+API_PATH_PREFIX = "/api/"
+API_ERRORS = {
+    403: "You do not have permission to perform this action.",
+    404: "No such resource.",
+    500: "Something went wrong on our side. Try again later.",
+}
+
+
+def _api_error(request: HttpRequest, status: int) -> JsonResponse | None:
+    if not request.path.startswith(API_PATH_PREFIX):
+        return None
+    return JsonResponse({"detail": API_ERRORS[status]}, status=status)
+
+
 def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    api = _api_error(request, 403)
+    if api is not None:
+        return api
     return render(
         request,
         "frontend/error.html",
@@ -35,10 +54,16 @@ def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    api = _api_error(request, 404)
+    if api is not None:
+        return api
     return render(request, "frontend/error.html", {"status": 404, "title": "Page not found"}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    api = _api_error(request, 500)
+    if api is not None:
+        return api
     # Rendered without context processors' database reads: the fault may be the database.
     from django.template import loader
 

@@ -1,6 +1,7 @@
 """The social value budget (departments, financial years, budget lines) and the annual impact report
 (a draft, its sign-off, and the immutable versions it is published as)."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -173,6 +174,11 @@ class ReportSection(models.Model):
         return self.heading
 
 
+def report_pdf_path(instance: "ReportVersion", filename: str) -> str:
+    """Stored under a generated name: one file per version, never overwritten."""
+    return f"reports/{instance.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
 class ReportVersion(models.Model):
     """A published version of a report: every figure, chart table and word as they were when published.
     Never changed; a correction is a new version with a note of what changed."""
@@ -185,6 +191,13 @@ class ReportVersion(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()
+    pdf = models.FileField(
+        upload_to=report_pdf_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The version's PDF, made once when it is published (a version never changes).",
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -201,6 +214,29 @@ class FiguresVersion(models.Model):
 
     organisation = models.OneToOneField("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
     number = models.PositiveBigIntegerField(default=0)
+    refresh_queued = models.BooleanField(
+        default=False, help_text="A task to work the open years' figures out again is waiting for the worker."
+    )
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.number}"
+
+
+class StoredFigures(models.Model):
+    """An open year's figures as last worked out (`Budget.as_dict()`), under the figures version and the day
+    they were worked out for: kept in the database so that every web process and worker shares them, and
+    worked out again by the worker after a change (see `figures_store.py`). Derived data, never edited."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(FinancialYear, on_delete=models.CASCADE, related_name="+")
+    shares = models.BooleanField(help_text="Whether each agreement's social value as a share of its value is in.")
+    as_at = models.DateField()
+    version = models.PositiveBigIntegerField()
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "shares"], name="stored_figures_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} figures (version {self.version}, as at {self.as_at})"

@@ -38,6 +38,7 @@ from commonweal.tenancy.models import Department, DepartmentSpendLabel
 from commonweal.tenancy.selectors import Member
 
 from . import budget as rules
+from . import figures_store
 from .budget import (
     AgreementShare,
     Budget,
@@ -485,11 +486,11 @@ def _department_spend(organisation: Any, year: _Year) -> dict[int, DepartmentSpe
 def _place_label(code: str) -> str:
     if not code:
         return "Place not recorded"
-    return places.district_label(code)
+    return places.place_label(code)
 
 
 def _decile_key(fact: Fact) -> str:
-    decile = places.district_imd_decile(fact.place_code) if fact.place_code else None
+    decile = places.place_imd_decile(fact.place_code) if fact.place_code else None
     return str(decile) if decile is not None else ""
 
 
@@ -612,30 +613,38 @@ def _compute(
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def _figures_version(organisation: Any) -> int:
-    return FiguresVersion.objects.filter(organisation=organisation).values_list("number", flat=True).first() or 0
+def _figures_version(organisation_id: int) -> int:
+    return FiguresVersion.objects.filter(organisation_id=organisation_id).values_list("number", flat=True).first() or 0
 
 
 def budget_get(*, member: Member, year: FinancialYear, shares: bool = False, as_at: date | None = None) -> Budget:
     """The year's figures for the member's organisation: as frozen when the year was closed, else worked
-    out now, with last year's as the baseline (frozen, if last year is closed).
-
-    Worked-out figures are kept in the cache under the organisation's figures version (moved on by every
-    change to what they are worked out from: see `signals.py`) and the day, so a request after a change
-    always works them out again. The departments' spend is read from the spend files on every request."""
+    out (or read as stored), with last year's as the baseline (frozen, if last year is closed). The
+    departments' spend is read from the spend files on every request."""
     if year.organisation_id != member.organisation.pk:
         raise ApplicationError("This financial year belongs to another organisation.")
     if year.frozen is not None:
         return rules.budget_from_dict(year.frozen)
-    organisation = member.organisation
+    return _with_spend(figures_current(year=year, shares=shares, as_at=as_at), member.organisation, year)
+
+
+def figures_current(*, year: FinancialYear, shares: bool = False, as_at: date | None = None) -> Budget:
+    """An open year's figures for the current figures version (moved on by every change to what they are
+    worked out from: see `signals.py`) and day, so a change is never hidden: from this process's cache,
+    else as stored in the database by any process (`figures_store.py`), else worked out now and stored."""
     as_at = min(as_at or today_local(), year.end_date)
-    version = _figures_version(organisation)
-    key = f"reporting:budget:{organisation.pk}:{year.pk}:{int(shares)}:{as_at.isoformat()}:{version}"
+    version = _figures_version(year.organisation_id)
+    key = f"reporting:budget:{year.organisation_id}:{year.pk}:{int(shares)}:{as_at.isoformat()}:{version}"
     figures: Budget | None = cache.get(key)
     if figures is None:
-        figures = budget_compute(organisation=organisation, year=year, shares=shares, as_at=as_at, with_spend=False)
+        figures = figures_store.figures_read(year=year, shares=shares, as_at=as_at, version=version)
+        if figures is None:
+            figures = budget_compute(
+                organisation=year.organisation, year=year, shares=shares, as_at=as_at, with_spend=False
+            )
+            figures_store.figures_keep(year=year, shares=shares, as_at=as_at, version=version, figures=figures)
         cache.set(key, figures, CACHE_SECONDS)
-    return _with_spend(figures, organisation, year)
+    return figures
 
 
 def _with_spend(figures: Budget, organisation: Any, year: FinancialYear) -> Budget:

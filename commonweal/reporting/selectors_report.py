@@ -4,7 +4,7 @@ snapshot). Every read is through the member's organisation: another's report is 
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from commonweal.delivery.models import CaseStudy, ReturnState
@@ -89,11 +89,19 @@ def years_without_report(*, member: Member) -> QuerySet[FinancialYear]:
     return FinancialYear.objects.filter(organisation=member.organisation, report__isnull=True).order_by("-start_year")
 
 
-def case_study_choice_list(*, member: Member) -> QuerySet[CaseStudy]:
+def case_study_choice_list(*, member: Member, year: FinancialYear | None = None) -> QuerySet[CaseStudy]:
     """Case studies a report may publish: on the organisation's agreements' submitted returns (a draft is
-    the supplier's own), with the consent to publish recorded (who gave it, and when)."""
+    the supplier's own), with the consent to publish recorded (who gave it, and when); for a `year`, those
+    whose return's period ends in it (a return with no period: submitted in it)."""
+    cases = CaseStudy.objects.all()
+    if year is not None:
+        within = (year.start_date, year.end_date)
+        cases = cases.filter(
+            Q(delivery_return__period__end_date__range=within)
+            | Q(delivery_return__period__isnull=True, delivery_return__submitted_at__date__range=within)
+        )
     return (
-        CaseStudy.objects.filter(
+        cases.filter(
             organisation=member.organisation,
             delivery_return__agreement__organisation=member.organisation,
             delivery_return__state=ReturnState.SUBMITTED,

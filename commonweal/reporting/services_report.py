@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,8 +27,9 @@ from commonweal.delivery.models import CaseStudy
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
+from . import annual_files
 from .models import FinancialYear, ImpactReport, ReportSection, ReportState, ReportVersion
-from .selectors_report import case_study_choice_list, report_content, version_latest
+from .selectors_report import case_study_choice_list, report_content, version_latest, version_view
 
 REPORT_FIELDS = ["title", "summary", "state"]
 SECTION_FIELDS = ["heading", "body", "position"]
@@ -257,14 +259,18 @@ def section_move(*, actor: User | None, member: Member, section: ReportSection, 
 def case_studies_choose(
     *, actor: User | None, member: Member, report: ImpactReport, case_studies: Iterable[CaseStudy]
 ) -> ImpactReport:
-    """The case studies the report publishes: only those on submitted returns with consent recorded."""
+    """The case studies the report publishes: only those of its year, on submitted returns, with consent
+    recorded."""
     permission_require(member, WRITE)
     _own(member, report)
     chosen = list(case_studies)
-    allowed = set(case_study_choice_list(member=member).values_list("pk", flat=True))
+    allowed = set(case_study_choice_list(member=member, year=report.year).values_list("pk", flat=True))
     refused = [case.title for case in chosen if case.pk not in allowed]
     if refused:
-        message = f"These case studies cannot be published (no consent recorded, or not yours): {', '.join(refused)}"
+        message = (
+            f"These case studies cannot be published in the {report.year.label} report (not of that year, no "
+            f"consent recorded, or not yours): {', '.join(refused)}"
+        )
         raise ApplicationError(message, field_errors={"case_studies": message})
     before = sorted(report.case_studies.values_list("title", flat=True))
     report.case_studies.set(chosen)
@@ -413,4 +419,26 @@ def report_publish(*, actor: User | None, member: Member, report: ImpactReport, 
             "signed_off_by": report.signed_off_by.email,
         },
     )
+    # The worker makes the PDF once, after the version is committed; a download before then makes it.
+    from .tasks import version_pdf_task
+
+    organisation_id, version_id = member.organisation.pk, version.pk
+    transaction.on_commit(lambda: version_pdf_task.enqueue(organisation_id=organisation_id, version_id=version_id))
+    return version
+
+
+def version_pdf_store(*, member: Member, version: ReportVersion) -> ReportVersion:
+    """The version with its PDF made and stored, once: a published version never changes, so neither does
+    its PDF. Two makers at once both render, and the first to record its file wins; the other's is removed."""
+    permission_require(member, Permission.READ_PUBLIC_BODY)
+    version = ReportVersion.objects.get(organisation=member.organisation, pk=version.pk)
+    if version.pdf:
+        return version
+    content = annual_files.report_pdf(version_view(member=member, version=version))
+    field = version.pdf
+    field.save("report.pdf", ContentFile(content), save=False)
+    recorded = ReportVersion.objects.filter(pk=version.pk, pdf="").update(pdf=field.name)
+    if not recorded:
+        field.storage.delete(field.name)
+        version.refresh_from_db(fields=["pdf"])
     return version

@@ -1,4 +1,4 @@
-"""The budget's figures are kept in the cache between requests (`selectors_budget.budget_get`). Every save
+"""The budget's figures are kept between requests (`selectors_budget.budget_get`, `figures_store.py`). Every save
 or delete of a row they are worked out from moves the organisation's `FiguresVersion` on, in the same
 transaction, so the next request works them out again. Receivers are connected in `apps.ready`.
 
@@ -14,6 +14,7 @@ from commonweal.frameworks.models import ValueSet, ValueSetEntry
 from commonweal.procurement.models import Procurement
 from commonweal.tenancy.models import Department, DepartmentSpendLabel
 
+from . import figures_store
 from .models import BudgetLine, FiguresVersion, FinancialYear
 
 # Every model whose rows the figures read, each carrying the organisation the figures belong to.
@@ -35,9 +36,11 @@ SOURCES: tuple[type[Model], ...] = (
 
 
 def figures_changed(organisation_id: int) -> None:
-    """Move the organisation's figures version on (creating it the first time)."""
+    """Move the organisation's figures version on (creating it the first time), and have the worker work the
+    open years out again once the change commits."""
     if not FiguresVersion.objects.filter(organisation_id=organisation_id).update(number=F("number") + 1):
         FiguresVersion.objects.get_or_create(organisation_id=organisation_id, defaults={"number": 1})
+    figures_store.refresh_schedule(organisation_id)
 
 
 def _changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -240,7 +240,7 @@ def report_case_studies(request: HttpRequest, org: str, pk: int) -> HttpResponse
     def form_of(member: Member, report: ImpactReport) -> CaseStudiesForm:
         return CaseStudiesForm(
             _posted(request),
-            choices=selectors_report.case_study_choice_list(member=member),
+            choices=selectors_report.case_study_choice_list(member=member, year=report.year),
             initial={"case_studies": list(report.case_studies.values_list("pk", flat=True))},
         )
 
@@ -390,10 +390,14 @@ def version_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_pdf(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+def version_pdf(request: HttpRequest, org: str, pk: int) -> FileResponse:
     member = member_require(user=request.user, slug=org, permission=READ)
     version = selectors_report.version_get(member=member, pk=pk)
-    return _pdf_response(selectors_report.version_view(member=member, version=version))
+    version = services_report.version_pdf_store(member=member, version=version)
+    response = FileResponse(version.pdf.open("rb"), content_type="application/pdf")
+    name = annual_files.download_name(selectors_report.version_view(member=member, version=version), "pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 def _download(view: ReportView, fmt: str) -> HttpResponse:

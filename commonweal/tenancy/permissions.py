@@ -33,6 +33,7 @@ class Permission(StrEnum):
     SUBMIT_RETURNS = "submit_returns"
     MANAGE_REPORTS = "manage_reports"
     SIGN_OFF_REPORTS = "sign_off_reports"
+    REVIEW_MEMBERS = "review_members"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ RULES: dict[Permission, Rule] = {
         BUYER,
         [Role.SOCIAL_VALUE_LEAD, Role.VIEWER],
         "Only a social value lead or a viewer (a councillor or executive) signs off an impact report.",
+    ),
+    Permission.REVIEW_MEMBERS: _rule(
+        [OrganisationKind.PUBLIC_BODY, OrganisationKind.NETWORK, *SUPPLIER, OrganisationKind.COMMUNITY],
+        [Role.SOCIAL_VALUE_LEAD, Role.NETWORK_COORDINATOR, Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
+        "Only an organisation's lead (a social value lead, network coordinator or contact) sees who has set up "
+        "two-factor sign-in.",
     ),
     Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
     Permission.SUBMIT_RETURNS: _rule(

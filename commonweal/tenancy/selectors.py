@@ -77,6 +77,10 @@ class Member:
     def can_sign_off_reports(self) -> bool:
         return self.may(Permission.SIGN_OFF_REPORTS)
 
+    @property
+    def can_review_members(self) -> bool:
+        return self.may(Permission.REVIEW_MEMBERS)
+
 
 def organisation_list_for_user(*, user: Any) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False):

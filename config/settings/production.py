@@ -18,3 +18,5 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Two-factor sign-in is the rule for public bodies and networks; it cannot be turned off in production.
+TWO_FACTOR_ENFORCED = True

@@ -8,14 +8,13 @@ from playwright.sync_api import Page, expect
 from tests.factories import PASSWORD
 from tests.reporting_report_support import year_build
 
-from .support import assert_accessible, assert_reflows, error_summary_items, follow, sign_in, sign_out, submit
+from .support import assert_accessible, error_summary_items, follow, sign_in, sign_out, submit
 
 TITLE = "Social value impact report 2025/26"
 
 
 def checked(page: Page) -> None:
     assert_accessible(page)
-    assert_reflows(page)
 
 
 @pytest.mark.browser

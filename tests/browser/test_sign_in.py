@@ -5,9 +5,9 @@ import yaml
 from django.conf import settings
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
-from rest_framework.authtoken.models import Token
 
-from commonweal.accounts.models import User
+from commonweal.accounts.models import ApiToken, User
+from commonweal.accounts.services import api_token_digest
 from commonweal.demo.services import DEMO_FILE, DemoLoadResult
 from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.services import membership_grant
@@ -111,12 +111,15 @@ def test_other_signed_in_pages_pass_axe(page: Page, live_server: LiveServer, dem
     ]
     assert_accessible(page)
 
-    follow(page, page.get_by_role("link", name="API token"))
-    expect(page).to_have_title("API token – Commonweal")
+    follow(page, page.get_by_role("link", name="API tokens"))
+    expect(page).to_have_title("API tokens – Commonweal")
     expect(page.locator("#api-token")).to_have_count(0)
     assert_accessible(page)
-    submit(page, "Create a new token")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Your new API token has been created.")
+    page.get_by_label("Name").fill("Power BI report")
+    submit(page, "Create token")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your token “Power BI report” has been created."
+    )
     token = page.locator("#api-token").inner_text()
-    assert Token.objects.get(user=lead).key == token
+    assert ApiToken.objects.get(user=lead).key_digest == api_token_digest(token)
     assert_accessible(page)

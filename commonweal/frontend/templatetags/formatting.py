@@ -1,5 +1,6 @@
 """Template filters for money, percentages, dates and times: `{% load formatting %}`, then
-`{{ value|money }}`, `|money_rate`, `|percent`, `|percent_of_fraction`, `|uk_date`, `|uk_time`, `|uk_datetime`.
+`{{ value|money }}`, `|money_in:currency`, `|money_rate`, `|percent`, `|percent_of_fraction`, `|uk_date`,
+`|uk_time`, `|uk_datetime`.
 
 Each is the function of the same name in commonweal.core.formatting (the formats are documented there).
 None gives "", so a page adds its own words for a missing value: `{{ value|money|default:"Not set" }}`.
@@ -26,3 +27,9 @@ def _filter(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
 
 for _name in ("money", "money_rate", "percent", "percent_of_fraction", "uk_date", "uk_time", "uk_datetime"):
     register.filter(_name, _filter(getattr(formatting, _name)))
+
+
+@register.filter("money_in")
+def money_in(value: Any, currency: str = "GBP") -> str:
+    """`core.formatting.money_in`: an amount in its own currency (“EUR 1,234.56”); "" for none."""
+    return "" if value is None or value == "" else formatting.money_in(value, currency)
