@@ -6,7 +6,6 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -17,7 +16,7 @@ from .conftest import Tenant
 
 
 def get(client: Client, tenant: Tenant, url: str) -> Any:
-    token, _ = Token.objects.get_or_create(user=tenant.manager)
+    token = factories.api_token(tenant.manager)
     return client.get(url, headers={"Authorization": f"Token {token.key}"})
 
 

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from commonweal.core.dates import DATE_EARLIEST, DATE_LATEST, date_window_error
 from commonweal.core.errors import ApplicationError
@@ -19,12 +18,13 @@ from commonweal.delivery import selectors_status, services_agreements
 from commonweal.delivery.models import Agreement, ReportingPeriod
 from commonweal.delivery.periods import PERIODS_MAX, period_count, period_plan
 
+from . import factories
 from .conftest import Tenant
 from .delivery_agreements_support import date_fields
 
 
 def api_post(client: Client, tenant: Tenant, name: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    token, _ = Token.objects.get_or_create(user=tenant.manager)
+    token = factories.api_token(tenant.manager)
     return client.post(
         reverse(name, kwargs=kwargs),
         data,
