@@ -723,7 +723,7 @@ def spend_import_retry(*, actor: User, member: Member, spend_import: SpendImport
         raise ApplicationError("Only an import that stopped or failed can be tried again.")
     if not _upload_waiting(spend_import):
         raise ApplicationError("The uploaded file is no longer kept: upload it again.")
-    _debris_remove(spend_import)
+    transaction.on_commit(lambda: _debris_remove(spend_import))
     reason = _stopped_reason(spend_import) if stopped else spend_import.error
     _requeue(
         actor=actor, spend_import=spend_import, reason=f"Tried again by {actor.full_name or actor.email}: {reason}"
@@ -740,8 +740,14 @@ def spend_import_cancel(*, actor: User, member: Member, spend_import: SpendImpor
     failed_with_upload = spend_import.status == ImportStatus.FAILED and bool(spend_import.upload_path)
     if not (waiting or failed_with_upload or spend_import_is_stale(spend_import)):
         raise ApplicationError("This import cannot be cancelled: it is running, or it has finished.")
-    _debris_remove(spend_import)
-    _remove_upload(spend_import.upload_path)
+    # The files go once the cancellation is committed (a rolled-back one keeps them).
+    upload = spend_import.upload_path
+
+    def files_remove() -> None:
+        _debris_remove(spend_import)
+        _remove_upload(upload)
+
+    transaction.on_commit(files_remove)
     spend_import.upload_path = ""
     message = f"cancelled by {actor.full_name or actor.email}."
     _fail(actor=actor, spend_import=spend_import, message=message, action=AuditAction.SPEND_IMPORT_CANCELLED)
