@@ -14,7 +14,7 @@ PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser clean benchmark benchmark-budget
+.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser test-faults clean benchmark benchmark-budget
 
 setup: $(VENV)/.installed static
 
@@ -57,6 +57,10 @@ test-python: setup
 
 test-postgres: setup
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The fuzzing and the kill tests alone (they also run in test-python and test-postgres): docs/security.md.
+test-faults: setup
+	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/test_api_fuzz.py tests/test_faults_kill.py tests/test_faults_recovery.py tests/test_parsers_property.py $(PYTEST_ARGS)
 
 test-browser: setup
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's Chromium: apt-get install chromium"; exit 1; }

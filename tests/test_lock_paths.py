@@ -45,6 +45,10 @@ LOCK_PATH_TESTS = {
     "test_value_sets.py": ["test_value_set_entry_set_creates_then_updates_committed"],
     "test_reporting_report.py": ["test_the_report_cycle_through_the_pages_committed"],
     "test_reporting_budget_pages.py": ["test_the_budget_pages_committed"],
+    "test_faults_recovery.py": [
+        "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
+        "test_recovery_retry_and_cancel_committed",
+    ],
 }
 
 
@@ -92,6 +96,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
     )
     assert locking == [
         "accounts/services.py",
+        "core/services_tasks.py",
         "delivery/services_agreements.py",
         "delivery/services_returns.py",
         "frameworks/services_interchange.py",
@@ -103,6 +108,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         "procurement/services_planning.py",
         "reporting/services_budget.py",
         "reporting/services_report.py",
+        "spend/services_imports.py",
     ], (
         "The modules that lock rows changed: make sure a test marked transaction=True goes through the new "
         "lock (see LOCK_PATH_TESTS in tests/test_lock_paths.py), then update this list."

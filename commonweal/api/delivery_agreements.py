@@ -33,6 +33,7 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import serializers as s
+from .pagination import LIST_PARAMETERS, list_response
 from .serializers import PLAIN_NUMBER
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -69,8 +70,8 @@ class AgreementInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     supplier = serializers.CharField(help_text="The short name (slug) of the supplier or grant recipient.")
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = s.BoundedDateField()
+    end_date = s.BoundedDateField()
     department = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The name of one of your departments, or blank."
     )
@@ -88,7 +89,7 @@ class AgreementInputSerializer(serializers.Serializer):
 
 
 class MilestoneSerializer(serializers.Serializer):
-    due_date = serializers.DateField()
+    due_date = s.BoundedDateField()
     cumulative_quantity = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -116,7 +117,7 @@ class CommitmentOutputSerializer(serializers.Serializer):
 class CommitmentInputSerializer(serializers.Serializer):
     measure_code = serializers.CharField(help_text="A measure of the agreement's framework version.")
     target_quantity = serializers.DecimalField(max_digits=14, decimal_places=2)
-    due_date = serializers.DateField()
+    due_date = s.BoundedDateField()
     place_code = serializers.CharField(required=False, allow_blank=True, default="", help_text="An ONS GSS code.")
     beneficiary_group = serializers.CharField(required=False, allow_blank=True, default="")
     milestones = serializers.JSONField(
@@ -252,10 +253,12 @@ def _measure(agreement: Agreement, code: str, field: str) -> Any:
 
 
 class AgreementListApi(APIView):
-    @extend_schema(responses=s.AgreementSerializer(many=True), summary="Agreements you own or supply")
+    @extend_schema(
+        responses=s.AgreementSerializer(many=True), parameters=LIST_PARAMETERS, summary="Agreements you own or supply"
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
-        return Response(s.AgreementSerializer(selectors_agreements.agreement_list(member=member), many=True).data)
+        return list_response(request, selectors_agreements.agreement_list(member=member), s.AgreementSerializer)
 
 
 class AgreementDetailApi(APIView):
@@ -310,12 +313,16 @@ class AgreementUpdateApi(APIView):
 class CommitmentListApi(APIView):
     parser_classes = PARSERS
 
-    @extend_schema(responses=CommitmentOutputSerializer(many=True), summary="An agreement's commitments")
+    @extend_schema(
+        responses=CommitmentOutputSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="An agreement's commitments",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         rows = selectors_agreements.commitment_rows(member=member, agreement=agreement)
-        return Response(CommitmentOutputSerializer([row.commitment for row in rows], many=True).data)
+        return list_response(request, [row.commitment for row in rows], CommitmentOutputSerializer)
 
     @extend_schema(
         request=CommitmentInputSerializer,
@@ -364,12 +371,16 @@ class CommitmentImportApi(APIView):
 class SubstitutionListApi(APIView):
     parser_classes = PARSERS
 
-    @extend_schema(responses=SubstitutionOutputSerializer(many=True), summary="An agreement's substitutions")
+    @extend_schema(
+        responses=SubstitutionOutputSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="An agreement's substitutions",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         substitutions = selectors_agreements.substitution_list(member=member, agreement=agreement)
-        return Response(SubstitutionOutputSerializer(substitutions, many=True).data)
+        return list_response(request, substitutions, SubstitutionOutputSerializer)
 
     @extend_schema(
         request=SubstitutionInputSerializer,

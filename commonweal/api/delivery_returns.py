@@ -26,6 +26,7 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import serializers as s
+from .pagination import LIST_PARAMETERS, list_response
 
 PARSERS = [MultiPartParser, FormParser, JSONParser]
 
@@ -75,12 +76,14 @@ def _return_data(member: Member, delivery_return: DeliveryReturn) -> dict[str, A
 class ReturnListApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=s.DeliveryReturnSerializer(many=True), summary="Returns on an agreement")
+    @extend_schema(
+        responses=s.DeliveryReturnSerializer(many=True), parameters=LIST_PARAMETERS, summary="Returns on an agreement"
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         returns = selectors_returns.return_list(member=member, agreement=agreement)
-        return Response(s.DeliveryReturnSerializer(returns, many=True).data)
+        return list_response(request, returns, s.DeliveryReturnSerializer)
 
     @extend_schema(
         request={"multipart/form-data": s.ReturnSubmitSerializer},
@@ -130,12 +133,16 @@ class ReturnLineReviewApi(APIView):
 
 
 class PeriodListApi(APIView):
-    @extend_schema(responses=s.PeriodSerializer(many=True), summary="An agreement's reporting periods and returns")
+    @extend_schema(
+        responses=s.PeriodSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="An agreement's reporting periods and returns",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org)
         agreement = selectors_agreements.agreement_get(member=member, pk=pk)
         rows = selectors_returns.period_rows(member=member, agreement=agreement)
-        return Response(s.PeriodSerializer(rows, many=True).data)
+        return list_response(request, rows, s.PeriodSerializer)
 
 
 class ReturnDetailApi(APIView):

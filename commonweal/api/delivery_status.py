@@ -16,6 +16,7 @@ from commonweal.delivery.selectors_agreements import agreement_get
 from commonweal.tenancy.permissions import Permission, member_require
 
 from . import serializers as s
+from .pagination import LIST_PARAMETERS, ListPagination, list_response, paged_response
 
 
 class ForecastSerializer(serializers.Serializer):
@@ -135,10 +136,12 @@ class AssessmentInputSerializer(serializers.Serializer):
 
 
 class DashboardApi(APIView):
-    @extend_schema(responses=s.MeasureTotalSerializer(many=True), summary="Totals by measure")
+    @extend_schema(
+        responses=s.MeasureTotalSerializer(many=True), parameters=LIST_PARAMETERS, summary="Totals by measure"
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
-        return Response(s.MeasureTotalSerializer(selectors_status.measure_total_list(member=member), many=True).data)
+        return list_response(request, selectors_status.measure_total_list(member=member), s.MeasureTotalSerializer)
 
 
 class AgreementStatusApi(APIView):
@@ -159,16 +162,25 @@ class AgreementStatusApi(APIView):
 
 
 class OverdueReturnListApi(APIView):
-    @extend_schema(responses=OverdueReturnSerializer(many=True), summary="Overdue returns, oldest first")
+    @extend_schema(
+        responses=OverdueReturnSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="Overdue returns, oldest first",
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
-        rows = selectors_status.overdue_return_list(member=member)
-        return Response(OverdueReturnSerializer(rows, many=True).data)
+        paginator = ListPagination()
+        periods = paginator.paginate_queryset(selectors_status.overdue_period_query(member=member), request) or []
+        rows = selectors_status.overdue_return_rows(member=member, periods=periods)
+        return paged_response(paginator, OverdueReturnSerializer(rows, many=True).data)
 
 
 class DeliveryReportApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("agreement", str, description="One agreement's reference (default: all).")],
+        parameters=[
+            OpenApiParameter("agreement", str, description="One agreement's reference (default: all)."),
+            *LIST_PARAMETERS,
+        ],
         responses=ReportRowSerializer(many=True),
         summary="Proposed against achieved, by measure of each agreement, with money equivalents",
     )
@@ -176,7 +188,7 @@ class DeliveryReportApi(APIView):
         member = member_require(user=request.user, slug=org)
         reference = request.query_params.get("agreement")
         rows = reports.report_row_list(member=member, reference=reference or None)
-        return Response(ReportRowSerializer([row.as_dict() for row in rows], many=True).data)
+        return list_response(request, [row.as_dict() for row in rows], ReportRowSerializer)
 
 
 class AssessmentListApi(APIView):

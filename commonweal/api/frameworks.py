@@ -13,6 +13,8 @@ from commonweal.frameworks import selectors_versions as selectors
 from commonweal.frameworks.models import Framework, FrameworkVersion
 from commonweal.tenancy.permissions import member_require
 
+from .pagination import LIST_PARAMETERS, list_response
+
 
 class FrameworkVersionSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -104,12 +106,16 @@ class FrameworkVersionSerializer(serializers.Serializer):
 
 
 class FrameworkListApi(APIView):
-    @extend_schema(responses=FrameworkSerializer(many=True), summary="Frameworks you own or that are shared with you")
+    @extend_schema(
+        responses=FrameworkSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="Frameworks you own or that are shared with you",
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
         frameworks = selectors.framework_list(member=member).prefetch_related("versions")
         context = {"organisation": member.organisation}
-        return Response(FrameworkSerializer(frameworks, many=True, context=context).data)
+        return list_response(request, frameworks, FrameworkSerializer, context=context)
 
 
 class FrameworkVersionDetailApi(APIView):

@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 from commonweal.reporting import annual_files, selectors_report
 from commonweal.tenancy.permissions import Permission, member_require
 
+from .pagination import LIST_PARAMETERS, list_response
+
 
 class VersionSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -70,10 +72,14 @@ def _data(view: annual_files.ReportView) -> dict[str, Any]:
 
 
 class ReportListApi(APIView):
-    @extend_schema(responses=ReportSummarySerializer(many=True), summary="Annual impact reports, newest year first")
+    @extend_schema(
+        responses=ReportSummarySerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="Annual impact reports, newest year first",
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
-        return Response(ReportSummarySerializer(selectors_report.report_list(member=member), many=True).data)
+        return list_response(request, selectors_report.report_list(member=member), ReportSummarySerializer)
 
 
 class ReportDetailApi(APIView):

@@ -7,8 +7,19 @@ from typing import Any
 
 from rest_framework import serializers
 
+from commonweal.core.dates import date_window_error
 from commonweal.delivery.models import DeliveryReturn, LineStatus, ReturnLine, ReturnState
 from commonweal.delivery.selectors_returns import is_late
+
+
+class BoundedDateField(serializers.DateField):
+    """A date the API accepts only inside the window every way in shares (`commonweal.core.dates`)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        if message := date_window_error(parsed, name="The date"):
+            raise serializers.ValidationError(message + ".")
+        return parsed
 
 
 class OrganisationSerializer(serializers.Serializer):
@@ -197,7 +208,7 @@ class CaseStudyInputSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     story = serializers.CharField(allow_blank=True)
     consent_given_by = serializers.CharField(allow_blank=True, required=False, default="")
-    consent_date = serializers.DateField(required=False, allow_null=True, default=None)
+    consent_date = BoundedDateField(required=False, allow_null=True, default=None)
     commitment = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

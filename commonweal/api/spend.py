@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commonweal.api.serializers import BoundedDateField
 from commonweal.spend.analytics import LABEL_STATES, LABELS, SpendFilter
 from commonweal.spend.summary import spend_summary, summary_data
 from commonweal.tenancy.permissions import Permission, member_require
@@ -19,8 +20,8 @@ LABEL_HELP = "yes, no or unknown (suppliers whose label is not known, redacted p
 
 
 class SpendSummaryQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="Payments made on or after this date (2024-04-01).")
-    date_to = serializers.DateField(required=False, help_text="Payments made on or before this date.")
+    date_from = BoundedDateField(required=False, help_text="Payments made on or after this date (2024-04-01).")
+    date_to = BoundedDateField(required=False, help_text="Payments made on or before this date.")
     service_area = serializers.CharField(required=False, allow_blank=True, help_text="Exactly this service area.")
     expense_type = serializers.CharField(required=False, allow_blank=True, help_text="Exactly this expense type.")
     local = serializers.ChoiceField(choices=LABEL_STATES, required=False, help_text=f"Local suppliers: {LABEL_HELP}.")

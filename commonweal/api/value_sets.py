@@ -18,6 +18,8 @@ from commonweal.frameworks.models import Measure
 from commonweal.frameworks.valuation import FIRST_BASE_YEAR, LAST_BASE_YEAR, Valuation, ValueTotals
 from commonweal.tenancy.permissions import member_require
 
+from .pagination import LIST_PARAMETERS, list_response
+
 MAX_QUANTITY = Decimal("1e12")  # as a commitment's target: 14 digits, 2 after the point
 
 
@@ -176,10 +178,12 @@ def valuation_data(valuation: Valuation, value_set: Any, deflator: Any) -> dict[
 
 
 class ValueSetListApi(APIView):
-    @extend_schema(responses=ValueSetSerializer(many=True), summary="Your organisation's value sets")
+    @extend_schema(
+        responses=ValueSetSerializer(many=True), parameters=LIST_PARAMETERS, summary="Your organisation's value sets"
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org)
-        return Response(ValueSetSerializer(selectors.value_set_list(member=member), many=True).data)
+        return list_response(request, selectors.value_set_list(member=member), ValueSetSerializer)
 
 
 class ValueSetDetailApi(APIView):

@@ -11,12 +11,15 @@ from rest_framework.views import APIView
 from commonweal.tenancy.selectors import organisation_list_for_user
 
 from . import serializers as s
+from .pagination import LIST_PARAMETERS, list_response
 
 
 class OrganisationListApi(APIView):
-    @extend_schema(responses=s.OrganisationSerializer(many=True), summary="Organisations you belong to")
+    @extend_schema(
+        responses=s.OrganisationSerializer(many=True), parameters=LIST_PARAMETERS, summary="Organisations you belong to"
+    )
     def get(self, request: Request) -> Response:
-        return Response(s.OrganisationSerializer(organisation_list_for_user(user=request.user), many=True).data)
+        return list_response(request, organisation_list_for_user(user=request.user), s.OrganisationSerializer)
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,9 @@ FREQUENCY_NAMES = {
     ReturnFrequency.HALF_YEARLY: "Half-year",
     ReturnFrequency.ANNUAL: "Year",
 }
+# The most reporting periods one agreement may have: 40 years of monthly returns. An agreement past it is
+# refused (`period_count`), and the plan stops there whatever the dates, so no request can make more rows.
+PERIODS_MAX = 480
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,29 @@ def _span(start: date, end: date) -> str:
     return f"{first} to {last} {end.year}"
 
 
+def _frequency_months(frequency: str) -> int:
+    return FREQUENCY_MONTHS.get(frequency, 3)  # type: ignore[call-overload]
+
+
+def period_count(start: date, end: date, frequency: str) -> int:
+    """How many periods an agreement from `start` to `end` reporting at `frequency` has (0 if it ends first)."""
+    if end < start:
+        return 0
+    months = _frequency_months(frequency)
+    elapsed = (end.year - start.year) * 12 + end.month - start.month
+    count = elapsed // months + 1
+    # The period starting `count - 1` steps on may begin after the end date (a short last month).
+    return count if _add_months(start, (count - 1) * months) <= end else count - 1
+
+
 def period_plan(agreement: Agreement) -> list[PlannedPeriod]:
-    """The periods an agreement reports on, aligned to its start date, the last one cut at its end date."""
-    months = FREQUENCY_MONTHS.get(ReturnFrequency(agreement.return_frequency), 3)
+    """The periods an agreement reports on, aligned to its start date, the last one cut at its end date;
+    never more than `PERIODS_MAX`."""
+    months = _frequency_months(agreement.return_frequency)
     name = FREQUENCY_NAMES.get(ReturnFrequency(agreement.return_frequency), "Period")
-    planned = []
+    planned: list[PlannedPeriod] = []
     number = 0
-    while (start := _add_months(agreement.start_date, number * months)) <= agreement.end_date:
+    while (start := _add_months(agreement.start_date, number * months)) <= agreement.end_date and number < PERIODS_MAX:
         end = min(_add_months(agreement.start_date, (number + 1) * months) - timedelta(days=1), agreement.end_date)
         planned.append(
             PlannedPeriod(

@@ -2,6 +2,7 @@
 returns and performance ratings. The rules are in `status.py`; every total says which state it counts."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -45,6 +46,8 @@ STATUS_TAG_CLASSES = {
     CommitmentStatus.SUBSTITUTED: "govuk-tag--grey",
 }
 ZERO = Decimal("0")
+# Overdue returns shown on one page (and the API's default page): the list can be long, never unbounded.
+OVERDUE_PER_PAGE = 50
 
 
 def today_local() -> date:
@@ -294,7 +297,7 @@ def dashboard_section(*, member: Member, today: date | None = None) -> dict[str,
         "totals": _measure_totals(rows),
         "status_counts": _status_counts(rows),
         "agreements": rows,
-        "overdue_count": len(overdue_return_list(member=member, today=today)),
+        "overdue_count": overdue_return_count(member=member, today=today),
     }
 
 
@@ -461,19 +464,31 @@ class OverdueReturn:
         return self.period.return_due_date + timedelta(days=self.agreement.escalation_days)
 
 
-def overdue_return_list(*, member: Member, today: date | None = None) -> list[OverdueReturn]:
-    """Returns past their due date and not submitted, on agreements the member's organisation owns (as
-    buyer) or supplies, oldest first."""
-    today = today or today_local()
-    periods = list(
-        _overdue_periods(today)
+def overdue_period_query(*, member: Member, today: date | None = None) -> QuerySet[ReportingPeriod]:
+    """Periods past their return's due date with no return submitted, on agreements the member's
+    organisation owns (as buyer) or supplies, oldest first: one query, for a page or a count."""
+    return (
+        _overdue_periods(today or today_local())
         .filter(agreement__in=agreement_list(member=member))
         .select_related("agreement__organisation", "agreement__supplier", "agreement__contract_manager")
         .order_by("return_due_date", "agreement__reference", "id")
-        .prefetch_related("reminders", "returns")
     )
+
+
+def overdue_return_count(*, member: Member, today: date | None = None) -> int:
+    """How many returns are overdue, counted in the database whatever the number of periods."""
+    return overdue_period_query(member=member, today=today).count()
+
+
+def overdue_return_rows(
+    *, member: Member, periods: Iterable[ReportingPeriod], today: date | None = None
+) -> list[OverdueReturn]:
+    """The rows shown for `periods` (one page of `overdue_period_query`), with their reminders and drafts."""
+    today = today or today_local()
+    pks = [period.pk for period in periods]
+    found = overdue_period_query(member=member, today=today).filter(pk__in=pks).prefetch_related("reminders", "returns")
     rows = []
-    for period in periods:
+    for period in found:
         reminders = {reminder.kind: reminder for reminder in period.reminders.all()}
         rows.append(
             OverdueReturn(
@@ -487,6 +502,14 @@ def overdue_return_list(*, member: Member, today: date | None = None) -> list[Ov
             )
         )
     return rows
+
+
+def overdue_return_list(
+    *, member: Member, today: date | None = None, offset: int = 0, limit: int = OVERDUE_PER_PAGE
+) -> list[OverdueReturn]:
+    """At most `limit` overdue returns from `offset`, oldest first (`overdue_period_query`)."""
+    page = overdue_period_query(member=member, today=today)[offset : offset + limit]
+    return overdue_return_rows(member=member, periods=page, today=today)
 
 
 # --- Performance ratings -----------------------------------------------------------------------------

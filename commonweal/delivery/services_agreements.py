@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
+from commonweal.core.dates import date_window_error
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 from commonweal.core.uploads import EVIDENCE_TYPES, upload_check
@@ -47,6 +48,7 @@ from .models import (
     Substitution,
     SubstitutionState,
 )
+from .periods import PERIODS_MAX, period_count
 from .rules import buyer_require, person_require, supplier_require
 from .selectors_agreements import commitment_removal_problem, substitution_comparison
 from .services_returns import periods_make
@@ -212,10 +214,19 @@ def _date_errors(values: dict[str, Any]) -> dict[str, str]:
     start, end = values["start_date"], values["end_date"]
     if start is None:
         errors["start_date"] = "Enter the start date"
+    elif message := date_window_error(start, name="The start date"):
+        errors["start_date"] = message
     if end is None:
         errors["end_date"] = "Enter the end date"
+    elif message := date_window_error(end, name="The end date"):
+        errors["end_date"] = message
     elif start is not None and end < start:
         errors["end_date"] = "The end date must be on or after the start date"
+    elif "start_date" not in errors and (count := period_count(start, end, values["return_frequency"])) > PERIODS_MAX:
+        errors["end_date"] = (
+            f"These dates make {count} reporting periods; an agreement can have at most {PERIODS_MAX}. "
+            "Choose a less frequent return or an earlier end date"
+        )
     return errors
 
 

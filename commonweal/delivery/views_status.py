@@ -3,6 +3,7 @@ the performance rating, the agreement report (a page and a PDF) and the CSV expo
 both read; only the buyer's contract managers (`MANAGE_CONTRACTS`) rate."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,11 +33,10 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
 @require_GET
 def overdue_returns(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org)
-    return render(
-        request,
-        "delivery/overdue_returns.html",
-        {"member": member, "overdue": selectors_status.overdue_return_list(member=member)},
-    )
+    paginator = Paginator(selectors_status.overdue_period_query(member=member), selectors_status.OVERDUE_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors_status.overdue_return_rows(member=member, periods=page.object_list)
+    return render(request, "delivery/overdue_returns.html", {"member": member, "overdue": rows, "page": page})
 
 
 @login_required

@@ -8,6 +8,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorDict
 
+from commonweal.core.dates import date_window_error
 from commonweal.core.errors import ApplicationError
 
 WIDGET_CLASSES = {
@@ -119,9 +120,12 @@ class GovukDateField(forms.Field):
         if len(year) != 4:
             raise forms.ValidationError(f"{name}: enter the year as 4 digits, like 2027")
         try:
-            return date(int(year), int(month), int(day))
+            value = date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"{name} must be a real date") from None
+        if message := date_window_error(value, name=name):
+            raise forms.ValidationError(message)
+        return value
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,11 +1,15 @@
 """Pages that belong to no domain: the start page, the accessibility statement, cookies, and errors."""
 
+import sys
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from commonweal.tenancy.selectors import organisation_list_for_user
+
+from .middleware import unavailable_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,6 +65,10 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A fault reaching the database from a middleware (sessions, two-factor) never reaches a view's
+    # process_exception: the database being unreachable is still a 503, not a 500.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return unavailable_response(request)
     api = _api_error(request, 500)
     if api is not None:
         return api

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
 from commonweal.core.formatting import money
+from commonweal.core.recovery import recovery_run
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
@@ -122,6 +123,9 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     member = Member.system(organisation)  # the operator's authority, for this organisation only
     stdout = Console(file=cast(IO[str], command.stdout), width=120, highlight=False)
     stderr = Console(file=cast(IO[str], command.stderr), width=120, highlight=False)
+    # An import an earlier command or worker left half done is put right first, so this file can run.
+    for line in recovery_run():
+        stderr.print(line)
     results: list[dict[str, Any]] = []
     imports: list[tuple[Path, SpendImport]] = []
     failures = 0

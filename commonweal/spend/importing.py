@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.recovery import pause_point
 
 from . import duck
 from .names import is_redacted_normalised_sql, normalise_name_sql
@@ -453,6 +454,7 @@ def import_run(
             f"TO {duck.sql_string(str(parquet_path))} ({PAYMENTS_PARQUET}"
             + (f", ROW_GROUP_SIZE {SMALL_FILE_ROW_GROUP})" if in_memory else ")")
         )
+        pause_point("parquet")  # the kill tests stop here: the payments' Parquet is written, nothing recorded
         if written is not None:
             written(connection)
         progress(80, "Writing the rejected rows")

@@ -81,6 +81,10 @@ class SpendImport(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it and that it still runs (commonweal/core/recovery.py): a stopped import is found and put right.
+    runner = models.CharField(max_length=100, blank=True, help_text="host:pid of the process running it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When its process last said it runs.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times it was queued again after stopping.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
+from commonweal.core.recovery import is_stale, pause_point, process_tag
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
 from commonweal.tenancy.selectors import Member
@@ -131,8 +134,12 @@ def _remember(source: SpendSource, sniffed: reading.Sniffed, mapping: dict[str, 
 
 
 def _progress_recorder(spend_import: SpendImport, progress: Progress | None) -> Progress:
+    """Record each stage, and with it the heartbeat that tells a recovering process this import runs."""
+
     def record(percent: int, stage: str) -> None:
-        SpendImport.objects.filter(pk=spend_import.pk).update(progress=percent, stage=stage[:100])
+        SpendImport.objects.filter(pk=spend_import.pk).update(
+            progress=percent, stage=stage[:100], heartbeat_at=timezone.now()
+        )
         if progress is not None:
             progress(percent, stage)
 
@@ -163,6 +170,7 @@ def _execute(
         csv_path, sniffed, positions, expected, warnings = _prepare(
             path=path, sniffed=sniffed, mapping=spend_import.column_mapping, work=work
         )
+        pause_point("reading")  # the kill tests stop here: the file is read, its working copy written
         spend_import.encoding = sniffed.encoding
         spend_import.warnings = warnings
         prior = [
@@ -213,6 +221,7 @@ def _execute(
             services_suppliers.supplier_registry_update(
                 actor=actor, member=member, spend_import=spend_import, facts=facts
             )
+            pause_point("registry")  # the kill tests stop here: the registry updated, not yet committed
             audit_record(
                 actor=actor,
                 organisation=spend_import.organisation,
@@ -385,6 +394,8 @@ def _import_new(
                 column_mapping=chosen,
                 created_by=actor if actor is not None and actor.pk else None,
                 started_at=timezone.now(),
+                runner=process_tag(),
+                heartbeat_at=timezone.now(),
             )
     except IntegrityError:
         raise ApplicationError(f"{path.name} is being imported already.") from None
@@ -531,7 +542,12 @@ def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> S
     if owner is not None and owner != member.organisation.pk:
         raise PermissionRefused("No such import.")
     claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), stage="Starting", progress=1
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        stage="Starting",
+        progress=1,
+        runner=process_tag(),
+        heartbeat_at=timezone.now(),
     )
     if not claimed:
         return None  # run already, or never confirmed
@@ -561,3 +577,178 @@ def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> S
     finally:
         _remove_upload(upload)
         SpendImport.objects.filter(pk=import_id).update(upload_path="")
+
+
+# --- Recovering imports that stopped half way (commonweal/core/recovery.py) ---------------------------
+
+
+def spend_import_is_stale(spend_import: SpendImport, *, now: datetime | None = None) -> bool:
+    """A running import whose process has ended, or has not beaten its heartbeat for the window."""
+    return spend_import.status == ImportStatus.RUNNING and is_stale(
+        tag=spend_import.runner,
+        heartbeat_at=spend_import.heartbeat_at or spend_import.started_at,
+        now=now or timezone.now(),
+        window=timedelta(seconds=settings.SPEND_IMPORT_STALE_SECONDS),
+    )
+
+
+def _stopped_reason(spend_import: SpendImport) -> str:
+    stage = (spend_import.stage or "starting").lower()
+    return (
+        f"the import stopped before it finished (while {stage}): the process running it ended. "
+        "Nothing from it was kept."
+    )
+
+
+def _debris_remove(spend_import: SpendImport) -> None:
+    """The import's half-written Parquet files and working copies."""
+    shutil.rmtree(duck.spend_path(_import_dir(spend_import)), ignore_errors=True)
+
+
+def _requeue(*, actor: User | None, spend_import: SpendImport, reason: str) -> None:
+    before = snapshot(spend_import, ["status", "stage", "error"])
+    spend_import.status = ImportStatus.QUEUED
+    spend_import.stage = "Queued again"
+    spend_import.error = reason
+    spend_import.progress = 0
+    spend_import.runner = ""
+    spend_import.heartbeat_at = None
+    spend_import.save(update_fields=["status", "stage", "error", "progress", "runner", "heartbeat_at", "attempts"])
+    audit_record(
+        actor=actor,
+        organisation=spend_import.organisation,
+        action=AuditAction.SPEND_IMPORT_REQUEUED,
+        target=spend_import,
+        before=before,
+        after=snapshot(spend_import, ["status", "stage", "error"]),
+    )
+    _enqueue(spend_import)
+
+
+def _fail(*, actor: User | None, spend_import: SpendImport, message: str, action: AuditAction) -> None:
+    spend_import.status = ImportStatus.FAILED
+    spend_import.stage = "Failed"
+    spend_import.error = message
+    spend_import.parquet_path = spend_import.rejects_path = ""
+    spend_import.finished_at = timezone.now()
+    spend_import.save(
+        update_fields=["status", "stage", "error", "parquet_path", "rejects_path", "finished_at", "upload_path"]
+    )
+    audit_record(
+        actor=actor,
+        organisation=spend_import.organisation,
+        action=action,
+        target=spend_import,
+        after={"original_name": spend_import.original_name, "error": message},
+    )
+
+
+def _upload_waiting(spend_import: SpendImport) -> bool:
+    return bool(spend_import.upload_path) and duck.spend_path(spend_import.upload_path).is_file()
+
+
+def spend_imports_recover() -> list[str]:
+    """Put right every stale import: its debris removed, then queued again when its uploaded file is still
+    there (at most `TASK_RETRIES_MAX` times), else failed with the reason (a command-line import is run
+    again by its command). Then remove Parquet folders and uploads no import owns. One line per import."""
+    lines = []
+    for candidate in SpendImport.objects.filter(status=ImportStatus.RUNNING).select_related("organisation"):
+        if not spend_import_is_stale(candidate):
+            continue
+        with transaction.atomic():
+            spend_import = (
+                SpendImport.objects.select_for_update().filter(pk=candidate.pk, status=ImportStatus.RUNNING).first()
+            )
+            if spend_import is None or not spend_import_is_stale(spend_import):
+                continue
+            _debris_remove(spend_import)
+            reason = _stopped_reason(spend_import)
+            if _upload_waiting(spend_import) and spend_import.attempts < settings.TASK_RETRIES_MAX:
+                spend_import.attempts += 1
+                _requeue(actor=None, spend_import=spend_import, reason=reason + " It was queued again.")
+                lines.append(f"Spend import {spend_import.pk} ({spend_import.original_name}) stopped: queued again.")
+            else:
+                _fail(actor=None, spend_import=spend_import, message=reason, action=AuditAction.SPEND_IMPORT_FAILED)
+                lines.append(f"Spend import {spend_import.pk} ({spend_import.original_name}) stopped: failed.")
+    lines.extend(spend_debris_remove())
+    return lines
+
+
+def spend_debris_remove(*, now: datetime | None = None) -> list[str]:
+    """Remove import folders (SPEND_DATA_DIR/<organisation>/<import>/) of imports that are not running
+    and did not succeed, and uploads no import points at that are older than the heartbeat window (an
+    upload is written a moment before its import is recorded)."""
+    root = duck.data_dir()
+    if not root.is_dir():
+        return []
+    kept = set(
+        SpendImport.objects.filter(status__in=[ImportStatus.RUNNING, ImportStatus.SUCCEEDED]).values_list(
+            "organisation_id", "pk"
+        )
+    )
+    lines = []
+    for folder in root.glob("[0-9]*/[0-9]*"):
+        if folder.is_dir() and folder.parent.name.isdigit() and folder.name.isdigit():
+            if (int(folder.parent.name), int(folder.name)) not in kept:
+                shutil.rmtree(folder, ignore_errors=True)
+                lines.append(f"Removed {folder.relative_to(root)}: no import owns it.")
+    waiting = set(SpendImport.objects.exclude(upload_path="").values_list("upload_path", flat=True))
+    old = (now or timezone.now()).timestamp() - settings.SPEND_IMPORT_STALE_SECONDS
+    for upload in root.glob("uploads/*/*"):
+        relative = str(upload.relative_to(root))
+        if upload.is_file() and relative not in waiting and upload.stat().st_mtime < old:
+            upload.unlink(missing_ok=True)
+            lines.append(f"Removed {relative}: no import waits for it.")
+    for temporary in root.glob("tmp/**/*"):  # DuckDB's spill files of processes that ended
+        if temporary.is_file() and temporary.stat().st_mtime < old:
+            temporary.unlink(missing_ok=True)
+            lines.append(f"Removed {temporary.relative_to(root)}: a temporary file left behind.")
+    return lines
+
+
+def _own(member: Member, spend_import: SpendImport) -> SpendImport:
+    permission_require(member, Permission.MANAGE_SPEND)
+    if spend_import.organisation_id != member.organisation.pk:
+        raise PermissionRefused("No such import.")
+    locked = SpendImport.objects.select_for_update().select_related("organisation").get(pk=spend_import.pk)
+    return locked
+
+
+@transaction.atomic
+def spend_import_retry(*, actor: User, member: Member, spend_import: SpendImport) -> SpendImport:
+    """Queue again an import that stopped (or failed) while its uploaded file is still kept."""
+    spend_import = _own(member, spend_import)
+    stopped = spend_import_is_stale(spend_import)
+    if not (stopped or spend_import.status == ImportStatus.FAILED):
+        raise ApplicationError("Only an import that stopped or failed can be tried again.")
+    if not _upload_waiting(spend_import):
+        raise ApplicationError("The uploaded file is no longer kept: upload it again.")
+    transaction.on_commit(lambda: _debris_remove(spend_import))
+    reason = _stopped_reason(spend_import) if stopped else spend_import.error
+    _requeue(
+        actor=actor, spend_import=spend_import, reason=f"Tried again by {actor.full_name or actor.email}: {reason}"
+    )
+    return spend_import
+
+
+@transaction.atomic
+def spend_import_cancel(*, actor: User, member: Member, spend_import: SpendImport) -> SpendImport:
+    """Stop an import that is waiting, queued or stopped (or discard a failed one's kept upload): it is
+    failed as cancelled, and its files are removed. A running import that still beats is not cancelled."""
+    spend_import = _own(member, spend_import)
+    waiting = spend_import.status in (ImportStatus.QUEUED, ImportStatus.AWAITING_MAPPING)
+    failed_with_upload = spend_import.status == ImportStatus.FAILED and bool(spend_import.upload_path)
+    if not (waiting or failed_with_upload or spend_import_is_stale(spend_import)):
+        raise ApplicationError("This import cannot be cancelled: it is running, or it has finished.")
+    # The files go once the cancellation is committed (a rolled-back one keeps them).
+    upload = spend_import.upload_path
+
+    def files_remove() -> None:
+        _debris_remove(spend_import)
+        _remove_upload(upload)
+
+    transaction.on_commit(files_remove)
+    spend_import.upload_path = ""
+    message = f"cancelled by {actor.full_name or actor.email}."
+    _fail(actor=actor, spend_import=spend_import, message=message, action=AuditAction.SPEND_IMPORT_CANCELLED)
+    return spend_import

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
@@ -114,7 +114,11 @@ def import_mapping(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
 def import_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     spend_import = selectors.spend_import_get(member=member, pk=pk)
-    in_flight = spend_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    # A running import whose process ended (or stopped beating) is shown as stopped, to retry or cancel;
+    # the page only reads: putting it right is a POST (or the worker's and the command's recovery).
+    stopped = services.spend_import_is_stale(spend_import)
+    in_flight = spend_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stopped
+    can_manage = member.can_manage_spend
     rejects = (
         selectors.spend_import_rejects(member=member, spend_import=spend_import, limit=selectors.SUMMARY_REJECTS)
         if spend_import.status == ImportStatus.SUCCEEDED
@@ -128,6 +132,16 @@ def import_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "member": member,
             "spend_import": spend_import,
             "in_flight": in_flight,
+            "stopped": stopped,
+            "can_retry": can_manage
+            and (stopped or spend_import.status == ImportStatus.FAILED)
+            and bool(spend_import.upload_path),
+            "can_cancel": can_manage
+            and (
+                stopped
+                or spend_import.status in (ImportStatus.QUEUED, ImportStatus.AWAITING_MAPPING)
+                or (spend_import.status == ImportStatus.FAILED and bool(spend_import.upload_path))
+            ),
             "refresh_seconds": REFRESH_SECONDS,
             "rejects": rejects,
             "summary_rejects": selectors.SUMMARY_REJECTS,
@@ -138,6 +152,32 @@ def import_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         # The page reloads itself while the import runs, without JavaScript.
         response["Refresh"] = str(REFRESH_SECONDS)
     return response
+
+
+def _import_act(request: SignedInRequest, org: str, pk: int, *, act: str) -> HttpResponse:
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_SPEND)
+    spend_import = selectors.spend_import_get(member=member, pk=pk)
+    service = services.spend_import_retry if act == "retry" else services.spend_import_cancel
+    try:
+        service(actor=request.user, member=member, spend_import=spend_import)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        done = "queued again" if act == "retry" else "cancelled"
+        messages.success(request, f"The import of {spend_import.original_name} has been {done}.")
+    return redirect("spend:import-detail", org=org, pk=pk)
+
+
+@login_required
+@require_POST
+def import_retry(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
+    return _import_act(request, org, pk, act="retry")
+
+
+@login_required
+@require_POST
+def import_cancel(request: SignedInRequest, org: str, pk: int) -> HttpResponse:
+    return _import_act(request, org, pk, act="cancel")
 
 
 @login_required

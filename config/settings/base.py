@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Before django_tasks_db: its `db_worker` command is ours (recovery first).
+    "commonweal.core",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    "commonweal.core",
     "commonweal.tenancy",
     "commonweal.accounts",
     "commonweal.frameworks",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "commonweal.frontend.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +177,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Recovering what stopped half way (commonweal/core/recovery.py, docs/security.md "Faults"). A task whose
+# worker has ended is recovered at once; one whose worker may be alive on another machine only after
+# this long without finishing (the longest task, a national spend file, takes minutes, not hours).
+TASK_STALE_SECONDS = int(os.environ.get("TASK_STALE_SECONDS", str(6 * 60 * 60)))
+# A task lost with its worker is queued again this many times, then failed (a task that kills its worker).
+TASK_RETRIES_MAX = 2
+# A spend import beats its heartbeat at every stage; this long without one and it is stale.
+SPEND_IMPORT_STALE_SECONDS = int(os.environ.get("SPEND_IMPORT_STALE_SECONDS", str(15 * 60)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -201,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commonweal.api.schema.error_responses_add",
+    ],
     # One name for a choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {"PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating"},
 }

@@ -2,6 +2,7 @@
 columns, and reads the summary with its rejected rows; the progress page of a queued import. Every page
 is checked with axe-core."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -82,4 +83,25 @@ def test_the_progress_page_of_a_queued_import(page: Page, demo: DemoLoadResult, 
     response = page.goto(f"/o/{ORG}/spend/imports/{spend_import.pk}/")
     assert response is not None and response.headers.get("refresh") == "3"
     expect(page.locator("#import-stage")).to_have_text("Queued")
+    assert_accessible(page)
+
+
+def test_a_stopped_import_is_retried_from_its_page(page: Page, demo: DemoLoadResult, tmp_path: Path) -> None:
+    sign_in(page, LEAD)
+    page.goto(f"/o/{ORG}/spend/imports/upload/")
+    path = tmp_path / "june.csv"
+    path.write_text("When paid,Payee,Value\n01/06/2024,Acme Ltd,10\n", encoding="utf-8")
+    page.get_by_label("Spend file").set_input_files(str(path))
+    submit(page, "Upload and continue")
+    spend_import = SpendImport.objects.get(original_name="june.csv")
+    # As a worker killed while it ran leaves it: running, its process gone.
+    SpendImport.objects.filter(pk=spend_import.pk).update(
+        status=ImportStatus.RUNNING, stage="Writing the payments", runner=f"{socket.gethostname()}:4194303"
+    )
+    response = page.goto(f"/o/{ORG}/spend/imports/{spend_import.pk}/")
+    assert response is not None and response.headers.get("refresh") is None
+    expect(page.get_by_text("This import has stopped")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel the import").click()
+    expect(page.get_by_role("heading", name="The file was not imported")).to_be_visible()
     assert_accessible(page)

@@ -17,13 +17,24 @@ A_PAYEE = "Tenant A Spend Payee Ltd"
 HEADER = "Paid Date,Supplier Name,Amount\n"
 
 ROUTES = ["spend:import-list", "spend:import-upload", "spend:import-detail", "spend:import-mapping"]
-PK_ROUTES = ["spend:import-detail", "spend:import-mapping", "spend:import-rejects-csv"]
+PK_ROUTES = [
+    "spend:import-detail",
+    "spend:import-mapping",
+    "spend:import-rejects-csv",
+    "spend:import-retry",
+    "spend:import-cancel",
+]
 
 PK_MODELS: dict[str, type[Model]] = {name: SpendImport for name in PK_ROUTES}
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {name: {"supplier": 404} for name in [*ROUTES, *PK_ROUTES]}
 OWNER_POST: dict[str, tuple[str, int]] = {
     "spend:import-upload": ("manager", 302),  # stores the file; it waits for its columns
     "spend:import-mapping": ("manager", 302),  # confirms the columns and queues the import
+    "spend:import-retry": ("manager", 302),  # refused (it is waiting, not stopped): back to its page
+    "spend:import-cancel": ("manager", 302),  # the waiting import is cancelled
+}
+POST_WRITES_NOTHING = {
+    "spend:import-retry": "the world's import waits for its columns, not stopped: the retry is refused",
 }
 LEAK_MARKERS = [A_FILE_NAME, A_PAYEE]
 
