@@ -4,6 +4,8 @@ import csv
 import datetime
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -47,6 +49,10 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     second = run("demo", "load")
     assert "The demo data was already loaded: nothing changed." in second
     assert counts() == after_first
+    # The README's account table lists every account the load prints, and no other.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| ([a-z]+@[a-z.-]+\.example) \|", readme, flags=re.MULTILINE))
+    assert listed == set(User.objects.values_list("email", flat=True))
 
 
 @pytest.mark.django_db
