@@ -322,6 +322,9 @@ def test_award_page_refusal_shows_the_reasons_in_an_error_summary(setup: Setup, 
     assert response.status_code == 200 and "<title>Error: " in text
     assert "Moderation is not complete" in text
     assert not Award.objects.exists()
+    # Before any moderated score, no tender is called disqualified: each is not yet scored.
+    page = client.get(url("award", setup.buyer.slug, setup.procurement.pk)).content.decode()
+    assert "Not yet scored" in page and "Disqualified" not in page
 
 
 @pytest.mark.django_db

@@ -95,6 +95,10 @@ class BidResult:
     rank: int | None  # None when disqualified; equal ranks share a number
     disqualified: tuple[str, ...] = field(default=())  # reasons, in words
 
+    @property
+    def standing(self) -> str:
+        return standing_text(self.rank, self.disqualified)
+
 
 @dataclass(frozen=True)
 class Result:
@@ -364,7 +368,7 @@ def _disqualifications(bid: BidSpec, criteria: Sequence[CriterionSpec]) -> list[
             continue
         score = bid.scores.get(criterion.code)
         if score is None:
-            reasons.append(f"not scored on {criterion.code}")
+            reasons.append(f"{NOT_SCORED_PREFIX}{criterion.code}")
         elif criterion.minimum_score is not None and score < criterion.minimum_score:
             reasons.append(
                 f"scored {_number(score)} on {criterion.code}, below its minimum score of "
@@ -417,6 +421,19 @@ def _run(
         winner=first[0] if len(first) == 1 else None,
         tied=tuple(first) if len(first) > 1 else (),
     )
+
+
+NOT_SCORED_PREFIX = "not scored on "
+
+
+def standing_text(rank: int | None, reasons: tuple[str, ...]) -> str:
+    """A tender's place as a page shows it: its rank; "Not yet scored" while scores are missing and
+    nothing else stands against it; else "Disqualified"."""
+    if rank is not None:
+        return str(rank)
+    if reasons and all(reason.startswith(NOT_SCORED_PREFIX) for reason in reasons):
+        return "Not yet scored"
+    return "Disqualified"
 
 
 def _bid_result(entry: _Scored, criteria: Sequence[CriterionSpec], method: str) -> BidResult:

@@ -39,7 +39,7 @@ from .models import (
     Score,
     ScoringScale,
 )
-from .scoring import BidResult, Result
+from .scoring import BidResult, Result, standing_text
 from .selectors import bid_get_for_supplier, bid_list_for_buyer, bid_open_for_buyer, may_open_bids, procurement_get
 from .selectors_evaluation import flag_findings_unrecorded
 from .selectors_planning import ImpactRow, impact_rows
@@ -108,6 +108,10 @@ class RankingRow:
     price_per_quality_point: Decimal | None
     rank: int | None
     disqualified: tuple[str, ...]
+
+    @property
+    def standing(self) -> str:
+        return standing_text(self.rank, self.disqualified)
 
 
 def ranking_rows(result: Result | None, criteria: list[Criterion]) -> list[RankingRow]:
