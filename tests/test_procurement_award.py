@@ -325,6 +325,8 @@ def test_award_page_refusal_shows_the_reasons_in_an_error_summary(setup: Setup, 
     # Before any moderated score, no tender is called disqualified: each is not yet scored.
     page = client.get(url("award", setup.buyer.slug, setup.procurement.pk)).content.decode()
     assert "Not yet scored" in page and "Disqualified" not in page
+    # Nor does it link to assessment summaries, which exist only once moderation is complete.
+    assert "Assessment summary for" not in page
 
 
 @pytest.mark.django_db

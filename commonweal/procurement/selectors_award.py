@@ -157,10 +157,17 @@ class LotAward:
     tied: list[Bid] = field(default_factory=list)
     commitments: list[BidCommitment] = field(default_factory=list)
     criteria: list[Criterion] = field(default_factory=list)
+    moderation_complete: bool = False
 
     @property
     def rows(self) -> list[RankingRow]:
         return ranking_rows(self.result, self.criteria)
+
+    @property
+    def summaries_open(self) -> bool:
+        """Assessment summaries exist once the lot is awarded or its moderation is complete
+        (`summary_bid_get`): before then the page offers no link to them."""
+        return bool(self.bids) and (self.award is not None or self.moderation_complete)
 
     @property
     def can_award(self) -> bool:
@@ -192,7 +199,8 @@ def lot_award(*, member: Member, procurement: Procurement, lot: Lot) -> LotAward
     if not bids:
         entry.problems.append("No tender was submitted for this lot")
         return entry
-    if not ranking.evaluation_complete(procurement, lot):
+    entry.moderation_complete = ranking.evaluation_complete(procurement, lot)
+    if not entry.moderation_complete:
         entry.problems.append("Moderation is not complete: every tender needs a moderated score on every criterion")
     pending = Flag.objects.filter(bid__in=bids, decision=FlagDecision.PENDING).count()
     # Flags the rules raise that nobody has recorded yet await a decision too (the award records them).
