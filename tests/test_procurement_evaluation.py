@@ -298,6 +298,8 @@ def test_an_evaluator_scores_only_their_criteria_with_a_level_and_a_justificatio
     assert "Q2 Staffing" not in page  # not theirs
     assert "Exceeds the requirement, with detail, evidence and added value." in page  # the descriptors
     assert "JOBS.1 Local people employed" in page  # commitments for a social value criterion
+    # ... read before the scores are saved: they come before the form's button.
+    assert page.index("Social value commitments") < page.index("Save my scores")
     response = client.post(
         url(panel, "score", panel.bids[0].pk),
         {
