@@ -336,8 +336,8 @@ def test_every_write_is_audited_with_before_and_after(tenant_a):
     assert reject.before == {"quantity": "7.00", "status": "pending", "reason": ""}
     assert reject.after == {"quantity": "7.00", "status": "rejected", "reason": "No evidence"}
     assert [(k, b, a) for k, b, a in reject.changes] == [
-        ("reason", None, "No evidence"),  # a blank before reads as nothing
-        ("status", "pending", "rejected"),
+        ("Reason", None, "No evidence"),  # a blank before reads as nothing
+        ("Status", "pending", "rejected"),
     ]
     assert submitted.actor_label == tenant_a.supplier_user.email
     assert submitted.after["lines"] == {c1.measure.code: "7.00"}  # as stored, to two places

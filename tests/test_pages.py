@@ -133,7 +133,7 @@ def test_manager_rejects_a_line_with_a_reason(client, tenant_a):
         reverse("delivery:agreement-detail", kwargs={"org": tenant_a.buyer.slug, "pk": tenant_a.agreement.pk})
     ).content.decode()
     assert "Wrong period" in page
-    assert "return_line.rejected" in page
+    assert "Return line rejected" in page and "return_line.rejected" not in page
 
 
 def test_the_supplier_cannot_review_its_own_line(client, tenant_a):

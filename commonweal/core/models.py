@@ -222,14 +222,34 @@ class AuditEvent(models.Model):
         raise TypeError("The audit log is append-only.")
 
     @property
+    def action_label(self) -> str:
+        """The action in words: "agreement.created" → "Agreement created"."""
+        try:
+            label = str(AuditAction(self.action).label)
+        except ValueError:
+            label = self.action.replace(".", " ").replace("_", " ")
+        return label[:1].upper() + label[1:].lower()
+
+    @property
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for each field that changed; before is None for a new object."""
+        """(field in words, before, after) for each field that changed; before is None for a new object. A
+        field empty before and after (blank, or missing) is no change."""
         keys = sorted(set(self.before) | set(self.after))
-        return [
-            (key, _readable(self.before.get(key)), _readable(self.after.get(key)))
-            for key in keys
-            if key not in self.before or self.before[key] != self.after.get(key)
-        ]
+        rows = []
+        for key in keys:
+            if key in self.before and self.before[key] == self.after.get(key):
+                continue
+            before, after = _readable(self.before.get(key)), _readable(self.after.get(key))
+            if before is None and after is None:
+                continue
+            rows.append((_field_label(key), before, after))
+        return rows
+
+
+def _field_label(key: str) -> str:
+    """A stored field name in words: "target_quantity" → "Target quantity"."""
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _readable(value: Any) -> Any:
