@@ -155,3 +155,13 @@ def test_the_template_filters_show_the_same_and_nothing_for_missing_values():
 def test_a_pounds_quantity_is_shown_as_money():
     template = Template('{% load govuk %}{{ a|quantity:"gbp" }} {{ b|quantity:"gbp" }} {{ c|quantity }}')
     assert template.render(Context({"a": D("1234"), "b": D("-2.5"), "c": D("12.50")})) == "£1,234.00 −£2.50 12.5"
+
+
+def test_a_figure_kept_as_text_reads_as_the_same_figure():
+    """Published snapshots keep figures as text ("1234.00"): the hub shows them as the pages do."""
+    from commonweal.frontend.templatetags.govuk import quantity
+
+    assert quantity("10000.00", "gbp") == quantity(D("10000.00"), "gbp") == "£10,000.00"
+    assert quantity("320.00", "hours") == quantity(D("320"), "hours") == "320"
+    assert quantity("18.50", "tonnes") == "18.5"
+    assert quantity("", "gbp") == quantity(None) == ""

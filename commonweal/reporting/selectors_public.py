@@ -255,6 +255,7 @@ def _where(contracts: list[dict[str, Any]], organisation: Organisation, threshol
             {
                 "measure_code": code,
                 "measure_title": item["measure_title"],
+                "unit": item["unit"],
                 "unit_label": item["unit_label"],
                 "rows": [
                     {

@@ -19,9 +19,11 @@ STATUS_TAG_COLOURS = {
 
 @register.filter
 def quantity(value: Decimal | None, unit: str = "") -> str:
-    """12.50 → “12.5”, 1234 → “1,234”; pounds as money() shows them: “£1,234.00”."""
-    if value is None:
+    """12.50 → “12.5”, 1234 → “1,234”; pounds as money() shows them: “£1,234.00”. A figure kept as text
+    (a published snapshot's "1234.00") reads the same."""
+    if value is None or value == "":
         return ""
+    value = value if isinstance(value, Decimal) else Decimal(str(value))
     if unit == "gbp":
         return money(value)
     text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}".rstrip("0").rstrip(".")
