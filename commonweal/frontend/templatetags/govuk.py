@@ -18,7 +18,7 @@ STATUS_TAG_COLOURS = {
 
 
 @register.filter
-def quantity(value: Decimal | None, unit: str = "") -> str:
+def quantity(value: Decimal | str | None, unit: str = "") -> str:
     """12.50 → “12.5”, 1234 → “1,234”; pounds as money() shows them: “£1,234.00”. A figure kept as text
     (a published snapshot's "1234.00") reads the same."""
     if value is None or value == "":
