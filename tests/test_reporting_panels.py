@@ -199,7 +199,7 @@ def test_counts_of_meetings_and_needs(world: World) -> None:
     met = need_of(world, first, kind="money", description="£500 for heating")
     services.need_state_set(actor=world.lead, member=world.member(), need=met, state="met", note="Paid by a grant.")
     counted = panel_get(member=world.member(), pk=panel.pk)
-    assert (counted.meeting_count, counted.need_count, counted.open_need_count) == (2, 2, 1)
+    assert [getattr(counted, name) for name in ("meeting_count", "need_count", "open_need_count")] == [2, 2, 1]
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------
