@@ -17,7 +17,7 @@ from commonweal.frameworks.selectors_value_sets import valuation_for
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.frameworks.valuation import ValueTotals
 from commonweal.procurement.models import Procurement
-from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Publication
+from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Panel, Publication
 from commonweal.reporting.selectors_budget import budget_compute
 from commonweal.tenancy.models import Department, Organisation
 from commonweal.tenancy.selectors import Member
@@ -252,3 +252,14 @@ def test_the_demo_council_has_a_closed_consultation_with_results(demo: Organisat
     assert (
         page.status_code == 200 and "You said apprenticeships for young people mattered most" in page.content.decode()
     )
+
+
+def test_the_demo_council_has_a_panel_with_a_meeting_and_two_needs(demo: Organisation) -> None:
+    panel = Panel.objects.get(organisation=demo)
+    meeting = panel.meetings.get()
+    assert (panel.name, meeting.held_on) == ("Northfield VCSE Forum", date(2026, 2, 3))
+    assert [organisation.slug for organisation in meeting.attending.all()] == ["riverside-trust"]
+    assert [(need.kind, need.state, need.raised_by_id is not None) for need in meeting.needs.all()] == [
+        ("materials", "open", True),
+        ("jobs", "passed_on", False),
+    ]

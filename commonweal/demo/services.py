@@ -36,8 +36,8 @@ from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import WeightInput, demo_priorities_load, outcome_priorities_set
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
-from commonweal.reporting import services_consultations, services_public, services_report
-from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Publication
+from commonweal.reporting import services_consultations, services_panels, services_public, services_report
+from commonweal.reporting.models import BudgetLine, Consultation, FinancialYear, ImpactReport, Panel, Publication
 from commonweal.reporting.signals import figures_changed
 from commonweal.spend.demo import spend_demo_load
 from commonweal.tenancy.models import Department, Organisation
@@ -122,6 +122,7 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
     result.created.extend(demo_priorities_load(actor=lead, member=Member.system(northfield)))
     result.created.extend(impact_report_load(lead=lead, signer=users["councillor@northfield.example"]))
     result.created.extend(consultation_demo_load(lead=lead, version=version))
+    result.created.extend(panel_demo_load(lead=lead, version=version, attending=[organisations["riverside-trust"]]))
     result.created.extend(hub_demo_load(lead=lead, manager=users["manager@northfield.example"]))
     # Some rows above are written with QuerySet.update(), which model signals do not see.
     figures_changed(northfield.pk)
@@ -271,6 +272,59 @@ DEMO_OPTIONS = (
     ("Help for community groups", "COMM.1.1", "15000", "Ask suppliers' staff to volunteer with local groups."),
     ("Buying from local firms", "ECON.1.1", "25000", "Ask suppliers to buy materials and services nearby."),
 )
+
+
+def panel_demo_load(*, lead: User, version: FrameworkVersion, attending: list[Organisation]) -> list[str]:
+    """A VCSE forum with one meeting and two needs raised at it, one of them passed on. Nothing when the
+    council has a panel already."""
+    member = member_access(user=lead, slug="northfield")
+    if Panel.objects.filter(organisation=member.organisation).exists():
+        return []
+    panel = services_panels.panel_create(
+        actor=lead,
+        member=member,
+        name="Northfield VCSE Forum",
+        kind="vcse_forum",
+        purpose="Voluntary and community groups tell the council what they need from its contracts.",
+    )
+    meeting = services_panels.meeting_record(
+        actor=lead,
+        member=member,
+        panel=panel,
+        held_on=date(2026, 2, 3),
+        place="Northfield Town Hall",
+        notes="Winter pressures on food and warm spaces; young people's routes into work.",
+        attending=attending,
+        other_attendees="Northfield Food Network\nBowdon Youth Club",
+    )
+    services_panels.need_record(
+        actor=lead,
+        member=member,
+        meeting=meeting,
+        description="A van one day a week to collect surplus food",
+        kind="materials",
+        raised_by=attending[0],
+        outcomes=[],
+        place_code="E05015239",
+    )
+    passed_on = services_panels.need_record(
+        actor=lead,
+        member=member,
+        meeting=meeting,
+        description="Work placements for young people leaving care",
+        kind="jobs",
+        raised_by=None,
+        outcomes=[Measure.objects.get(version=version, code="JOBS.1.2").outcome],
+        place_code="",
+    )
+    services_panels.need_state_set(
+        actor=lead,
+        member=member,
+        need=passed_on,
+        state="passed_on",
+        note="Passed on to Brightside Construction, who take on apprentices.",
+    )
+    return ["panel with a meeting and two needs"]
 
 
 def consultation_demo_load(*, lead: User, version: FrameworkVersion) -> list[str]:

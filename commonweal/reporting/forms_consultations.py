@@ -28,9 +28,13 @@ class ConsultationForm(GovukForm):
     closes_on = GovukDateField(label="Closes on", required=True)
 
 
+def outcome_label(outcome: Any) -> str:
+    return f"{outcome.code} {outcome.title} ({outcome.version.framework.title}, version {outcome.version.number})"
+
+
 class OutcomeChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.title} ({obj.version.framework.title}, version {obj.version.number})"
+        return outcome_label(obj)
 
 
 class OptionForm(GovukForm):

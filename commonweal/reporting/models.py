@@ -417,3 +417,95 @@ class ConsultationResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Response {self.pk} to {self.consultation_id}"
+
+
+# --- Residents' say in priorities: panels -----------------------------------------------------------------
+
+
+class PanelKind(models.TextChoices):
+    VCSE_FORUM = "vcse_forum", "VCSE forum"
+    POVERTY_TRUTH = "poverty_truth", "Poverty truth commission"
+    RESIDENTS = "residents", "Residents' panel"
+    OTHER = "other", "Other"
+
+
+class Panel(TimeStampedModel):
+    """A standing group the council meets to hear what is needed: a VCSE forum, a poverty truth commission."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PanelKind.choices, default=PanelKind.VCSE_FORUM)
+    purpose = models.TextField(blank=True, help_text="What the panel is for, in plain English.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-active", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PanelMeeting(TimeStampedModel):
+    """One meeting of a panel: when and where, who came (organisations in Commonweal, and others by name)."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True, help_text="A summary of what was discussed.")
+    attending = models.ManyToManyField("tenancy.Organisation", blank=True, related_name="+")
+    other_attendees = models.TextField(blank=True, help_text="Organisations not in Commonweal, one a line.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held_on__gte=date(1990, 1, 1), held_on__lte=date(2100, 12, 31)),
+                name="panel_meeting_date_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} meeting on {self.held_on}"
+
+
+class NeedKind(models.TextChoices):
+    MONEY = "money", "Money"
+    MATERIALS = "materials", "Materials"
+    VOLUNTEER_TIME = "volunteer_time", "Volunteer time"
+    EXPERTISE = "expertise", "Expertise"
+    SPACE = "space", "Space"
+    JOBS = "jobs", "Jobs and training"
+
+
+class NeedState(models.TextChoices):
+    OPEN = "open", "Open"
+    PASSED_ON = "passed_on", "Passed on"
+    MET = "met", "Met"
+    CLOSED = "closed", "Closed"
+
+
+class PanelNeed(TimeStampedModel):
+    """A need raised at a panel meeting, kept whole so it can become a wish-list need later: what, of which
+    kind, raised by which attending organisation, for which outcomes and where, and what became of it."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.PROTECT, related_name="needs")
+    raised_by = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField()
+    kind = models.CharField(max_length=20, choices=NeedKind.choices)
+    outcomes = models.ManyToManyField("frameworks.Outcome", blank=True, related_name="+")
+    place_code = models.CharField(max_length=9, blank=True, help_text="GSS code of the ward or district.")
+    state = models.CharField(max_length=20, choices=NeedState.choices, default=NeedState.OPEN)
+    state_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("commonweal.reporting.urls_budget_admin")),
     path("", include("commonweal.reporting.urls_public")),
     path("", include("commonweal.reporting.urls_consultations")),
+    path("", include("commonweal.reporting.urls_panels")),
 ]
