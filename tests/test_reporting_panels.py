@@ -117,7 +117,9 @@ def test_a_meeting_date_outside_1990_to_2100_is_refused(world: World, held_on: d
             actor=world.lead, member=world.member(), panel=panel, held_on=held_on, place="", notes="",
             attending=[], other_attendees="",
         )  # fmt: skip
-    assert refused.value.field_errors == {"held_on": "The meeting date must be between 1990 and 2100"}
+    assert refused.value.field_errors == {
+        "held_on": "The meeting date must be between 1 January 1990 and 31 December 2100"
+    }
     assert not PanelMeeting.objects.exists()
 
 
@@ -222,7 +224,7 @@ def test_the_lead_records_a_panel_meeting_and_need_through_the_pages(client: Cli
     }
     bad_date = client.post(panel_url, {**meeting_fields, "meeting-held_on_year": "1899"})
     assert bad_date.status_code == 200
-    assert "The meeting date must be between 1990 and 2100" in bad_date.content.decode()
+    assert "must be between 1 January 1990 and 31 December 2100" in bad_date.content.decode()
     recorded = client.post(panel_url, {**meeting_fields, "meeting-held_on_year": "2026"})
     meeting = PanelMeeting.objects.get(panel=panel)
     assert recorded.status_code == 302 and recorded["Location"].endswith(f"/panels/meetings/{meeting.pk}/")

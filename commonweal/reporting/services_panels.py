@@ -9,6 +9,7 @@ from django.db import transaction
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record
+from commonweal.core.dates import date_window_check
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 from commonweal.frameworks.models import Outcome
@@ -20,8 +21,6 @@ from commonweal.tenancy.selectors import Member
 from .models import NeedKind, NeedState, Panel, PanelKind, PanelMeeting, PanelNeed
 from .selectors_consultations import outcome_choice_list
 from .services_consultations import WRITE, _own
-
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # the range the database allows
 
 
 def _refuse(field: str, message: str) -> ApplicationError:
@@ -76,8 +75,7 @@ def meeting_record(
     permission_require(member, WRITE)
     actor = _person(actor)
     _own(member, panel)
-    if not FIRST_DAY <= held_on <= LAST_DAY:
-        raise _refuse("held_on", "The meeting date must be between 1990 and 2100")
+    date_window_check(held_on, name="The meeting date", field="held_on")
     others = [line.strip() for line in other_attendees.splitlines() if line.strip()]
     meeting = PanelMeeting.objects.create(
         organisation=member.organisation,
