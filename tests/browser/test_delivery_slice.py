@@ -162,17 +162,17 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     events = history(page)
     reject, verify, submitted = events[:3]
     assert reject[1] == MANAGER
-    assert reject[2].startswith("return_line.rejected")
-    assert "status: pending → rejected" in reject[3]
+    assert reject[2].startswith("Return line rejected")
+    assert "Status: pending → rejected" in reject[3]
     assert REJECT_REASON in reject[3]
     assert verify[1] == MANAGER
-    assert verify[2].startswith("return_line.verified")
-    assert "status: pending → verified" in verify[3]
+    assert verify[2].startswith("Return line verified")
+    assert "Status: pending → verified" in verify[3]
     assert submitted[1] == SUPPLIER
-    assert submitted[2].startswith("return.submitted")
-    assert f"narrative: {NARRATIVE}" in submitted[3]
-    assert "evidence: q3-site-report.pdf" in submitted[3]
+    assert submitted[2].startswith("Return submitted")
+    assert f"Narrative: {NARRATIVE}" in submitted[3]
+    assert "Evidence: q3-site-report.pdf" in submitted[3]
     actions = [row[2].split("\n")[0] for row in events]
-    assert actions.count("return.submitted") == 2
-    assert actions.count("return_line.verified") == 3
-    assert actions.count("return_line.rejected") == 2
+    assert actions.count("Return submitted") == 2
+    assert actions.count("Return line verified") == 3
+    assert actions.count("Return line rejected") == 2

@@ -35,7 +35,10 @@ def test_a_panel_meeting_and_need_pass_axe_and_fit_320_px(page: Page, demo: Demo
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("1899")
     submit(page, "Record the meeting")
-    assert ("The meeting date must be between 1990 and 2100", "#id_meeting-held_on") in error_summary_items(page)
+    assert (
+        "Date of the meeting must be between 1 January 1990 and 31 December 2100",
+        "#id_meeting-held_on",
+    ) in error_summary_items(page)
     assert_accessible(page)
     page.get_by_label("Year").fill("2026")
     page.get_by_label("Where it was held").fill("Northfield Library")
