@@ -26,6 +26,7 @@ from commonweal.tenancy.models import Department, DepartmentSpendLabel, SpendLab
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
+from .access import own_require
 from .budget_lines_file import LineRow, budget_line_rows_read
 from .models import BudgetLine, FinancialYear, MoneyBasis
 from .selectors_budget import budget_compute, department_removal_problem
@@ -45,11 +46,6 @@ KIND_NAMES = {SpendLabelKind.SERVICE_AREA: "service area", SpendLabelKind.COST_C
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _own(member: Member, obj: Department | FinancialYear | BudgetLine | ValueSet) -> None:
-    if obj.organisation_id != member.organisation.pk:
-        raise ApplicationError("This belongs to another organisation.")
 
 
 # --- Departments ----------------------------------------------------------------------------------------
@@ -177,7 +173,7 @@ def department_update(
     """Rename a department and set its spend labels (the whole list of each kind: labels left out are
     taken off it). A label belongs to one department: one held by another is refused, naming it."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, department)
+    own_require(member, department)
     department = Department.objects.select_for_update().get(pk=department.pk)
     name = " ".join((name or "").split())
     labels = _labels_wanted(service_areas, cost_centres)
@@ -207,7 +203,7 @@ def department_update(
 def department_remove(*, actor: User | None, member: Member, department: Department) -> None:
     """Remove a department that nothing uses (its spend labels go with it)."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, department)
+    own_require(member, department)
     department = Department.objects.select_for_update().get(pk=department.pk)
     problem = department_removal_problem(department)
     if problem:
@@ -282,7 +278,7 @@ def year_value_set_change(
 ) -> FinancialYear:
     """Value the year's figures with another value set (or none). Refused once the year is closed."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, year)
+    own_require(member, year)
     year = FinancialYear.objects.select_for_update(of=("self",)).select_related("value_set").get(pk=year.pk)
     _open_year_require(year)
     errors: dict[str, str] = {}
@@ -310,7 +306,7 @@ def year_close(*, actor: User | None, member: Member, year: FinancialYear, today
     """Close a year for good once it has ended: its figures, worked out now, are frozen and read from then
     on, whatever is verified later. A closed year is never reopened."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, year)
+    own_require(member, year)
     year = FinancialYear.objects.select_for_update(of=("self",)).select_related("value_set").get(pk=year.pk)
     _open_year_require(year)
     today = today or today_local()
@@ -479,7 +475,7 @@ def _line_apply(line: BudgetLine, values: LineValues) -> None:
 
 
 def _year_for_lines(member: Member, year: FinancialYear) -> FinancialYear:
-    _own(member, year)
+    own_require(member, year)
     year = FinancialYear.objects.select_for_update().get(pk=year.pk)
     _open_year_require(year)
     return year
@@ -545,7 +541,7 @@ def budget_line_update(
 ) -> BudgetLine:
     """Change a budget line (the same rules as adding one). Refused once its year is closed."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, line)
+    own_require(member, line)
     line = BudgetLine.objects.select_related("department", "measure", "value_set").get(pk=line.pk)
     year = _year_for_lines(member, line.year)
     values = _line_checked(
@@ -581,7 +577,7 @@ def budget_line_update(
 def budget_line_remove(*, actor: User | None, member: Member, line: BudgetLine) -> None:
     """Remove a budget line. Refused once its year is closed."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, line)
+    own_require(member, line)
     line = BudgetLine.objects.select_related("department", "measure", "value_set").get(pk=line.pk)
     year = _year_for_lines(member, line.year)
     audit_record(
@@ -733,7 +729,7 @@ def budget_lines_file_import(
 ) -> LinesImportResult:
     """Import budget lines from an XLSX file (the columns of the download): all or none."""
     permission_require(member, Permission.MANAGE_REPORTS)
-    _own(member, year)
+    own_require(member, year)
     if file is None:
         raise ApplicationError("Select an XLSX file of budget lines.", field_errors={"lines_file": "Select a file"})
     upload_check(file, types=IMPORT_TYPES, max_bytes=settings.EVIDENCE_MAX_BYTES, field="lines_file")

@@ -8,7 +8,6 @@ import hmac
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,19 +18,14 @@ from commonweal.core.audit import audit_record
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 from commonweal.frameworks.models import Outcome
-from commonweal.tenancy.permissions import Permission, permission_require
+from commonweal.tenancy.permissions import permission_require
 from commonweal.tenancy.selectors import Member
 
+from .access import WRITE, own_require
 from .models import Consultation, ConsultationOption, ConsultationResponse, ResponseChannel
 from .selectors_consultations import outcome_choice_list
 
-WRITE = Permission.MANAGE_REPORTS
 AGE_BANDS = ("under 18", "18 to 24", "25 to 44", "45 to 64", "65 or over", "prefer not to say")
-
-
-def _own(member: Member, obj: Any) -> None:
-    if obj.organisation_id != member.organisation.pk:
-        raise ApplicationError("This belongs to another organisation.")
 
 
 def _codes(text_or_list: str | Sequence[str]) -> list[str]:
@@ -94,7 +88,7 @@ def option_add(
 ) -> ConsultationOption:
     """A costed option, linked to one of the organisation's outcomes. Not once the consultation is open."""
     permission_require(member, WRITE)
-    _own(member, consultation)
+    own_require(member, consultation)
     if consultation.published_at is not None:
         raise ApplicationError("The consultation is open: its options can no longer change.")
     if cost < 0 or cost != cost.quantize(Decimal("0.01")):
@@ -127,7 +121,7 @@ def option_add(
 def consultation_open(*, actor: User | None, member: Member, consultation: Consultation) -> Consultation:
     """Open it to the public: its page and form are public from its opening date to its closing date."""
     permission_require(member, WRITE)
-    _own(member, consultation)
+    own_require(member, consultation)
     if consultation.published_at is not None:
         raise ApplicationError("The consultation is already open.")
     if consultation.options.count() < 2:
@@ -144,7 +138,7 @@ def consultation_open(*, actor: User | None, member: Member, consultation: Consu
 def you_said_we_did_write(*, actor: User | None, member: Member, consultation: Consultation, text: str) -> Consultation:
     """What the council did with the results, shown with them once the consultation has closed."""
     permission_require(member, WRITE)
-    _own(member, consultation)
+    own_require(member, consultation)
     before = consultation.you_said_we_did
     consultation.you_said_we_did = text.strip()
     consultation.save(update_fields=["you_said_we_did", "updated_at"])
@@ -306,7 +300,7 @@ def response_enter_paper(
 ) -> ConsultationResponse:
     """An officer enters a paper response received while the consultation was open (even after it closed)."""
     permission_require(member, WRITE)
-    _own(member, consultation)
+    own_require(member, consultation)
     if consultation.published_at is None:
         raise ApplicationError("Open the consultation before entering responses.")
     if not consultation.opens_on <= received_on <= consultation.closes_on:

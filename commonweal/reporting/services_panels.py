@@ -18,9 +18,9 @@ from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.permissions import permission_require
 from commonweal.tenancy.selectors import Member
 
+from .access import WRITE, own_require
 from .models import NeedKind, NeedState, Panel, PanelKind, PanelMeeting, PanelNeed
 from .selectors_consultations import outcome_choice_list
-from .services_consultations import WRITE, _own
 
 
 def _refuse(field: str, message: str) -> ApplicationError:
@@ -74,7 +74,7 @@ def meeting_record(
     """A meeting of the panel, with the organisations in Commonweal that attended and others by name."""
     permission_require(member, WRITE)
     actor = _person(actor)
-    _own(member, panel)
+    own_require(member, panel)
     date_window_check(held_on, name="The meeting date", field="held_on")
     others = [line.strip() for line in other_attendees.splitlines() if line.strip()]
     meeting = PanelMeeting.objects.create(
@@ -118,7 +118,7 @@ def need_record(
     the organisation's own outcomes and a known ward or district."""
     permission_require(member, WRITE)
     actor = _person(actor)
-    _own(member, meeting)
+    own_require(member, meeting)
     if kind not in NeedKind.values:
         raise _refuse("kind", "Choose what kind of need it is")
     if raised_by is not None and not meeting.attending.filter(pk=raised_by.pk).exists():
@@ -161,7 +161,7 @@ def need_state_set(*, actor: User | None, member: Member, need: PanelNeed, state
     """What became of a need: passed on (to someone who may meet it), met, or closed; a note says how."""
     permission_require(member, WRITE)
     actor = _person(actor)
-    _own(member, need)
+    own_require(member, need)
     if state not in NeedState.values:
         raise _refuse("state", "Choose what became of the need")
     if state != NeedState.OPEN and not note.strip():

@@ -5,7 +5,6 @@ and taking a story down (which publishes the hub again at once without it).
 Every write needs MANAGE_REPORTS (a social value lead) and is audited."""
 
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -19,13 +18,13 @@ from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 from commonweal.core.uploads import EVIDENCE_TYPES, upload_check
 from commonweal.delivery.models import CaseStudy
-from commonweal.tenancy.permissions import Permission, permission_require
+from commonweal.tenancy.permissions import permission_require
 from commonweal.tenancy.selectors import Member
 
+from .access import WRITE, own_require
 from .models import Publication, PublicPage, Story
 from .selectors_public import hub_snapshot, story_candidate_list
 
-WRITE = Permission.MANAGE_REPORTS
 PAGE_FIELDS = ["kind", "slug", "title", "summary", "body", "position", "ready"]
 IMAGE_TYPES = {ext: kind for ext, kind in EVIDENCE_TYPES.items() if ext in (".png", ".jpg", ".jpeg")}
 
@@ -34,11 +33,6 @@ def _person(actor: User | None, doing: str) -> User:
     if actor is None or not actor.pk:
         raise ApplicationError(f"A person {doing}: the command line cannot.")
     return actor
-
-
-def _own(member: Member, obj: Any) -> None:
-    if obj.organisation_id != member.organisation.pk:
-        raise ApplicationError("This belongs to another organisation.")
 
 
 @transaction.atomic
@@ -58,7 +52,7 @@ def page_save(
     """Create a page (page=None) or change one. Nothing is public until the hub is next published."""
     permission_require(member, WRITE)
     if page is not None:
-        _own(member, page)
+        own_require(member, page)
     if not title.strip() or not body.strip() or not summary.strip():
         raise ApplicationError(
             "A page needs a title, a summary and some text.",
@@ -94,7 +88,7 @@ def page_save(
 def page_remove(*, actor: User | None, member: Member, page: PublicPage) -> None:
     """Remove a page; a hub already published keeps it until it is published again."""
     permission_require(member, WRITE)
-    _own(member, page)
+    own_require(member, page)
     audit_record(
         actor=actor,
         organisation=member.organisation,
@@ -221,7 +215,7 @@ def story_take_down(*, actor: User | None, member: Member, story: Story, reason:
     it, if it is public) and is never published again."""
     permission_require(member, WRITE)
     person = _person(actor, "takes a story down")
-    _own(member, story)
+    own_require(member, story)
     if story.is_taken_down:
         raise ApplicationError("This story has already been taken down.")
     if not reason.strip():

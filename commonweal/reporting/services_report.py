@@ -28,18 +28,13 @@ from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
 from . import annual_files
+from .access import WRITE, own_require
 from .models import FinancialYear, ImpactReport, ReportSection, ReportState, ReportVersion
 from .selectors_report import case_study_choice_list, report_content, version_latest, version_view
 
 REPORT_FIELDS = ["title", "summary", "state"]
 SECTION_FIELDS = ["heading", "body", "position"]
-WRITE = Permission.MANAGE_REPORTS
 SIGN_OFF = Permission.SIGN_OFF_REPORTS
-
-
-def _own(member: Member, obj: Any) -> None:
-    if obj.organisation_id != member.organisation.pk:
-        raise ApplicationError("This belongs to another organisation.")
 
 
 def _person(actor: User | None, doing: str) -> User:
@@ -84,7 +79,7 @@ def _touch(*, actor: User | None, member: Member, report: ImpactReport) -> None:
 
 def report_create(*, actor: User | None, member: Member, year: FinancialYear, title: str, summary: str) -> ImpactReport:
     permission_require(member, WRITE)
-    _own(member, year)
+    own_require(member, year)
     title = title.strip()
     if not title:
         raise ApplicationError("Enter a title", field_errors={"title": "Enter a title"})
@@ -115,7 +110,7 @@ def report_update(
     *, actor: User | None, member: Member, report: ImpactReport, title: str, summary: str
 ) -> ImpactReport:
     permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     title = title.strip()
     if not title:
         raise ApplicationError("Enter a title", field_errors={"title": "Enter a title"})
@@ -149,7 +144,7 @@ def _section_text(heading: str, body: str) -> tuple[str, str]:
 @transaction.atomic
 def section_add(*, actor: User | None, member: Member, report: ImpactReport, heading: str, body: str) -> ReportSection:
     permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     heading, body = _section_text(heading, body)
     last = report.sections.aggregate(last=Max("position"))["last"]
     section = ReportSection.objects.create(
@@ -176,7 +171,7 @@ def section_update(
     *, actor: User | None, member: Member, section: ReportSection, heading: str, body: str
 ) -> ReportSection:
     permission_require(member, WRITE)
-    _own(member, section)
+    own_require(member, section)
     heading, body = _section_text(heading, body)
     before = snapshot(section, SECTION_FIELDS)
     section.heading, section.body = heading, body
@@ -198,7 +193,7 @@ def section_update(
 @transaction.atomic
 def section_remove(*, actor: User | None, member: Member, section: ReportSection) -> ImpactReport:
     permission_require(member, WRITE)
-    _own(member, section)
+    own_require(member, section)
     report = section.report
     before = snapshot(section, SECTION_FIELDS)
     audit_record(
@@ -228,7 +223,7 @@ def _renumber(report: ImpactReport) -> list[ReportSection]:
 def section_move(*, actor: User | None, member: Member, section: ReportSection, direction: str) -> ReportSection:
     """Move a section one place up (earlier) or down (later); at either end it stays where it is."""
     permission_require(member, WRITE)
-    _own(member, section)
+    own_require(member, section)
     if direction not in ("up", "down"):
         raise ApplicationError("Choose up or down.")
     report = section.report
@@ -262,7 +257,7 @@ def case_studies_choose(
     """The case studies the report publishes: only those of its year, on submitted returns, with consent
     recorded."""
     permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     chosen = list(case_studies)
     allowed = set(case_study_choice_list(member=member, year=report.year).values_list("pk", flat=True))
     refused = [case.title for case in chosen if case.pk not in allowed]
@@ -306,7 +301,7 @@ def _state_change(
 def report_submit(*, actor: User | None, member: Member, report: ImpactReport) -> ImpactReport:
     """Ask for sign-off: the report waits for a second person."""
     permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     if report.state != ReportState.DRAFT:
         raise ApplicationError(
@@ -328,7 +323,7 @@ def report_sign_off(
     """A second person (a social value lead or a viewer, not the one who submitted it) signs it off: the
     report as it is now (figures as at `as_at`, by default today) is kept, and is what publishing publishes."""
     permission_require(member, SIGN_OFF)
-    _own(member, report)
+    own_require(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     person = _person(actor, "signs a report off")
     if report.state != ReportState.AWAITING_SIGN_OFF:
@@ -353,7 +348,7 @@ def report_return_to_draft(*, actor: User | None, member: Member, report: Impact
     person asked to sign it off to send it back."""
     if not (member.may(WRITE) or member.may(SIGN_OFF)):
         permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     if report.state not in (ReportState.AWAITING_SIGN_OFF, ReportState.SIGNED_OFF):
         raise ApplicationError("Only a report waiting for sign-off or signed off goes back to draft.")
@@ -381,7 +376,7 @@ def report_publish(*, actor: User | None, member: Member, report: ImpactReport, 
     """Publish the signed-off report as a new version: its figures, words, case studies and methodology as
     they were signed off, kept unchanged for good. A version after the first says what changed."""
     permission_require(member, WRITE)
-    _own(member, report)
+    own_require(member, report)
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     person = _person(actor, "publishes a report")
     if report.state != ReportState.SIGNED_OFF or report.signed_off_by is None or report.signed_off_content is None:

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frontend.pages import form_page
-from commonweal.tenancy.permissions import Permission, member_require
-from commonweal.tenancy.selectors import Member
+from commonweal.tenancy.permissions import member_require
 
 from . import selectors_consultations as selectors
 from . import services_consultations as services
+from .access import READ, page_member
 from .forms_consultations import (
     ConsultationForm,
     OptionForm,
@@ -28,13 +28,6 @@ from .forms_report import ConfirmForm
 from .models import Consultation
 from .selectors_budget import suppression_threshold
 from .selectors_public import Hub, hub_get
-
-READ = Permission.READ_PUBLIC_BODY
-WRITE = Permission.MANAGE_REPORTS
-
-
-def _writer(request: HttpRequest, org: str) -> Member:
-    return member_require(user=request.user, slug=org, permission=WRITE if request.method == "POST" else READ)
 
 
 def _detail_url(org: str, consultation: Consultation) -> str:
@@ -62,7 +55,7 @@ def consultation_list(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     form = ConsultationForm(request.POST or None, prefix="consultation")
     return form_page(
         request,
@@ -79,7 +72,7 @@ def consultation_create(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     """The consultation, its options (and a form to add one), its results."""
-    member = _writer(request, org)
+    member = page_member(request, org)
     consultation = selectors.consultation_get(member=member, pk=pk)
     form = OptionForm(request.POST or None, outcomes=selectors.outcome_choice_list(member=member), prefix="option")
     return form_page(
@@ -103,7 +96,7 @@ def consultation_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_open(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     consultation = selectors.consultation_get(member=member, pk=pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     return form_page(
@@ -120,7 +113,7 @@ def consultation_open(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_paper(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     consultation = selectors.consultation_get(member=member, pk=pk)
     labels = selectors.place_labels(consultation)
     form = PaperResponseForm(request.POST or None, consultation=consultation, labels=labels, prefix="paper")
@@ -153,7 +146,7 @@ def consultation_paper(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_you_said(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     consultation = selectors.consultation_get(member=member, pk=pk)
     form = YouSaidWeDidForm(request.POST or None, initial={"text": consultation.you_said_we_did}, prefix="said")
     return form_page(

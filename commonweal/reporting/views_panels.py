@@ -12,10 +12,10 @@ from commonweal.tenancy.permissions import member_require
 
 from . import selectors_panels as selectors
 from . import services_panels as services
+from .access import READ, page_member
 from .forms_panels import MeetingForm, NeedForm, NeedStateForm, PanelForm
 from .models import Panel, PanelMeeting
 from .selectors_consultations import outcome_choice_list
-from .views_consultations import READ, _writer
 
 
 def _panel_url(org: str, panel: Panel) -> str:
@@ -38,7 +38,7 @@ def panel_list(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def panel_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     form = PanelForm(request.POST or None, prefix="panel")
     return form_page(
         request,
@@ -55,7 +55,7 @@ def panel_create(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def panel_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     """The panel, its meetings, and a form to record a meeting."""
-    member = _writer(request, org)
+    member = page_member(request, org)
     panel = selectors.panel_get(member=member, pk=pk)
     form = MeetingForm(request.POST or None, organisations=selectors.attendee_choice_list(), prefix="meeting")
     return form_page(
@@ -82,7 +82,7 @@ def panel_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     """A meeting: who attended, the needs raised, and a form to record a need."""
-    member = _writer(request, org)
+    member = page_member(request, org)
     meeting = selectors.meeting_get(member=member, pk=pk)
     form = NeedForm(
         request.POST or None,
@@ -113,7 +113,7 @@ def meeting_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_state(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     need = selectors.need_get(member=member, pk=pk)
     form = NeedStateForm(request.POST or None, initial={"state": need.state, "note": need.state_note}, prefix="state")
     return form_page(

@@ -1,6 +1,7 @@
 """The public hub: the lead's pages under /o/<org>/hub/ (pages, stories, publishing), and the public pages
 under /public/<org>/, which need no sign-in and read only the organisation's latest publication."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -13,21 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commonweal.core.models import AuditEvent
 from commonweal.frontend.pages import form_page
 from commonweal.procurement.ocds import package_json
-from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import hub, selectors_public, services_public
+from .access import page_member
 from .forms_public import PageForm, PublishHubForm, StoryForm, TakeDownForm
 from .forms_report import ConfirmForm
 from .models import Publication, PublicPage, Story
-
-READ = Permission.READ_PUBLIC_BODY
-WRITE = Permission.MANAGE_REPORTS
-
-
-def _writer(request: HttpRequest, org: str) -> Member:
-    """The lead's pages: every member of the public body reads them; sending needs MANAGE_REPORTS."""
-    return member_require(user=request.user, slug=org, permission=WRITE if request.method == "POST" else READ)
 
 
 def _hub_url(org: str) -> str:
@@ -40,7 +33,7 @@ def _hub_url(org: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def hub_admin(request: HttpRequest, org: str) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     form = PublishHubForm(request.POST or None, prefix="hub")
     withdrawing = request.POST.get("hub-action") == "withdraw"
 
@@ -99,21 +92,21 @@ def _page_form_page(request: HttpRequest, org: str, page: PublicPage | None, mem
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     return _page_form_page(request, org, None, member)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     return _page_form_page(request, org, selectors_public.page_get(member=member, pk=pk), member)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     page = selectors_public.page_get(member=member, pk=pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     return form_page(
@@ -130,7 +123,7 @@ def page_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def story_create(request: HttpRequest, org: str) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     candidates = selectors_public.story_candidate_list(member=member)
     form = StoryForm(request.POST or None, request.FILES or None, case_studies=candidates, prefix="story")
 
@@ -161,7 +154,7 @@ def story_create(request: HttpRequest, org: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def story_take_down(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     story = selectors_public.story_get(member=member, pk=pk)
     form = TakeDownForm(request.POST or None, prefix="take-down")
     return form_page(
@@ -180,13 +173,13 @@ def story_take_down(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 # --- Public pages ----------------------------------------------------------------------------------------------
 
 
-def _public(request: HttpRequest, org: str, template: str, **context: Any) -> HttpResponse:
+def _public(
+    request: HttpRequest, org: str, template: str, more: Callable[[Any], dict[str, Any]] | None = None
+) -> HttpResponse:
+    """A page of the published hub; `more` adds what the page reads from the hub (a story, a page)."""
     the_hub = selectors_public.hub_get(slug=org)
-    return render(
-        request,
-        f"reporting/hub/{template}.html",
-        {"hub": the_hub, "data": the_hub.snapshot, "org": org, **context},
-    )
+    context = {"hub": the_hub, "data": the_hub.snapshot, "org": org, **(more(the_hub) if more else {})}
+    return render(request, f"reporting/hub/{template}.html", context)
 
 
 @require_GET
@@ -201,12 +194,7 @@ def hub_ask(request: HttpRequest, org: str) -> HttpResponse:
 
 @require_GET
 def hub_page(request: HttpRequest, org: str, slug: str) -> HttpResponse:
-    the_hub = selectors_public.hub_get(slug=org)
-    return render(
-        request,
-        "reporting/hub/page.html",
-        {"hub": the_hub, "data": the_hub.snapshot, "org": org, "page": the_hub.page(slug)},
-    )
+    return _public(request, org, "page", lambda the_hub: {"page": the_hub.page(slug)})
 
 
 @require_GET
@@ -231,12 +219,7 @@ def hub_stories(request: HttpRequest, org: str) -> HttpResponse:
 
 @require_GET
 def hub_story(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    the_hub = selectors_public.hub_get(slug=org)
-    return render(
-        request,
-        "reporting/hub/story.html",
-        {"hub": the_hub, "data": the_hub.snapshot, "org": org, "story": the_hub.story(pk)},
-    )
+    return _public(request, org, "story", lambda the_hub: {"story": the_hub.story(pk)})
 
 
 @require_GET
@@ -258,13 +241,14 @@ def hub_reports(request: HttpRequest, org: str) -> HttpResponse:
 
 @require_GET
 def hub_report(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    the_hub = selectors_public.hub_get(slug=org)
-    report = the_hub.report(pk)
-    view = selectors_public.hub_report_view(hub_=the_hub, pk=pk).with_charts()
-    return render(
+    return _public(
         request,
-        "reporting/hub/report.html",
-        {"hub": the_hub, "data": the_hub.snapshot, "org": org, "report": report, "view": view},
+        org,
+        "report",
+        lambda the_hub: {
+            "report": the_hub.report(pk),
+            "view": selectors_public.hub_report_view(hub_=the_hub, pk=pk).with_charts(),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import annual_files, selectors_report, services_report
+from .access import READ, WRITE, page_member
 from .annual_files import ReportView
 from .forms_report import (
     CaseStudiesForm,
@@ -31,8 +32,6 @@ from .forms_report import (
 )
 from .models import ImpactReport, ReportState
 
-READ = Permission.READ_PUBLIC_BODY
-WRITE = Permission.MANAGE_REPORTS
 SIGN_OFF = Permission.SIGN_OFF_REPORTS
 
 
@@ -43,11 +42,6 @@ def _detail_url(org: str, report: ImpactReport) -> str:
 def _posted(request: HttpRequest) -> Any:
     """The form data of a POST, even an empty one (a confirmation button sends no fields)."""
     return request.POST if request.method == "POST" else None
-
-
-def _writer(request: HttpRequest, org: str) -> Member:
-    """Reading a form page needs only membership; sending one needs the permission to write."""
-    return member_require(user=request.user, slug=org, permission=WRITE if request.method == "POST" else READ)
 
 
 @login_required
@@ -122,7 +116,7 @@ def _report_form_page(
     extra: Callable[[Member, ImpactReport], dict[str, Any]] | None = None,
     member: Member | None = None,
 ) -> HttpResponse:
-    member = member or _writer(request, org)
+    member = member or page_member(request, org)
     report = selectors_report.report_get(member=member, pk=pk)
     form = form_of(member, report)
     return form_page(
@@ -182,7 +176,7 @@ def section_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     section = selectors_report.section_get(member=member, pk=pk)
     form = SectionForm(_posted(request), initial={"heading": section.heading, "body": section.body})
     return form_page(
@@ -205,7 +199,7 @@ def section_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_remove(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     section = selectors_report.section_get(member=member, pk=pk)
     form = ConfirmForm(_posted(request))
     return form_page(
@@ -330,7 +324,7 @@ def report_return_to_draft(request: HttpRequest, org: str, pk: int) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_publish(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    member = _writer(request, org)
+    member = page_member(request, org)
     report = selectors_report.report_get(member=member, pk=pk)
     form = PublishForm(_posted(request))
     latest = selectors_report.version_latest(member=member, report=report)
