@@ -54,3 +54,22 @@ def test_govuk_form_keeps_width_classes_and_marks_errors():
     assert not bound.is_valid()
     assert bound.fields["amount"].widget.attrs["class"] == "govuk-input--width-10 govuk-input govuk-input--error"
     assert bound.fields["amount"].widget.attrs["aria-describedby"] == "id_amount-error"
+
+
+def test_checkboxes_and_radios_are_govuk_inputs_not_text_boxes():
+    """A multiple-choice field's boxes are GOV.UK checkboxes, never styled as text inputs, with or
+    without an error (the error shows on the form group)."""
+    from django import forms
+
+    from commonweal.frontend.forms import GovukForm
+
+    class Example(GovukForm):
+        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        one = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+
+    for form in (Example(), Example({"many": ["z"], "one": "z"})):
+        form.is_valid()
+        assert form.fields["many"].widget.attrs["class"] == "govuk-checkboxes__input"
+        assert form.fields["one"].widget.attrs["class"] == "govuk-radios__input"
+        html = str(form["many"])
+        assert 'class="govuk-checkboxes__input"' in html and "govuk-input" not in html

@@ -18,12 +18,17 @@ WIDGET_CLASSES = {
     "file": "govuk-file-upload",
     "radioselect": "govuk-radios__input",
     "checkbox": "govuk-checkboxes__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
 }
+# Radios and checkboxes show an error on their form group only (GOV.UK): their inputs get no error class.
 ERROR_CLASSES = {
     "textarea": "govuk-textarea--error",
     "select": "govuk-select--error",
     "clearablefile": "govuk-file-upload--error",
     "file": "govuk-file-upload--error",
+    "radioselect": "",
+    "checkbox": "",
+    "checkboxselectmultiple": "",
 }
 
 
@@ -56,7 +61,7 @@ class GovukForm(forms.Form):
                 described.append(f"{bound.auto_id}-error")
             existing = field.widget.attrs.get("class", "")
             kept = [c for c in existing.split() if c not in MANAGED_CLASSES]
-            field.widget.attrs["class"] = " ".join(kept + css)
+            field.widget.attrs["class"] = " ".join(kept + [name for name in css if name])
             if described and kind not in ("radioselect",):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
