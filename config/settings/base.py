@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_filters",
     # Before django_tasks_db: its `db_worker` command is ours (recovery first).
     "commonweal.core",
     "django_tasks",
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
     "commonweal.procurement",
     "commonweal.spend",
     "commonweal.reporting",
+    "commonweal.brokerage",
+    "commonweal.networks",
+    "commonweal.notifications",
     "commonweal.api",
     "commonweal.frontend",
     "commonweal.demo",

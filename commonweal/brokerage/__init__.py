@@ -1,0 +1,1 @@
+"""Brokerage (wish list, offers and pledges)."""
