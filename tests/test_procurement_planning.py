@@ -19,7 +19,7 @@ from commonweal.frameworks.models import Outcome, ProportionalityBand, Theme
 from commonweal.frameworks.proportionality import AdjustedAsk, ask_adjust
 from commonweal.frameworks.selectors_priorities import priority_outcome_list
 from commonweal.frameworks.services_priorities import WeightInput, outcome_priorities_set, policy_load_default
-from commonweal.procurement import rules, selectors_planning, services_planning
+from commonweal.procurement import rules, selectors, selectors_planning, services_planning
 from commonweal.procurement.forms_planning import ProcurementForm, time_parse
 from commonweal.procurement.models import Criterion, Lot, Procurement, ProcurementState, ScoringScale
 from commonweal.procurement.rules import FROZEN, working_days_after
@@ -76,11 +76,11 @@ def in_days(days: int, hour: int = 12) -> datetime:
 def timetable() -> dict[str, datetime | None]:
     return {
         "publication_at": in_days(1),
-        "clarification_deadline": in_days(10),
-        "tender_deadline": in_days(20),
-        "evaluation_at": in_days(21),
-        "award_at": in_days(30),
-        "standstill_end_at": in_days(45),
+        "clarification_deadline": in_days(15),
+        "tender_deadline": in_days(30),
+        "evaluation_at": in_days(31),
+        "award_at": in_days(40),
+        "standstill_end_at": in_days(55),
     }
 
 
@@ -336,7 +336,7 @@ def test_publishing_refuses_an_incomplete_timetable(buyer: Buyer) -> None:
 
 
 def test_publishing_refuses_a_timetable_out_of_order(buyer: Buyer) -> None:
-    moments = {**timetable(), "clarification_deadline": in_days(20), "award_at": in_days(15)}
+    moments = {**timetable(), "clarification_deadline": in_days(35), "award_at": in_days(25)}
     procurement = create(buyer, timetable=moments)
     assert refusals(procurement) == [
         "The clarification deadline must be before the tender deadline.",
@@ -345,7 +345,7 @@ def test_publishing_refuses_a_timetable_out_of_order(buyer: Buyer) -> None:
 
 
 def test_publishing_refuses_a_standstill_shorter_than_8_working_days(buyer: Buyer) -> None:
-    moments = {**timetable(), "standstill_end_at": in_days(37)}
+    moments = {**timetable(), "standstill_end_at": in_days(47)}
     procurement = create(buyer, timetable=moments)
     [problem] = refusals(procurement)
     earliest = working_days_after(timezone.localtime(moments["award_at"]).date(), 8)
@@ -354,6 +354,67 @@ def test_publishing_refuses_a_standstill_shorter_than_8_working_days(buyer: Buye
     procurement.standstill_end_at = timezone.make_aware(datetime.combine(earliest, datetime.min.time()))
     procurement.save()
     assert selectors_planning.publish_problems(procurement) == []
+
+
+def test_publishing_refuses_a_tendering_period_shorter_than_the_act_allows(buyer: Buyer) -> None:
+    short = {**timetable(), "clarification_deadline": in_days(10), "tender_deadline": in_days(25)}  # 24 days
+    procurement = create(buyer, timetable=short)
+    [problem] = refusals(procurement)
+    earliest = timezone.localtime(in_days(26)).date()
+    assert problem == (
+        "The tendering period is 24 days: the open procedure needs at least 25 days from publication to the "
+        f"tender deadline (Procurement Act 2023 s.54(4)). Move the tender deadline to {earliest:%A} {earliest.day} "
+        f"{earliest:%B %Y} or later."
+    )
+    Procurement.objects.filter(pk=procurement.pk).update(tender_deadline=in_days(26))  # exactly 25 days
+    assert selectors_planning.publish_problems(Procurement.objects.get(pk=procurement.pk)) == []
+
+
+def test_a_reduced_or_exempt_tendering_period_follows_the_act(buyer: Buyer) -> None:
+    ten_days = {**timetable(), "clarification_deadline": in_days(5), "tender_deadline": in_days(11)}
+    reduced = create(buyer, timetable=ten_days, tendering_period_reduction="planned_notice")
+    assert selectors_planning.publish_problems(reduced) == []
+    nine_days = create(
+        buyer,
+        reference="NC-2026-002",
+        timetable={**ten_days, "tender_deadline": in_days(10)},
+        procedure="competitive_flexible",
+        tendering_period_reduction="urgency",
+    )
+    [problem] = refusals(nine_days)
+    assert problem.startswith(
+        "The tendering period is 9 days: the competitive flexible procedure needs at least 10 days (reduced)"
+    )
+    for number, procedure in enumerate(["light_touch", "below_threshold"], start=3):
+        exempt = create(buyer, reference=f"NC-2026-00{number}", timetable=ten_days, procedure=procedure)
+        Procurement.objects.filter(pk=exempt.pk).update(tender_deadline=in_days(3), clarification_deadline=in_days(2))
+        assert selectors_planning.publish_problems(Procurement.objects.get(pk=exempt.pk)) == []
+    with pytest.raises(ApplicationError) as error:
+        create(buyer, reference="NC-2026-009", procedure="restricted", tendering_period_reduction="whim")
+    assert error.value.field_errors == {
+        "procedure": "Choose the procedure",
+        "tendering_period_reduction": "Choose whether a shorter tendering period is allowed, and why",
+    }
+
+
+def test_a_procurement_published_before_its_publication_date_stays_hidden_until_then(buyer: Buyer) -> None:
+    procurement = create(buyer)  # publication tomorrow at noon
+    services_planning.procurement_publish(actor=buyer.officer, member=buyer.member(), procurement=procurement)
+    procurement.refresh_from_db()
+    supplier = factories.OrganisationFactory.create(name="Acorn Ltd", slug="acorn", kind="supplier")
+    contact = factories.member_user(supplier, Role.SUPPLIER_CONTACT)
+    supplier_member = member_access(user=contact, slug="acorn")
+    assert list(selectors.opportunity_list(member=supplier_member)) == []
+    assert selectors.open_for_bids(procurement) is False
+    page = Client()
+    page.force_login(buyer.officer)
+    response = page.get(reverse("procurement:procurement-detail", kwargs={"org": "northgate", "pk": procurement.pk}))
+    assert f"Suppliers see it from {uk_datetime(procurement.publication_at)}, its publication date." in (
+        response.content.decode()
+    )
+    later = in_days(1, hour=13)
+    assert list(selectors.opportunity_list(member=supplier_member, now=later)) == [procurement]
+    assert selectors.open_for_bids(procurement, now=later) is True
 
 
 def test_publishing_refuses_a_tender_deadline_already_passed(buyer: Buyer) -> None:

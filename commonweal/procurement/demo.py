@@ -184,7 +184,7 @@ def procurement_demo_load(*, buyer: Organisation, version: FrameworkVersion, lea
         reference="NBC-2026-050",
         description="Grass cutting, planting and litter picking in Northfield's 42 parks and open spaces.",
         estimated_value=Decimal("1200000.00"),
-        timetable=_timetable(today + timedelta(days=30)),
+        timetable=_timetable(today + timedelta(days=26)),  # published two days ago
         **{**common, "core_deliverables": "Grass cutting in every park\nLitter picking in open spaces"},
     )
     created.append("procurement NBC-2026-050, open for tenders")

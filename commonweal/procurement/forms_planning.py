@@ -21,8 +21,10 @@ from .models import (
     ImpactItem,
     Lot,
     PriceMethod,
+    Procedure,
     Procurement,
     ScoringScale,
+    TenderingPeriodReduction,
 )
 from .rules import TIMETABLE
 from .services_planning import CriterionInput, ImpactInput, ProcurementInput
@@ -133,6 +135,24 @@ class ProcurementForm(GovukForm):
         error_messages={"required": "Choose goods, services or works"},
     )
     duration_months = _whole("Duration (months)", hint="How long the contract runs, in whole months.")
+    procedure = forms.ChoiceField(
+        label="Procedure",
+        choices=Procedure.choices,
+        initial=Procedure.OPEN,
+        required=False,  # the open procedure when not chosen
+        widget=forms.RadioSelect,
+        help_text="Sets the shortest tendering period the Procurement Act 2023 allows (s.54): 25 days for the "
+        "open and competitive flexible procedures; none in the Act for light touch and below-threshold contracts.",
+        error_messages={"required": "Choose the procedure", "invalid_choice": "Choose the procedure"},
+    )
+    tendering_period_reduction = forms.ChoiceField(
+        label="Shorter tendering period",
+        choices=TenderingPeriodReduction.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="The Act allows 10 days instead of 25 only for these reasons.",
+        error_messages={"invalid_choice": "Choose whether a shorter tendering period is allowed, and why"},
+    )
     supplier_size = forms.ChoiceField(
         label="Expected supplier size",
         choices=SupplierSize.choices,
@@ -242,6 +262,8 @@ class ProcurementForm(GovukForm):
                 "framework_version",
                 "value_set",
                 "price_method",
+                "procedure",
+                "tendering_period_reduction",
             )
         }
         initial["estimated_value"] = procurement.estimated_value.normalize() + 0
@@ -273,6 +295,8 @@ class ProcurementForm(GovukForm):
             social_value_share_percent=data["social_value_share_percent"],
             timetable={name: data.get(name) for name in TIMETABLE},
             supplier_size=data["supplier_size"],
+            procedure=data.get("procedure") or Procedure.OPEN,
+            tendering_period_reduction=data.get("tendering_period_reduction") or "",
         )
 
 

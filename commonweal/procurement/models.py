@@ -35,6 +35,21 @@ class ProcurementSource(models.TextChoices):
     OCDS = "ocds", "Imported from an OCDS notice"
 
 
+class Procedure(models.TextChoices):
+    """The Procurement Act 2023's procedures (s.20) and the contracts its minimum tendering periods leave out."""
+
+    OPEN = "open", "Open procedure"
+    COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure"
+    LIGHT_TOUCH = "light_touch", "Light touch contract (Schedule 1 services)"
+    BELOW_THRESHOLD = "below_threshold", "Below-threshold contract"
+
+
+class TenderingPeriodReduction(models.TextChoices):
+    NONE = "", "None: the full minimum applies"
+    PLANNED_NOTICE = "planned_notice", "A qualifying planned procurement notice was published"
+    URGENCY = "urgency", "A state of urgency makes the full period impractical"
+
+
 class PriceMethod(models.TextChoices):
     LOWEST_OVER_BID = "lowest_over_bid", "Lowest price ÷ bid price"
     RELATIVE_TO_AVERAGE = "relative_to_average", "Relative to the average price"
@@ -87,6 +102,11 @@ class Procurement(TimeStampedModel):
     )
     ocds_released_at = models.DateTimeField(
         null=True, blank=True, help_text="The date of the latest OCDS release applied, for imported notices."
+    )
+
+    procedure = models.CharField(max_length=30, choices=Procedure.choices, default=Procedure.OPEN)
+    tendering_period_reduction = models.CharField(
+        max_length=20, choices=TenderingPeriodReduction.choices, default=TenderingPeriodReduction.NONE, blank=True
     )
 
     # Timetable.

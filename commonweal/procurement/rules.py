@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from commonweal.frameworks.proportionality import Ask, PriorityOutcome, SuggestedOutcome
 
-from .models import Criterion, CriterionKind, Procurement
+from .models import Criterion, CriterionKind, Procedure, Procurement, TenderingPeriodReduction
 
 SCALES_FILE = Path(__file__).parent / "data" / "scales.yaml"
 
@@ -29,6 +29,11 @@ TIMETABLE: dict[str, str] = {
     "standstill_end_at": "Standstill end",
 }
 STANDSTILL_WORKING_DAYS = 8  # Procurement Act 2023 s.51(2)
+# Procurement Act 2023 s.54(4): the tendering period's minimum in days, from the tender notice to the
+# tender deadline, for tenders submitted electronically with the documents available from the notice
+# (as they always are here). Light touch and below-threshold contracts have no minimum in the Act.
+MINIMUM_TENDERING_DAYS = 25
+REDUCED_TENDERING_DAYS = 10
 FROZEN = "The published methodology cannot change: cancel the procurement and plan a new one instead."
 
 
@@ -41,6 +46,13 @@ def working_days_after(day: date, count: int) -> date:
         if current.weekday() < 5:
             added += 1
     return current
+
+
+def minimum_tendering_days(procedure: str, reduction: str) -> int | None:
+    """The least number of days the law allows between the tender notice and the tender deadline."""
+    if procedure not in (Procedure.OPEN, Procedure.COMPETITIVE_FLEXIBLE):
+        return None
+    return REDUCED_TENDERING_DAYS if reduction != TenderingPeriodReduction.NONE else MINIMUM_TENDERING_DAYS
 
 
 @cache

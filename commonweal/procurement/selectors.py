@@ -35,11 +35,13 @@ def procurement_get(*, member: Member, pk: int) -> Procurement:
         raise Http404("No such procurement.") from None
 
 
-def opportunity_list(*, member: Member) -> QuerySet[Procurement]:
-    """Published procurements, open to every supplier's people."""
+def opportunity_list(*, member: Member, now: datetime | None = None) -> QuerySet[Procurement]:
+    """Published procurements whose publication moment has come, open to every supplier's people."""
     if not member.may(Permission.BID):
         return Procurement.objects.none()
-    return Procurement.objects.filter(state=ProcurementState.PUBLISHED).select_related("organisation")
+    return Procurement.objects.filter(
+        state=ProcurementState.PUBLISHED, publication_at__lte=now or timezone.now()
+    ).select_related("organisation")
 
 
 def opportunity_get(*, member: Member, pk: int) -> Procurement:
@@ -65,9 +67,19 @@ def procurements_with_tenders_opened(*, now: datetime | None = None) -> QuerySet
     )
 
 
+def goes_live_later(procurement: Procurement, *, now: datetime | None = None) -> bool:
+    """Published, but its publication moment is still to come: suppliers do not see it yet."""
+    moment = procurement.publication_at
+    return procurement.state == ProcurementState.PUBLISHED and moment is not None and moment > (now or timezone.now())
+
+
 def open_for_bids(procurement: Procurement, *, now: datetime | None = None) -> bool:
     """Whether suppliers may still submit or change bids."""
-    return procurement.state == ProcurementState.PUBLISHED and not tenders_opened(procurement, now=now)
+    return (
+        procurement.state == ProcurementState.PUBLISHED
+        and not goes_live_later(procurement, now=now)
+        and not tenders_opened(procurement, now=now)
+    )
 
 
 def declared_without_conflict(*, member: Member, procurement: Procurement) -> bool:

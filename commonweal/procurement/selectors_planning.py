@@ -5,7 +5,7 @@ Every read takes the `Member`; another organisation's objects, and every object 
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +37,7 @@ from .rules import (
     TIMETABLE,
     ask_from_dict,
     criteria_weights,
+    minimum_tendering_days,
     suggested_outcome_codes,
     working_days_after,
 )
@@ -392,9 +393,28 @@ def _timetable_problems(procurement: Procurement, now: datetime) -> list[str]:
             f"{STANDSTILL_WORKING_DAYS} working days after the award (Procurement Act 2023 s.51). "
             "This check counts weekdays only and does not know bank holidays: add any that fall in the period."
         )
+    problems.extend(_tendering_period_problems(procurement))
     if moments["tender_deadline"] <= now:
         problems.append("The tender deadline has already passed: move the timetable on.")
     return problems
+
+
+def _tendering_period_problems(procurement: Procurement) -> list[str]:
+    """The Act's minimum tendering period for the procedure (s.54), counted in calendar days."""
+    minimum = minimum_tendering_days(procurement.procedure, procurement.tendering_period_reduction)
+    assert procurement.publication_at is not None and procurement.tender_deadline is not None
+    published = timezone.localtime(procurement.publication_at).date()
+    deadline = timezone.localtime(procurement.tender_deadline).date()
+    if minimum is None or (deadline - published).days >= minimum:
+        return []
+    earliest = published + timedelta(days=minimum)
+    reduced = " (reduced)" if procurement.tendering_period_reduction else ""
+    procedure = procurement.get_procedure_display().lower()
+    return [
+        f"The tendering period is {(deadline - published).days} days: the {procedure} "
+        f"needs at least {minimum} days{reduced} from publication to the tender deadline (Procurement Act 2023 "
+        f"s.54(4)). Move the tender deadline to {earliest:%A} {earliest.day} {earliest:%B %Y} or later."
+    ]
 
 
 def publish_problems(procurement: Procurement, *, now: datetime | None = None) -> list[str]:
@@ -457,4 +477,5 @@ def detail_context(*, member: Member, procurement: Procurement) -> dict[str, Any
         "audit_events": audit_event_list(member=member, procurement=procurement),
         "money": money(procurement.estimated_value),
         "published_at_text": uk_datetime(procurement.published_at),
+        "goes_live_text": uk_datetime(procurement.publication_at) if selectors.goes_live_later(procurement) else "",
     }

@@ -42,10 +42,12 @@ from .models import (
     ImpactItem,
     Lot,
     PriceMethod,
+    Procedure,
     Procurement,
     ProcurementState,
     ScaleLevel,
     ScoringScale,
+    TenderingPeriodReduction,
 )
 from .rules import FROZEN, TIMETABLE, shipped_scales, suggested_outcome_codes
 from .selectors_planning import publish_problems
@@ -71,6 +73,8 @@ PROCUREMENT_FIELDS = [
     "price_method",
     "abnormally_low_percent",
     "social_value_share_percent",
+    "procedure",
+    "tendering_period_reduction",
     *TIMETABLE,
 ]
 CRITERION_FIELDS = [
@@ -116,6 +120,8 @@ class ProcurementInput:
     social_value_share_percent: Decimal
     timetable: Mapping[str, datetime | None]
     supplier_size: str = SupplierSize.ANY
+    procedure: str = Procedure.OPEN
+    tendering_period_reduction: str = TenderingPeriodReduction.NONE
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,10 @@ def _procurement_check(*, organisation: Organisation, data: ProcurementInput, pk
         errors["value_set"] = "Choose one of your value sets"
     if data.price_method not in PriceMethod.values:
         errors["price_method"] = "Choose the price method"
+    if data.procedure not in Procedure.values:
+        errors["procedure"] = "Choose the procedure"
+    if data.tendering_period_reduction not in TenderingPeriodReduction.values:
+        errors["tendering_period_reduction"] = "Choose whether a shorter tendering period is allowed, and why"
     _percent_check(errors, "abnormally_low_percent", data.abnormally_low_percent, "abnormally low threshold")
     _percent_check(errors, "social_value_share_percent", data.social_value_share_percent, "social value share")
     return errors
@@ -484,6 +494,8 @@ def procurement_create(*, actor: User | None, member: Member, data: ProcurementI
         price_method=data.price_method,
         abnormally_low_percent=data.abnormally_low_percent,
         social_value_share_percent=data.social_value_share_percent,
+        procedure=data.procedure,
+        tendering_period_reduction=data.tendering_period_reduction,
         created_by=actor,
     )
     _timetable_set(procurement, data.timetable)
@@ -538,6 +550,8 @@ def procurement_update(*, actor: User | None, member: Member, procurement: Procu
     procurement.price_method = data.price_method
     procurement.abnormally_low_percent = data.abnormally_low_percent
     procurement.social_value_share_percent = data.social_value_share_percent
+    procurement.procedure = data.procedure
+    procurement.tendering_period_reduction = data.tendering_period_reduction
     _timetable_set(procurement, data.timetable)
     new_ask = _ask_propose(member=member, data=data)
     reproposed = new_ask["inputs"] != procurement.ask.get("inputs")
