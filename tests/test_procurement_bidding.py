@@ -407,7 +407,7 @@ def test_procurement_page_partial_links_to_clarifications_with_the_count(
 # --- Pages ------------------------------------------------------------------------------------------
 
 
-def test_opportunity_list_shows_open_first_then_closed_and_hides_drafts(
+def test_opportunity_list_opens_on_open_tenders_filters_to_closed_and_hides_drafts(
     client: Client, tenant_a: Tenant, world: ProcurementWorld
 ) -> None:
     closed = procurement_published(tenant_a.buyer, reference="OLD-1", deadline_passed=True)
@@ -415,16 +415,25 @@ def test_opportunity_list_shows_open_first_then_closed_and_hides_drafts(
     draft.procurement.state = ProcurementState.DRAFT
     draft.procurement.save(update_fields=["state"])
     client.force_login(tenant_a.supplier_user)
-    page = client.get(reverse("procurement:opportunity-list", kwargs={"org": tenant_a.supplier.slug}))
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert text.index("PROC-001") < text.index("OLD-1")
-    assert "DRAFT-1" not in text
+    url = reverse("procurement:opportunity-list", kwargs={"org": tenant_a.supplier.slug})
+
+    def references(query: dict[str, str]) -> list[str]:
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return [row.procurement.reference for row in response.context["rows"]]
+
+    text = client.get(url).content.decode()
+    assert "DRAFT-1" not in text and "OLD-1" not in text
     assert "13 days left" in text or "14 days left" in text
-    assert "Closed" in text
-    rows = selectors_bidding.opportunity_rows(member=tenant_a.supplier_member())
-    assert [(row.procurement.reference, row.is_open) for row in rows] == [("PROC-001", True), ("OLD-1", False)]
-    assert closed.procurement.pk != world.procurement.pk
+    assert "1 opportunity matches the filters." in text
+    assert references({}) == ["PROC-001"]
+    assert references({"status": "closed"}) == ["OLD-1"]
+    assert references({"status": "", "sort": "tender_deadline"}) == ["OLD-1", "PROC-001"]
+    assert references({"status": "", "search": "old"}) == ["OLD-1"]
+    assert references({"status": "", "search": "nothing like it"}) == []
+    assert "Closed" in client.get(url, {"status": "closed"}).content.decode()
+    rows = selectors_bidding.opportunity_rows([closed.procurement, world.procurement])
+    assert [(row.procurement.reference, row.is_open) for row in rows] == [("OLD-1", False), ("PROC-001", True)]
 
 
 def test_public_bodies_get_404_for_opportunity_pages(client: Client, tenant_a: Tenant, world: ProcurementWorld) -> None:

@@ -6,15 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.uploads import size_label
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
 from commonweal.frontend.forms import GovukDateField, GovukForm
-from commonweal.tenancy.models import Organisation
+from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
+from commonweal.tenancy.models import Department, Organisation
 
 from . import selectors_agreements
 from .models import Agreement, AgreementKind, Commitment, ReturnFrequency, SubstitutionState
@@ -370,3 +373,46 @@ class SubstitutionDecisionForm(GovukForm):
         help_text="Required if you refuse. The supplier will see it.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+AGREEMENT_SORTS = [
+    ("reference", "Reference"),
+    ("end_date", "Ends soonest"),
+    ("-value", "Highest value"),
+    ("title", "Title (A to Z)"),
+    ("supplier__name", "Supplier (A to Z)"),
+]
+
+
+class AgreementFilters(ListFilters):
+    """The agreements list: search, kind, department, whether it is still running, and the sort order."""
+
+    search = search_filter("Search", "reference", "title", "supplier__name", "organisation__name")
+    kind = django_filters.ChoiceFilter(label="Kind", choices=AgreementKind.choices, empty_label="Any kind")
+    department = django_filters.ModelChoiceFilter(
+        label="Department", queryset=Department.objects.none(), empty_label="Any department"
+    )
+    running = django_filters.ChoiceFilter(
+        label="Running",
+        choices=[("running", "Running today"), ("ended", "Ended"), ("starting", "Not started")],
+        empty_label="Any",
+        method="running_filter",
+    )
+    sort = sort_filter(AGREEMENT_SORTS, default="reference")
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if member.organisation.is_public_body:
+            self.filters["department"].queryset = Department.objects.filter(organisation=member.organisation)
+        else:  # a supplier sorts by buyer, and has no departments
+            del self.filters["department"]
+            sorts = [(key, label) for key, label in AGREEMENT_SORTS if key != "supplier__name"]
+            self.filters["sort"] = sort_filter([*sorts, ("organisation__name", "Buyer (A to Z)")], default="reference")
+
+    def running_filter(self, queryset: QuerySet[Agreement], name: str, value: str) -> QuerySet[Agreement]:
+        today = timezone.localdate()
+        if value == "running":
+            return queryset.filter(start_date__lte=today, end_date__gte=today)
+        if value == "ended":
+            return queryset.filter(end_date__lt=today)
+        return queryset.filter(start_date__gt=today)

@@ -241,7 +241,11 @@ class AgreementStatus:
 
 
 def agreement_status_list(*, member: Member, today: date | None = None) -> list[AgreementStatus]:
-    agreements = list(agreement_list(member=member))
+    return agreement_statuses(list(agreement_list(member=member)), today=today)
+
+
+def agreement_statuses(agreements: list[Agreement], *, today: date | None = None) -> list[AgreementStatus]:
+    """Each of `agreements` (already the member's own) with the progress of its commitments."""
     progress = _progress_for(agreements, today)
     return [AgreementStatus(agreement=agreement, progress=progress[agreement.pk]) for agreement in agreements]
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.listing import listing
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
@@ -28,6 +29,7 @@ from . import (
     services_agreements,
 )
 from .forms_agreements import (
+    AgreementFilters,
     AgreementForm,
     CalledOffForm,
     CommitmentForm,
@@ -52,12 +54,16 @@ def _commitments_url(org: str, agreement: Agreement) -> str:
 @login_required
 def agreement_list(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org)
+    agreements = listing(
+        request, AgreementFilters, selectors_agreements.agreement_list(member=member), per_page=50, member=member
+    )
     return render(
         request,
         "delivery/agreement_list.html",
         {
             "member": member,
-            "agreements": selectors_status.agreement_status_list(member=member),
+            "listing": agreements,
+            "agreements": selectors_status.agreement_statuses(list(agreements.page.object_list)),
             "grant_count": selectors_grants.grant_agreement_count(member=member),
         },
     )

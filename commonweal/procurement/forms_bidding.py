@@ -3,14 +3,18 @@
 
 from typing import Any
 
+import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from commonweal.core.uploads import describe_types, size_label
-from commonweal.frameworks.models import Measure
+from commonweal.frameworks.models import ContractCategory, Measure
 from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
 
-from .models import Bid, Criterion
+from .models import Bid, Criterion, Procurement
 from .services_bidding import TENDER_TYPES, CommitmentInput
 
 
@@ -184,3 +188,32 @@ class BidForm(GovukForm):
             "remove_commitments": [c.pk for c in data.get("remove_commitments", [])],
             "remove_attachments": [a.pk for a in data.get("remove_attachments", [])],
         }
+
+
+class OpportunityFilters(ListFilters):
+    """Opportunities for suppliers: search, open or closed (the list opens on those open), category, and the
+    sort order."""
+
+    search = search_filter("Search", "reference", "title", "description", "organisation__name")
+    status = django_filters.ChoiceFilter(
+        label="Tenders",
+        choices=[("open", "Open for tenders"), ("closed", "Closed")],
+        empty_label="Open or closed",
+        method="status_filter",
+    )
+    category = django_filters.ChoiceFilter(label="Category", choices=ContractCategory.choices, empty_label="Any")
+    sort = sort_filter(
+        [
+            ("tender_deadline", "Tender deadline, soonest first"),
+            ("-publication_at", "Newest first"),
+            ("-estimated_value", "Highest value"),
+            ("organisation__name", "Buyer (A to Z)"),
+        ],
+        default="tender_deadline",
+    )
+
+    def status_filter(self, queryset: QuerySet[Procurement], name: str, value: str) -> QuerySet[Procurement]:
+        now = timezone.now()
+        if value == "open":
+            return queryset.filter(tender_deadline__gt=now)
+        return queryset.filter(tender_deadline__lte=now)

@@ -6,12 +6,15 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
 from commonweal.frameworks.models import ContractCategory, FrameworkVersion, Outcome, SupplierSize, ValueSet
 from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
+from commonweal.tenancy.models import Department
 
 from .models import (
     DEFAULT_ABNORMALLY_LOW_PERCENT,
@@ -23,6 +26,7 @@ from .models import (
     PriceMethod,
     Procedure,
     Procurement,
+    ProcurementState,
     ScoringScale,
     TenderingPeriodReduction,
 )
@@ -453,3 +457,26 @@ class CancelForm(GovukForm):
 
 class PublishForm(GovukForm):
     """A confirmation; the rules are the service's."""
+
+
+class ProcurementFilters(ListFilters):
+    """The buyer's procurements: search, state, department, and the sort order (newest first)."""
+
+    search = search_filter("Search", "reference", "title", "description")
+    state = django_filters.ChoiceFilter(label="State", choices=ProcurementState.choices, empty_label="Any state")
+    department = django_filters.ModelChoiceFilter(
+        label="Department", queryset=Department.objects.none(), empty_label="Any department"
+    )
+    sort = sort_filter(
+        [
+            ("-created_at", "Newest first"),
+            ("tender_deadline", "Tender deadline, soonest first"),
+            ("-estimated_value", "Highest value"),
+            ("reference", "Reference"),
+        ],
+        default="-created_at",
+    )
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(organisation=member.organisation)

@@ -40,21 +40,18 @@ def days_left(deadline: datetime | None, *, now: datetime | None = None) -> int 
     return (timezone.localtime(deadline).date() - timezone.localtime(now).date()).days
 
 
-def opportunity_rows(*, member: Member) -> list[OpportunityRow]:
-    """Every published procurement, those still open first (soonest deadline first), closed after."""
+def opportunity_rows(procurements: list[Procurement]) -> list[OpportunityRow]:
+    """A page of published procurements (the member's `selectors.opportunity_list`), as the list shows them."""
     now = timezone.now()
-    rows = [
+    return [
         OpportunityRow(
             procurement=procurement,
             is_open=selectors.open_for_bids(procurement, now=now),
             deadline_label=uk_datetime(procurement.tender_deadline) or "Not set",
             days_left=days_left(procurement.tender_deadline, now=now),
         )
-        for procurement in selectors.opportunity_list(member=member)
+        for procurement in procurements
     ]
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda row: (not row.is_open, row.procurement.tender_deadline or far, row.procurement.pk))
-    return rows
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.formatting import money, uk_datetime
+from commonweal.frontend.listing import listing
 from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
@@ -23,7 +24,7 @@ from . import (
     services_bidding,
     services_clarifications,
 )
-from .forms_bidding import BidForm, QuestionForm
+from .forms_bidding import BidForm, OpportunityFilters, QuestionForm
 from .models import Bid, BidState, Procurement
 from .rules import scored_criteria
 
@@ -32,10 +33,11 @@ from .rules import scored_criteria
 @require_GET
 def opportunity_list(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.BID)
+    found = listing(request, OpportunityFilters, selectors.opportunity_list(member=member), defaults={"status": "open"})
     return render(
         request,
         "procurement/bidding/opportunity_list.html",
-        {"member": member, "rows": selectors_bidding.opportunity_rows(member=member)},
+        {"member": member, "rows": selectors_bidding.opportunity_rows(list(found.page.object_list)), "listing": found},
     )
 
 

@@ -20,13 +20,23 @@ from commonweal.core.formatting import uk_datetime
 from commonweal.frameworks.forms_priorities import AskAdjustForm
 from commonweal.frameworks.proportionality import ask_adjust
 from commonweal.frameworks.selectors_priorities import priority_outcome_list
+from commonweal.frontend.listing import listing
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_planning as selectors
 from . import services_planning as services
-from .forms_planning import CancelForm, CriterionForm, ImpactForm, LotForm, ProcurementForm, PublishForm, ScaleForm
+from .forms_planning import (
+    CancelForm,
+    CriterionForm,
+    ImpactForm,
+    LotForm,
+    ProcurementFilters,
+    ProcurementForm,
+    PublishForm,
+    ScaleForm,
+)
 from .models import Procurement, ProcurementState
 from .rules import FROZEN, ask_from_dict, shipped_scales
 
@@ -59,12 +69,12 @@ def _part_context(member: Member, procurement: Procurement, **context: Any) -> d
 @require_GET
 def procurement_list(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
-    procurements = [
-        (procurement, uk_datetime(procurement.tender_deadline))
-        for procurement in selectors.procurement_list(member=member)
-    ]
+    found = listing(request, ProcurementFilters, selectors.procurement_list(member=member), member=member)
+    procurements = [(procurement, uk_datetime(procurement.tender_deadline)) for procurement in found.page.object_list]
     return render(
-        request, "procurement/planning/procurement_list.html", {"member": member, "procurements": procurements}
+        request,
+        "procurement/planning/procurement_list.html",
+        {"member": member, "procurements": procurements, "listing": found},
     )
 
 
