@@ -5,15 +5,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from commonweal.core.uploads import EVIDENCE_TYPES, describe_types, size_label
 from commonweal.frontend.forms import GovukForm, MultipleFileField
+from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
 from commonweal.frontend.templatetags.govuk import quantity
 
-from .models import CaseStudy, Commitment, Evidence, LineStatus, ReportingPeriod, ReturnLine
+from .models import (
+    CaseStudy,
+    Commitment,
+    Evidence,
+    LineStatus,
+    ReportingPeriod,
+    ReturnLine,
+    ReturnState,
+)
 from .services_returns import CaseStudyInput, LineInput
 
 QUANTITY_ERRORS = {
@@ -362,3 +373,50 @@ class BulkReturnForm(ReturnsForm):
         )
         self.fields["returns_csv"].error_messages["required"] = "Select a CSV file of returns"
         self.widget_attrs_apply()
+
+
+class ReturnFilters(ListFilters):
+    """Returns across agreements: search, where their review stands, draft or submitted (the supplier's
+    own drafts), and the sort order (newest first)."""
+
+    search = search_filter(
+        "Search",
+        "agreement__reference",
+        "agreement__title",
+        "agreement__supplier__name",
+        "agreement__organisation__name",
+    )
+    review = django_filters.ChoiceFilter(
+        label="Review",
+        choices=[
+            ("waiting", "Lines awaiting review"),
+            ("queried", "Lines queried"),
+            ("reviewed", "Every line reviewed"),
+        ],
+        empty_label="Any",
+        method="review_filter",
+    )
+    state = django_filters.ChoiceFilter(label="State", choices=ReturnState.choices, empty_label="Any state")
+    sort = sort_filter(
+        [
+            ("-submitted_at", "Newest first"),
+            ("submitted_at", "Oldest first"),
+            ("agreement__reference", "Agreement"),
+            ("-lines_pending", "Most lines awaiting review"),
+        ],
+        default="-submitted_at",
+    )
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if member.organisation.is_public_body:  # a buyer sees submitted returns only
+            del self.filters["state"]
+
+    def review_filter(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """On `selectors_returns.return_list_all`, whose returns carry their lines' counts."""
+        submitted = queryset.filter(state=ReturnState.SUBMITTED)
+        if value == "waiting":
+            return submitted.filter(lines_pending__gt=0)
+        if value == "queried":
+            return submitted.filter(lines_queried__gt=0)
+        return submitted.filter(lines_pending=0, lines_queried=0)

@@ -6,7 +6,7 @@ A draft is the supplier's own: the buyer sees a return, its lines and its files 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -284,3 +284,31 @@ def period_get(*, member: Member, agreement: Agreement, pk: int) -> ReportingPer
     """One of the agreement's periods, or None if the id is not one of them."""
     agreement = agreement_get(member=member, pk=agreement.pk)
     return ReportingPeriod.objects.filter(agreement=agreement, pk=pk).first()
+
+
+def return_list_all(*, member: Member) -> QuerySet[DeliveryReturn]:
+    """Every return the member can see, across agreements, with how many of its lines await review, are
+    queried, verified and rejected (for the returns list and its filters)."""
+    return (
+        DeliveryReturn.objects.filter(_visible_returns(member))
+        .select_related("agreement__organisation", "agreement__supplier", "period")
+        .annotate(
+            lines_pending=Count("lines", filter=Q(lines__status=LineStatus.PENDING)),
+            lines_queried=Count("lines", filter=Q(lines__status=LineStatus.QUERIED)),
+            lines_verified=Count("lines", filter=Q(lines__status=LineStatus.VERIFIED)),
+            lines_rejected=Count("lines", filter=Q(lines__status=LineStatus.REJECTED)),
+        )
+    )
+
+
+def review_text(delivery_return: DeliveryReturn) -> str:
+    """Where a return from `return_list_all` stands: "2 awaiting review, 1 verified", "Not submitted"."""
+    if delivery_return.state == ReturnState.DRAFT:
+        return "Not submitted"
+    counts = [
+        (delivery_return.lines_pending, "awaiting review"),  # type: ignore[attr-defined]
+        (delivery_return.lines_queried, "queried"),  # type: ignore[attr-defined]
+        (delivery_return.lines_verified, "verified"),  # type: ignore[attr-defined]
+        (delivery_return.lines_rejected, "rejected"),  # type: ignore[attr-defined]
+    ]
+    return ", ".join(f"{count} {label}" for count, label in counts if count) or "No lines"

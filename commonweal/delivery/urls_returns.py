@@ -6,6 +6,7 @@ from . import views_returns as views
 
 urlpatterns: list[URLPattern] = [
     path("agreements/<int:pk>/returns/new/", views.return_submit, name="return-submit"),
+    path("returns/", views.return_list, name="return-list"),
     path("returns/<int:pk>/", views.return_detail, name="return-detail"),
     path("returns/<int:pk>/edit/", views.return_edit, name="return-edit"),
     path("returns/bulk/", views.returns_bulk, name="returns-bulk"),

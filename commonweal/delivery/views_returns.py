@@ -10,15 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.exports import csv_write
+from commonweal.frontend.listing import listing
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_agreements, selectors_returns, services_returns
-from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm
+from .forms_returns import AnswerForm, BulkReturnForm, ReturnFilters, ReturnForm, ReviewForm
 from .models import Agreement, Commitment, CommitmentState, DeliveryReturn, ReportingPeriod, ReturnLine, ReturnState
 from .services_returns import BulkReturnError, BulkSaved, RowError
 
@@ -266,3 +267,15 @@ def evidence_download(request: HttpRequest, org: str, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def return_list(request: HttpRequest, org: str) -> HttpResponse:
+    """Every return the member can see, across agreements, to find the ones that need them."""
+    member = member_require(user=request.user, slug=org)
+    returns = listing(
+        request, ReturnFilters, selectors_returns.return_list_all(member=member), per_page=50, member=member
+    )
+    rows = [(item, selectors_returns.review_text(item)) for item in returns.page]
+    return render(request, "delivery/return_list.html", {"member": member, "listing": returns, "rows": rows})

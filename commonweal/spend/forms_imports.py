@@ -2,14 +2,17 @@
 
 from typing import Any
 
+import django_filters
 from django import forms
 from django.conf import settings
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.uploads import FileType, size_label, upload_check
 from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
 
 from . import reading
+from .models import ImportStatus
 from .rules import DEFAULT_SOURCE
 
 ZIP = (b"PK\x03\x04",)
@@ -115,3 +118,14 @@ class SpendMappingForm(GovukForm):
             for name in reading.MAPPING_FIELDS
             if self.cleaned_data.get(PREFIX + name)
         }
+
+
+class ImportFilters(ListFilters):
+    """The spend imports: search by file or source name, status, and the sort order (newest first)."""
+
+    search = search_filter("Search", "original_name", "source__name")
+    status = django_filters.ChoiceFilter(label="Status", choices=ImportStatus.choices, empty_label="Any status")
+    sort = sort_filter(
+        [("-created_at", "Newest first"), ("created_at", "Oldest first"), ("-rows_rejected", "Most rows rejected")],
+        default="-created_at",
+    )

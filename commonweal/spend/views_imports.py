@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonweal.core.errors import ApplicationError
 from commonweal.core.exports import csv_write
 from commonweal.core.http import SignedInRequest
+from commonweal.frontend.listing import listing
 from commonweal.tenancy.permissions import Permission, member_require
 
 from . import selectors_imports as selectors
 from . import services_imports as services
-from .forms_imports import FIELD_LABELS, SpendMappingForm, SpendUploadForm
+from .forms_imports import FIELD_LABELS, ImportFilters, SpendMappingForm, SpendUploadForm
 from .models import ImportStatus
 
 REFRESH_SECONDS = 3
@@ -27,8 +28,8 @@ REFRESH_SECONDS = 3
 @require_GET
 def import_list(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
-    imports = selectors.spend_import_list(member=member)
-    return render(request, "spend/import_list.html", {"member": member, "imports": imports})
+    imports = listing(request, ImportFilters, selectors.spend_import_list(member=member))
+    return render(request, "spend/import_list.html", {"member": member, "listing": imports})
 
 
 @login_required
