@@ -56,13 +56,13 @@ def url(name: str, tenant: Tenant, **kwargs: object) -> str:
 def test_the_list_searches_filters_pages_and_shows_each_label_with_its_source(
     lead: Client, tenant_a: Tenant, suppliers: dict[str, Supplier]
 ) -> None:
-    page = lead.get(url("supplier-list", tenant_a))
+    page = lead.get(url("supplier-list", tenant_a), {"sort": "name"})
     text = page.content.decode()
     assert page.status_code == 200
     assert "63 suppliers, with 1 other spelling" in text
     assert "Suppliers 1 to 50 of 63" in text
     assert "Firm 049 Ltd" in text and "Firm 050 Ltd" not in text
-    second = lead.get(url("supplier-list", tenant_a), {"page": 2})
+    second = lead.get(url("supplier-list", tenant_a), {"page": 2, "sort": "name"})
     assert "Suppliers 51 to 63 of 63" in second.content.decode()
 
     found = lead.get(url("supplier-list", tenant_a), {"q": "oxford book ltd"}).content.decode()
@@ -205,3 +205,78 @@ def test_classify_again_from_the_list(lead: Client, tenant_a: Tenant, suppliers:
     response = lead.post(url("supplier-classify", tenant_a), follow=True)
     assert "63 suppliers classified again: 0 labels added, 0 changed, 0 removed." in response.content.decode()
     assert AuditEvent.objects.filter(action="spend_suppliers.classified").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_register_opens_sorted_by_spend_with_the_biggest_unknowns_a_click_away(
+    lead: Client, tenant_a: Tenant, suppliers: dict[str, Supplier]
+) -> None:
+    import_with_payments(tenant_a.buyer, [payment("Firm 042 Ltd", "5000.00"), payment("Helping Hands", "900.00")])
+    text = lead.get(url("supplier-list", tenant_a)).content.decode()
+    names = ["Firm 042 Ltd", "Helping Hands", "Oxford Books Limited", "Firm 000 Ltd"]  # £5,100, £1,000, £300, £100
+    assert sorted(names, key=text.index) == names
+    assert "£5,100.00" in text and "£1,000.00" in text and "£300.00" in text
+    assert "?label=local&amp;value=unknown&amp;sort=spend" in text
+    worklist = lead.get(url("supplier-list", tenant_a), {"label": "local", "value": "unknown", "sort": "spend"})
+    listed = worklist.content.decode()
+    assert "Stretford Cafe" not in listed  # known: its postcode is in the local district
+    assert listed.index("Firm 042 Ltd") < listed.index("Helping Hands") < listed.index("Firm 001 Ltd")
+
+
+def _sheet(lead: Client, tenant: Tenant, text: str) -> str:
+    upload = SimpleUploadedFile("sheet.csv", text.encode(), content_type="text/csv")
+    response = lead.post(url("supplier-classify-file", tenant), {"sheet_file": upload}, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_classification_sheet_sets_postcodes_and_answers_all_or_nothing(
+    lead: Client, tenant_a: Tenant, suppliers: dict[str, Supplier]
+) -> None:
+    template = lead.get(url("supplier-classify-template", tenant_a))
+    assert template.content.decode().splitlines()[0] == (
+        "supplier,postcode,companies house number,sme,vcse,real living wage"
+    )
+    bad = _sheet(
+        lead,
+        tenant_a,
+        "supplier,postcode,sme,vcse\n"
+        "Firm 001 Ltd,M32 0TH,yes,no\n"
+        "Firm 002 Ltd,not a postcode,maybe,\n"
+        "Nobody Ltd,M32 0TH,yes,\n",
+    )
+    assert "sheet.csv was not loaded: nothing has changed." in bad
+    assert "Line 3: postcode “not a postcode” is not a full UK postcode; sme “maybe” is not yes or no" in bad
+    assert "Line 4: “Nobody Ltd”: no supplier of that name is in your register" in bad
+    firm = suppliers["firm 001"] if "firm 001" in suppliers else Supplier.objects.get(name="Firm 001 Ltd")
+    firm.refresh_from_db()
+    assert firm.postcode == "" and not SupplierLabel.objects.filter(supplier=firm, is_override=True).exists()
+
+    sheet = "supplier,postcode,companies house number,sme,vcse,real living wage\nfirm 001 limited,m32 0th,123,yes,no,\n"
+    done = _sheet(lead, tenant_a, sheet)
+    assert "sheet.csv: 1 suppliers read; 1 postcodes or company numbers changed and 2 classifications set." in done
+    firm.refresh_from_db()
+    assert (firm.postcode, firm.companies_house_number, firm.district_code) == ("M32 0TH", "00000123", "E08000009")
+    labels = {item.label: item for item in SupplierLabel.objects.filter(supplier=firm)}
+    assert labels[Label.LOCAL].value is True and labels[Label.LOCAL].is_override is False  # derived from the postcode
+    assert labels[Label.SME].value is True and labels[Label.SME].reason == "Classification sheet sheet.csv, line 2"
+    assert labels[Label.VCSE].value is False and Label.LIVING_WAGE not in labels
+    events = AuditEvent.objects.filter(organisation=tenant_a.buyer, action="spend_suppliers.sheet_loaded").count()
+    again = _sheet(lead, tenant_a, sheet)  # the same sheet again changes nothing more
+    assert "0 postcodes or company numbers changed and 0 classifications set." in again
+    assert (
+        AuditEvent.objects.filter(action="supplier_label.overridden", object_id__in=[str(labels[Label.SME].pk)]).count()
+        == 1
+    )
+    assert (
+        AuditEvent.objects.filter(organisation=tenant_a.buyer, action="spend_suppliers.sheet_loaded").count()
+        == events + 1
+    )
+
+
+@pytest.mark.django_db
+def test_only_spend_managers_load_a_classification_sheet(client: Client, tenant_a: Tenant) -> None:
+    client.force_login(tenant_a.manager)  # a contract manager reads spend but does not manage it
+    assert client.get(url("supplier-classify-file", tenant_a)).status_code == 404
+    assert client.get(url("supplier-classify-template", tenant_a)).status_code == 404

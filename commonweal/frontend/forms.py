@@ -75,7 +75,8 @@ class GovukForm(forms.Form):
         self.widget_attrs_apply()
 
     def add_application_error(self, error: ApplicationError) -> None:
-        """Show a service's refusal on the form: per field where it names one, else on the whole form."""
+        """Show a service's refusal on the form: per field where it names one, else on the whole form, with
+        each of its problems that names no field of this form (a file's lines, say) on a line of its own."""
         placed = False
         for field, message in error.field_errors.items():
             if field in self.fields:
@@ -83,6 +84,8 @@ class GovukForm(forms.Form):
                 placed = True
         if not placed:
             self.add_error(None, error.message)
+            for message in error.field_errors.values():
+                self.add_error(None, message)
         self.widget_attrs_apply()
 
 

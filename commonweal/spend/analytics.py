@@ -639,6 +639,22 @@ def spend_top_suppliers(
     ]
 
 
+def spend_by_supplier(*, organisation: Organisation, data: SpendData | None = None) -> dict[int, Decimal]:
+    """Net spend with each supplier in the registry across every payment imported (the register's sort)."""
+    if not has_spend(organisation=organisation):
+        return {}
+    with _using(organisation, data) as data:
+        table = data.classification()
+        payments, params = _payments(data, ALL_SPEND, "p.supplier_key, p.amount")
+        rows = data.rows(
+            f"""WITH p AS ({payments})
+            SELECT c.supplier_id, sum(p.amount) FROM p JOIN {table} AS c ON c.supplier_key = p.supplier_key
+            WHERE c.supplier_id IS NOT NULL GROUP BY c.supplier_id""",  # noqa: S608
+            params,
+        )
+    return {supplier_id: _money(amount) for supplier_id, amount in rows}
+
+
 @dataclass(frozen=True)
 class SupplierReceipt:
     """What one local supplier received (net) in a period: its round 2 receipts for LM3."""

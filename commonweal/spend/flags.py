@@ -26,6 +26,7 @@ from typing import Any
 
 from commonweal.core.errors import ApplicationError
 
+from . import places
 from .classification import charity_number_clean, company_number_clean
 
 SOURCE_OCDS = "ocds"
@@ -253,3 +254,82 @@ def flags_read(content: bytes, filename: str) -> list[FlagRecord]:
             "(with “name” and “size” columns)."
         )
     raise FlagsFileError(f"{filename} must be a JSON (OCDS or 360Giving) or CSV (360Giving or size list) file.")
+
+
+# --- A council's own classification sheet -----------------------------------------------------------
+
+CLASSIFICATION_COLUMNS = {
+    "supplier": ("supplier", "supplier name", "name"),
+    "postcode": ("postcode", "post code"),
+    "companies_house_number": ("companies house number", "companies_house_number", "company number"),
+    "sme": ("sme",),
+    "vcse": ("vcse",),
+    "living_wage": ("real living wage", "living wage", "living_wage"),
+}
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+
+@dataclass(frozen=True)
+class ClassificationRecord:
+    """One line of a classification sheet: what the council knows of one supplier. None or "": not said."""
+
+    line: int
+    supplier: str
+    postcode: str
+    companies_house_number: str
+    sme: bool | None
+    vcse: bool | None
+    living_wage: bool | None
+
+
+def classification_sheet_read(content: bytes, filename: str) -> tuple[list[ClassificationRecord], list[str]]:
+    """The records of a classification sheet (CSV: a supplier column, and any of postcode, Companies House
+    number, SME, VCSE and Real Living Wage with yes or no), and every line's problem in words."""
+    header, rows = _csv_rows(content, filename)
+    columns = {key: _column(header, *names) for key, names in CLASSIFICATION_COLUMNS.items()}
+    if columns["supplier"] is None:
+        return [], [f"{filename} has no “supplier” column: download the template to see the columns"]
+    if not any(columns[key] for key in CLASSIFICATION_COLUMNS if key != "supplier"):
+        return [], [
+            f"{filename} has no postcode, Companies House number, SME, VCSE or Real Living Wage column: "
+            "nothing to classify"
+        ]
+    records, problems = [], []
+    for line, row in rows:
+
+        def cell(key: str, row: dict[str, str] = row) -> str:
+            column = columns[key]
+            return row.get(column, "").strip() if column else ""
+
+        wrong = []
+        postcode = places.postcode_normalise(cell("postcode"))
+        if cell("postcode") and not postcode:
+            wrong.append(f"postcode “{cell('postcode')}” is not a full UK postcode")
+        company = company_number_clean(cell("companies_house_number"))
+        if cell("companies_house_number") and not company:
+            wrong.append(f"Companies House number “{cell('companies_house_number')}” is not 8 letters and digits")
+        said: dict[str, bool | None] = {}
+        for key in ("sme", "vcse", "living_wage"):
+            text = cell(key)
+            said[key] = YES_NO.get(text.casefold()) if text else None
+            if text and said[key] is None:
+                wrong.append(f"{columns[key]} “{text}” is not yes or no")
+        if not cell("supplier"):
+            wrong.append("the supplier is blank")
+        if wrong:
+            problems.append(f"Line {line}: {'; '.join(wrong)}")
+            continue
+        records.append(
+            ClassificationRecord(
+                line=line,
+                supplier=cell("supplier"),
+                postcode=postcode,
+                companies_house_number=company,
+                sme=said["sme"],
+                vcse=said["vcse"],
+                living_wage=said["living_wage"],
+            )
+        )
+    if not rows:
+        problems.append(f"{filename} has no rows under its header")
+    return records, problems

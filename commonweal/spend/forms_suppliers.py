@@ -12,7 +12,7 @@ from commonweal.frontend.forms import GovukForm
 
 from .models import Label, SpendPolicy
 from .rules import RULE_FIELDS, PolicyRule
-from .selectors_suppliers import VALUE_FILTERS
+from .selectors_suppliers import SUPPLIER_SORTS, VALUE_FILTERS
 
 # A list of names may come as a CSV or as plain text, one name a line.
 LIST_TYPES = {".csv": FileType("text/csv"), ".txt": FileType("text/plain")}
@@ -28,14 +28,16 @@ class SupplierSearchForm(GovukForm):
     value = forms.ChoiceField(
         label="Is", required=False, choices=[("", "Yes, no or not known"), *VALUE_FILTERS.items()]
     )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SUPPLIER_SORTS.items()))
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
-            return {"query": "", "label": "", "value": ""}
+            return {"query": "", "label": "", "value": "", "sort": "spend"}
         return {
             "query": self.cleaned_data["q"],
             "label": self.cleaned_data["label"],
             "value": self.cleaned_data["value"],
+            "sort": self.cleaned_data["sort"] or "spend",
         }
 
 
@@ -172,4 +174,15 @@ class FlagsUploadForm(_UploadForm):
         help_text="An OCDS release or record package (JSON), 360Giving grants (JSON or CSV), or a size list (CSV "
         "with “name” and “size” columns: micro, small, medium or large).",
         error_messages={"required": "Select an OCDS, 360Giving or size list file"},
+    )
+
+
+class ClassificationSheetForm(_UploadForm):
+    field_name = "sheet_file"
+    types = {".csv": FileType("text/csv")}
+    sheet_file = forms.FileField(
+        label="Upload the classification sheet",
+        help_text="A CSV file with a “supplier” column and any of “postcode”, “companies house number”, “sme”, "
+        "“vcse” and “real living wage” (yes or no; leave a cell blank when you do not know).",
+        error_messages={"required": "Select a CSV file of suppliers and what you know of them"},
     )

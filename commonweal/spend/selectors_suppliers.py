@@ -5,8 +5,10 @@ gets a 404, as for another organisation's data. `classification_rows` is read by
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -126,9 +128,11 @@ def effective_labels(labels: list[SupplierLabel]) -> list[EffectiveLabel]:
 class SupplierRow:
     supplier: Supplier
     labels: list[EffectiveLabel]
+    spend: Decimal | None = None  # net, across every payment imported; None: none paid
 
 
 VALUE_FILTERS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+SUPPLIERS_PER_PAGE = 50
 
 
 def supplier_list(*, member: Member, query: str = "", label: str = "", value: str = "") -> QuerySet[Supplier]:
@@ -159,12 +163,39 @@ def supplier_list(*, member: Member, query: str = "", label: str = "", value: st
     return suppliers.order_by("name", "pk")
 
 
-def supplier_rows(suppliers: list[Supplier]) -> list[SupplierRow]:
+def supplier_rows(suppliers: list[Supplier], spend: dict[int, Decimal] | None = None) -> list[SupplierRow]:
     """Rows for a page of suppliers, with their effective labels (one query for all their labels)."""
     labels: dict[int, list[SupplierLabel]] = {supplier.pk: [] for supplier in suppliers}
     for item in SupplierLabel.objects.filter(supplier__in=suppliers):
         labels[item.supplier_id].append(item)
-    return [SupplierRow(supplier=supplier, labels=effective_labels(labels[supplier.pk])) for supplier in suppliers]
+    return [
+        SupplierRow(
+            supplier=supplier, labels=effective_labels(labels[supplier.pk]), spend=(spend or {}).get(supplier.pk)
+        )
+        for supplier in suppliers
+    ]
+
+
+SUPPLIER_SORTS = {"spend": "Spend, highest first", "name": "Name (A to Z)"}
+
+
+def suppliers_page(
+    *, member: Member, query: str = "", label: str = "", value: str = "", sort: str = "spend", page: str | None = None
+) -> tuple[Page, list[SupplierRow]]:
+    """One page of the register, filtered, sorted by net spend (highest first) or by name, with its rows.
+    Spend lives in the payment files, so the sort by spend orders the matching suppliers' ids in memory:
+    a few numbers each, for tens of thousands of suppliers."""
+    from .analytics import spend_by_supplier
+
+    matching = supplier_list(member=member, query=query, label=label, value=value)
+    spend = spend_by_supplier(organisation=member.organisation)
+    ids = list(matching.values_list("pk", "name"))
+    if sort != "name":
+        ids.sort(key=lambda pair: (-spend.get(pair[0], Decimal(0)), pair[1], pair[0]))
+    current = Paginator([pk for pk, _ in ids], SUPPLIERS_PER_PAGE).get_page(page)
+    found = Supplier.objects.in_bulk(list(current.object_list))
+    suppliers = [found[pk] for pk in current.object_list]
+    return current, supplier_rows(suppliers, spend)
 
 
 def supplier_get(*, member: Member, pk: int) -> Supplier:

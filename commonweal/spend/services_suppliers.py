@@ -41,6 +41,7 @@ from commonweal.tenancy.permissions import Permission, PermissionRefused, permis
 from commonweal.tenancy.selectors import Member
 
 from . import duck, places
+from . import flags as flags_module
 from .classification import (
     NameEntry,
     charity_number_clean,
@@ -512,7 +513,13 @@ def supplier_override_set(
         errors["override_reason"] = "Say why you are overriding the classification"
     if errors:
         raise ApplicationError("The override could not be saved.", field_errors=errors)
+    return _override_store(actor=actor, supplier=supplier, label=label, value=value, reason=reason.strip())
+
+
+def _override_store(*, actor: User | None, supplier: Supplier, label: str, value: bool, reason: str) -> SupplierLabel:
     existing = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
+    if existing is not None and existing.value == value and existing.reason == reason:
+        return existing  # the same decision again changes nothing
     before = {"value": existing.value, "reason": existing.reason} if existing else {}
     override, _ = SupplierLabel.objects.update_or_create(
         supplier=supplier,
@@ -522,7 +529,7 @@ def supplier_override_set(
         defaults={
             "organisation": supplier.organisation,
             "value": value,
-            "reason": reason.strip(),
+            "reason": reason,
             "detail": _detail(f"set by {actor.email if actor is not None else 'the system'}"),
             "created_by": actor if actor is not None and actor.pk else None,
         },
@@ -818,3 +825,94 @@ def supplier_flags_apply(*, actor: User | None, member: Member, files: Sequence[
         after={"files": [Path(name).name for name, _ in files], **result.__dict__},
     )
     return result
+
+
+# --- A classification sheet ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassificationsLoaded:
+    rows: int
+    suppliers_changed: int  # postcode or Companies House number changed
+    labels_set: int  # overrides set or changed
+    classify: ClassifyCounts
+
+
+SHEET_LABELS = {"sme": Label.SME, "vcse": Label.VCSE, "living_wage": Label.LIVING_WAGE}
+
+
+@transaction.atomic
+def supplier_classifications_load(
+    *, actor: User | None, member: Member, content: bytes, filename: str
+) -> ClassificationsLoaded:
+    """The council's own classification sheet: each line names a supplier of the register (by Companies
+    House number, else by name) and what the council knows of it. Postcodes and Companies House numbers
+    are stored on the supplier (local is then derived from the postcode); SME, VCSE and Real Living Wage
+    answers are overrides whose reason names the file and line. All or nothing: any line with a problem,
+    or naming no supplier of the register, stops the whole sheet, with every problem listed."""
+    permission_require(member, Permission.MANAGE_SPEND)
+    organisation = member.organisation
+    records, problems = flags_module.classification_sheet_read(content, filename)
+    index = _supplier_index(organisation)
+    matched: list[tuple[flags_module.ClassificationRecord, int]] = []
+    for record in records:
+        as_flag = FlagRecord("size-list", record.supplier, record.companies_house_number, "", None, None, "")
+        found, _ = _flag_matches(as_flag, index)
+        if len(found) != 1:
+            why = "no supplier of that name" if not found else "more than one supplier of that name"
+            problems.append(f"Line {record.line}: “{record.supplier}”: {why} is in your register")
+            continue
+        matched.append((record, next(iter(found))))
+    if problems:
+        shown = problems[:20] + ([f"And {len(problems) - 20} more lines"] if len(problems) > 20 else [])
+        raise ApplicationError(
+            f"{filename} was not loaded: nothing has changed.",
+            field_errors={f"line_{number}": text for number, text in enumerate(shown, start=1)},
+        )
+    suppliers = Supplier.objects.in_bulk([pk for _, pk in matched])
+    changed_suppliers = labels_set = 0
+    for record, pk in matched:
+        supplier = suppliers[pk]
+        before = {"postcode": supplier.postcode, "companies_house_number": supplier.companies_house_number}
+        if record.postcode:
+            supplier.postcode = record.postcode
+        if record.companies_house_number:
+            supplier.companies_house_number = record.companies_house_number
+        after = {"postcode": supplier.postcode, "companies_house_number": supplier.companies_house_number}
+        if after != before:
+            supplier.save(update_fields=["postcode", "companies_house_number", "updated_at"])
+            changed_suppliers += 1
+            audit_record(
+                actor=actor,
+                organisation=organisation,
+                action=AuditAction.SUPPLIER_DETAILS_CHANGED,
+                target=supplier,
+                before=before,
+                after={**after, "reason": f"{filename}, line {record.line}"},
+            )
+        for key, label in SHEET_LABELS.items():
+            value = getattr(record, key)
+            if value is None:
+                continue
+            reason = f"Classification sheet {filename}, line {record.line}"
+            existing = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
+            if existing is None or existing.value != value or existing.reason != reason:
+                labels_set += 1
+            _override_store(actor=actor, supplier=supplier, label=label, value=value, reason=reason)
+    counts = _classify(actor=actor, organisation=organisation)
+    loaded = ClassificationsLoaded(len(matched), changed_suppliers, labels_set, counts)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.SPEND_SUPPLIERS_SHEET_LOADED,
+        target=organisation,
+        after={"file": filename, "rows": loaded.rows, "suppliers changed": changed_suppliers, "labels set": labels_set},
+    )
+    return loaded
+
+
+# The sheet's columns, with one example line (the template people download).
+CLASSIFICATION_SHEET_EXAMPLE = (
+    ["supplier", "postcode", "companies house number", "sme", "vcse", "real living wage"],
+    ["Greenway Facilities Ltd", "M32 0TH", "01234567", "yes", "no", ""],
+)

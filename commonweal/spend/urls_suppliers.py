@@ -13,4 +13,6 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("living-wage/", views.living_wage, name="living-wage"),
     path("flags/", views.flags, name="flags"),
+    path("classification-sheet/", views.classification_sheet, name="supplier-classify-file"),
+    path("classification-sheet/template.csv", views.classification_sheet_template, name="supplier-classify-template"),
 ]

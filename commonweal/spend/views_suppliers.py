@@ -4,13 +4,13 @@ procurement officer (MANAGE_SPEND) changes anything. Everyone else gets a 404.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.exports import csv_write
 from commonweal.core.http import SignedInRequest
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
@@ -20,6 +20,7 @@ from . import places
 from . import selectors_suppliers as selectors
 from . import services_suppliers as services
 from .forms_suppliers import (
+    ClassificationSheetForm,
     FlagsUploadForm,
     LivingWageUploadForm,
     OverrideForm,
@@ -29,8 +30,6 @@ from .forms_suppliers import (
 )
 from .models import Label
 from .rules import RULE_FIELDS
-
-SUPPLIERS_PER_PAGE = 50
 
 
 def _reader(request: HttpRequest, org: str) -> Member:
@@ -52,9 +51,8 @@ def _manager(request: HttpRequest, org: str) -> Member:
 def supplier_list(request: HttpRequest, org: str) -> HttpResponse:
     member = _reader(request, org)
     form = SupplierSearchForm(request.GET or None)
-    filters = form.filters() if request.GET else {"query": "", "label": "", "value": ""}
-    paginator = Paginator(selectors.supplier_list(member=member, **filters), SUPPLIERS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    filters = form.filters() if request.GET else {"query": "", "label": "", "value": "", "sort": "spend"}
+    page, rows = selectors.suppliers_page(member=member, **filters, page=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -65,7 +63,7 @@ def supplier_list(request: HttpRequest, org: str) -> HttpResponse:
             "search_form": form,
             "filters": filters,
             "page": page,
-            "rows": selectors.supplier_rows(list(page.object_list)),
+            "rows": rows,
             "query_string": query.urlencode(),
             "counts": selectors.supplier_counts(member=member),
             "labels": Label.choices,
@@ -227,3 +225,41 @@ def flags(request: SignedInRequest, org: str) -> HttpResponse:
         template="spend/flags.html",
         context={"member": member, "summary": selectors.flags_summary(member=member)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classification_sheet(request: SignedInRequest, org: str) -> HttpResponse:
+    member = _manager(request, org)
+    form = ClassificationSheetForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+
+    def save() -> services.ClassificationsLoaded:
+        upload = form.cleaned_data["sheet_file"]
+        return services.supplier_classifications_load(
+            actor=request.user, member=member, content=upload.read(), filename=upload.name
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        message=lambda result: (
+            f"{form.cleaned_data['sheet_file'].name}: {result.rows} suppliers read; {result.suppliers_changed} "
+            f"postcodes or company numbers changed and {result.labels_set} classifications set. Every supplier "
+            "has been classified again."
+        ),
+        success_url=reverse("spend:supplier-list", kwargs={"org": org}) + "?label=local&value=unknown&sort=spend",
+        template="spend/classification_sheet.html",
+        context={"member": member},
+    )
+
+
+@login_required
+@require_GET
+def classification_sheet_template(request: HttpRequest, org: str) -> HttpResponse:
+    _manager(request, org)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="classification-sheet.csv"'
+    header, example = services.CLASSIFICATION_SHEET_EXAMPLE
+    csv_write(response, header, [dict(zip(header, example, strict=True))])
+    return response
