@@ -849,6 +849,16 @@ def spend_influence(
 # --- Filter choices --------------------------------------------------------------------------------
 
 
+def latest_financial_year(*, organisation: Organisation, data: SpendData | None = None) -> tuple[date, date] | None:
+    """1 April to 31 March of the financial year of the latest payment imported (None: no dated payment)."""
+    with _using(organisation, data) as data:
+        [(latest,)] = data.rows(f"SELECT max(payment_date) FROM {data.payments}", [])  # noqa: S608
+    if latest is None:
+        return None
+    start = latest.year if latest.month >= 4 else latest.year - 1
+    return date(start, 4, 1), date(start + 1, 3, 31)
+
+
 def filter_choices(*, organisation: Organisation, data: SpendData | None = None) -> dict[str, list[str]]:
     """The service areas and expense types the organisation's payments name, for the filter form."""
     with _using(organisation, data) as data:

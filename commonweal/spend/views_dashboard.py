@@ -1,9 +1,11 @@
 """The spend dashboard, /o/<org>/spend/: filters, headline figures, charts with their tables, and
 downloads of each table as CSV or XLSX."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -48,6 +50,10 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     }
     if not analytics.has_spend(organisation=organisation):
         return render(request, "spend/dashboard_empty.html", context)
+    if not request.GET and (year := analytics.latest_financial_year(organisation=organisation)):
+        # The dashboard opens on the latest financial year; clearing the dates shows every year.
+        start, end = year
+        return redirect(f"{request.path}?{urlencode(_dates_query(start, end))}")
     form = SpendFilterForm(
         request.GET or None,
         choices=analytics.filter_choices(organisation=organisation),
@@ -68,6 +74,10 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
         }
     )
     return render(request, "spend/dashboard.html", context)
+
+
+def _dates_query(start: date, end: date) -> dict[str, str]:
+    return {"date_from": f"{start.day}/{start.month}/{start.year}", "date_to": f"{end.day}/{end.month}/{end.year}"}
 
 
 @login_required

@@ -29,6 +29,8 @@ def test_the_dashboard_with_data_passes_axe_and_filters(page: Page, demo: DemoLo
     demo_spend()
     sign_in(page, LEAD)
     page.goto("/o/northfield/spend/")
+    expect(page.get_by_text("Showing: Paid from 1 April 2025 to 31 March 2026.")).to_be_visible()  # the latest year
+    page.get_by_role("link", name="Show every year").click()
     expect(page).to_have_title(TITLE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Spend analysis")
     # Each chart is an image named by its title, followed by its table.
