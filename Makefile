@@ -32,6 +32,9 @@ static: node_modules/.installed
 	mkdir -p commonweal/frontend/static/govuk
 	cp -R node_modules/govuk-frontend/dist/govuk/assets commonweal/frontend/static/govuk/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js commonweal/frontend/static/govuk/
+	mkdir -p commonweal/frontend/static/autocomplete
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+		node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css commonweal/frontend/static/autocomplete/
 	node_modules/.bin/sass --load-path=node_modules --quiet-deps --style=compressed --no-source-map \
 		commonweal/frontend/scss/application.scss commonweal/frontend/static/frontend/application.css
 

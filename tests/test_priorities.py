@@ -388,9 +388,20 @@ def test_a_bad_gss_code_on_the_form_is_shown_and_nothing_is_stored(client, lead)
     response = client.post(url("focus-areas"), {"gss_code": "E0800", "name": "Trafford", "reason": ""})
     page = response.content.decode()
     assert "There is a problem" in page
-    assert f'<a href="#id_gss_code">{GSS_MESSAGE}</a>' in page
+    assert '<a href="#id_gss_code">No ward or district is called “E0800”: type a ward and its district' in page
     assert "<title>Error: " in page
     assert not FocusArea.objects.exists()
+
+
+def test_a_focus_area_is_chosen_by_name_and_named_after_the_place(client, lead):
+    client.force_login(lead)
+    response = client.post(
+        url("focus-areas"), {"gss_code": "Altrincham, Trafford", "name": "", "reason": ""}, follow=True
+    )
+    assert "Altrincham, Trafford (E05015239) is now a focus area." in response.content.decode()
+    ambiguous = client.post(url("focus-areas"), {"gss_code": "Central", "name": "", "reason": ""}).content.decode()
+    assert "wards are called “Central”: add the district, like “Central, " in ambiguous
+    assert FocusArea.objects.count() == 1
 
 
 def test_the_lead_adds_and_removes_a_focus_area_and_a_group(client, lead):

@@ -231,7 +231,7 @@ def test_the_lead_records_a_panel_meeting_and_need_through_the_pages(client: Cli
     meeting_url = recorded["Location"]
     need_fields = {"need-description": "Volunteers for the winter", "need-kind": "volunteer_time"}
     unknown = client.post(meeting_url, {**need_fields, "need-place_code": "X1"})
-    assert "“X1” is not a ward or district GSS code we know" in unknown.content.decode()
+    assert "No ward or district is called “X1”" in unknown.content.decode()
     not_there = client.post(meeting_url, {**need_fields, "need-raised_by": world.youth.pk})
     assert not_there.status_code == 200 and "Select a valid choice" in not_there.content.decode()
     assert not PanelNeed.objects.exists()

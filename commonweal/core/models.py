@@ -161,7 +161,6 @@ class AuditAction(models.TextChoices):
     SUBSTITUTION_PROPOSED = "substitution.proposed"
     SUBSTITUTION_APPROVED = "substitution.approved"
     SUBSTITUTION_REFUSED = "substitution.refused"
-    SUPPLIER_DETAILS_CHANGED = "supplier.details_changed"
     SUPPLIER_LABEL_CHANGED = "supplier_label.changed"
     SUPPLIER_LABEL_OVERRIDDEN = "supplier_label.overridden"
     SUPPLIER_LABEL_OVERRIDE_REMOVED = "supplier_label.override_removed"

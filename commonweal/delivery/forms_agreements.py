@@ -15,7 +15,7 @@ from django.utils import timezone
 from commonweal.accounts.models import User
 from commonweal.core.uploads import size_label
 from commonweal.frameworks.models import FrameworkVersion, Measure, ValueSet
-from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm, PlaceField
 from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
 from commonweal.tenancy.models import Department, Organisation
 
@@ -264,11 +264,9 @@ class CommitmentForm(GovukForm):
     measure = _MeasureChoice(label="Measure", hint="From the agreement’s framework version.", empty="Choose a measure")
     target_quantity = _decimal_field("Target quantity", "In the measure’s unit, e.g. 6 or 104.5.")
     due_date = GovukDateField(label="Due date", help_text="By when the whole target is due, e.g. 30 9 2027.")
-    place_code = forms.CharField(
+    place_code = PlaceField(
         label="Place (optional)",
-        required=False,
-        help_text="The ONS GSS code of the area that should benefit: E, W, S or N and 8 digits, e.g. E08000009.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+        help_text="The ward or district that should benefit, like Altrincham, Trafford, or Trafford.",
     )
     beneficiary_group = forms.CharField(
         label="Beneficiary group (optional)",

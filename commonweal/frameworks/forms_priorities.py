@@ -9,7 +9,8 @@ from django import forms
 
 from commonweal.core.errors import ApplicationError
 from commonweal.core.formatting import percent
-from commonweal.frontend.forms import GovukForm
+from commonweal.frontend.forms import GovukForm, PlaceField
+from commonweal.spend.places import place_text
 
 from .models import ContractCategory, OfferKind, ProportionalityBand, ReportingFrequency, SupplierSize
 from .proportionality import ADJUSTABLE_PARTS, Ask, PriorityOutcome
@@ -154,14 +155,20 @@ class OutcomeWeightsForm(GovukForm):
 
 
 class FocusAreaForm(GovukForm):
-    gss_code = forms.CharField(
-        label="ONS GSS code",
+    gss_code = PlaceField(label="Ward or district")
+    name = forms.CharField(
+        label="Name of the area (optional)",
         required=False,
-        max_length=20,
-        help_text="The 9-character code of the ward or district, like E05000824 (a ward) or E08000009 (a district).",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+        max_length=300,
+        help_text="Leave it blank to use the ward's or district's own name.",
     )
-    name = forms.CharField(label="Name of the area", required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("gss_code") and not (data.get("name") or "").strip():
+            data["name"] = place_text(data["gss_code"])
+        return data
+
     reason = forms.CharField(
         label="Why this area",
         required=False,

@@ -150,3 +150,36 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class PlaceField(forms.CharField):
+    """A ward or district chosen by name, stored as its ONS GSS code. A plain text box that works without
+    JavaScript (a name, "Ward, District", or a code); with it, suggestions appear as the person types
+    (the accessible autocomplete, fed by /places/)."""
+
+    default_help = "Type the ward and its district, like Altrincham, Trafford, or a district, like Trafford."
+
+    def __init__(self, *, label: str, help_text: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(label=label, help_text=help_text or self.default_help, **kwargs)
+        self.widget.attrs.update(
+            {"class": "govuk-input--width-20", "spellcheck": "false", "data-module": "app-place-autocomplete"}
+        )
+
+    def to_python(self, value: Any) -> str:
+        from commonweal.spend.places import PlaceNotFound, place_find
+
+        text = super().to_python(value)
+        if not text:
+            return ""
+        try:
+            return place_find(text)
+        except PlaceNotFound as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        from commonweal.spend.places import GSS_DISTRICT, place_text
+
+        text = str(value or "")
+        return place_text(text) if GSS_DISTRICT.match(text.strip().upper()) else text

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from commonweal.core.uploads import describe_types, size_label
 from commonweal.frameworks.models import ContractCategory, Measure
-from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm, PlaceField
 from commonweal.frontend.listing import ListFilters, search_filter, sort_filter
 
 from .models import Bid, Criterion, Procurement
@@ -119,12 +119,9 @@ class BidForm(GovukForm):
             self.fields["commitment_due_date"] = GovukDateField(
                 label="Due date", help_text="By when it will have been delivered, for example 31 3 2028."
             )
-            self.fields["commitment_place_code"] = forms.CharField(
+            self.fields["commitment_place_code"] = PlaceField(
                 label="Place (optional)",
-                required=False,
-                max_length=9,
-                help_text="The ONS GSS code of the local authority or ward, e.g. E08000009.",
-                widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+                help_text="The district or ward that will benefit, like Trafford, or Altrincham, Trafford.",
             )
             self.fields["commitment_beneficiary_group"] = forms.CharField(
                 label="Who benefits (optional)",

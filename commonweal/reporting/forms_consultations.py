@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from commonweal.core.formatting import money
 from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.spend.places import PlaceNotFound, place_find
 
 from .models import Consultation
 from .services_consultations import AGE_BANDS
@@ -22,10 +23,25 @@ class ConsultationForm(GovukForm):
         label="Wards or areas asked",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="ONS GSS codes, one a line, e.g. E05015239. Respondents choose one of them.",
+        help_text="One ward or district a line, like Altrincham, Trafford (or its ONS code). Respondents choose "
+        "one of them.",
     )
     opens_on = GovukDateField(label="Opens on", required=True)
     closes_on = GovukDateField(label="Closes on", required=True)
+
+    def clean_place_codes(self) -> list[str]:
+        """Each line a place by name or code, as its GSS code; every line that names no place is an error."""
+        codes, problems = [], []
+        for number, line in enumerate(self.cleaned_data.get("place_codes", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                codes.append(place_find(line))
+            except PlaceNotFound as error:
+                problems.append(f"Line {number}: {error}")
+        if problems:
+            raise forms.ValidationError(problems)
+        return list(dict.fromkeys(codes))
 
 
 def outcome_label(outcome: Any) -> str:

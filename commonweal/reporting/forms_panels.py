@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from commonweal.frontend.forms import GovukDateField, GovukForm
+from commonweal.frontend.forms import GovukDateField, GovukForm, PlaceField
 
 from .forms_consultations import outcome_label
 from .models import NeedKind, NeedState, PanelKind
@@ -68,12 +68,7 @@ class NeedForm(GovukForm):
     outcomes = OutcomeChoices(
         label="Outcomes it relates to (optional)", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    place_code = forms.CharField(
-        label="Ward or district (optional)",
-        max_length=20,
-        required=False,
-        help_text="Its ONS GSS code, like E05015239.",
-    )
+    place_code = PlaceField(label="Ward or district (optional)")
 
     def __init__(self, *args: Any, attendees: QuerySet[Any], outcomes: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

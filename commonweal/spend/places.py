@@ -189,3 +189,78 @@ def decile_text(decile: int | None) -> str:
     if decile is None:
         return "not known"
     return {1: "1 (most deprived)", 10: "10 (least deprived)"}.get(decile, str(decile))
+
+
+# --- Places chosen by name --------------------------------------------------------------------------
+
+
+def place_text(code: str) -> str:
+    """How a person names a place: "Altrincham, Trafford" for a ward, "Trafford" for a district, else the
+    code as given (a code Commonweal does not know still reads back as it was stored)."""
+    code = (code or "").strip().upper()
+    ward = wards().get(code)
+    if ward is not None:
+        district = district_name(ward.district_code)
+        return f"{ward.name}, {district}" if district else ward.name
+    return district_name(code) or code
+
+
+@functools.cache
+def _places_by_text() -> dict[str, list[str]]:
+    """Every way a place is named ("altrincham, trafford", "altrincham", "trafford") to its codes."""
+    found: dict[str, list[str]] = {}
+    for district in districts().values():
+        if district.name:
+            found.setdefault(district.name.casefold(), []).append(district.code)
+    for ward in wards().values():
+        found.setdefault(place_text(ward.code).casefold(), []).append(ward.code)
+        found.setdefault(ward.name.casefold(), []).append(ward.code)
+    return found
+
+
+class PlaceNotFound(ValueError):
+    """What a person typed names no place, or more than one; the message says which, in words."""
+
+
+def place_find(text: str) -> str:
+    """The GSS code of the place `text` names: a code, a district's name ("Trafford"), a ward's name with
+    its district ("Altrincham, Trafford", as the suggestions show), or a ward's name alone when only one
+    ward has it. A district and a ward of the same name: the district."""
+    text = " ".join((text or "").split())
+    if GSS_DISTRICT.match(text.upper()):
+        return text.upper()
+    codes = _places_by_text().get(text.casefold(), [])
+    districts_named = [code for code in codes if code in districts()]
+    if len(districts_named) == 1:
+        return districts_named[0]
+    if len(codes) == 1:
+        return codes[0]
+    if codes:
+        examples = " or ".join(f"“{place_text(code)}”" for code in codes[:2])
+        raise PlaceNotFound(f"{len(codes)} wards are called “{text}”: add the district, like {examples}")
+    raise PlaceNotFound(
+        f"No ward or district is called “{text}”: type a ward and its district, like “Altrincham, Trafford”, "
+        "a district, like “Trafford”, or an ONS code, like E08000009"
+    )
+
+
+def place_search(query: str, *, limit: int = 10) -> list[tuple[str, str]]:
+    """(code, name) of the places whose name starts with `query` (districts first), then those whose name
+    contains it: the suggestions as a person types."""
+    query = " ".join((query or "").split()).casefold()
+    if len(query) < 2:
+        return []
+    starts: list[tuple[int, str, str]] = []
+    contains: list[tuple[int, str, str]] = []
+    for code in [*districts(), *wards()]:
+        text = place_text(code)
+        if text == code:
+            continue
+        folded = text.casefold()
+        rank = 0 if code in districts() else 1
+        if folded.startswith(query):
+            starts.append((rank, text, code))
+        elif query in folded:
+            contains.append((rank, text, code))
+    found = sorted(starts) + sorted(contains)
+    return [(code, text) for _, text, code in found[:limit]]

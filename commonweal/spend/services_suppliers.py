@@ -513,14 +513,28 @@ def supplier_override_set(
         errors["override_reason"] = "Say why you are overriding the classification"
     if errors:
         raise ApplicationError("The override could not be saved.", field_errors=errors)
-    return _override_store(actor=actor, supplier=supplier, label=label, value=value, reason=reason.strip())
+    override, before = _override_write(actor=actor, supplier=supplier, label=label, value=value, reason=reason.strip())
+    if before is not None:
+        audit_record(
+            actor=actor,
+            organisation=supplier.organisation,
+            action=AuditAction.SUPPLIER_LABEL_OVERRIDDEN,
+            target=override,
+            trail=supplier,
+            before={"label": label, **before},
+            after={"label": label, "value": value, "reason": override.reason},
+        )
+    return override
 
 
-def _override_store(*, actor: User | None, supplier: Supplier, label: str, value: bool, reason: str) -> SupplierLabel:
+def _override_write(
+    *, actor: User | None, supplier: Supplier, label: str, value: bool, reason: str
+) -> tuple[SupplierLabel, dict[str, Any] | None]:
+    """Store a person's decision on a label; with what it replaced ({} when new), or None when the same
+    decision was already there (nothing changed, nothing to audit)."""
     existing = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
     if existing is not None and existing.value == value and existing.reason == reason:
-        return existing  # the same decision again changes nothing
-    before = {"value": existing.value, "reason": existing.reason} if existing else {}
+        return existing, None
     override, _ = SupplierLabel.objects.update_or_create(
         supplier=supplier,
         label=label,
@@ -534,16 +548,7 @@ def _override_store(*, actor: User | None, supplier: Supplier, label: str, value
             "created_by": actor if actor is not None and actor.pk else None,
         },
     )
-    audit_record(
-        actor=actor,
-        organisation=supplier.organisation,
-        action=AuditAction.SUPPLIER_LABEL_OVERRIDDEN,
-        target=override,
-        trail=supplier,
-        before={"label": label, **before},
-        after={"label": label, "value": value, "reason": override.reason},
-    )
-    return override
+    return override, ({"value": existing.value, "reason": existing.reason} if existing else {})
 
 
 @transaction.atomic
@@ -870,35 +875,31 @@ def supplier_classifications_load(
             field_errors={f"line_{number}": text for number, text in enumerate(shown, start=1)},
         )
     suppliers = Supplier.objects.in_bulk([pk for _, pk in matched])
+    changes: list[str] = []  # one line a supplier changed, for the one audit event of the load
     changed_suppliers = labels_set = 0
     for record, pk in matched:
         supplier = suppliers[pk]
-        before = {"postcode": supplier.postcode, "companies_house_number": supplier.companies_house_number}
-        if record.postcode:
-            supplier.postcode = record.postcode
-        if record.companies_house_number:
-            supplier.companies_house_number = record.companies_house_number
-        after = {"postcode": supplier.postcode, "companies_house_number": supplier.companies_house_number}
-        if after != before:
+        said: list[str] = []
+        before = (supplier.postcode, supplier.companies_house_number)
+        supplier.postcode = record.postcode or supplier.postcode
+        supplier.companies_house_number = record.companies_house_number or supplier.companies_house_number
+        if (supplier.postcode, supplier.companies_house_number) != before:
             supplier.save(update_fields=["postcode", "companies_house_number", "updated_at"])
             changed_suppliers += 1
-            audit_record(
-                actor=actor,
-                organisation=organisation,
-                action=AuditAction.SUPPLIER_DETAILS_CHANGED,
-                target=supplier,
-                before=before,
-                after={**after, "reason": f"{filename}, line {record.line}"},
+            said.append(
+                f"postcode {supplier.postcode or 'none'}, company number {supplier.companies_house_number or 'none'}"
             )
         for key, label in SHEET_LABELS.items():
             value = getattr(record, key)
             if value is None:
                 continue
             reason = f"Classification sheet {filename}, line {record.line}"
-            existing = SupplierLabel.objects.filter(supplier=supplier, label=label, is_override=True).first()
-            if existing is None or existing.value != value or existing.reason != reason:
+            _, replaced = _override_write(actor=actor, supplier=supplier, label=label, value=value, reason=reason)
+            if replaced is not None:
                 labels_set += 1
-            _override_store(actor=actor, supplier=supplier, label=label, value=value, reason=reason)
+                said.append(f"{Label(label).label} {'yes' if value else 'no'}")
+        if said:
+            changes.append(f"{supplier.name} (line {record.line}): {'; '.join(said)}")
     counts = _classify(actor=actor, organisation=organisation)
     loaded = ClassificationsLoaded(len(matched), changed_suppliers, labels_set, counts)
     audit_record(
@@ -906,7 +907,13 @@ def supplier_classifications_load(
         organisation=organisation,
         action=AuditAction.SPEND_SUPPLIERS_SHEET_LOADED,
         target=organisation,
-        after={"file": filename, "rows": loaded.rows, "suppliers changed": changed_suppliers, "labels set": labels_set},
+        after={
+            "file": filename,
+            "rows": loaded.rows,
+            "suppliers changed": changed_suppliers,
+            "labels set": labels_set,
+            "changes": changes[:200] + ([f"and {len(changes) - 200} more"] if len(changes) > 200 else []),
+        },
     )
     return loaded
 

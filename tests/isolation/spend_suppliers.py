@@ -10,7 +10,15 @@ from commonweal.spend.models import Label, Supplier
 from commonweal.tenancy.selectors import Member
 from tests.conftest import Tenant
 
-GET_ROUTES = ["spend:supplier-list", "spend:supplier-detail", "spend:policy", "spend:living-wage", "spend:flags"]
+GET_ROUTES = [
+    "spend:supplier-list",
+    "spend:supplier-detail",
+    "spend:policy",
+    "spend:living-wage",
+    "spend:flags",
+    "spend:supplier-classify-file",
+    "spend:supplier-classify-template",
+]
 
 PK_MODELS: dict[str, type[Model]] = {
     "spend:supplier-detail": Supplier,
@@ -27,6 +35,7 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "spend:policy": ("manager", 302),
     "spend:living-wage": ("manager", 302),
     "spend:flags": ("manager", 302),
+    "spend:supplier-classify-file": ("manager", 302),
 }
 A_SUPPLIER_NAME = "Tenant A Spend Supplier Ltd"
 LEAK_MARKERS = [A_SUPPLIER_NAME, "TENANT A SPEND SUPPLIER LTD", "Tenant A override reason"]
@@ -68,6 +77,10 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "rule_field_0": "expense_type",
         "rule_contains_0": "precept",
         "living_wage_file": SimpleUploadedFile("living-wage.csv", b"Employer\nTenant Living Wage Employer Ltd\n"),
+        # Each tenant's own supplier: a sheet naming another tenant's supplier finds nothing (and changes nothing).
+        "sheet_file": SimpleUploadedFile(
+            "sheet.csv", f"supplier,sme\nTenant {tenant.buyer.name[-1]} Spend Supplier Ltd,yes\n".encode()
+        ),
         "flags_file": SimpleUploadedFile(
             "grants.csv",
             b"Identifier,Recipient Org:Name,Recipient Org:Charity Number\n360G-x-1,Tenant Charity,1234567\n",
