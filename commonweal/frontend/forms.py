@@ -14,6 +14,7 @@ from commonweal.core.errors import ApplicationError
 WIDGET_CLASSES = {
     "textarea": "govuk-textarea",
     "select": "govuk-select",
+    "csvselect": "govuk-select",  # a list's sort order (django-filter)
     "clearablefile": "govuk-file-upload",
     "file": "govuk-file-upload",
     "radioselect": "govuk-radios__input",
@@ -24,6 +25,7 @@ WIDGET_CLASSES = {
 ERROR_CLASSES = {
     "textarea": "govuk-textarea--error",
     "select": "govuk-select--error",
+    "csvselect": "govuk-select--error",
     "clearablefile": "govuk-file-upload--error",
     "file": "govuk-file-upload--error",
     "radioselect": "",
