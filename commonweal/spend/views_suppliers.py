@@ -235,9 +235,14 @@ def classification_sheet(request: SignedInRequest, org: str) -> HttpResponse:
 
     def save() -> services.ClassificationsLoaded:
         upload = form.cleaned_data["sheet_file"]
-        return services.supplier_classifications_load(
-            actor=request.user, member=member, content=upload.read(), filename=upload.name
-        )
+        try:
+            return services.supplier_classifications_load(
+                actor=request.user, member=member, content=upload.read(), filename=upload.name
+            )
+        except ApplicationError as error:  # each line's problem on the upload, linked from the summary
+            for problem in error.field_errors.values():
+                form.add_error("sheet_file", problem)
+            raise ApplicationError(error.message) from None
 
     return form_page(
         request,
