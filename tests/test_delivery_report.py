@@ -15,12 +15,14 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
+from commonweal.core.pdf import refuse_fetch
 from commonweal.delivery import reports
 from commonweal.delivery.models import Agreement
 
 from . import factories
 from .conftest import Tenant
 from .delivery_status_helpers import (
+from .pdf_support import assert_tagged
     HOURS,
     JOBS,
     MID,
@@ -267,10 +269,13 @@ def test_the_report_pdf_is_made_offline_and_carries_the_figures(
 
 
 def test_the_pdf_fetches_nothing(reported: Tenant) -> None:
-    with pytest.raises(ValueError, match="The report PDF fetches nothing: https://example.org/x.css was refused."):
-        reports._refuse_fetch("https://example.org/x.css")
+    with pytest.raises(ValueError, match="A PDF fetches nothing: https://example.org/x.css was refused."):
+        refuse_fetch("https://example.org/x.css")
     report = reports.agreement_report(member=reported.manager_member(), agreement=reported.agreement, today=MID)
-    assert reports.report_pdf_render(report).startswith(b"%PDF-")
+    pdf = reports.report_pdf_render(report)
+    assert pdf.startswith(b"%PDF-")
+    agreement = reported.agreement
+    assert_tagged(pdf, title=f"Delivery report – {agreement.reference} {agreement.title}")
 
 
 def test_an_agreement_without_commitments_or_case_studies_says_so(client: Client, tenant_a: Tenant) -> None:

@@ -23,6 +23,7 @@ from commonweal.tenancy.models import Organisation, Role
 from commonweal.tenancy.selectors import Member
 
 from . import factories
+from .pdf_support import assert_tagged
 
 
 @pytest.fixture
@@ -149,6 +150,7 @@ def test_the_public_plan_is_a_valid_one_page_pdf(client, published, tmp_path):
     assert response["Content-Disposition"] == 'inline; filename="northgate-plan-on-a-page.pdf"'
     assert response.content.startswith(b"%PDF-")
     assert pdf_pages(response.content, tmp_path) == 1
+    assert_tagged(response.content, title="Social value plan – Northgate Council")
 
 
 # --- The demo organisation ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from commonweal.tenancy.selectors import Member, member_access
 
 from . import factories
 from .conftest import Tenant
+from .pdf_support import assert_tagged
 from .procurement_support import ProcurementWorld, bid_make, declare, procurement_published
 
 D = Decimal
@@ -377,6 +378,7 @@ def test_summaries_for_the_buyer_and_for_each_bidder_only_about_its_own_tender(
     assert client.get(url("assessment-summary", setup.buyer.slug, setup.loser.pk)).status_code == 404
     pdf = client.get(url("assessment-summary-pdf", setup.loser_org.slug, setup.loser.pk))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert_tagged(pdf.content, title=f"Assessment summary – {setup.procurement.reference} – Loser One Ltd")
     # The winner sees its own.
     client.force_login(tenant_a.supplier_user)
     text = client.get(url("assessment-summary", tenant_a.supplier.slug, setup.winner.pk)).content.decode()

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.http import Http404
 from django.template.loader import render_to_string
 
 from commonweal.core.exports import Writable, csv_write
+from commonweal.core.pdf import html_to_pdf
 from commonweal.frameworks.models import Measure, ValueType
 from commonweal.frameworks.valuation import pennies
 from commonweal.tenancy.selectors import Member
@@ -212,20 +212,6 @@ def agreement_report(*, member: Member, agreement: Agreement, today: date | None
     )
 
 
-def _refuse_fetch(url: str) -> Any:
-    raise ValueError(f"The report PDF fetches nothing: {url} was refused.")
-
-
 def report_pdf_render(report: AgreementReport) -> bytes:
-    """The report as an A4 PDF. The print template carries its own styles and uses system fonts (DejaVu,
-    Liberation), so nothing is fetched while the PDF is made."""
-    # Imported here so that pages and commands that never make a PDF do not pay for loading WeasyPrint.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            return _refuse_fetch(url)
-
-    html = render_to_string("delivery/report_print.html", {"report": report})
-    return bytes(HTML(string=html, url_fetcher=NoFetcher()).write_pdf())
+    """The report as a tagged A4 PDF (core.pdf)."""
+    return html_to_pdf(render_to_string("delivery/report_print.html", {"report": report}))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import ApplicationError
+from commonweal.core.pdf import html_to_pdf
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
@@ -304,24 +305,9 @@ def plan_public(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "frameworks/plan/public.html", {"plan": plan})
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-    raise ValueError(f"The plan PDF fetches nothing: {url} was refused.")
-
-
 def plan_pdf_render(plan: selectors.PlanOnAPage) -> bytes:
-    """The plan on one A4 page. The print template carries its own styles and uses system fonts
-    (DejaVu, Liberation), so the PDF is made without fetching anything."""
-    # WeasyPrint is imported here, not at the top, so that pages and commands that never make a PDF
-    # do not pay for loading it.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            return _refuse_fetch(url)
-
-    html = render_to_string("frameworks/plan/print.html", {"plan": plan})
-    return bytes(HTML(string=html, url_fetcher=NoFetcher()).write_pdf())
+    """The plan on one A4 page, as a tagged PDF (core.pdf)."""
+    return html_to_pdf(render_to_string("frameworks/plan/print.html", {"plan": plan}))
 
 
 @require_GET

@@ -11,12 +11,11 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from commonweal.core.exports import cell_safe, csv_write
+from commonweal.core.pdf import html_to_pdf
 
 from . import annual
 from .annual import ReportContent, Table
 from .annual_charts import report_charts
-
-PDF_VARIANT = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -100,23 +99,10 @@ class ReportView:
 # --- PDF ----------------------------------------------------------------------------------------------
 
 
-def _refuse_fetch(url: str) -> Any:
-    raise ValueError(f"The impact report PDF fetches nothing: {url} was refused.")
-
-
 def report_pdf(view: ReportView) -> bytes:
-    """The report as a tagged A4 PDF (PDF/UA-1: title, language, headings, table headers). The print
-    template carries its own styles and uses system fonts, so nothing is fetched while it is made."""
-    # Imported here so that pages and commands that never make a PDF do not pay for loading WeasyPrint.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            return _refuse_fetch(url)
-
+    """The report as a tagged A4 PDF (core.pdf: PDF/UA-1)."""
     html = render_to_string("reporting/report_print.html", {"report": view.with_charts() if not view.charts else view})
-    return bytes(HTML(string=html, url_fetcher=NoFetcher()).write_pdf(pdf_variant=PDF_VARIANT))
+    return html_to_pdf(html)
 
 
 # --- Figures ------------------------------------------------------------------------------------------
