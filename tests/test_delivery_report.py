@@ -22,7 +22,6 @@ from commonweal.delivery.models import Agreement
 from . import factories
 from .conftest import Tenant
 from .delivery_status_helpers import (
-from .pdf_support import assert_tagged
     HOURS,
     JOBS,
     MID,
@@ -33,6 +32,7 @@ from .pdf_support import assert_tagged
     today_fix,
     value_set_make,
 )
+from .pdf_support import assert_tagged
 
 STORY = "Amira joined as an apprentice electrician after a year out of work; she now wires the library's new wing."
 
