@@ -5,10 +5,13 @@ unsubscribe link, and the pages (each person sees their own only)."""
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -80,8 +83,8 @@ def test_a_submitted_return_tells_the_contract_manager_by_email_with_the_review_
         delivery_return = submitted_return(tenant_a)
     link = f"/o/council-a/returns/{delivery_return.pk}/"
     assert told(Kind.RETURN_SUBMITTED) == [
-        (tenant_a.manager.email, "Delivery return submitted: A-001, Q1 2025-26", link)
-    ] or told(Kind.RETURN_SUBMITTED)[0][2] == link
+        (tenant_a.manager.email, "Delivery return submitted: A-001, Quarter 1 (January to March 2026)", link)
+    ]
     notification = Notification.objects.get(kind=Kind.RETURN_SUBMITTED)
     assert notification.recipient == tenant_a.manager and notification.organisation == tenant_a.buyer
     assert notification.title.startswith("Delivery return submitted: A-001, ")
@@ -89,9 +92,9 @@ def test_a_submitted_return_tells_the_contract_manager_by_email_with_the_review_
     assert notification.emailed_at is not None
     (email,) = mail.outbox
     assert email.to == [tenant_a.manager.email] and email.subject == notification.title
-    assert f"Open the page: http://testserver{link}" in email.body or f"{link}" in email.body
+    assert f"Open the page: {settings.SITE_URL}{link}\n" in email.body
     assert "/notifications/unsubscribe/" in email.body  # an optional kind
-    assert email.alternatives and link in email.alternatives[0][0]
+    assert isinstance(email, EmailMultiAlternatives) and link in str(email.alternatives[0][0])
     audit = AuditEvent.objects.get(action=AuditAction.NOTIFICATION_SENT)
     assert audit.organisation == tenant_a.buyer and audit.after["to"] == tenant_a.manager.email
 
@@ -228,13 +231,11 @@ def test_an_answered_clarification_tells_every_bidder_apart_and_never_who_asked(
             answer="Yes, if staff are employed there.",
         )
     rows = told(Kind.CLARIFICATION_ANSWERED)
+    title = f"Clarification answered: PROC-001 {procurement.title}"
     assert sorted(rows) == sorted(
-        [
-            (user.email, "Clarification answered: PROC-001 " + procurement.title, f"/o/{org.slug}/opportunities/{procurement.pk}/")
-            for user, org in [(tenant_a.supplier_user, tenant_a.supplier), (drafting_user, drafting), (asker_user, asker)]
-        ]
-    ) or all(row[2].endswith(f"/{procurement.pk}/") for row in rows)
-    assert {row[0] for row in rows} == {tenant_a.supplier_user.email, drafting_user.email, asker_user.email}
+        (user.email, title, f"/o/{org.slug}/opportunities/{procurement.pk}/")
+        for user, org in [(tenant_a.supplier_user, tenant_a.supplier), (drafting_user, drafting), (asker_user, asker)]
+    )
     for notification in Notification.objects.filter(kind=Kind.CLARIFICATION_ANSWERED):
         assert notification.link == reverse(
             "procurement:opportunity-detail", kwargs={"org": notification.organisation.slug, "pk": procurement.pk}
@@ -569,15 +570,18 @@ def test_the_notification_pages_ask_to_sign_in(client: Client) -> None:
 def test_an_inactive_person_is_not_told(tenant_a: Tenant) -> None:
     tenant_a.manager.is_active = False
     tenant_a.manager.save(update_fields=["is_active"])
-    assert services.notify(
-        kind=Kind.RETURN_SUBMITTED,
-        subject=tenant_a.agreement,
-        recipients=[tenant_a.manager],
-        organisation=tenant_a.buyer,
-        title="t",
-        body="b",
-        link="/",
-    ) == []
+    assert (
+        services.notify(
+            kind=Kind.RETURN_SUBMITTED,
+            subject=tenant_a.agreement,
+            recipients=[tenant_a.manager],
+            organisation=tenant_a.buyer,
+            title="t",
+            body="b",
+            link="/",
+        )
+        == []
+    )
 
 
 # --- Committed, on PostgreSQL's row locks -----------------------------------------------------------------
@@ -602,7 +606,7 @@ def _together(*calls: Callable[[], Any]) -> list[Any]:
         try:
             barrier.wait()
             results[index] = call()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -627,7 +631,8 @@ def test_two_reminder_runs_at_once_tell_each_supplier_once_committed() -> None:
         (first.return_due_date - timedelta(days=3), Kind.RETURN_DUE, first),
         (first.return_due_date + timedelta(days=3), Kind.RETURN_OVERDUE, first),
     ]:
-        results = _together(lambda day=today: reminders_send(today=day), lambda day=today: reminders_send(today=day))
+        run = partial(reminders_send, today=today)
+        results = _together(run, run)
         told_now = [result.due + result.overdue for result in results]
         assert sorted(told_now) in ([0, 2], [1, 1])  # two contacts, each told by one of the runs
         rows = Notification.objects.filter(kind=kind, subject_id=str(period.pk))

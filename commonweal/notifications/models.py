@@ -6,17 +6,22 @@ the same time: the second insert is skipped. `key` tells apart events about the 
 query of a line, say, or each period of a reminder).
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from .kinds import Delivery, Kind
+
+if TYPE_CHECKING:
+    from commonweal.accounts.models import User
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
 
-    def for_recipient(self, user: object) -> "NotificationQuerySet":
+    def for_recipient(self, user: "User") -> "NotificationQuerySet":
         return self.filter(recipient=user)
 
 

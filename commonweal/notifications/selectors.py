@@ -30,9 +30,11 @@ def preferences_get(*, user: User) -> dict[str, str]:
 
 
 def contacts_of(organisation: Organisation, role: str) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__organisation=organisation, memberships__role=role, is_active=True
-    ).distinct().order_by("pk")
+    return (
+        User.objects.filter(memberships__organisation=organisation, memberships__role=role, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def supplier_contacts(supplier: Organisation) -> QuerySet[User]:

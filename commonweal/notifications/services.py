@@ -119,7 +119,9 @@ def notification_email_send(*, notification_id: int) -> bool:
             "recipient": recipient,
             "link": links.absolute(notification.link),
             "unsubscribe": (
-                None if is_mandatory(notification.kind) else links.absolute(links.unsubscribe_path(recipient, notification.kind))
+                None
+                if is_mandatory(notification.kind)
+                else links.absolute(links.unsubscribe_path(recipient, notification.kind))
             ),
             "preferences": links.absolute(links.preferences_path()),
         }
@@ -142,7 +144,9 @@ def digest_send(*, today: date, now: datetime | None = None) -> list[tuple[str, 
         try:
             with transaction.atomic():
                 record = DigestSend.objects.create(recipient=user, day=today)
-                items = list(waiting.filter(recipient=user).select_for_update(of=("self",)).order_by("created_at", "id"))
+                items = list(
+                    waiting.filter(recipient=user).select_for_update(of=("self",)).order_by("created_at", "id")
+                )
                 if not items:
                     transaction.set_rollback(True)
                     continue

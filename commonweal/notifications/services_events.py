@@ -153,16 +153,19 @@ def _clarification_answered(event: AuditEvent, clarification: Clarification) -> 
 
 def _award_made(event: AuditEvent, award: Award) -> None:
     procurement, lot = award.procurement, award.lot
-    for bid in Bid.objects.filter(lot=lot, state=BidState.SUBMITTED).select_related("supplier"):
+    bids = Bid.objects.filter(procurement=procurement, state=BidState.SUBMITTED).select_related("supplier")
+    what = f"lot {lot.number}, {lot.title}, of " if lot is not None else ""
+    for bid in bids.filter(lot=lot) if lot is not None else bids:
         successful = bid.pk == award.bid_id
         notify(
             kind=Kind.AWARD_DECIDED,
             subject=bid,
             recipients=selectors.supplier_contacts(bid.supplier),
             organisation=bid.supplier,
-            title=f"Award decided: {procurement.reference} {procurement.title}, lot {lot.number}",
+            title=f"Award decided: {procurement.reference} {procurement.title}"
+            + (f", lot {lot.number}" if lot is not None else ""),
             body=(
-                f"{procurement.organisation.name} has decided the award of lot {lot.number}, {lot.title}, of "
+                f"{procurement.organisation.name} has decided the award of {what}"
                 f"{procurement.reference} {procurement.title}. "
                 + ("Your tender was successful." if successful else "Your tender was not successful.")
                 + "\n\nYour assessment summary gives your scores and the reasons for them."
