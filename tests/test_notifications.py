@@ -201,6 +201,28 @@ def test_a_proposed_substitution_tells_the_manager_and_its_decision_tells_the_su
         )
     ]
     assert "The reason: A pledge does not replace jobs" in Notification.objects.get(kind=Kind.SUBSTITUTION_DECIDED).body
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = services_agreements.substitution_propose(
+            actor=tenant_a.supplier_user,
+            member=tenant_a.supplier_member(),
+            commitment=tenant_a.commitments[1],
+            proposed_measure=None,
+            proposed_quantity=None,
+            pledge="Twenty hours of mentoring",
+            reason="The course was cancelled",
+        )
+        services_agreements.substitution_decide(
+            actor=tenant_a.manager,
+            member=tenant_a.manager_member(),
+            substitution=approved,
+            decision=SubstitutionState.APPROVED,
+            reason="",
+        )
+    assert told(Kind.SUBSTITUTION_DECIDED)[1] == (
+        tenant_a.supplier_user.email,
+        "Your substitution was approved: A-001",
+        f"/o/supplier-a/substitutions/{approved.pk}/",
+    )
 
 
 def test_an_answered_clarification_tells_every_bidder_apart_and_never_who_asked(
