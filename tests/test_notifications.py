@@ -527,6 +527,11 @@ def test_the_preferences_page_saves_choices_and_refuses_off_for_a_mandatory_kind
     url = reverse("notifications:preferences")
     page = client.get(url).content.decode()
     assert "A line of your return is rejected" in page and "This one cannot be turned off." in page
+    assert "A delivery return is submitted" not in page  # a council's kind: never sent to a supplier
+    client.force_login(tenant_a.manager)
+    page = client.get(url).content.decode()
+    assert "A delivery return is submitted" in page and "A line of your return is rejected" not in page
+    client.force_login(tenant_a.supplier_user)
     choices = {kind: Delivery.IMMEDIATE for kind in Kind.values}
     bad = client.post(url, {**choices, Kind.LINE_REJECTED: Delivery.OFF})
     assert bad.status_code == 200 and "There is a problem" in bad.content.decode()

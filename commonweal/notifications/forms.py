@@ -13,12 +13,13 @@ from .kinds import RULES, Kind, choices_for
 class PreferencesForm(GovukForm):
     def __init__(self, *args: Any, initial_choices: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for kind, rule in RULES.items():
+        for kind in initial_choices:  # the kinds that may come to this person
+            rule = RULES[kind]
             label = Kind(kind).label
             self.fields[kind] = forms.ChoiceField(
                 label=label,
                 choices=choices_for(kind),
-                initial=initial_choices.get(kind),
+                initial=initial_choices[kind],
                 widget=forms.RadioSelect,
                 help_text=f"Who gets it: {rule.audience.lower()}."
                 + (" This one cannot be turned off." if rule.mandatory else ""),

@@ -33,24 +33,31 @@ class Delivery(models.TextChoices):
     OFF = "off", "No email, only the list on the site"
 
 
+BUYER = "public_body"  # the organisation kinds whose people get a kind (tenancy.models.OrganisationKind)
+SUPPLIER = "supplier"
+
+
 @dataclass(frozen=True)
 class KindRule:
     audience: str  # who gets it, for the preferences page and the docs
     mandatory: bool  # cannot be turned off (a daily digest is still allowed)
+    side: str = BUYER  # the kind of organisation whose people get it
 
 
 RULES: dict[str, KindRule] = {
     Kind.RETURN_SUBMITTED: KindRule("The agreement's contract manager", mandatory=False),
-    Kind.LINE_REJECTED: KindRule("The supplier's contacts", mandatory=True),
-    Kind.LINE_QUERIED: KindRule("The supplier's contacts", mandatory=True),
+    Kind.LINE_REJECTED: KindRule("The supplier's contacts", mandatory=True, side=SUPPLIER),
+    Kind.LINE_QUERIED: KindRule("The supplier's contacts", mandatory=True, side=SUPPLIER),
     Kind.QUERY_ANSWERED: KindRule("The agreement's contract manager", mandatory=False),
-    Kind.RETURN_DUE: KindRule("The supplier's contacts", mandatory=False),
-    Kind.RETURN_OVERDUE: KindRule("The supplier's contacts", mandatory=True),
+    Kind.RETURN_DUE: KindRule("The supplier's contacts", mandatory=False, side=SUPPLIER),
+    Kind.RETURN_OVERDUE: KindRule("The supplier's contacts", mandatory=True, side=SUPPLIER),
     Kind.SUBSTITUTION_PROPOSED: KindRule("The agreement's contract manager", mandatory=False),
-    Kind.SUBSTITUTION_DECIDED: KindRule("The supplier's contacts", mandatory=True),
-    Kind.CLARIFICATION_ANSWERED: KindRule("The contacts of every supplier bidding", mandatory=True),
+    Kind.SUBSTITUTION_DECIDED: KindRule("The supplier's contacts", mandatory=True, side=SUPPLIER),
+    Kind.CLARIFICATION_ANSWERED: KindRule("The contacts of every supplier bidding", mandatory=True, side=SUPPLIER),
     Kind.TENDER_DEADLINE_PASSED: KindRule("The procurement's evaluators", mandatory=False),
-    Kind.AWARD_DECIDED: KindRule("The contacts of every supplier that tendered for the lot", mandatory=True),
+    Kind.AWARD_DECIDED: KindRule(
+        "The contacts of every supplier that tendered for the lot", mandatory=True, side=SUPPLIER
+    ),
     Kind.SPEND_IMPORT_FINISHED: KindRule("The person who uploaded the file", mandatory=False),
     Kind.SPEND_IMPORT_FAILED: KindRule("The person who uploaded the file", mandatory=False),
 }

@@ -24,9 +24,12 @@ def unread_count(*, user: User) -> int:
 
 
 def preferences_get(*, user: User) -> dict[str, str]:
-    """The person's choice for every kind (straight away where they made none)."""
+    """The person's choice for each kind that may come to them, by the kinds of organisation they belong
+    to (every kind if none applies); straight away where they made no choice."""
+    sides = set(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
+    kinds = [kind for kind, rule in RULES.items() if rule.side in sides] or list(RULES)
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return {kind: chosen.get(kind, Delivery.IMMEDIATE) for kind in RULES}
+    return {kind: chosen.get(kind, Delivery.IMMEDIATE) for kind in kinds}
 
 
 def contacts_of(organisation: Organisation, role: str) -> QuerySet[User]:
