@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("commonweal.frontend.urls")),
     path("account/", include("commonweal.accounts.urls")),
+    path("notifications/", include("commonweal.notifications.urls")),
     path("o/<slug:org>/", include("commonweal.delivery.urls")),
     path("o/<slug:org>/", include("commonweal.frameworks.urls")),
     path("o/<slug:org>/", include("commonweal.procurement.urls")),

@@ -45,6 +45,11 @@ LOCK_PATH_TESTS = {
     "test_value_sets.py": ["test_value_set_entry_set_creates_then_updates_committed"],
     "test_reporting_report.py": ["test_the_report_cycle_through_the_pages_committed"],
     "test_reporting_budget_pages.py": ["test_the_budget_pages_committed"],
+    "test_notifications.py": [
+        "test_two_reminder_runs_at_once_tell_each_supplier_once_committed",
+        "test_a_submitted_return_tells_once_and_two_email_workers_send_once_committed",
+        "test_two_digest_runs_at_once_send_one_email_committed",
+    ],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",
@@ -102,6 +107,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         "frameworks/services_interchange.py",
         "frameworks/services_value_sets.py",
         "frameworks/services_versions.py",
+        "notifications/services.py",
         "procurement/services_award.py",
         "procurement/services_bidding.py",
         "procurement/services_evaluation.py",

@@ -79,7 +79,12 @@ def test_upload_confirm_columns_run_and_summary(
         {"file": "april.csv", "line": "4", "reason": "the payment date is blank", "row": ",Bob,9,R3"}
     ]
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
-    assert actions == ["spend_import.uploaded", "spend_import.mapping_confirmed", "spend_import.imported"]
+    assert actions == [
+        "spend_import.uploaded",
+        "spend_import.mapping_confirmed",
+        "spend_import.imported",
+        "notification.sent",
+    ]
     assert "april.csv" in manager_client.get(url("import-list", tenant_a)).content.decode()
 
 

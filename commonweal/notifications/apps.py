@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "commonweal.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from . import services_events
+
+        services_events.connect()

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commonweal.frontend.context_processors.service",
+                "commonweal.notifications.context_processors.unread",
             ],
         },
     },
