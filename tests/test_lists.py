@@ -193,3 +193,26 @@ def test_the_organisation_history_is_its_leads_to_search(client: Client, tenant_
     assert "2 events match the filters." in _page(client, "members:history", org, until)
     wrong = _page(client, "members:history", org, {"since_day": "31", "since_month": "2", "since_year": "2026"})
     assert "From must be a real date" in wrong
+
+
+def test_the_commitments_list_finds_those_missed_across_agreements(
+    client: Client, tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    overdue = tenant_a.commitments[0]
+    overdue.due_date = timezone.localdate() - timedelta(days=30)
+    overdue.save(update_fields=["due_date"])
+    client.force_login(tenant_a.manager)
+    org = tenant_a.buyer.slug
+    html = _page(client, "delivery:commitment-overview", org)
+    assert "3 commitments." in html and "B-001" not in html
+    missed = client.get(reverse("delivery:commitment-overview", kwargs={"org": org}), {"status": "missed"})
+    assert [row.commitment.pk for row in missed.context["rows"]] == [overdue.pk]
+    assert "1 commitment matches the filters." in missed.content.decode()
+    assert "Missed" in missed.content.decode()
+    passed = client.get(reverse("delivery:commitment-overview", kwargs={"org": org}), {"due": "past"})
+    assert [row.commitment.pk for row in passed.context["rows"]] == [overdue.pk]
+    code = tenant_a.commitments[1].measure.code
+    found = client.get(reverse("delivery:commitment-overview", kwargs={"org": org}), {"search": code})
+    assert tenant_a.commitments[1].pk in [row.commitment.pk for row in found.context["rows"]]
+    client.force_login(tenant_a.supplier_user)  # the supplier sees the same commitments of its agreement
+    assert "3 commitments." in _page(client, "delivery:commitment-overview", tenant_a.supplier.slug)

@@ -22,6 +22,7 @@ from commonweal.tenancy.models import Department, Organisation
 from . import selectors_agreements
 from .models import Agreement, AgreementKind, Commitment, ReturnFrequency, SubstitutionState
 from .services_agreements import MAX_DAYS, MilestoneInput
+from .status import CommitmentStatus
 
 MILESTONE_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
 
@@ -414,3 +415,41 @@ class AgreementFilters(ListFilters):
         if value == "ended":
             return queryset.filter(end_date__lt=today)
         return queryset.filter(start_date__gt=today)
+
+
+class CommitmentFilters(ListFilters):
+    """Commitments across agreements: search, status today (`selectors_status.commitment_overview` applies
+    it: a status is worked out, not stored), due date, and the sort order (soonest due first)."""
+
+    search = search_filter(
+        "Search", "measure__code", "measure__title", "agreement__reference", "agreement__supplier__name"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status today", choices=CommitmentStatus.choices, empty_label="Any status", method="status_given"
+    )
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=[("past", "Due date passed"), ("year", "Due within a year"), ("later", "Due later")],
+        empty_label="Any time",
+        method="due_filter",
+    )
+    sort = sort_filter(
+        [
+            ("due_date", "Due soonest"),
+            ("agreement__reference", "Agreement"),
+            ("measure__code", "Measure"),
+            ("-target_quantity", "Largest target"),
+        ],
+        default="due_date",
+    )
+
+    def status_given(self, queryset: QuerySet[Commitment], name: str, value: str) -> QuerySet[Commitment]:
+        return queryset  # already applied by the selector
+
+    def due_filter(self, queryset: QuerySet[Commitment], name: str, value: str) -> QuerySet[Commitment]:
+        today = timezone.localdate()
+        if value == "past":
+            return queryset.filter(due_date__lt=today)
+        if value == "year":
+            return queryset.filter(due_date__gte=today, due_date__lte=today.replace(year=today.year + 1))
+        return queryset.filter(due_date__gt=today.replace(year=today.year + 1))

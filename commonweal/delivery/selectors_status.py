@@ -425,6 +425,34 @@ def commitment_section(*, member: Member, agreement: Agreement) -> dict[str, Any
     }
 
 
+# --- Commitments across agreements -----------------------------------------------------------------
+
+
+def commitment_overview(*, member: Member, status: str = "") -> QuerySet[Commitment]:
+    """Every commitment of the agreements the member sees; with `status`, those whose status today is it
+    (a status is worked out from the schedule and the returns, so the matching ones are found first)."""
+    commitments = Commitment.objects.filter(agreement__in=agreement_list(member=member)).select_related(
+        "measure", "agreement__supplier", "agreement__organisation"
+    )
+    if status in CommitmentStatus.values:
+        agreements = list(agreement_list(member=member))
+        matching = [
+            row.commitment.pk
+            for rows in _progress_for(agreements, None).values()
+            for row in rows
+            if row.status == status
+        ]
+        commitments = commitments.filter(pk__in=matching)
+    return commitments
+
+
+def commitment_progress_page(commitments: list[Commitment]) -> list[CommitmentProgress]:
+    """The progress of one page of `commitment_overview`, in the page's order."""
+    agreements = list({commitment.agreement_id: commitment.agreement for commitment in commitments}.values())
+    by_pk = {row.commitment.pk: row for rows in _progress_for(agreements, None).values() for row in rows}
+    return [by_pk[commitment.pk] for commitment in commitments]
+
+
 # --- Overdue returns ---------------------------------------------------------------------------------
 
 

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.exports import csv_write
+from commonweal.frontend.listing import listing
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
 from . import reports, selectors_status, services_status
+from .forms_agreements import CommitmentFilters
 from .forms_status import AssessmentForm
 from .rules import may_manage
 from .selectors_agreements import agreement_get
@@ -107,3 +109,14 @@ def commitment_export_csv(request: HttpRequest, org: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{org}-commitments.csv"'
     csv_write(response, selectors_status.COMMITMENT_EXPORT_FIELDS, rows)
     return response
+
+
+@login_required
+@require_GET
+def commitment_overview(request: HttpRequest, org: str) -> HttpResponse:
+    """Every commitment across the member's agreements, to find those at risk, behind or missed."""
+    member = member_require(user=request.user, slug=org)
+    commitments = selectors_status.commitment_overview(member=member, status=request.GET.get("status", ""))
+    found = listing(request, CommitmentFilters, commitments, per_page=50)
+    rows = selectors_status.commitment_progress_page(list(found.page.object_list))
+    return render(request, "delivery/commitment_overview.html", {"member": member, "listing": found, "rows": rows})

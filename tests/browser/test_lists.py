@@ -35,6 +35,7 @@ def test_the_lists_filter_sort_and_count(page: Page, demo: DemoLoadResult, tmp_p
     for path, heading in [
         ("/o/northfield/procurements/", "Procurements"),
         ("/o/northfield/returns/", "Returns"),
+        ("/o/northfield/commitments/?status=behind", "Commitments"),
         ("/o/northfield/spend/imports/", "Spend imports"),
         ("/o/northfield/history/", "History"),
     ]:
