@@ -733,28 +733,8 @@ REVIEW_ACTIONS = {
 }
 
 
-@transaction.atomic
-def return_line_review(
-    *, actor: User | None, member: Member, line: ReturnLine, decision: str, reason: str
-) -> ReturnLine:
-    """The contract manager verifies, rejects (with a reason) or queries (with a question) one line.
-
-    A line awaiting verification or queried can be decided; a verified or rejected line is settled.
-    """
-    permission_require(member, Permission.MANAGE_CONTRACTS)
-    person = person_require(actor, "reviews a return line")
-    # Lock the line so that two managers (or a manager and the supplier answering) cannot act at once.
-    line = (
-        ReturnLine.objects.select_for_update()
-        .select_related("delivery_return__agreement", "commitment__measure")
-        .get(pk=line.pk)
-    )
-    agreement = line.delivery_return.agreement
-    buyer_require(member, agreement)
-    if line.delivery_return.state != ReturnState.SUBMITTED:
-        raise ApplicationError("This line is on a draft return: it can be reviewed once it is submitted.")
-    if line.status not in (LineStatus.PENDING, LineStatus.QUERIED):
-        raise ApplicationError(f"This line has already been reviewed: it is {line.get_status_display().lower()}.")
+def _decision_check(decision: str, reason: str) -> str:
+    """The decision is one of verify, reject or query; a rejection and a query say why. The reason, trimmed."""
     if decision not in REVIEW_DECISIONS:
         raise ApplicationError(
             "Choose whether to verify, reject or query",
@@ -771,6 +751,19 @@ def return_line_review(
             "Ask the supplier a question",
             field_errors={"reason": "Enter the question for the supplier"},
         )
+    return reason
+
+
+def _line_decide(
+    *, actor: User | None, person: User, member: Member, line: ReturnLine, decision: str, reason: str
+) -> None:
+    """Record one decision on a line the caller has locked: the line, its conversation, the audit log."""
+    agreement = line.delivery_return.agreement
+    buyer_require(member, agreement)
+    if line.delivery_return.state != ReturnState.SUBMITTED:
+        raise ApplicationError("This line is on a draft return: it can be reviewed once it is submitted.")
+    if line.status not in (LineStatus.PENDING, LineStatus.QUERIED):
+        raise ApplicationError(f"This line has already been reviewed: it is {line.get_status_display().lower()}.")
     before = snapshot(line, LINE_FIELDS)
     line.status = decision
     line.reason = reason
@@ -793,7 +786,76 @@ def return_line_review(
         before=before,
         after=snapshot(line, LINE_FIELDS),
     )
+
+
+@transaction.atomic
+def return_line_review(
+    *, actor: User | None, member: Member, line: ReturnLine, decision: str, reason: str
+) -> ReturnLine:
+    """The contract manager verifies, rejects (with a reason) or queries (with a question) one line.
+
+    A line awaiting verification or queried can be decided; a verified or rejected line is settled.
+    """
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    person = person_require(actor, "reviews a return line")
+    # Lock the line so that two managers (or a manager and the supplier answering) cannot act at once.
+    line = (
+        ReturnLine.objects.select_for_update()
+        .select_related("delivery_return__agreement", "commitment__measure")
+        .get(pk=line.pk)
+    )
+    buyer_require(member, line.delivery_return.agreement)
+    reason = _decision_check(decision, reason)
+    _line_decide(actor=actor, person=person, member=member, line=line, decision=decision, reason=reason)
     return line
+
+
+# How many lines one bulk review may decide: a return has one line per commitment, so this is generous.
+BULK_REVIEW_MAX = 500
+
+
+@transaction.atomic
+def return_lines_review(
+    *, actor: User | None, member: Member, line_ids: Sequence[int], decision: str, reason: str = ""
+) -> list[ReturnLine]:
+    """Decide many lines at once (verify all that are evidenced, or the API's bulk review): all or nothing.
+
+    Every line must be one of the buyer's, on a submitted return, awaiting verification or queried; if any is
+    not, nothing changes and the error names the line. Each decision is recorded as if made one by one.
+    """
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    person = person_require(actor, "reviews return lines")
+    ids = list(dict.fromkeys(int(pk) for pk in line_ids))
+    if not ids:
+        raise ApplicationError("Choose at least one line", field_errors={"lines": "Choose at least one line"})
+    if len(ids) > BULK_REVIEW_MAX:
+        raise ApplicationError(f"Review at most {BULK_REVIEW_MAX} lines at once")
+    reason = _decision_check(decision, reason)
+    # Locked in id order, so two bulk reviews of overlapping lines cannot deadlock.
+    lines = {
+        line.pk: line
+        for line in ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("delivery_return__agreement__organisation", "delivery_return__period", "commitment__measure")
+        .filter(pk__in=ids, delivery_return__agreement__organisation=member.organisation)
+        .order_by("pk")
+    }
+    missing = [pk for pk in ids if pk not in lines]
+    if missing:
+        raise ApplicationError(f"No such return line: {missing[0]}. Nothing was changed.")
+    for pk in ids:
+        line = lines[pk]
+        try:
+            _line_decide(actor=actor, person=person, member=member, line=line, decision=decision, reason=reason)
+        except ApplicationError as error:
+            where = (
+                line.delivery_return.period.label
+                if line.delivery_return.period
+                else f"return {line.delivery_return_id}"
+            )
+            raise ApplicationError(
+                f"{line.commitment.measure.title} ({where}, line {pk}): {error.message} Nothing was changed."
+            ) from None
+    return [lines[pk] for pk in ids]
 
 
 ANSWER_FIELDS = [*LINE_FIELDS, "evidence_reference", "beneficiary_reference"]

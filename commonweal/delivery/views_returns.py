@@ -7,10 +7,11 @@ reporting periods, which are made with the agreement.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.exports import csv_write
 from commonweal.frontend.pages import form_page
@@ -18,11 +19,21 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_agreements, selectors_returns, services_returns
-from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm
-from .models import Agreement, Commitment, CommitmentState, DeliveryReturn, ReportingPeriod, ReturnLine, ReturnState
+from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm, VerifyEvidencedForm
+from .models import (
+    Agreement,
+    Commitment,
+    CommitmentState,
+    DeliveryReturn,
+    LineStatus,
+    ReportingPeriod,
+    ReturnLine,
+    ReturnState,
+)
 from .services_returns import BulkReturnError, BulkSaved, RowError
 
 SUBMITTED_MESSAGE = "Your return has been submitted for verification."
+WAITING_PER_PAGE = 50
 
 
 def _commitments(agreement: Agreement) -> list[Commitment]:
@@ -147,13 +158,26 @@ def _line_context(member: Member, agreement: Agreement, line: ReturnLine) -> dic
     return {"member": member, "agreement": agreement, "line": line, "line_view": line_view, "view": view}
 
 
+def _review_url(org: str, delivery_return_id: int, line_id: int | None = None) -> str:
+    url = reverse("delivery:return-review", kwargs={"org": org, "pk": delivery_return_id})
+    return f"{url}#line-{line_id}" if line_id is not None else url
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_line_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """One line's decision. Sent from the whole return's review page (`from_review`), it goes back to that
+    line there; otherwise to the agreement."""
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
     line = selectors_returns.return_line_get(member=member, pk=pk)
     agreement = selectors_agreements.agreement_owned_get(member=member, pk=line.delivery_return.agreement_id)
     form = ReviewForm(request.POST or None)
+    from_review = request.POST.get("from_review") == "1" or request.GET.get("from") == "review"
+    success_url = (
+        _review_url(org, line.delivery_return_id, line.pk)
+        if from_review
+        else reverse("delivery:agreement-detail", kwargs={"org": org, "pk": agreement.pk})
+    )
     return form_page(
         request,
         form,
@@ -165,10 +189,72 @@ def return_line_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ),
         message=lambda reviewed: f"The line is now {reviewed.get_status_display().lower()}.",
-        success_url=reverse("delivery:agreement-detail", kwargs={"org": org, "pk": agreement.pk}),
+        success_url=success_url,
         template="delivery/review_form.html",
-        context=_line_context(member, agreement, line),
+        context={**_line_context(member, agreement, line), "from_review": from_review},
     )
+
+
+def _return_for_review(request: HttpRequest, org: str, pk: int) -> tuple[Member, DeliveryReturn]:
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    selectors_agreements.agreement_owned_get(member=member, pk=delivery_return.agreement_id)
+    return member, delivery_return
+
+
+@login_required
+@require_GET
+def return_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """The whole return on one page for its contract manager: every line with its evidence and conversation,
+    a decision form on each line, and "verify all that are evidenced" in one action."""
+    member, delivery_return = _return_for_review(request, org, pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    return render(
+        request,
+        "delivery/return_review.html",
+        {
+            "member": member,
+            "agreement": delivery_return.agreement,
+            "view": view,
+            "review_form": ReviewForm(),
+            "verifiable": selectors_returns.verifiable_evidenced(view),
+            "next_return": selectors_returns.return_next_waiting(member=member, after=delivery_return),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_verify_evidenced(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """Confirm, then verify every line of the return that awaits verification and has evidence attached."""
+    member, delivery_return = _return_for_review(request, org, pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    verifiable = selectors_returns.verifiable_evidenced(view)
+    form = VerifyEvidencedForm(request.POST or None, lines=[item.line.pk for item in verifiable])
+    return form_page(
+        request,
+        form,
+        save=lambda: services_returns.return_lines_review(
+            actor=member.user,
+            member=member,
+            line_ids=form.line_ids(),
+            decision=LineStatus.VERIFIED,
+        ),
+        message=lambda lines: f"{len(lines)} line{'s' if len(lines) != 1 else ''} verified.",
+        success_url=_review_url(org, delivery_return.pk),
+        template="delivery/return_verify_evidenced.html",
+        context={"member": member, "agreement": delivery_return.agreement, "view": view, "verifiable": verifiable},
+    )
+
+
+@login_required
+@require_GET
+def returns_waiting(request: HttpRequest, org: str) -> HttpResponse:
+    """Every return with lines waiting for review, the oldest submission first."""
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+    paginator = Paginator(selectors_returns.returns_waiting_query(member=member), WAITING_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "delivery/returns_waiting.html", {"member": member, "page": page})
 
 
 @login_required
