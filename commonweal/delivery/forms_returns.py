@@ -315,14 +315,14 @@ class VerifyEvidencedForm(GovukForm):
     """The confirmation of "verify all that are evidenced": the lines shown are the lines verified, so a line
     that changed between the two pages is refused rather than silently included or left out."""
 
-    lines = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirmed_lines = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, lines: Sequence[int], **kwargs: Any) -> None:
-        super().__init__(*args, initial={"lines": ",".join(str(pk) for pk in lines)}, **kwargs)
+        super().__init__(*args, initial={"confirmed_lines": ",".join(str(pk) for pk in lines)}, **kwargs)
         self.expected = list(lines)
 
     def line_ids(self) -> list[int]:
-        text = self.cleaned_data.get("lines") or ""
+        text = self.cleaned_data.get("confirmed_lines") or ""
         return [int(part) for part in text.split(",") if part.strip().isdigit()]
 
     def clean(self) -> dict[str, Any]:

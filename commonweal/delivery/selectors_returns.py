@@ -382,3 +382,14 @@ def verifiable_evidenced(view: ReturnView) -> list[LineView]:
     return [
         item for item in view.lines if item.can_review and item.evidenced and item.line.status == LineStatus.PENDING
     ]
+
+
+def return_lines_for_review(*, member: Member, ids: list[int]) -> list[ReturnLine]:
+    """The buyer's lines with these ids, in that order, with what the API shows of each."""
+    lines = (
+        ReturnLine.objects.filter(pk__in=ids, delivery_return__agreement__organisation=member.organisation)
+        .select_related("delivery_return")
+        .prefetch_related("evidence", "events__actor")
+    )
+    by_pk = {line.pk: line for line in lines}
+    return [by_pk[pk] for pk in ids if pk in by_pk]

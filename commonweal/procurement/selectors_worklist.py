@@ -203,30 +203,24 @@ def _open_opportunities(member: Member, now: datetime) -> QuerySet[Procurement]:
 
 
 def supplier_items(*, member: Member, now: datetime) -> list[WorkItem]:
+    """Opportunities are public notices: counted here, listed on their own page. Bids and their deadlines
+    are the supplier's own."""
     if not member.may(Permission.BID):
         return []
-    opportunities = _open_opportunities(member, now)
-    first = list(opportunities[:LINKS_SHOWN])
     open_item = WorkItem(
         "opportunities",
         "Opportunities open to you",
         _url("procurement:opportunity-list", member),
-        opportunities.count(),
-        links=[
-            WorkLink(
-                f"{p.reference}: {p.title}",
-                _url("procurement:opportunity-detail", member, pk=p.pk),
-                f"{p.organisation.name}; closes {uk_datetime(p.tender_deadline) or 'on a date not set'}",
-            )
-            for p in first
-        ],
+        _open_opportunities(member, now).count(),
+        "Published tenders still taking bids, the soonest deadline first",
     )
-    drafts = (
+    open_bids = (
         selectors.bid_list_for_supplier(member=member)
-        .filter(state=BidState.DRAFT, procurement__state=ProcurementState.PUBLISHED)
+        .filter(procurement__state=ProcurementState.PUBLISHED)
         .filter(Q(procurement__tender_deadline__isnull=True) | Q(procurement__tender_deadline__gt=now))
         .order_by("procurement__tender_deadline", "id")
     )
+    drafts = open_bids.filter(state=BidState.DRAFT)
     draft_links = [
         WorkLink(
             f"{bid.procurement.reference}: {bid.lot.title}",
@@ -244,20 +238,22 @@ def supplier_items(*, member: Member, now: datetime) -> list[WorkItem]:
         "Not yet submitted",
         draft_links,
     )
-    closing = opportunities.filter(tender_deadline__lte=now + NEAR)
-    closing_first = list(closing[:LINKS_SHOWN])
+    closing = open_bids.filter(procurement__tender_deadline__lte=now + NEAR)
+    closing_links = [
+        WorkLink(
+            f"{bid.procurement.reference}: {bid.lot.title}",
+            _url("procurement:bid-edit", member, pk=bid.pk),
+            f"Closes {uk_datetime(bid.procurement.tender_deadline)}; your bid is {bid.get_state_display().lower()}",
+        )
+        for bid in closing[:LINKS_SHOWN]
+    ]
+    closing_count = closing.count()
     deadlines = WorkItem(
         "deadlines",
         "Tender deadlines in the next 14 days",
-        _url("procurement:opportunity-list", member),
-        closing.count(),
-        links=[
-            WorkLink(
-                f"{p.reference}: {p.title}",
-                _url("procurement:opportunity-detail", member, pk=p.pk),
-                f"Closes {uk_datetime(p.tender_deadline)}",
-            )
-            for p in closing_first
-        ],
+        closing_links[0].url if closing_count == 1 else _url("procurement:bid-list", member),
+        closing_count,
+        "For tenders you are bidding for",
+        closing_links,
     )
     return [open_item, drafts_item, deadlines]
