@@ -311,6 +311,10 @@ class ReviewForm(GovukForm):
     )
 
 
+class ReturnSubmitForm(GovukForm):
+    """The check-your-answers page's button: nothing to fill in, the return is submitted as it stands."""
+
+
 class VerifyEvidencedForm(GovukForm):
     """The confirmation of "verify all that are evidenced": the lines shown are the lines verified, so a line
     that changed between the two pages is refused rather than silently included or left out."""

@@ -414,6 +414,15 @@ def _claims_for(delivery_return: DeliveryReturn) -> list[_Claim]:
 
 def _submit_now(*, actor: User, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
     """Check the whole return and lock it. The caller holds the buyer lock and rolls back on error."""
+    _submission_check(agreement=agreement, delivery_return=delivery_return)
+    delivery_return.state = ReturnState.SUBMITTED
+    delivery_return.submitted_at = timezone.now()
+    delivery_return.submitted_by = actor
+    delivery_return.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+
+
+def _submission_check(*, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
+    """Everything submitting would check, without locking: raise if the return could not be submitted."""
     commitments = _ordered_commitments(agreement)
     errors = _submission_errors(delivery_return, commitments)
     errors.update(
@@ -426,10 +435,6 @@ def _submit_now(*, actor: User, agreement: Agreement, delivery_return: DeliveryR
     )
     if errors:
         raise ApplicationError("There is a problem with the return.", field_errors=errors)
-    delivery_return.state = ReturnState.SUBMITTED
-    delivery_return.submitted_at = timezone.now()
-    delivery_return.submitted_by = actor
-    delivery_return.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
 
 
 def _evidence_store(
@@ -465,8 +470,10 @@ def return_save(
     case_studies: Sequence[CaseStudyInput] = (),
     case_studies_remove: Collection[int] = (),
     submit: bool = False,
+    check: bool = False,
 ) -> DeliveryReturn:
-    """Save the supplier's return for a period as a draft, or save and submit it.
+    """Save the supplier's return for a period as a draft, or save and submit it. With `check`, a draft is
+    saved only if it could be submitted as it stands (before the supplier checks their answers).
 
     `lines` maps commitment ids to what is reported (a blank quantity removes the line). New `evidence`
     files support the lines of `evidence_lines` (every line when none is named); `line_evidence` maps a
@@ -524,6 +531,8 @@ def return_save(
         )
         if submit:
             _submit_now(actor=person, agreement=agreement, delivery_return=delivery_return)
+        elif check:
+            _submission_check(agreement=agreement, delivery_return=delivery_return)
     except Exception:
         # The database rolls back; files already written to storage must go too.
         for stored in stored_files:

@@ -9,7 +9,7 @@ reporting periods, which are made with the agreement.
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,7 +19,7 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_agreements, selectors_returns, services_returns
-from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReviewForm, VerifyEvidencedForm
+from .forms_returns import AnswerForm, BulkReturnForm, ReturnForm, ReturnSubmitForm, ReviewForm, VerifyEvidencedForm
 from .models import (
     Agreement,
     Commitment,
@@ -33,6 +33,7 @@ from .models import (
 from .services_returns import BulkReturnError, BulkSaved, RowError
 
 SUBMITTED_MESSAGE = "Your return has been submitted for verification."
+CHECK = "check"  # the return form's main button: save, then check the answers before submitting
 WAITING_PER_PAGE = 50
 
 
@@ -41,7 +42,9 @@ def _commitments(agreement: Agreement) -> list[Commitment]:
     return list(active.select_related("measure").order_by("due_date", "id"))
 
 
-def _saved_message(delivery_return: DeliveryReturn) -> str:
+def _saved_message(delivery_return: DeliveryReturn, action: str = "submit") -> str:
+    if delivery_return.state == ReturnState.DRAFT and action == CHECK:
+        return "Your return is saved. Check your answers, then submit it."
     if delivery_return.state == ReturnState.DRAFT:
         label = delivery_return.period.label if delivery_return.period else "this period"
         return f"Your draft return for {label} has been saved. Submit it when it is complete."
@@ -52,11 +55,18 @@ def _saved_message(delivery_return: DeliveryReturn) -> str:
     return message
 
 
-def _saved_url(org: str, delivery_return: DeliveryReturn) -> str:
-    """A draft goes back to its own page; a submitted return to its agreement."""
+def _saved_url(org: str, delivery_return: DeliveryReturn, action: str = "submit") -> str:
+    """A draft goes back to its own page, or on to check the answers; a submitted return to its confirmation."""
     if delivery_return.state == ReturnState.DRAFT:
-        return reverse("delivery:return-edit", kwargs={"org": org, "pk": delivery_return.pk})
-    return reverse("delivery:agreement-detail", kwargs={"org": org, "pk": delivery_return.agreement_id})
+        name = "delivery:return-check" if action == CHECK else "delivery:return-edit"
+        return reverse(name, kwargs={"org": org, "pk": delivery_return.pk})
+    return reverse("delivery:return-confirmation", kwargs={"org": org, "pk": delivery_return.pk})
+
+
+def _action(request: HttpRequest) -> str:
+    """Which button sent the form: check the answers (the main one), save a draft, or submit. A form sent
+    without pressing any (no JavaScript needed for either) submits, as it always has."""
+    return request.POST.get("return_action", "submit")
 
 
 def _save(
@@ -75,8 +85,8 @@ def _save(
         evidence_remove=form.ids("evidence_remove"),
         case_studies=form.case_studies(),
         case_studies_remove=form.ids("case_studies_remove"),
-        # A form sent without pressing either button (no JavaScript needed for either) submits.
-        submit=request.POST.get("return_action", "submit") != "draft",
+        submit=_action(request) == "submit",
+        check=_action(request) == CHECK,
     )
 
 
@@ -88,7 +98,15 @@ def return_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
     periods = selectors_returns.open_periods(member=member, agreement=agreement)
     drafts = selectors_returns.draft_list(member=member, agreement=agreement)
-    form = ReturnForm(request.POST or None, request.FILES or None, commitments=_commitments(agreement), periods=periods)
+    chosen = request.GET.get("period", "")
+    initial = {"period": chosen} if any(str(p.pk) == chosen for p in periods) else {}
+    form = ReturnForm(
+        request.POST or None,
+        request.FILES or None,
+        commitments=_commitments(agreement),
+        periods=periods,
+        initial=initial,
+    )
 
     def save() -> DeliveryReturn:
         period = next((p for p in periods if p.pk == form.period_id()), None)
@@ -98,8 +116,8 @@ def return_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         form,
         save=save,
-        message=_saved_message,
-        success_url=lambda delivery_return: _saved_url(org, delivery_return),
+        message=lambda saved: _saved_message(saved, _action(request)),
+        success_url=lambda delivery_return: _saved_url(org, delivery_return, _action(request)),
         template="delivery/return_form.html",
         context={"member": member, "agreement": agreement, "periods": periods, "drafts": drafts},
     )
@@ -133,10 +151,57 @@ def return_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         form,
         save=lambda: _save(request, member, agreement, form, delivery_return.period),
-        message=_saved_message,
-        success_url=lambda saved: _saved_url(org, saved),
+        message=lambda saved: _saved_message(saved, _action(request)),
+        success_url=lambda saved: _saved_url(org, saved, _action(request)),
         template="delivery/return_form.html",
         context={"member": member, "agreement": agreement, "view": view, "delivery_return": delivery_return},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_check(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """Check your answers: the whole draft return as it will be sent, with links to change it; submitting
+    locks it."""
+    member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    agreement = selectors_agreements.agreement_supplied_get(member=member, pk=delivery_return.agreement_id)
+    if delivery_return.state == ReturnState.SUBMITTED:
+        return redirect("delivery:return-confirmation", org=org, pk=delivery_return.pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    form = ReturnSubmitForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        save=lambda: services_returns.return_draft_submit(
+            actor=member.user, member=member, delivery_return=delivery_return
+        ),
+        message=_saved_message,
+        success_url=lambda submitted: _saved_url(org, submitted),
+        template="delivery/return_check.html",
+        context={"member": member, "agreement": agreement, "view": view},
+    )
+
+
+@login_required
+@require_GET
+def return_confirmation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """The return is submitted: its reference, and what happens next."""
+    member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    agreement = selectors_agreements.agreement_supplied_get(member=member, pk=delivery_return.agreement_id)
+    if delivery_return.state != ReturnState.SUBMITTED:
+        return redirect("delivery:return-check", org=org, pk=delivery_return.pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    return render(
+        request,
+        "delivery/return_confirmation.html",
+        {
+            "member": member,
+            "agreement": agreement,
+            "view": view,
+            "reference": selectors_returns.return_reference(delivery_return),
+        },
     )
 
 
