@@ -169,7 +169,7 @@ def return_check(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     if delivery_return.state == ReturnState.SUBMITTED:
         return redirect("delivery:return-confirmation", org=org, pk=delivery_return.pk)
     view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
-    form = ReturnSubmitForm(request.POST or None)
+    form = ReturnSubmitForm(request.POST if request.method == "POST" else None)
     return form_page(
         request,
         form,
@@ -295,7 +295,9 @@ def return_verify_evidenced(request: HttpRequest, org: str, pk: int) -> HttpResp
     member, delivery_return = _return_for_review(request, org, pk)
     view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
     verifiable = selectors_returns.verifiable_evidenced(view)
-    form = VerifyEvidencedForm(request.POST or None, lines=[item.line.pk for item in verifiable])
+    form = VerifyEvidencedForm(
+        request.POST if request.method == "POST" else None, lines=[item.line.pk for item in verifiable]
+    )
     return form_page(
         request,
         form,

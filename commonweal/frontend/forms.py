@@ -64,6 +64,9 @@ class GovukForm(forms.Form):
             field.widget.attrs["class"] = " ".join(kept + [name for name in css if name])
             if described and kind not in ("radioselect",):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
+        # A bound field copies its field's help text when first made: forget them, so that a hint a form
+        # sets after this (the evidence files' types and size) is the one shown.
+        self._bound_fields_cache.clear()
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -1,5 +1,6 @@
-"""Tenant isolation registrations for reviewing a whole return in one pass: the review page, "verify all
-that are evidenced" with its confirmation, the list of returns waiting, and the API's bulk review.
+"""Tenant isolation registrations for a return in one pass: the supplier's check-your-answers page and
+confirmation; the contract manager's review page, "verify all that are evidenced" with its confirmation,
+the list of returns waiting, and the API's bulk review.
 
 Tenant A's objects: its submitted return (the world's, whose first line is queried), reached by route key
 because the area-wide DeliveryReturn is tenant A's draft, which the buyer never sees."""
@@ -14,6 +15,8 @@ from tests.conftest import Tenant
 PK_MODELS: dict[str, type[models.Model]] = {
     "delivery:return-review": DeliveryReturn,
     "delivery:return-verify-evidenced": DeliveryReturn,
+    "delivery:return-check": DeliveryReturn,  # tenant A's draft
+    "delivery:return-confirmation": DeliveryReturn,  # tenant A's submitted return
 }
 
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {
@@ -21,11 +24,15 @@ OWNER_GET_STATUS: dict[str, dict[str, int]] = {
     "delivery:return-review": {"supplier": 404},
     "delivery:return-verify-evidenced": {"supplier": 404},
     "delivery:returns-waiting": {"supplier": 404},
+    # Only the supplier checks and submits its return; the buyer never sees a draft.
+    "delivery:return-check": {"manager": 404},
+    "delivery:return-confirmation": {"manager": 404},
 }
 
 OWNER_POST: dict[str, tuple[str, int]] = {
     "delivery:return-verify-evidenced": ("manager", 200),
     "api:return-lines-review": ("manager", 200),
+    "delivery:return-check": ("supplier", 302),  # submits the draft as it stands
 }
 
 POST_WRITES_NOTHING: dict[str, str] = {
@@ -35,7 +42,11 @@ POST_WRITES_NOTHING: dict[str, str] = {
 
 def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
     submitted = DeliveryReturn.objects.get(agreement=a.agreement, state=ReturnState.SUBMITTED)
-    return {"delivery:return-review": submitted.pk, "delivery:return-verify-evidenced": submitted.pk}
+    return {
+        "delivery:return-review": submitted.pk,
+        "delivery:return-verify-evidenced": submitted.pk,
+        "delivery:return-confirmation": submitted.pk,
+    }
 
 
 def post_data(tenant: Tenant) -> dict[str, Any]:
