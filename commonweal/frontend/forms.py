@@ -45,6 +45,7 @@ class GovukForm(forms.Form):
     """Adds GOV.UK classes and ARIA links to every widget, and takes errors from services."""
 
     _errors: ErrorDict | None
+    _bound_fields_cache: dict[str, Any]
 
     def widget_attrs_apply(self) -> None:
         # Reads errors only once validation has run: reading `.errors` here would validate too early.
