@@ -252,7 +252,7 @@ def test_an_evaluator_sees_only_their_own_tenders_to_score(client, tenant_a, wor
 
     # Once the evaluator has scored both bids on their criterion, nothing is left.
     member = member_access(user=world["evaluator"], slug=tenant_a.buyer.slug)
-    assert worklist(member=member).get("to-score").count == 1
+    assert worklist(member=member).item("to-score").count == 1
 
     for bid in Bid.objects.filter(procurement=closed, state="submitted"):
         Score.objects.create(
@@ -263,7 +263,7 @@ def test_an_evaluator_sees_only_their_own_tenders_to_score(client, tenant_a, wor
             score=Decimal("3"),
             justification="Sound",
         )
-    assert worklist(member=member).get("to-score").count == 0
+    assert worklist(member=member).item("to-score").count == 0
 
 
 def test_before_the_deadline_no_bid_is_counted_for_anyone(tenant_a, world):
@@ -276,8 +276,8 @@ def test_before_the_deadline_no_bid_is_counted_for_anyone(tenant_a, world):
         evaluator=officer,
     )
     items = worklist(member=member_access(user=officer, slug=tenant_a.buyer.slug))
-    assert items.get("to-score").count == 0
-    assert items.get("to-moderate").count == 1  # the closed one only
+    assert items.item("to-score").count == 0
+    assert items.item("to-moderate").count == 1  # the closed one only
 
 
 def test_viewer_finds_overdue_returns_and_commitments_at_risk(client, tenant_a, world):
@@ -387,13 +387,13 @@ def test_the_counts_take_a_fixed_number_of_queries_whatever_the_data(tenant_a, w
     before = (_queries(buyer), _queries(supplier))
     _more_of_everything(tenant_a, world, 4)
     after_items = worklist(member=buyer)
-    assert after_items.get("returns-to-review").count == 6
-    assert after_items.get("substitutions-proposed").count == 5
-    assert after_items.get("flags").count == 5
-    assert after_items.get("spend-mapping").count == 5
+    assert after_items.item("returns-to-review").count == 6
+    assert after_items.item("substitutions-proposed").count == 5
+    assert after_items.item("flags").count == 5
+    assert after_items.item("spend-mapping").count == 5
     assert (_queries(buyer), _queries(supplier)) == before
     # And the lead's whole home page stays bounded too: it asks no more with more to show (links are capped).
-    assert len(after_items.get("returns-to-review").links) == 5
+    assert len(after_items.item("returns-to-review").links) == 5
 
 
 # --- A new supplier files a quarterly return with one file, counted -----------------------------------
@@ -421,7 +421,9 @@ def test_a_new_supplier_files_a_quarterly_return_with_one_file_in_under_ten_step
     page = response.content.decode()
     # The home page says which return is due, with a start link for its period.
     assert "Returns to submit" in page
-    start = unescape(re.search(r'href="([^"]*return[^"]*\?period=\d+)"', page).group(1))
+    found = re.search(r'href="([^"]*return[^"]*\?period=\d+)"', page)
+    assert found, "a start link for the period"
+    start = unescape(found.group(1))
     assert start.endswith(f"?period={periods[0].pk}")
     form = client.get(start).content.decode()
     # The upload hint says which files and how big.

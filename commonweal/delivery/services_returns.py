@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower, Replace
+from django.http import Http404
 from django.utils import timezone
 
 from commonweal.accounts.models import User
@@ -848,9 +849,9 @@ def return_lines_review(
         .filter(pk__in=ids, delivery_return__agreement__organisation=member.organisation)
         .order_by("pk")
     }
-    missing = [pk for pk in ids if pk not in lines]
-    if missing:
-        raise ApplicationError(f"No such return line: {missing[0]}. Nothing was changed.")
+    if any(pk not in lines for pk in ids):
+        # Another organisation's line is answered as one that does not exist: a 404, and nothing changes.
+        raise Http404("No such return line.")
     for pk in ids:
         line = lines[pk]
         try:

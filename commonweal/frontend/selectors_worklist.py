@@ -109,8 +109,12 @@ class Worklist:
     def actions(self) -> list[WorkItem]:
         return [item for item in self.items if item.is_action]
 
-    def get(self, key: str) -> WorkItem | None:
-        return next((item for item in self.items if item.key == key), None)
+    def item(self, key: str) -> WorkItem:
+        """The item `key` (KeyError if the member's list has no such kind of work)."""
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise KeyError(key)
 
 
 def worklist(*, member: Member, today: date | None = None, now: datetime | None = None) -> Worklist:

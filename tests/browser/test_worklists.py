@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 MANAGER = "manager@northfield.example"
 SUPPLIER = "supplier@brightside.example"
-PROCUREMENT = "procurement@northfield.example"
+LEAD = "lead@northfield.example"
 COMMUNITY = "community@riverside.example"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -97,7 +97,7 @@ def test_a_draft_procurement_is_a_task_list(page: Page, demo: DemoLoadResult) ->
         category="works",
         duration_months=24,
     )
-    sign_in(page, PROCUREMENT)
+    sign_in(page, LEAD)
     page.goto(f"/o/northfield/procurements/{draft.pk}/")
     tasks = page.locator(".govuk-task-list")
     expect(tasks).to_contain_text("Divide it into lots")
