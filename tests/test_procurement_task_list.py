@@ -79,7 +79,8 @@ def test_when_every_step_is_complete_publishing_can_start(db):
     procurement.save()
     by_key = {task.key: task for task in planning_tasks(member=member, procurement=procurement)}
     assert by_key["timetable"].status == TaskStatus.INCOMPLETE
-    assert by_key["timetable"].hint == "The tender deadline has already passed: move the timetable on."
+    # The first of the rules broken is named: the clarification deadline is now after the tender deadline.
+    assert by_key["timetable"].hint == "The clarification deadline must be before the tender deadline."
     assert by_key["publish"].status == TaskStatus.CANNOT_START
 
 
