@@ -162,6 +162,9 @@ MANAGING: dict[str, Call] = {
     "return_line_review": lambda w, m: services_returns.return_line_review(
         actor=m.user, member=m, line=w.line, decision=LineStatus.VERIFIED, reason=""
     ),
+    "return_lines_review": lambda w, m: services_returns.return_lines_review(
+        actor=m.user, member=m, line_ids=[w.line.pk], decision=LineStatus.VERIFIED
+    ),
     "overdue_reminders_send": lambda w, m: services_status.overdue_reminders_send(
         actor=m.user, member=m, today=date(2027, 12, 31)
     ),

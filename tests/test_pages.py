@@ -45,11 +45,13 @@ def test_supplier_submits_a_return_through_the_form(client, tenant_a):
         },
         follow=True,
     )
+    delivery_return = DeliveryReturn.objects.get()
+    # A submitted return lands on its confirmation, with its reference.
     assert response.redirect_chain[-1][0] == reverse(
-        "delivery:agreement-detail", kwargs={"org": tenant_a.supplier.slug, "pk": tenant_a.agreement.pk}
+        "delivery:return-confirmation", kwargs={"org": tenant_a.supplier.slug, "pk": delivery_return.pk}
     )
     assert "Your return has been submitted for verification." in response.content.decode()
-    delivery_return = DeliveryReturn.objects.get()
+    assert f"{tenant_a.agreement.reference}-R{delivery_return.pk}" in response.content.decode()
     assert sorted(delivery_return.lines.values_list("quantity", flat=True)) == [Decimal("1.50"), Decimal("4.00")]
 
 

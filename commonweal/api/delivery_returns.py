@@ -132,6 +132,29 @@ class ReturnLineReviewApi(APIView):
         return Response(s.ReturnLineSerializer(line).data)
 
 
+class ReturnLinesReviewApi(APIView):
+    @extend_schema(
+        request=s.BulkReviewSerializer,
+        responses=s.ReturnLineSerializer(many=True),
+        summary="Verify, reject or query many lines in one call, all or nothing",
+        description="Every line must be one of the organisation's, on a submitted return, awaiting verification "
+        "or queried. If any line is not, nothing changes and the error names the line.",
+    )
+    def post(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        payload = s.BulkReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        lines = services_returns.return_lines_review(
+            actor=member.user,
+            member=member,
+            line_ids=payload.validated_data["line_ids"],
+            decision=payload.validated_data["decision"],
+            reason=payload.validated_data["reason"],
+        )
+        reviewed = selectors_returns.return_lines_for_review(member=member, ids=[line.pk for line in lines])
+        return Response(s.ReturnLineSerializer(reviewed, many=True).data)
+
+
 class PeriodListApi(APIView):
     @extend_schema(
         responses=s.PeriodSerializer(many=True),
@@ -295,6 +318,11 @@ urlpatterns = [
         "organisations/<slug:org>/return-lines/<int:pk>/review/",
         ReturnLineReviewApi.as_view(),
         name="return-line-review",
+    ),
+    path(
+        "organisations/<slug:org>/return-lines/review/",
+        ReturnLinesReviewApi.as_view(),
+        name="return-lines-review",
     ),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/periods/",

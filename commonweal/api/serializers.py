@@ -266,6 +266,15 @@ class ReviewSerializer(serializers.Serializer):
     )
 
 
+class BulkReviewSerializer(ReviewSerializer):
+    line_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=500,
+        help_text="Ids of the return lines to decide, on any of the organisation's submitted returns (at most 500).",
+    )
+
+
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True)
     quantity = serializers.CharField(

@@ -322,6 +322,35 @@ class ReviewForm(GovukForm):
     )
 
 
+class ReturnSubmitForm(GovukForm):
+    """The check-your-answers page's button: nothing to fill in, the return is submitted as it stands."""
+
+
+class VerifyEvidencedForm(GovukForm):
+    """The confirmation of "verify all that are evidenced": the lines shown are the lines verified, so a line
+    that changed between the two pages is refused rather than silently included or left out."""
+
+    confirmed_lines = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, lines: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, initial={"confirmed_lines": ",".join(str(pk) for pk in lines)}, **kwargs)
+        self.expected = list(lines)
+
+    def line_ids(self) -> list[int]:
+        text = self.cleaned_data.get("confirmed_lines") or ""
+        return [int(part) for part in text.split(",") if part.strip().isdigit()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.expected:
+            raise forms.ValidationError("No line is both evidenced and awaiting verification")
+        if sorted(self.line_ids()) != sorted(self.expected):
+            raise forms.ValidationError(
+                "The return changed while you were confirming: check the lines below and confirm again"
+            )
+        return data
+
+
 class AnswerForm(ReturnsForm):
     answer = forms.CharField(
         label="Your answer",

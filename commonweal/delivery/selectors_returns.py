@@ -6,10 +6,11 @@ A draft is the supplier's own: the buyer sees a return, its lines and its files 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from commonweal.tenancy.permissions import Permission
 from commonweal.tenancy.selectors import Member
 
 from .models import (
@@ -18,6 +19,7 @@ from .models import (
     CommitmentState,
     DeliveryReturn,
     Evidence,
+    LineEventKind,
     LineStatus,
     ReportingPeriod,
     ReturnLine,
@@ -116,6 +118,10 @@ class ReturnView:
     @property
     def is_draft(self) -> bool:
         return self.delivery_return.state == ReturnState.DRAFT
+
+    @property
+    def can_review_any(self) -> bool:
+        return any(item.can_review for item in self.lines)
 
     @property
     def title(self) -> str:
@@ -312,3 +318,106 @@ def review_text(delivery_return: DeliveryReturn) -> str:
         (delivery_return.lines_rejected, "rejected"),  # type: ignore[attr-defined]
     ]
     return ", ".join(f"{count} {label}" for count, label in counts if count) or "No lines"
+
+
+# --- Returns waiting for the buyer's review ---------------------------------------------------------
+
+
+def returns_waiting_query(*, member: Member) -> QuerySet[DeliveryReturn]:
+    """Submitted returns on the buyer's agreements with at least one line awaiting verification (new or
+    answered), oldest submission first: one query, for a page, a count or the next one to review."""
+    if not member.organisation.is_public_body:
+        return DeliveryReturn.objects.none()
+    waiting = ReturnLine.objects.filter(delivery_return=OuterRef("pk"), status=LineStatus.PENDING)
+    return (
+        DeliveryReturn.objects.filter(agreement__organisation=member.organisation, state=ReturnState.SUBMITTED)
+        .filter(Exists(waiting))
+        .select_related("agreement__supplier", "period")
+        .order_by("submitted_at", "id")
+    )
+
+
+def return_next_waiting(*, member: Member, after: DeliveryReturn | None = None) -> DeliveryReturn | None:
+    """The next return waiting for review other than `after`: the oldest submission first."""
+    returns = returns_waiting_query(member=member)
+    if after is not None:
+        returns = returns.exclude(pk=after.pk)
+    return returns.first()
+
+
+def answered_lines_query(*, member: Member) -> QuerySet[ReturnLine]:
+    """Lines the supplier has answered (a query or a rejection) that await verification again."""
+    if not member.organisation.is_public_body:
+        return ReturnLine.objects.none()
+    answered = ReturnLineEvent.objects.filter(line=OuterRef("pk"), kind=LineEventKind.ANSWER)
+    return (
+        ReturnLine.objects.filter(
+            delivery_return__agreement__organisation=member.organisation,
+            delivery_return__state=ReturnState.SUBMITTED,
+            status=LineStatus.PENDING,
+        )
+        .filter(Exists(answered))
+        .select_related("delivery_return__agreement", "delivery_return__period", "commitment__measure")
+        .order_by("updated_at", "id")
+    )
+
+
+def queried_lines_query(*, member: Member) -> QuerySet[ReturnLine]:
+    """The supplier's lines the buyer has queried: questions waiting for the supplier's answer."""
+    return (
+        ReturnLine.objects.filter(
+            delivery_return__agreement__supplier=member.organisation,
+            delivery_return__state=ReturnState.SUBMITTED,
+            status=LineStatus.QUERIED,
+        )
+        .select_related("delivery_return__agreement", "delivery_return__period", "commitment__measure")
+        .order_by("reviewed_at", "id")
+    )
+
+
+def periods_to_report_query(*, member: Member, today: date | None = None) -> QuerySet[ReportingPeriod]:
+    """Periods of the agreements the supplier supplies that have started and have no submitted return,
+    the earliest due first: the returns the supplier has to do."""
+    today = today or timezone.localdate()
+    if not member.may(Permission.SUBMIT_RETURNS):
+        return ReportingPeriod.objects.none()
+    submitted = DeliveryReturn.objects.filter(period=OuterRef("pk"), state=ReturnState.SUBMITTED)
+    return (
+        ReportingPeriod.objects.filter(agreement__supplier=member.organisation, start_date__lte=today)
+        .exclude(Exists(submitted))
+        .select_related("agreement__organisation")
+        .order_by("return_due_date", "agreement__reference", "id")
+    )
+
+
+def drafts_for_periods(*, member: Member, periods: list[ReportingPeriod]) -> dict[int, DeliveryReturn]:
+    """The supplier's draft returns for these periods, by period id (one query)."""
+    drafts = DeliveryReturn.objects.filter(
+        period__in=periods, agreement__supplier=member.organisation, state=ReturnState.DRAFT
+    )
+    return {draft.period_id: draft for draft in drafts if draft.period_id is not None}
+
+
+def return_reference(delivery_return: DeliveryReturn) -> str:
+    """The reference a supplier quotes about a submitted return: the agreement's reference and the
+    return's number, like NBC-2026-044-R17."""
+    return f"{delivery_return.agreement.reference}-R{delivery_return.pk}"
+
+
+def verifiable_evidenced(view: ReturnView) -> list[LineView]:
+    """The lines "verify all that are evidenced" verifies: awaiting verification (new or answered), with
+    at least one evidence file. A queried line waits for the supplier's answer and is left alone."""
+    return [
+        item for item in view.lines if item.can_review and item.evidenced and item.line.status == LineStatus.PENDING
+    ]
+
+
+def return_lines_for_review(*, member: Member, ids: list[int]) -> list[ReturnLine]:
+    """The buyer's lines with these ids, in that order, with what the API shows of each."""
+    lines = (
+        ReturnLine.objects.filter(pk__in=ids, delivery_return__agreement__organisation=member.organisation)
+        .select_related("delivery_return")
+        .prefetch_related("evidence", "events__actor")
+    )
+    by_pk = {line.pk: line for line in lines}
+    return [by_pk[pk] for pk in ids if pk in by_pk]

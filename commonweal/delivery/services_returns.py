@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower, Replace
+from django.http import Http404
 from django.utils import timezone
 
 from commonweal.accounts.models import User
@@ -414,6 +415,15 @@ def _claims_for(delivery_return: DeliveryReturn) -> list[_Claim]:
 
 def _submit_now(*, actor: User, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
     """Check the whole return and lock it. The caller holds the buyer lock and rolls back on error."""
+    _submission_check(agreement=agreement, delivery_return=delivery_return)
+    delivery_return.state = ReturnState.SUBMITTED
+    delivery_return.submitted_at = timezone.now()
+    delivery_return.submitted_by = actor
+    delivery_return.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+
+
+def _submission_check(*, agreement: Agreement, delivery_return: DeliveryReturn) -> None:
+    """Everything submitting would check, without locking: raise if the return could not be submitted."""
     commitments = _ordered_commitments(agreement)
     errors = _submission_errors(delivery_return, commitments)
     errors.update(
@@ -426,10 +436,6 @@ def _submit_now(*, actor: User, agreement: Agreement, delivery_return: DeliveryR
     )
     if errors:
         raise ApplicationError("There is a problem with the return.", field_errors=errors)
-    delivery_return.state = ReturnState.SUBMITTED
-    delivery_return.submitted_at = timezone.now()
-    delivery_return.submitted_by = actor
-    delivery_return.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
 
 
 def _evidence_store(
@@ -465,8 +471,10 @@ def return_save(
     case_studies: Sequence[CaseStudyInput] = (),
     case_studies_remove: Collection[int] = (),
     submit: bool = False,
+    check: bool = False,
 ) -> DeliveryReturn:
-    """Save the supplier's return for a period as a draft, or save and submit it.
+    """Save the supplier's return for a period as a draft, or save and submit it. With `check`, a draft is
+    saved only if it could be submitted as it stands (before the supplier checks their answers).
 
     `lines` maps commitment ids to what is reported (a blank quantity removes the line). New `evidence`
     files support the lines of `evidence_lines` (every line when none is named); `line_evidence` maps a
@@ -524,6 +532,8 @@ def return_save(
         )
         if submit:
             _submit_now(actor=person, agreement=agreement, delivery_return=delivery_return)
+        elif check:
+            _submission_check(agreement=agreement, delivery_return=delivery_return)
     except Exception:
         # The database rolls back; files already written to storage must go too.
         for stored in stored_files:
@@ -733,28 +743,8 @@ REVIEW_ACTIONS = {
 }
 
 
-@transaction.atomic
-def return_line_review(
-    *, actor: User | None, member: Member, line: ReturnLine, decision: str, reason: str
-) -> ReturnLine:
-    """The contract manager verifies, rejects (with a reason) or queries (with a question) one line.
-
-    A line awaiting verification or queried can be decided; a verified or rejected line is settled.
-    """
-    permission_require(member, Permission.MANAGE_CONTRACTS)
-    person = person_require(actor, "reviews a return line")
-    # Lock the line so that two managers (or a manager and the supplier answering) cannot act at once.
-    line = (
-        ReturnLine.objects.select_for_update()
-        .select_related("delivery_return__agreement", "commitment__measure")
-        .get(pk=line.pk)
-    )
-    agreement = line.delivery_return.agreement
-    buyer_require(member, agreement)
-    if line.delivery_return.state != ReturnState.SUBMITTED:
-        raise ApplicationError("This line is on a draft return: it can be reviewed once it is submitted.")
-    if line.status not in (LineStatus.PENDING, LineStatus.QUERIED):
-        raise ApplicationError(f"This line has already been reviewed: it is {line.get_status_display().lower()}.")
+def _decision_check(decision: str, reason: str) -> str:
+    """The decision is one of verify, reject or query; a rejection and a query say why. The reason, trimmed."""
     if decision not in REVIEW_DECISIONS:
         raise ApplicationError(
             "Choose whether to verify, reject or query",
@@ -771,6 +761,19 @@ def return_line_review(
             "Ask the supplier a question",
             field_errors={"reason": "Enter the question for the supplier"},
         )
+    return reason
+
+
+def _line_decide(
+    *, actor: User | None, person: User, member: Member, line: ReturnLine, decision: str, reason: str
+) -> None:
+    """Record one decision on a line the caller has locked: the line, its conversation, the audit log."""
+    agreement = line.delivery_return.agreement
+    buyer_require(member, agreement)
+    if line.delivery_return.state != ReturnState.SUBMITTED:
+        raise ApplicationError("This line is on a draft return: it can be reviewed once it is submitted.")
+    if line.status not in (LineStatus.PENDING, LineStatus.QUERIED):
+        raise ApplicationError(f"This line has already been reviewed: it is {line.get_status_display().lower()}.")
     before = snapshot(line, LINE_FIELDS)
     line.status = decision
     line.reason = reason
@@ -793,7 +796,76 @@ def return_line_review(
         before=before,
         after=snapshot(line, LINE_FIELDS),
     )
+
+
+@transaction.atomic
+def return_line_review(
+    *, actor: User | None, member: Member, line: ReturnLine, decision: str, reason: str
+) -> ReturnLine:
+    """The contract manager verifies, rejects (with a reason) or queries (with a question) one line.
+
+    A line awaiting verification or queried can be decided; a verified or rejected line is settled.
+    """
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    person = person_require(actor, "reviews a return line")
+    # Lock the line so that two managers (or a manager and the supplier answering) cannot act at once.
+    line = (
+        ReturnLine.objects.select_for_update()
+        .select_related("delivery_return__agreement", "commitment__measure")
+        .get(pk=line.pk)
+    )
+    buyer_require(member, line.delivery_return.agreement)
+    reason = _decision_check(decision, reason)
+    _line_decide(actor=actor, person=person, member=member, line=line, decision=decision, reason=reason)
     return line
+
+
+# How many lines one bulk review may decide: a return has one line per commitment, so this is generous.
+BULK_REVIEW_MAX = 500
+
+
+@transaction.atomic
+def return_lines_review(
+    *, actor: User | None, member: Member, line_ids: Sequence[int], decision: str, reason: str = ""
+) -> list[ReturnLine]:
+    """Decide many lines at once (verify all that are evidenced, or the API's bulk review): all or nothing.
+
+    Every line must be one of the buyer's, on a submitted return, awaiting verification or queried; if any is
+    not, nothing changes and the error names the line. Each decision is recorded as if made one by one.
+    """
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    person = person_require(actor, "reviews return lines")
+    ids = list(dict.fromkeys(int(pk) for pk in line_ids))
+    if not ids:
+        raise ApplicationError("Choose at least one line", field_errors={"lines": "Choose at least one line"})
+    if len(ids) > BULK_REVIEW_MAX:
+        raise ApplicationError(f"Review at most {BULK_REVIEW_MAX} lines at once")
+    reason = _decision_check(decision, reason)
+    # Locked in id order, so two bulk reviews of overlapping lines cannot deadlock.
+    lines = {
+        line.pk: line
+        for line in ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("delivery_return__agreement__organisation", "delivery_return__period", "commitment__measure")
+        .filter(pk__in=ids, delivery_return__agreement__organisation=member.organisation)
+        .order_by("pk")
+    }
+    if any(pk not in lines for pk in ids):
+        # Another organisation's line is answered as one that does not exist: a 404, and nothing changes.
+        raise Http404("No such return line.")
+    for pk in ids:
+        line = lines[pk]
+        try:
+            _line_decide(actor=actor, person=person, member=member, line=line, decision=decision, reason=reason)
+        except ApplicationError as error:
+            where = (
+                line.delivery_return.period.label
+                if line.delivery_return.period
+                else f"return {line.delivery_return_id}"
+            )
+            raise ApplicationError(
+                f"{line.commitment.measure.title} ({where}, line {pk}): {error.message} Nothing was changed."
+            ) from None
+    return [lines[pk] for pk in ids]
 
 
 ANSWER_FIELDS = [*LINE_FIELDS, "evidence_reference", "beneficiary_reference"]

@@ -7,8 +7,9 @@ reporting periods, which are made with the agreement.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,11 +20,30 @@ from commonweal.tenancy.permissions import Permission, member_require
 from commonweal.tenancy.selectors import Member
 
 from . import selectors_agreements, selectors_returns, services_returns
-from .forms_returns import AnswerForm, BulkReturnForm, ReturnFilters, ReturnForm, ReviewForm
-from .models import Agreement, Commitment, CommitmentState, DeliveryReturn, ReportingPeriod, ReturnLine, ReturnState
+from .forms_returns import (
+    AnswerForm,
+    BulkReturnForm,
+    ReturnFilters,
+    ReturnForm,
+    ReturnSubmitForm,
+    ReviewForm,
+    VerifyEvidencedForm,
+)
+from .models import (
+    Agreement,
+    Commitment,
+    CommitmentState,
+    DeliveryReturn,
+    LineStatus,
+    ReportingPeriod,
+    ReturnLine,
+    ReturnState,
+)
 from .services_returns import BulkReturnError, BulkSaved, RowError
 
 SUBMITTED_MESSAGE = "Your return has been submitted for verification."
+CHECK = "check"  # the return form's main button: save, then check the answers before submitting
+WAITING_PER_PAGE = 50
 
 
 def _commitments(agreement: Agreement) -> list[Commitment]:
@@ -31,7 +51,9 @@ def _commitments(agreement: Agreement) -> list[Commitment]:
     return list(active.select_related("measure").order_by("due_date", "id"))
 
 
-def _saved_message(delivery_return: DeliveryReturn) -> str:
+def _saved_message(delivery_return: DeliveryReturn, action: str = "submit") -> str:
+    if delivery_return.state == ReturnState.DRAFT and action == CHECK:
+        return "Your return is saved. Check your answers, then submit it."
     if delivery_return.state == ReturnState.DRAFT:
         label = delivery_return.period.label if delivery_return.period else "this period"
         return f"Your draft return for {label} has been saved. Submit it when it is complete."
@@ -42,11 +64,18 @@ def _saved_message(delivery_return: DeliveryReturn) -> str:
     return message
 
 
-def _saved_url(org: str, delivery_return: DeliveryReturn) -> str:
-    """A draft goes back to its own page; a submitted return to its agreement."""
+def _saved_url(org: str, delivery_return: DeliveryReturn, action: str = "submit") -> str:
+    """A draft goes back to its own page, or on to check the answers; a submitted return to its confirmation."""
     if delivery_return.state == ReturnState.DRAFT:
-        return reverse("delivery:return-edit", kwargs={"org": org, "pk": delivery_return.pk})
-    return reverse("delivery:agreement-detail", kwargs={"org": org, "pk": delivery_return.agreement_id})
+        name = "delivery:return-check" if action == CHECK else "delivery:return-edit"
+        return reverse(name, kwargs={"org": org, "pk": delivery_return.pk})
+    return reverse("delivery:return-confirmation", kwargs={"org": org, "pk": delivery_return.pk})
+
+
+def _action(request: HttpRequest) -> str:
+    """Which button sent the form: check the answers (the main one), save a draft, or submit. A form sent
+    without pressing any (no JavaScript needed for either) submits, as it always has."""
+    return request.POST.get("return_action", "submit")
 
 
 def _save(
@@ -65,8 +94,8 @@ def _save(
         evidence_remove=form.ids("evidence_remove"),
         case_studies=form.case_studies(),
         case_studies_remove=form.ids("case_studies_remove"),
-        # A form sent without pressing either button (no JavaScript needed for either) submits.
-        submit=request.POST.get("return_action", "submit") != "draft",
+        submit=_action(request) == "submit",
+        check=_action(request) == CHECK,
     )
 
 
@@ -78,7 +107,15 @@ def return_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
     periods = selectors_returns.open_periods(member=member, agreement=agreement)
     drafts = selectors_returns.draft_list(member=member, agreement=agreement)
-    form = ReturnForm(request.POST or None, request.FILES or None, commitments=_commitments(agreement), periods=periods)
+    chosen = request.GET.get("period", "")
+    initial = {"period": chosen} if any(str(p.pk) == chosen for p in periods) else {}
+    form = ReturnForm(
+        request.POST or None,
+        request.FILES or None,
+        commitments=_commitments(agreement),
+        periods=periods,
+        initial=initial,
+    )
 
     def save() -> DeliveryReturn:
         period = next((p for p in periods if p.pk == form.period_id()), None)
@@ -88,8 +125,8 @@ def return_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         form,
         save=save,
-        message=_saved_message,
-        success_url=lambda delivery_return: _saved_url(org, delivery_return),
+        message=lambda saved: _saved_message(saved, _action(request)),
+        success_url=lambda delivery_return: _saved_url(org, delivery_return, _action(request)),
         template="delivery/return_form.html",
         context={"member": member, "agreement": agreement, "periods": periods, "drafts": drafts},
     )
@@ -123,10 +160,57 @@ def return_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         request,
         form,
         save=lambda: _save(request, member, agreement, form, delivery_return.period),
-        message=_saved_message,
-        success_url=lambda saved: _saved_url(org, saved),
+        message=lambda saved: _saved_message(saved, _action(request)),
+        success_url=lambda saved: _saved_url(org, saved, _action(request)),
         template="delivery/return_form.html",
         context={"member": member, "agreement": agreement, "view": view, "delivery_return": delivery_return},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_check(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """Check your answers: the whole draft return as it will be sent, with links to change it; submitting
+    locks it."""
+    member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    agreement = selectors_agreements.agreement_supplied_get(member=member, pk=delivery_return.agreement_id)
+    if delivery_return.state == ReturnState.SUBMITTED:
+        return redirect("delivery:return-confirmation", org=org, pk=delivery_return.pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    form = ReturnSubmitForm(request.POST if request.method == "POST" else None)
+    return form_page(
+        request,
+        form,
+        save=lambda: services_returns.return_draft_submit(
+            actor=member.user, member=member, delivery_return=delivery_return
+        ),
+        message=_saved_message,
+        success_url=lambda submitted: _saved_url(org, submitted),
+        template="delivery/return_check.html",
+        context={"member": member, "agreement": agreement, "view": view},
+    )
+
+
+@login_required
+@require_GET
+def return_confirmation(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """The return is submitted: its reference, and what happens next."""
+    member = member_require(user=request.user, slug=org, permission=Permission.SUBMIT_RETURNS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    agreement = selectors_agreements.agreement_supplied_get(member=member, pk=delivery_return.agreement_id)
+    if delivery_return.state != ReturnState.SUBMITTED:
+        return redirect("delivery:return-check", org=org, pk=delivery_return.pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    return render(
+        request,
+        "delivery/return_confirmation.html",
+        {
+            "member": member,
+            "agreement": agreement,
+            "view": view,
+            "reference": selectors_returns.return_reference(delivery_return),
+        },
     )
 
 
@@ -148,13 +232,26 @@ def _line_context(member: Member, agreement: Agreement, line: ReturnLine) -> dic
     return {"member": member, "agreement": agreement, "line": line, "line_view": line_view, "view": view}
 
 
+def _review_url(org: str, delivery_return_id: int, line_id: int | None = None) -> str:
+    url = reverse("delivery:return-review", kwargs={"org": org, "pk": delivery_return_id})
+    return f"{url}#line-{line_id}" if line_id is not None else url
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_line_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """One line's decision. Sent from the whole return's review page (`from_review`), it goes back to that
+    line there; otherwise to the agreement."""
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
     line = selectors_returns.return_line_get(member=member, pk=pk)
     agreement = selectors_agreements.agreement_owned_get(member=member, pk=line.delivery_return.agreement_id)
     form = ReviewForm(request.POST or None)
+    from_review = request.POST.get("from_review") == "1" or request.GET.get("from") == "review"
+    success_url = (
+        _review_url(org, line.delivery_return_id, line.pk)
+        if from_review
+        else reverse("delivery:agreement-detail", kwargs={"org": org, "pk": agreement.pk})
+    )
     return form_page(
         request,
         form,
@@ -166,10 +263,74 @@ def return_line_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ),
         message=lambda reviewed: f"The line is now {reviewed.get_status_display().lower()}.",
-        success_url=reverse("delivery:agreement-detail", kwargs={"org": org, "pk": agreement.pk}),
+        success_url=success_url,
         template="delivery/review_form.html",
-        context=_line_context(member, agreement, line),
+        context={**_line_context(member, agreement, line), "from_review": from_review},
     )
+
+
+def _return_for_review(request: HttpRequest, org: str, pk: int) -> tuple[Member, DeliveryReturn]:
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+    delivery_return = selectors_returns.return_get(member=member, pk=pk)
+    selectors_agreements.agreement_owned_get(member=member, pk=delivery_return.agreement_id)
+    return member, delivery_return
+
+
+@login_required
+@require_GET
+def return_review(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """The whole return on one page for its contract manager: every line with its evidence and conversation,
+    a decision form on each line, and "verify all that are evidenced" in one action."""
+    member, delivery_return = _return_for_review(request, org, pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    return render(
+        request,
+        "delivery/return_review.html",
+        {
+            "member": member,
+            "agreement": delivery_return.agreement,
+            "view": view,
+            "review_form": ReviewForm(),
+            "verifiable": selectors_returns.verifiable_evidenced(view),
+            "next_return": selectors_returns.return_next_waiting(member=member, after=delivery_return),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_verify_evidenced(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    """Confirm, then verify every line of the return that awaits verification and has evidence attached."""
+    member, delivery_return = _return_for_review(request, org, pk)
+    view = selectors_returns.return_view(member=member, delivery_return=delivery_return)
+    verifiable = selectors_returns.verifiable_evidenced(view)
+    form = VerifyEvidencedForm(
+        request.POST if request.method == "POST" else None, lines=[item.line.pk for item in verifiable]
+    )
+    return form_page(
+        request,
+        form,
+        save=lambda: services_returns.return_lines_review(
+            actor=member.user,
+            member=member,
+            line_ids=form.line_ids(),
+            decision=LineStatus.VERIFIED,
+        ),
+        message=lambda lines: f"{len(lines)} line{'s' if len(lines) != 1 else ''} verified.",
+        success_url=_review_url(org, delivery_return.pk),
+        template="delivery/return_verify_evidenced.html",
+        context={"member": member, "agreement": delivery_return.agreement, "view": view, "verifiable": verifiable},
+    )
+
+
+@login_required
+@require_GET
+def returns_waiting(request: HttpRequest, org: str) -> HttpResponse:
+    """Every return with lines waiting for review, the oldest submission first."""
+    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+    paginator = Paginator(selectors_returns.returns_waiting_query(member=member), WAITING_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "delivery/returns_waiting.html", {"member": member, "page": page})
 
 
 @login_required

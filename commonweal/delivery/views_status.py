@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.exports import csv_write
+from commonweal.frontend import selectors_worklist
 from commonweal.frontend.listing import listing
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
@@ -27,7 +28,11 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "delivery/dashboard.html",
-        {"member": member, **selectors_status.dashboard_section(member=member)},
+        {
+            "member": member,
+            "worklist": selectors_worklist.worklist(member=member),
+            **selectors_status.dashboard_section(member=member),
+        },
     )
 
 

@@ -47,6 +47,7 @@ class GovukForm(forms.Form):
     """Adds GOV.UK classes and ARIA links to every widget, and takes errors from services."""
 
     _errors: ErrorDict | None
+    _bound_fields_cache: dict[str, Any]
 
     def widget_attrs_apply(self) -> None:
         # Reads errors only once validation has run: reading `.errors` here would validate too early.
@@ -66,6 +67,9 @@ class GovukForm(forms.Form):
             field.widget.attrs["class"] = " ".join(kept + [name for name in css if name])
             if described and kind not in ("radioselect",):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
+        # A bound field copies its field's help text when first made: forget them, so that a hint a form
+        # sets after this (the evidence files' types and size) is the one shown.
+        self._bound_fields_cache.clear()
 
     def full_clean(self) -> None:
         super().full_clean()

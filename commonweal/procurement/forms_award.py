@@ -46,5 +46,5 @@ class AwardForm(GovukForm):
                 "If you leave it blank, the reason recorded is that the tender ranked first under the published "
                 "methodology, with its total points."
             )
-        self._bound_fields_cache.clear()  # type: ignore[attr-defined]  # GovukForm built them before the labels were set
+        self._bound_fields_cache.clear()  # GovukForm built them before the labels were set
         self.widget_attrs_apply()

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.core.formatting import money, uk_datetime
@@ -478,4 +479,115 @@ def detail_context(*, member: Member, procurement: Procurement) -> dict[str, Any
         "money": money(procurement.estimated_value),
         "published_at_text": uk_datetime(procurement.published_at),
         "goes_live_text": uk_datetime(procurement.publication_at) if selectors.goes_live_later(procurement) else "",
+        "planning_tasks": planning_tasks(member=member, procurement=procurement) if is_draft and can_write else [],
     }
+
+
+# --- The planning task list ----------------------------------------------------------------------------
+
+
+class TaskStatus:
+    COMPLETED = "Completed"
+    INCOMPLETE = "Incomplete"
+    NOT_STARTED = "Not yet started"
+    CANNOT_START = "Cannot start yet"
+
+
+@dataclass(frozen=True)
+class PlanningTask:
+    key: str
+    name: str
+    status: str
+    url: str  # empty: the step cannot start yet
+    hint: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.status == TaskStatus.COMPLETED
+
+
+def planning_tasks(*, member: Member, procurement: Procurement, now: datetime | None = None) -> list[PlanningTask]:
+    """The steps of planning a procurement, in order (GOV.UK task list), each with its status: details, lots,
+    the ask, the impact assessment, the criteria, the timetable, then publishing once the rest are done."""
+    now = now or timezone.now()
+    slug = member.organisation.slug
+
+    def url(name: str, anchor: str = "") -> str:
+        return reverse(f"procurement:{name}", kwargs={"org": slug, "pk": procurement.pk}) + anchor
+
+    version = procurement.framework_version
+    details_done = bool(procurement.title and procurement.duration_months) and (
+        version is not None and version.status == VersionStatus.PUBLISHED
+    )
+    lots = procurement.lots.count()
+    impacts = procurement.impacts.count()
+    criteria = list(procurement.criteria.all())
+    try:
+        weight_problems = weights_check(procurement) if criteria else []
+    except NotImplementedError:
+        weight_problems = []
+    unscaled = [c for c in criteria if c.kind != CriterionKind.PRICE and c.scale_id is None]
+    timetable_set = [name for name in TIMETABLE if getattr(procurement, name) is not None]
+    timetable_problems = _timetable_problems(procurement, now) if procurement.state == ProcurementState.DRAFT else []
+
+    def status(done: bool, started: bool) -> str:
+        if done:
+            return TaskStatus.COMPLETED
+        return TaskStatus.INCOMPLETE if started else TaskStatus.NOT_STARTED
+
+    tasks = [
+        PlanningTask(
+            "details",
+            "Describe the procurement",
+            status(details_done, True),
+            url("procurement-edit"),
+            "" if details_done else "Choose a published framework version",
+        ),
+        PlanningTask(
+            "lots",
+            "Divide it into lots",
+            status(lots > 0, False),
+            url("procurement-detail", "#lots") if lots else url("procurement-lot-add"),
+            f"{lots} lot{'s' if lots != 1 else ''}" if lots else "",
+        ),
+        PlanningTask(
+            "ask",
+            "Set the social value ask",
+            status(bool((procurement.ask or {}).get("fitted")), bool(procurement.ask)),
+            url("procurement-ask"),
+        ),
+        PlanningTask(
+            "impact",
+            "Assess the impact",
+            status(impacts > 0, False),
+            url("procurement-detail", "#impact") if impacts else url("procurement-impact-add"),
+            f"{impacts} outcome{'s' if impacts != 1 else ''} assessed" if impacts else "",
+        ),
+        PlanningTask(
+            "criteria",
+            "Set the evaluation criteria and weights",
+            status(bool(criteria) and not weight_problems and not unscaled, bool(criteria)),
+            url("procurement-detail", "#criteria") if criteria else url("procurement-criterion-add"),
+            (
+                weight_problems + [f"Choose a scale for {', '.join(c.code for c in unscaled)}"]
+                if unscaled
+                else weight_problems
+            )[0]
+            if (weight_problems or unscaled)
+            else "",
+        ),
+        PlanningTask(
+            "timetable",
+            "Set the timetable",
+            status(len(timetable_set) == len(TIMETABLE) and not timetable_problems, bool(timetable_set)),
+            url("procurement-edit"),
+            timetable_problems[0] if timetable_problems else "",
+        ),
+    ]
+    if procurement.state != ProcurementState.DRAFT:
+        publish = PlanningTask("publish", "Publish", TaskStatus.COMPLETED, "", procurement.get_state_display())
+    elif all(task.done for task in tasks):
+        publish = PlanningTask("publish", "Publish", TaskStatus.NOT_STARTED, url("procurement-publish"))
+    else:
+        publish = PlanningTask("publish", "Publish", TaskStatus.CANNOT_START, "", "Complete the steps above first")
+    return [*tasks, publish]

@@ -66,6 +66,7 @@ from tests.delivery_cycles_support import (
 )
 from tests.delivery_status_helpers import today_fix
 
+from .returns_support import return_submitted
 from .support import SHOTS_DIR, assert_accessible, error_summary_items, follow, sign_in, sign_out, submit, table_rows
 
 AGREEMENT_TITLE = f"{REFERENCE} {TITLE} – Commonweal"
@@ -310,10 +311,8 @@ def test_two_quarterly_cycles_with_a_rejection_a_resubmission_and_a_substitution
     line_fill(page, HOURS, Q1_SUBMITTED[HOURS], Q1_REFERENCES[HOURS])
     page.get_by_label("Upload evidence files").set_input_files(files["volunteer-log-q1.pdf"])
     files_support(page, HOURS)
-    submit(page, "Submit the return")
+    return_submitted(page, late=False)
     expect(page).to_have_title(AGREEMENT_TITLE)
-    banner_says(page, "Your return has been submitted for verification.")
-    expect(page.locator(".govuk-notification-banner--success")).not_to_contain_text("late")
     assert_accessible(page)
     assert card_lines(return_card(page, q1)) == [
         ["2", "Awaiting verification", "Yes"],
@@ -462,7 +461,7 @@ def test_two_quarterly_cycles_with_a_rejection_a_resubmission_and_a_substitution
     page.get_by_label("Upload evidence files").set_input_files(files["timesheets-q2.pdf"])
     files_support(page, JOBS, WEEKS)
     returns_before, evidence_before = DeliveryReturn.objects.count(), Evidence.objects.count()
-    submit(page, "Submit the return")
+    submit(page, "Continue")
     assert error_summary_items(page) == [(double_claim_message(q1.label), f"#id_evidence_reference_{ids[WEEKS]}")]
     expect(page.locator(f"#id_evidence_reference_{ids[WEEKS]}-error")).to_contain_text(double_claim_message(q1.label))
     assert_accessible(page)
@@ -472,9 +471,8 @@ def test_two_quarterly_cycles_with_a_rejection_a_resubmission_and_a_substitution
     page.get_by_label(f"Evidence reference for {TITLES[WEEKS]}", exact=True).fill(Q2_REFERENCES[WEEKS][0])
     page.get_by_label("Upload evidence files").set_input_files(files["timesheets-q2.pdf"])
     files_support(page, JOBS, WEEKS)
-    submit(page, "Submit the return")
+    return_submitted(page)
     expect(page).to_have_title(AGREEMENT_TITLE)
-    banner_says(page, "Your return has been submitted for verification.")
     assert_accessible(page)
     assert card_lines(return_card(page, q2)) == [
         ["1.5", "Awaiting verification", "Yes"],

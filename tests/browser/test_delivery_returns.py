@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from commonweal.demo.services import DemoLoadResult
 
+from .returns_support import return_submitted
 from .support import assert_accessible, error_summary_items, follow, sign_in, sign_out, submit
 
 SUPPLIER = "supplier@brightside.example"
@@ -65,10 +66,7 @@ def test_draft_submit_query_answer_and_bulk_pages_are_accessible(
     expect(page.get_by_label(f"Evidence reference for {LOCAL_JOBS}")).to_have_value("STAFF-2026-09")
     assert_accessible(page)
     page.get_by_label("What was delivered").fill("Two local electricians joined in September.")
-    submit(page, "Submit the return")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Your return has been submitted for verification."
-    )
+    return_submitted(page)
     card = page.locator(".govuk-summary-card").filter(has_text="Quarter 2 (July to September 2026)").first
     expect(card).to_contain_text("Two local electricians")  # the case study
     expect(card).to_contain_text("Consent to publish given by both electricians on 1 October 2026.")

@@ -8,6 +8,7 @@ from playwright.sync_api import Locator, Page, expect
 from commonweal.delivery.models import Agreement
 from commonweal.demo.services import DemoLoadResult
 
+from .returns_support import return_submitted
 from .support import assert_accessible, follow, sign_in, sign_out, submit, table_rows
 
 SUPPLIER = "supplier@brightside.example"
@@ -92,12 +93,9 @@ def test_supplier_submits_a_return_and_the_contract_manager_reviews_it(
     page.get_by_label(f"{APPRENTICE_WEEKS} (weeks)").fill("10.5")
     page.get_by_label("What was delivered").fill(NARRATIVE)
     page.get_by_label("Upload evidence files").set_input_files(evidence)
-    submit(page, "Submit the return")
+    return_submitted(page)
 
     expect(page).to_have_title(f"{REFERENCE} Northfield library refurbishment – Commonweal")
-    banner = page.locator(".govuk-notification-banner--success")
-    expect(banner).to_have_attribute("role", "alert")
-    expect(banner).to_contain_text("Your return has been submitted for verification.")
     card = newest_return(page)
     expect(card.locator(".govuk-summary-card__title")).to_contain_text("by Sam Hughes")
     expect(card).to_contain_text(NARRATIVE)

@@ -40,7 +40,7 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     open_return_form(page)
 
     # Nothing entered: one error per missing part, each linked to its field.
-    submit(page, "Submit the return")
+    submit(page, "Continue")
     expect(page).to_have_title("Error: Submit a delivery return – NBC-2026-014 – Commonweal")
     first_commitment = Commitment.objects.filter(agreement__reference="NBC-2026-014").order_by("pk").first()
     assert first_commitment is not None
@@ -68,7 +68,7 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     page.locator(commitment_field("JOBS.1.1")).fill("two")
     page.get_by_label("What was delivered").fill("Two local people joined the site team.")
     page.get_by_label("Upload evidence files").set_input_files(evidence)
-    submit(page, "Submit the return")
+    submit(page, "Continue")
     assert error_summary_items(page) == [
         ("Enter the quantity as a number, like 12 or 3.5", commitment_field("JOBS.1.1"))
     ]
@@ -83,7 +83,7 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     program.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64)
     page.locator(commitment_field("JOBS.1.1")).fill("2")
     page.get_by_label("Upload evidence files").set_input_files(program)
-    submit(page, "Submit the return")
+    submit(page, "Continue")
     expected = "The selected file must be a CSV, DOCX, JPG, ODS, ODT, PDF, PNG, TXT or XLSX"
     assert error_summary_items(page) == [(expected, "#id_evidence")]
     assert inline_errors(page) == [f"Error: {expected}"]
