@@ -2,11 +2,12 @@
 
 Network "Tees Anchors" (coordinator Jo). Members, all in 2026Q3 (July to September 2026):
 
-| member           | shares     | named | jobs lines (measure)                                   | local spend          | staff trained |
-|------------------|------------|-------|--------------------------------------------------------|----------------------|---------------|
-| Alpha Council    | detail     | yes   | 5 verified (ref P-1), 3 pending (JOBS.1)               | 600 of 1,000 (60%)   | 10            |
-| Beta NHS Trust   | aggregates | no    | 4 verified (ref " p-1": counted already), 2 verified    | 250 of 1,000 (25%)   | 20            |
-| Gamma University | aggregates | no    | 6 verified, on its own code C-JOBS (crosswalk)         | no spend data        | 30            |
+- Alpha Council: shares detail, named. Jobs (JOBS.1): 5 verified (ref P-1) and 3 pending. Local spend
+  600 of 1,000 (60%). Staff trained 10.
+- Beta NHS Trust: aggregates only, anonymous. Jobs: 4 verified (ref " p-1": counted already), 2 verified.
+  Local spend 250 of 1,000 (25%). Staff trained 20.
+- Gamma University: aggregates only, anonymous. Jobs: 6 verified on its own code C-JOBS (a crosswalk).
+  No spend data. Staff trained 30.
 
 Jobs: claimed 5+3 + 2 + 6 = 16, verified 5 + 2 + 6 = 13; Beta's 4 is left out (one count). Benchmark
 (verified): 2, 5, 6: median 5, quartiles 3.5 and 5.5. Local spend: 850 of 2,000 = 42.5% (2 members);
@@ -122,15 +123,29 @@ def build() -> Net:
             named_in_benchmarks=key == "alpha",
         )
     jobs = services_metrics.metric_create(
-        actor=coordinator, member=coordinating, code="jobs", title="Local people into jobs", kind=MetricKind.DELIVERY,
-        unit="people", measure_code="JOBS.1",
+        actor=coordinator,
+        member=coordinating,
+        code="jobs",
+        title="Local people into jobs",
+        kind=MetricKind.DELIVERY,
+        unit="people",
+        measure_code="JOBS.1",
     )
     local = services_metrics.metric_create(
-        actor=coordinator, member=coordinating, code="local-spend", title="Local spend", kind=MetricKind.SPEND,
-        unit="", spend_share=SpendShare.LOCAL,
+        actor=coordinator,
+        member=coordinating,
+        code="local-spend",
+        title="Local spend",
+        kind=MetricKind.SPEND,
+        unit="",
+        spend_share=SpendShare.LOCAL,
     )
     trained = services_metrics.metric_create(
-        actor=coordinator, member=coordinating, code="trained", title="Staff trained", kind=MetricKind.SUBMITTED,
+        actor=coordinator,
+        member=coordinating,
+        code="trained",
+        title="Staff trained",
+        kind=MetricKind.SUBMITTED,
         unit="people",
     )
     services_metrics.crosswalk_add(
@@ -147,9 +162,7 @@ def build() -> Net:
         measure = factories.MeasureFactory.create(
             version=agreement.framework_version, organisation=organisation, code=codes[key]
         )
-        commitments[key] = [
-            factories.CommitmentFactory.create(agreement=agreement, measure=measure) for _ in range(2)
-        ]
+        commitments[key] = [factories.CommitmentFactory.create(agreement=agreement, measure=measure) for _ in range(2)]
         other = factories.MeasureFactory.create(version=agreement.framework_version, organisation=organisation)
         # A line on a measure no metric counts: never in any figure.
         line_add(factories.CommitmentFactory.create(agreement=agreement, measure=other), "99", at=at(2))
@@ -168,12 +181,19 @@ def build() -> Net:
     spend_add(members["beta"], "250.00", "750.00")
     for key, value in (("alpha", "10"), ("beta", "20"), ("gamma", "30")):
         services_metrics.figure_submit(
-            actor=leads[key], member=member_access(user=leads[key], slug=key), metric=trained, quarter="2026Q3",
+            actor=leads[key],
+            member=member_access(user=leads[key], slug=key),
+            metric=trained,
+            quarter="2026Q3",
             value=Decimal(value),
         )
     for key, target in (("alpha", "10"), ("beta", "4")):
         services_metrics.pledge_set(
-            actor=leads[key], member=member_access(user=leads[key], slug=key), metric=jobs,
-            baseline=Decimal("0"), target=Decimal(target), target_date=datetime.date(2027, 3, 31),
+            actor=leads[key],
+            member=member_access(user=leads[key], slug=key),
+            metric=jobs,
+            baseline=Decimal("0"),
+            target=Decimal(target),
+            target_date=datetime.date(2027, 3, 31),
         )
     return Net(network, coordinator, members, leads, memberships, agreements, jobs, local, trained)

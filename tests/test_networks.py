@@ -89,7 +89,11 @@ def test_spend_metric_is_one_share_across_members_spend(net: Net) -> None:
     assert (local["members_covered"], local["members_total"]) == (2, 3)
     assert local["value_type"] == "local_economic"
     assert local in figures["local_economic"] and local not in figures["additional_social"]
-    assert (local["benchmark"]["median"], local["benchmark"]["lower_quartile"], local["benchmark"]["upper_quartile"]) == (
+    assert (
+        local["benchmark"]["median"],
+        local["benchmark"]["lower_quartile"],
+        local["benchmark"]["upper_quartile"],
+    ) == (
         "42.50",
         "33.75",
         "51.25",
@@ -124,7 +128,13 @@ def test_agreement_detail_only_of_members_that_share_it(net: Net) -> None:
     detail = metric(figures, "jobs")["detail"]
     assert {row["member"] for row in detail} == {"Alpha Council"}
     assert detail == [
-        {"member": "Alpha Council", "agreement": "ALPHA-SECRET-001", "title": "Alpha Council works", "claimed": "8.00", "verified": "5.00"}
+        {
+            "member": "Alpha Council",
+            "agreement": "ALPHA-SECRET-001",
+            "title": "Alpha Council works",
+            "claimed": "8.00",
+            "verified": "5.00",
+        }
     ]
     text = json.dumps(figures)
     assert "BETA-SECRET-001" not in text and "GAMMA-SECRET-001" not in text
@@ -138,11 +148,20 @@ def test_a_withdrawal_stops_later_figures_and_published_ones_stay_marked(net: Ne
     report = services_reports.report_publish(actor=net.coordinator, member=coordinator, quarter="2026Q3")
     gamma = net.lead_member("gamma")
     services_membership.sharing_set(
-        actor=net.leads["gamma"], member=gamma, membership=net.memberships["gamma"], sharing="none", named_in_benchmarks=True
+        actor=net.leads["gamma"],
+        member=gamma,
+        membership=net.memberships["gamma"],
+        sharing="none",
+        named_in_benchmarks=True,
     )
     after = network_figures(network=net.network, quarter=Q3).figures
     jobs = metric(after, "jobs")
-    assert (jobs["claimed"], jobs["verified"], jobs["members_covered"], jobs["members_total"]) == ("10.00", "7.00", 2, 3)
+    assert (jobs["claimed"], jobs["verified"], jobs["members_covered"], jobs["members_total"]) == (
+        "10.00",
+        "7.00",
+        2,
+        3,
+    )
     assert metric(after, "trained")["claimed"] == "30.00"
     assert after["members_covered"] == 2
     report.refresh_from_db()
@@ -165,7 +184,11 @@ def test_only_the_member_itself_sets_what_is_shared(net: Net) -> None:
     alpha = net.lead_member("alpha")
     with pytest.raises(ApplicationError, match="Only the member itself"):
         services_membership.sharing_set(
-            actor=net.leads["alpha"], member=alpha, membership=net.memberships["beta"], sharing="detail", named_in_benchmarks=True
+            actor=net.leads["alpha"],
+            member=alpha,
+            membership=net.memberships["beta"],
+            sharing="detail",
+            named_in_benchmarks=True,
         )
     viewer = factories.member_user(net.members["alpha"], Role.VIEWER)
     from commonweal.tenancy.selectors import member_access
@@ -196,7 +219,9 @@ def test_invitation_rules(net: Net) -> None:
 
     delta_lead = member_access(user=lead, slug="delta")
     with pytest.raises(ApplicationError, match="Accept the invitation first"):
-        services_membership.sharing_set(actor=lead, member=delta_lead, membership=invited, sharing="detail", named_in_benchmarks=False)
+        services_membership.sharing_set(
+            actor=lead, member=delta_lead, membership=invited, sharing="detail", named_in_benchmarks=False
+        )
     services_membership.invitation_answer(actor=lead, member=delta_lead, membership=invited, accept=False)
     assert not delta.networks.exists()
     figures = network_figures(network=net.network, quarter=Q3, include_detail=True).figures
@@ -212,12 +237,13 @@ def test_the_member_is_told_its_line_was_counted_without_naming_the_other_member
 
     left_out = member_left_out(membership=net.memberships["beta"], quarter=Q3)
     assert [(line.line, line.reason) for line in left_out] == [
-        (f"BETA-SECRET-001, the return of 5 August 2026, JOBS.1", "already counted in the network")
+        ("BETA-SECRET-001, the return of 5 August 2026, JOBS.1", "already counted in the network")
     ]
     assert member_left_out(membership=net.memberships["alpha"], quarter=Q3) == []
     client.force_login(net.leads["beta"])
     page = client.get(
-        reverse("networks:membership-detail", kwargs={"org": "beta", "pk": net.memberships["beta"].pk}), {"quarter": "2026Q3"}
+        reverse("networks:membership-detail", kwargs={"org": "beta", "pk": net.memberships["beta"].pk}),
+        {"quarter": "2026Q3"},
     ).content.decode()
     assert "already counted in the network" in page
     assert "Alpha Council" not in page and "ALPHA-SECRET" not in page and "P-1" not in page
@@ -235,7 +261,9 @@ def test_a_member_own_earlier_line_is_named(net: Net) -> None:
     assert other is not None
     line_add(other, "1", evidence=" ev-1", at=at(21))
     left_out = member_left_out(membership=net.memberships["alpha"], quarter=Q3)
-    assert [line.reason for line in left_out] == ["already counted on your line ALPHA-SECRET-001, the return of 20 August 2026, JOBS.1"]
+    assert [line.reason for line in left_out] == [
+        "already counted on your line ALPHA-SECRET-001, the return of 20 August 2026, JOBS.1"
+    ]
 
 
 def test_references_are_compared_only_as_keyed_hashes(settings: Any) -> None:
@@ -262,16 +290,58 @@ def test_a_programme_counts_a_participant_once_and_leaves_only_aggregates(net: N
     alpha, beta = (programme.partners.get(organisation=net.members[key]) for key in ("alpha", "beta"))
     record = services_programmes.participant_record
     day = datetime.date(2026, 7, 10)
-    record(actor=net.leads["alpha"], member=net.lead_member("alpha"), partner=alpha, participant_id="X-1", stage="referral", reached_on=day)
-    record(actor=net.leads["alpha"], member=net.lead_member("alpha"), partner=alpha, participant_id="x-1", stage="training", reached_on=day)
-    record(actor=net.leads["alpha"], member=net.lead_member("alpha"), partner=alpha, participant_id="X-1", stage="start", reached_on=datetime.date(2026, 8, 1))
+    record(
+        actor=net.leads["alpha"],
+        member=net.lead_member("alpha"),
+        partner=alpha,
+        participant_id="X-1",
+        stage="referral",
+        reached_on=day,
+    )
+    record(
+        actor=net.leads["alpha"],
+        member=net.lead_member("alpha"),
+        partner=alpha,
+        participant_id="x-1",
+        stage="training",
+        reached_on=day,
+    )
+    record(
+        actor=net.leads["alpha"],
+        member=net.lead_member("alpha"),
+        partner=alpha,
+        participant_id="X-1",
+        stage="start",
+        reached_on=datetime.date(2026, 8, 1),
+    )
     with pytest.raises(ApplicationError) as refusal:
-        record(actor=net.leads["beta"], member=net.lead_member("beta"), partner=beta, participant_id=" X-1 ", stage="referral", reached_on=day)
+        record(
+            actor=net.leads["beta"],
+            member=net.lead_member("beta"),
+            partner=beta,
+            participant_id=" X-1 ",
+            stage="referral",
+            reached_on=day,
+        )
     assert refusal.value.message == "This participant is already counted in the network."
     with pytest.raises(ApplicationError, match="You referred this participant on 10 July 2026"):
-        record(actor=net.leads["alpha"], member=net.lead_member("alpha"), partner=alpha, participant_id="X-1", stage="referral", reached_on=day)
+        record(
+            actor=net.leads["alpha"],
+            member=net.lead_member("alpha"),
+            partner=alpha,
+            participant_id="X-1",
+            stage="referral",
+            reached_on=day,
+        )
     with pytest.raises(ApplicationError, match="you have no participant with that id"):
-        record(actor=net.leads["beta"], member=net.lead_member("beta"), partner=beta, participant_id="X-1", stage="offer", reached_on=day)
+        record(
+            actor=net.leads["beta"],
+            member=net.lead_member("beta"),
+            partner=beta,
+            participant_id="X-1",
+            stage="offer",
+            reached_on=day,
+        )
     assert "X-1" not in ProgrammeParticipant.objects.get().digest
     figures = network_figures(network=net.network, quarter=Q3).figures
     (shown,) = figures["programmes"]
@@ -282,7 +352,11 @@ def test_a_programme_counts_a_participant_once_and_leaves_only_aggregates(net: N
     assert shown["participants"] == 1
     with pytest.raises(ApplicationError, match="add up to 100%"):
         services_programmes.programme_create(
-            actor=net.coordinator, member=coordinator, title="Half", description="", shares={net.members["alpha"]: Decimal("50")}
+            actor=net.coordinator,
+            member=coordinator,
+            title="Half",
+            description="",
+            shares={net.members["alpha"]: Decimal("50")},
         )
 
 
@@ -292,14 +366,24 @@ def test_a_programme_counts_a_participant_once_and_leaves_only_aggregates(net: N
 def test_bad_figures_and_pledges_are_refused_and_change_nothing(net: Net) -> None:
     alpha = net.lead_member("alpha")
     with pytest.raises(ApplicationError, match="like 2026Q3"):
-        services_metrics.figure_submit(actor=net.leads["alpha"], member=alpha, metric=net.trained, quarter="Q3", value=Decimal(1))
+        services_metrics.figure_submit(
+            actor=net.leads["alpha"], member=alpha, metric=net.trained, quarter="Q3", value=Decimal(1)
+        )
     with pytest.raises(ApplicationError, match="0 or more"):
-        services_metrics.figure_submit(actor=net.leads["alpha"], member=alpha, metric=net.trained, quarter="2026Q3", value=Decimal(-1))
+        services_metrics.figure_submit(
+            actor=net.leads["alpha"], member=alpha, metric=net.trained, quarter="2026Q3", value=Decimal(-1)
+        )
     with pytest.raises(ApplicationError, match="nothing to submit"):
-        services_metrics.figure_submit(actor=net.leads["alpha"], member=alpha, metric=net.jobs, quarter="2026Q3", value=Decimal(1))
+        services_metrics.figure_submit(
+            actor=net.leads["alpha"], member=alpha, metric=net.jobs, quarter="2026Q3", value=Decimal(1)
+        )
     with pytest.raises(ApplicationError, match="100 or less"):
         services_metrics.pledge_set(
-            actor=net.leads["alpha"], member=alpha, metric=net.local, baseline=Decimal(50), target=Decimal(120),
+            actor=net.leads["alpha"],
+            member=alpha,
+            metric=net.local,
+            baseline=Decimal(50),
+            target=Decimal(120),
             target_date=datetime.date(2027, 1, 1),
         )
     assert metric(network_figures(network=net.network, quarter=Q3).figures, "trained")["claimed"] == "60.00"
@@ -330,7 +414,8 @@ def test_the_dashboard_and_report_files(net: Net, client: Client, tmp_path: Path
     bad = client.get(reverse("networks:dashboard", kwargs={"org": net.network.slug}), {"quarter": "soon"})
     assert "Enter the quarter as a year and quarter number" in bad.content.decode()
     response = client.post(
-        reverse("networks:report-list", kwargs={"org": net.network.slug}), {"nw-quarter": "2026Q3", "nw-summary": "First"}
+        reverse("networks:report-list", kwargs={"org": net.network.slug}),
+        {"nw-quarter": "2026Q3", "nw-summary": "First"},
     )
     report = NetworkReport.objects.get()
     assert response.status_code == 302
@@ -380,9 +465,12 @@ def test_the_api(net: Net, client: Client) -> None:
     )
     assert response.status_code == 200
     assert metric(response.json(), "trained")["claimed"] == "60.00"
-    assert client.get(
-        reverse("api:network-figures", kwargs={"org": net.network.slug}), {"quarter": "x"}, headers=headers
-    ).status_code == 400
+    assert (
+        client.get(
+            reverse("api:network-figures", kwargs={"org": net.network.slug}), {"quarter": "x"}, headers=headers
+        ).status_code
+        == 400
+    )
     lead = {"Authorization": f"Token {factories.api_token(net.leads['beta']).key}"}
     mine = client.get(reverse("api:network-membership-list", kwargs={"org": "beta"}), headers=lead).json()
     assert [(m["network"], m["sharing"]) for m in mine] == [("tees-anchors", "aggregates")]

@@ -33,14 +33,13 @@ from .models import (
     MetricSubmission,
     NetworkMembership,
     ParticipantStage,
-    Pledge,
     Programme,
     ProgrammeParticipant,
     ProgrammeStage,
     SharedMetric,
     Sharing,
 )
-from .rules import ALREADY_COUNTED, Quarter, money, percent, pledge_progress, quartile_position, quarters_ending, spread
+from .rules import ALREADY_COUNTED, Quarter, money, percent, pledge_progress, quarters_ending, quartile_position, spread
 from .rules import reference_digest as digest_of
 
 ZERO = Decimal("0.00")
@@ -117,8 +116,9 @@ def _delivery(network: Organisation, metric: SharedMetric, covered: list[Network
         )
     )
     seen: dict[str, tuple[int, str]] = {}  # digest → (organisation id, the line's label)
-    detail: dict[tuple[int, str, str], list[Decimal]] = {}
-    for row in rows.iterator(chunk_size=5000):
+    detail: dict[tuple[int, str, str], tuple[list[Decimal], str]] = {}
+    for found in rows.iterator(chunk_size=5000):
+        row: dict[str, Any] = dict(found)
         day = timezone.localdate(row["submitted"])
         if day > end:
             continue
@@ -142,13 +142,13 @@ def _delivery(network: Organisation, metric: SharedMetric, covered: list[Network
         result.claimed[key] += quantity
         verified = quantity if row["status"] == LineStatus.VERIFIED else ZERO
         result.verified[key] += verified
-        sums = detail.setdefault(
+        sums, _ = detail.setdefault(
             (organisation_id, quarter, row["delivery_return__agreement__reference"]),
-            [ZERO, ZERO, row["delivery_return__agreement__title"]],
+            ([ZERO, ZERO], row["delivery_return__agreement__title"]),
         )
         sums[0] += quantity
         sums[1] += verified
-    for (organisation_id, quarter, reference), (claimed, verified, title) in sorted(detail.items()):
+    for (organisation_id, quarter, reference), ((claimed, verified), title) in sorted(detail.items()):
         result.detail[(organisation_id, quarter)].append(
             {"agreement": reference, "title": title, "claimed": str(claimed), "verified": str(verified)}
         )
@@ -192,7 +192,9 @@ def _pledges(
     target_total = baseline_total = current_total = ZERO
     pledges = [p for p in metric.pledges.all() if p.organisation_id in covered_ids]
     anonymous = 0
-    for pledge in sorted(pledges, key=lambda p: (p.organisation_id not in named, named.get(p.organisation_id, ""), p.pk)):
+    for pledge in sorted(
+        pledges, key=lambda p: (p.organisation_id not in named, named.get(p.organisation_id, ""), p.pk)
+    ):
         now = current.get(pledge.organisation_id, ZERO)
         if pledge.organisation_id in named:
             label = named[pledge.organisation_id]
@@ -325,7 +327,9 @@ def _programmes(network: Organisation, quarter: Quarter) -> list[dict[str, Any]]
             }
             for stage in STAGE_ORDER
         ]
-        partner_rows = [{"name": partner.organisation.name, "share": str(partner.share_percent)} for partner in partners]
+        partner_rows = [
+            {"name": partner.organisation.name, "share": str(partner.share_percent)} for partner in partners
+        ]
         participants = ProgrammeParticipant.objects.filter(programme=programme, referred_on__lte=quarter.end).count()
         result.append(
             {"title": programme.title, "participants": participants, "stages": rows, "partners": partner_rows}

@@ -11,10 +11,13 @@ from .models import Sharing
 
 
 class InviteForm(GovukForm):
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Public body to invite",
         queryset=None,
-        error_messages={"required": "Choose a public body to invite", "invalid_choice": "Choose a public body from the list"},
+        error_messages={
+            "required": "Choose a public body to invite",
+            "invalid_choice": "Choose a public body from the list",
+        },
     )
 
     def __init__(self, *args: Any, organisations: QuerySet[Any], **kwargs: Any) -> None:

@@ -29,7 +29,9 @@ class MetricForm(GovukForm):
         label="Shared measure code (delivery metrics)", max_length=40, required=False, help_text="For example JOBS.1.2."
     )
     spend_share = forms.ChoiceField(
-        label="Share of spend (spend metrics)", choices=[("", "Not a spend metric"), *SpendShare.choices], required=False
+        label="Share of spend (spend metrics)",
+        choices=[("", "Not a spend metric"), *SpendShare.choices],
+        required=False,
     )
     unit = forms.CharField(label="Unit", max_length=40, required=False, help_text="People, weeks, buildings.")
     value_type = forms.ChoiceField(
@@ -39,7 +41,7 @@ class MetricForm(GovukForm):
 
 
 class CrosswalkForm(GovukForm):
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Member", queryset=None, error_messages={"required": "Choose the member whose code this is"}
     )
     measure_code = forms.CharField(
@@ -54,8 +56,10 @@ class CrosswalkForm(GovukForm):
 
 
 class _MetricChoice(GovukForm):
-    metric = forms.ModelChoiceField(
-        label="Metric", queryset=None, error_messages={"required": "Choose a metric", "invalid_choice": "Choose a metric"}
+    metric: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Metric",
+        queryset=None,
+        error_messages={"required": "Choose a metric", "invalid_choice": "Choose a metric"},
     )
 
     def __init__(self, *args: Any, metrics: QuerySet[Any], **kwargs: Any) -> None:
@@ -67,11 +71,15 @@ class _MetricChoice(GovukForm):
 
 class SubmissionForm(_MetricChoice):
     quarter = forms.CharField(
-        label="Quarter", max_length=6, help_text="As a year and quarter, like 2026Q3 (July to September 2026).",
+        label="Quarter",
+        max_length=6,
+        help_text="As a year and quarter, like 2026Q3 (July to September 2026).",
         error_messages={"required": "Enter the quarter, like 2026Q3"},
     )
     value = forms.DecimalField(
-        label="Figure", max_digits=16, decimal_places=2,
+        label="Figure",
+        max_digits=16,
+        decimal_places=2,
         error_messages={"required": "Enter the figure", "invalid": "Enter the figure as a number, like 12 or 3.5"},
     )
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -79,11 +87,15 @@ class SubmissionForm(_MetricChoice):
 
 class PledgeForm(_MetricChoice):
     baseline = forms.DecimalField(
-        label="Baseline", max_digits=16, decimal_places=2,
+        label="Baseline",
+        max_digits=16,
+        decimal_places=2,
         error_messages={"required": "Enter the baseline", "invalid": "Enter the baseline as a number"},
     )
     target = forms.DecimalField(
-        label="Target", max_digits=16, decimal_places=2,
+        label="Target",
+        max_digits=16,
+        decimal_places=2,
         error_messages={"required": "Enter the target", "invalid": "Enter the target as a number"},
     )
     target_date = GovukDateField(label="Target date", required=True)

@@ -44,7 +44,9 @@ class ParticipantForm(GovukForm):
         error_messages={"required": "Enter the participant's pseudonymous id"},
     )
     stage = forms.ChoiceField(
-        label="Stage reached", choices=ProgrammeStage.choices, widget=forms.RadioSelect,
+        label="Stage reached",
+        choices=ProgrammeStage.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose the stage reached"},
     )
     reached_on = GovukDateField(label="Date reached", required=True)

@@ -84,7 +84,15 @@ def figures_xlsx(view: ReportView) -> bytes:
         b = metric["benchmark"]
         for row in b["rows"]:
             bench.append(
-                [metric["code"], cell_safe(row["label"]), row["value"], row["position"], b["median"], b["lower_quartile"], b["upper_quartile"]]
+                [
+                    metric["code"],
+                    cell_safe(row["label"]),
+                    row["value"],
+                    row["position"],
+                    b["median"],
+                    b["lower_quartile"],
+                    b["upper_quartile"],
+                ]
             )
     out = io.BytesIO()
     workbook.save(out)

@@ -37,12 +37,14 @@ def member_metric_get(*, membership: NetworkMembership, pk: int) -> SharedMetric
 
 
 def own_submission_list(*, membership: NetworkMembership) -> QuerySet[MetricSubmission]:
-    return MetricSubmission.objects.filter(
-        metric__network=membership.network, organisation=membership.organisation
-    ).select_related("metric").order_by("-quarter", "metric__title")
+    return (
+        MetricSubmission.objects.filter(metric__network=membership.network, organisation=membership.organisation)
+        .select_related("metric")
+        .order_by("-quarter", "metric__title")
+    )
 
 
 def own_pledge_list(*, membership: NetworkMembership) -> QuerySet[Pledge]:
-    return Pledge.objects.filter(metric__network=membership.network, organisation=membership.organisation).select_related(
-        "metric"
-    )
+    return Pledge.objects.filter(
+        metric__network=membership.network, organisation=membership.organisation
+    ).select_related("metric")

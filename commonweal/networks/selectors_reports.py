@@ -112,5 +112,7 @@ def public_story_list(*, network: Organisation) -> list[dict[str, Any]]:
         except Http404:
             continue
         for story in hub.snapshot.get("stories", []):
-            stories.append({**story, "member": membership.organisation.name, "member_slug": membership.organisation.slug})
+            stories.append(
+                {**story, "member": membership.organisation.name, "member_slug": membership.organisation.slug}
+            )
     return stories

@@ -60,7 +60,9 @@ def invitation_answer(
     if membership.organisation_id != member.organisation.pk:
         raise ApplicationError("Only the invited organisation answers its invitation.")
     if membership.state != MembershipState.INVITED:
-        raise ApplicationError(f"The invitation was answered on {timezone.localtime(membership.answered_at):%-d %B %Y}.")
+        raise ApplicationError(
+            f"The invitation was answered on {timezone.localtime(membership.answered_at):%-d %B %Y}."
+        )
     membership.state = MembershipState.ACTIVE if accept else MembershipState.DECLINED
     membership.answered_at = timezone.now()
     membership.save(update_fields=["state", "answered_at", "updated_at"])

@@ -140,7 +140,9 @@ def figure_submit(
         raise ApplicationError("Commonweal works this metric out from your own data: there is nothing to submit.")
     period = str(Quarter.parse(quarter))
     value = _amount(value, "figure")
-    submission = MetricSubmission.objects.filter(metric=metric, organisation=member.organisation, quarter=period).first()
+    submission = MetricSubmission.objects.filter(
+        metric=metric, organisation=member.organisation, quarter=period
+    ).first()
     before = snapshot(submission, ["value", "note"]) if submission else None
     if submission is None:
         submission = MetricSubmission(metric=metric, organisation=member.organisation, quarter=period)

@@ -82,7 +82,9 @@ def participant_record(
     if not participant_id.strip():
         raise ApplicationError("Enter the participant's pseudonymous id")
     programme = Programme.objects.select_for_update().get(pk=partner.programme_id)
-    digest = reference_digest(network_id=programme.network_id, kind=f"participant-{programme.pk}", reference=participant_id)
+    digest = reference_digest(
+        network_id=programme.network_id, kind=f"participant-{programme.pk}", reference=participant_id
+    )
     participant = ProgrammeParticipant.objects.filter(programme=programme, digest=digest).first()
     if stage == ProgrammeStage.REFERRAL:
         if participant is not None:

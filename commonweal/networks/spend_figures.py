@@ -101,7 +101,8 @@ def network_spend(*, organisations: list[Organisation], start: date, end: date) 
         members = [member for member, paths in files.items() for _ in paths]
         names = [str(path) for paths in files.values() for path in paths]
         connection.execute(
-            "CREATE TEMP TABLE network_files AS SELECT unnest($1::BIGINT[]) AS member, unnest($2::VARCHAR[]) AS filename",
+            "CREATE TEMP TABLE network_files AS "
+            "SELECT unnest($1::BIGINT[]) AS member, unnest($2::VARCHAR[]) AS filename",
             [members, names],
         )
         classification = _classification([o for o in organisations if o.pk in files])

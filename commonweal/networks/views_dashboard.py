@@ -11,10 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.core.errors import ApplicationError
 from commonweal.frontend.pages import form_page
+from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.permissions import Permission, member_require
 
-from . import report_files, selectors_membership, selectors_metrics, selectors_programmes, selectors_reports
-from . import services_membership, services_metrics, services_programmes, services_reports
+from . import (
+    report_files,
+    selectors_membership,
+    selectors_metrics,
+    selectors_programmes,
+    selectors_reports,
+    services_membership,
+    services_metrics,
+    services_programmes,
+    services_reports,
+)
 from .forms_membership import InviteForm
 from .forms_metrics import CrosswalkForm, MetricForm
 from .forms_programmes import ProgrammeForm
@@ -57,7 +67,9 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_invite(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_NETWORK)
-    form = InviteForm(request.POST or None, prefix="nw", organisations=selectors_membership.invitable_list(member=member))
+    form = InviteForm(
+        request.POST or None, prefix="nw", organisations=selectors_membership.invitable_list(member=member)
+    )
     return form_page(
         request,
         form,
@@ -97,7 +109,7 @@ def metric_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     form = CrosswalkForm(
         request.POST or None,
         prefix="nw",
-        organisations=type(metric.network).objects.filter(pk__in=members.values("organisation_id")),
+        organisations=Organisation.objects.filter(pk__in=members.values("organisation_id")),
     )
     if request.method == "POST":
         member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_NETWORK)

@@ -13,8 +13,15 @@ from commonweal.core.errors import ApplicationError
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
-from . import selectors_membership, selectors_metrics, selectors_programmes, selectors_reports
-from . import services_membership, services_metrics, services_programmes
+from . import (
+    selectors_membership,
+    selectors_metrics,
+    selectors_programmes,
+    selectors_reports,
+    services_membership,
+    services_metrics,
+    services_programmes,
+)
 from .forms_membership import AnswerForm, SharingForm
 from .forms_metrics import PledgeForm, SubmissionForm
 from .forms_programmes import ParticipantForm
@@ -47,7 +54,9 @@ def membership_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.READ_PUBLIC_BODY)
     membership = selectors_membership.membership_get(member=member, pk=pk)
     try:
-        quarter = Quarter.parse(request.GET["quarter"]) if request.GET.get("quarter") else selectors_reports.quarter_current()
+        quarter = (
+            Quarter.parse(request.GET["quarter"]) if request.GET.get("quarter") else selectors_reports.quarter_current()
+        )
     except ApplicationError:
         quarter = selectors_reports.quarter_current()
     return render(
@@ -78,9 +87,11 @@ def membership_answer(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         save=lambda: services_membership.invitation_answer(
             actor=member.user, member=member, membership=membership, accept=form.cleaned_data["answer"] == "accept"
         ),
-        message=lambda m: f"You have joined {m.network.name}: choose what it may see."
-        if m.is_active
-        else f"You declined the invitation to {m.network.name}.",
+        message=lambda m: (
+            f"You have joined {m.network.name}: choose what it may see."
+            if m.is_active
+            else f"You declined the invitation to {m.network.name}."
+        ),
         success_url=_detail_url(org, membership.pk),
         template="networks/member_answer.html",
         context={"member": member, "membership": membership},
@@ -121,7 +132,10 @@ def figure_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     membership = selectors_membership.membership_get(member=member, pk=pk)
     metrics = selectors_metrics.member_metric_list(membership=membership).filter(kind=MetricKind.SUBMITTED)
     form = SubmissionForm(
-        request.POST or None, prefix="nw", metrics=metrics, initial={"quarter": str(selectors_reports.quarter_current())}
+        request.POST or None,
+        prefix="nw",
+        metrics=metrics,
+        initial={"quarter": str(selectors_reports.quarter_current())},
     )
     return form_page(
         request,
@@ -137,7 +151,12 @@ def figure_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         message=lambda s: f"Your figure for {s.metric.title}, {s.quarter}, is submitted.",
         success_url=_detail_url(org, membership.pk),
         template="networks/member_form.html",
-        context={"member": member, "membership": membership, "heading": "Submit a quarterly figure", "button": "Submit the figure"},
+        context={
+            "member": member,
+            "membership": membership,
+            "heading": "Submit a quarterly figure",
+            "button": "Submit the figure",
+        },
     )
 
 
@@ -146,7 +165,9 @@ def figure_submit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def pledge_set(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_REPORTS)
     membership = selectors_membership.membership_get(member=member, pk=pk)
-    form = PledgeForm(request.POST or None, prefix="nw", metrics=selectors_metrics.member_metric_list(membership=membership))
+    form = PledgeForm(
+        request.POST or None, prefix="nw", metrics=selectors_metrics.member_metric_list(membership=membership)
+    )
     return form_page(
         request,
         form,

@@ -36,7 +36,9 @@ def _view(org: str, pk: int) -> selectors_reports.ReportView:
 @require_GET
 def report_page(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     view = _view(org, pk)
-    return render(request, "networks/public_report.html", {"network": view.report.network, "view": view, "figures": view.figures})
+    return render(
+        request, "networks/public_report.html", {"network": view.report.network, "view": view, "figures": view.figures}
+    )
 
 
 @require_GET
