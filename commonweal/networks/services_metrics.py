@@ -138,7 +138,10 @@ def figure_submit(
     _membership_require(member, metric.network)
     if metric.kind != MetricKind.SUBMITTED:
         raise ApplicationError("Commonweal works this metric out from your own data: there is nothing to submit.")
-    period = str(Quarter.parse(quarter))
+    try:
+        period = str(Quarter.parse(quarter))
+    except ApplicationError as error:
+        raise ApplicationError(error.message, field_errors={"quarter": error.message}) from None
     value = _amount(value, "figure")
     submission = MetricSubmission.objects.filter(
         metric=metric, organisation=member.organisation, quarter=period

@@ -20,14 +20,20 @@ from .rules import Quarter
 def report_publish(*, actor: User | None, member: Member, quarter: str, summary: str = "") -> NetworkReport:
     permission_require(member, Permission.MANAGE_NETWORK)
     network = member.organisation
-    period = Quarter.parse(quarter)
-    if period.start > timezone.localdate():
-        raise ApplicationError(f"{period.label} has not started: publish a quarter once it has begun.")
+    try:
+        period = Quarter.parse(quarter)
+    except ApplicationError as error:
+        raise ApplicationError(error.message, field_errors={"quarter": error.message}) from None
+    refusal = ""
     existing = NetworkReport.objects.filter(network=network, quarter=str(period)).first()
-    if existing is not None:
-        raise ApplicationError(
-            f"The report for {period.label} was published on {timezone.localtime(existing.published_at):%-d %B %Y}."
+    if period.start > timezone.localdate():
+        refusal = f"{period.label} has not started: publish a quarter once it has begun"
+    elif existing is not None:
+        refusal = (
+            f"The report for {period.label} was published on {timezone.localtime(existing.published_at):%-d %B %Y}"
         )
+    if refusal:
+        raise ApplicationError(refusal, field_errors={"quarter": refusal})
     figures = network_figures(network=network, quarter=period).figures
     report = NetworkReport.objects.create(
         network=network,
