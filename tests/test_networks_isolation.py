@@ -137,9 +137,9 @@ def test_members_and_the_public_see_aggregates_only(net: Net, client: Client) ->
         "network-public:report-json",
         "network-public:report-csv",
     ):
-        kwargs = (
-            {"org": net.network.slug} if name == "network-public:page" else {"org": net.network.slug, "pk": report.pk}
-        )
+        kwargs: dict[str, object] = {"org": net.network.slug}
+        if name != "network-public:page":
+            kwargs["pk"] = report.pk
         text = Client().get(reverse(name, kwargs=kwargs)).content.decode()
         assert "SECRET" not in text and "Council works" not in text and "Trust works" not in text, name
     client.force_login(net.leads["beta"])
