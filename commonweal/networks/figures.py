@@ -14,11 +14,11 @@ report keeps them exactly.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from commonweal.delivery.models import LineStatus, ReturnLine
@@ -80,13 +80,16 @@ class _Delivery:
     left_out: dict[tuple[int, str], list[LeftOut]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _line_label(row: dict[str, Any]) -> str:
-    when = row["delivery_return__period__label"] or f"the return of {timezone.localdate(row['submitted']):%-d %B %Y}"
-    return f"{row['delivery_return__agreement__reference']}, {when}, {row['commitment__measure__code']}"
+def _line_label(reference: str, period: str | None, day: date, code: str) -> str:
+    when = period or f"the return of {day:%-d %B %Y}"
+    return f"{reference}, {when}, {code}"
 
 
-def _delivery(network: Organisation, metric: SharedMetric, covered: list[NetworkMembership], end: date) -> _Delivery:
-    """Every claimed line of the covered members on the metric's codes, up to `end`, counted once."""
+def _delivery(
+    network: Organisation, metric: SharedMetric, covered: list[NetworkMembership], end: date, detail_quarter: str
+) -> _Delivery:
+    """Every claimed line of the covered members on the metric's codes, up to `end`, counted once; the
+    agreements behind `detail_quarter`'s figures of the members that share them (empty: none)."""
     result = _Delivery()
     if not covered:
         return result
@@ -97,12 +100,14 @@ def _delivery(network: Organisation, metric: SharedMetric, covered: list[Network
     for membership in covered:
         codes = {metric.measure_code, *crosswalks[membership.organisation_id]} - {""}
         where |= Q(organisation_id=membership.organisation_id, commitment__measure__code__in=codes)
+    detail_ids = {m.organisation_id for m in covered if m.sharing == Sharing.DETAIL}
+    zone = timezone.get_current_timezone()
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     rows = (
         ReturnLine.objects.claimed()
-        .filter(where, delivery_return__submitted_at__isnull=False)
+        .filter(where, delivery_return__submitted_at__isnull=False, delivery_return__submitted_at__lt=until)
         .order_by("delivery_return__submitted_at", "pk")
-        .values(
-            "pk",
+        .values_list(
             "organisation_id",
             "quantity",
             "status",
@@ -112,42 +117,42 @@ def _delivery(network: Organisation, metric: SharedMetric, covered: list[Network
             "delivery_return__agreement__title",
             "delivery_return__period__label",
             "commitment__measure__code",
-            submitted=F("delivery_return__submitted_at"),
+            "delivery_return__submitted_at",
         )
     )
     seen: dict[str, tuple[int, str]] = {}  # digest → (organisation id, the line's label)
     detail: dict[tuple[int, str, str], tuple[list[Decimal], str]] = {}
-    for found in rows.iterator(chunk_size=5000):
-        row: dict[str, Any] = dict(found)
-        day = timezone.localdate(row["submitted"])
-        if day > end:
-            continue
-        quarter = str(Quarter.of(day))
-        organisation_id = row["organisation_id"]
-        label = _line_label(row)
-        digests = [
-            digest_of(network_id=network.pk, kind=kind, reference=row[name])
-            for kind, name in (("evidence", "evidence_reference"), ("beneficiary", "beneficiary_reference"))
-            if row[name]
-        ]
-        earlier = next((seen[digest] for digest in digests if digest in seen), None)
-        if earlier is not None:
-            reason = f"already counted on your line {earlier[1]}" if earlier[0] == organisation_id else ALREADY_COUNTED
-            result.left_out[(organisation_id, quarter)].append(LeftOut(line=label, reason=reason))
-            continue
-        for digest in digests:
-            seen[digest] = (organisation_id, label)
+    quarters: dict[date, str] = {}
+    for organisation_id, quantity, status, evidence, beneficiary, reference, title, period, code, submitted in rows:
+        day = submitted.astimezone(zone).date()
+        quarter = quarters.get(day)
+        if quarter is None:
+            quarter = quarters[day] = str(Quarter.of(day))
+        digests = []
+        if evidence:
+            digests.append(digest_of(network_id=network.pk, kind="evidence", reference=evidence))
+        if beneficiary:
+            digests.append(digest_of(network_id=network.pk, kind="beneficiary", reference=beneficiary))
+        if digests:
+            label = _line_label(reference, period, day, code)
+            earlier = next((seen[digest] for digest in digests if digest in seen), None)
+            if earlier is not None:
+                reason = (
+                    f"already counted on your line {earlier[1]}" if earlier[0] == organisation_id else ALREADY_COUNTED
+                )
+                result.left_out[(organisation_id, quarter)].append(LeftOut(line=label, reason=reason))
+                continue
+            for digest in digests:
+                seen[digest] = (organisation_id, label)
         key = (organisation_id, quarter)
-        quantity = money(row["quantity"])
-        result.claimed[key] += quantity
-        verified = quantity if row["status"] == LineStatus.VERIFIED else ZERO
+        amount = money(quantity)
+        result.claimed[key] += amount
+        verified = amount if status == LineStatus.VERIFIED else ZERO
         result.verified[key] += verified
-        sums, _ = detail.setdefault(
-            (organisation_id, quarter, row["delivery_return__agreement__reference"]),
-            ([ZERO, ZERO], row["delivery_return__agreement__title"]),
-        )
-        sums[0] += quantity
-        sums[1] += verified
+        if quarter == detail_quarter and organisation_id in detail_ids:
+            sums, _ = detail.setdefault((organisation_id, quarter, reference), ([ZERO, ZERO], title))
+            sums[0] += amount
+            sums[1] += verified
     for (organisation_id, quarter, reference), ((claimed, verified), title) in sorted(detail.items()):
         result.detail[(organisation_id, quarter)].append(
             {"agreement": reference, "title": title, "claimed": str(claimed), "verified": str(verified)}
@@ -376,7 +381,11 @@ def network_figures(*, network: Organisation, quarter: Quarter, include_detail: 
     left_out: dict[int, list[LeftOut]] = defaultdict(list)
     figures = []
     for metric in metrics:
-        delivery = _delivery(network, metric, covered, quarter.end) if metric.kind == MetricKind.DELIVERY else None
+        delivery = (
+            _delivery(network, metric, covered, quarter.end, str(quarter) if include_detail else "")
+            if metric.kind == MetricKind.DELIVERY
+            else None
+        )
         if delivery is not None:
             for (organisation_id, q), lines in delivery.left_out.items():
                 if q == str(quarter):

@@ -95,7 +95,9 @@ def reference_digest(*, network_id: int, kind: str, reference: str) -> str:
 def money(value: Decimal | int | float | None) -> Decimal:
     if value is None:
         return Decimal("0.00")
-    return Decimal(str(value)).quantize(PENNY, rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
