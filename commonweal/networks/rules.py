@@ -1,6 +1,7 @@
 """Pure rules both sides of networks need: quarters, the keyed hash that compares references across members
 without revealing them, quartiles for benchmarking, and progress against a pledge."""
 
+import functools
 import hashlib
 import hmac
 import re
@@ -79,11 +80,15 @@ def reference_normalise(value: str) -> str:
 
 
 def _key() -> bytes:
-    configured = getattr(settings, "NETWORK_REFERENCE_KEY", "") or ""
+    return _key_for(getattr(settings, "NETWORK_REFERENCE_KEY", "") or "", settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_for(configured: str, secret: str) -> bytes:
     if configured:
         return configured.encode()
     # Derived from the secret key, so that it is never the secret key itself.
-    return hmac.new(settings.SECRET_KEY.encode(), b"commonweal network references", hashlib.sha256).digest()
+    return hmac.new(secret.encode(), b"commonweal network references", hashlib.sha256).digest()
 
 
 def reference_digest(*, network_id: int, kind: str, reference: str) -> str:
