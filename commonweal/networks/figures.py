@@ -74,10 +74,26 @@ def _s(value: Decimal | None) -> str | None:
 
 @dataclass
 class _Delivery:
+    """One delivery metric's sums, by (organisation id, quarter), as the one count leaves them."""
+
     claimed: dict[tuple[int, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     verified: dict[tuple[int, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     detail: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     left_out: dict[tuple[int, str], list[LeftOut]] = field(default_factory=lambda: defaultdict(list))
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # digest → (organisation id, its line)
+    sums: dict[tuple[int, str, str], tuple[list[Decimal], str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Line:
+    organisation_id: int
+    quantity: Decimal
+    verified: bool
+    digests: list[str]
+    reference: str
+    title: str
+    quarter: str
+    label: str  # only where the line has a reference (the one count names it to its own member)
 
 
 def _line_label(reference: str, period: str | None, day: date, code: str) -> str:
@@ -85,21 +101,57 @@ def _line_label(reference: str, period: str | None, day: date, code: str) -> str
     return f"{reference}, {when}, {code}"
 
 
+def _count(result: _Delivery, line: _Line, detail_quarter: str, detail_ids: set[int]) -> None:
+    """Add one line to a metric's sums, unless one of its references was counted before (then say why)."""
+    key = (line.organisation_id, line.quarter)
+    if line.digests:
+        earlier = next((result.seen[digest] for digest in line.digests if digest in result.seen), None)
+        if earlier is not None:
+            own = earlier[0] == line.organisation_id
+            reason = f"already counted on your line {earlier[1]}" if own else ALREADY_COUNTED
+            result.left_out[key].append(LeftOut(line=line.label, reason=reason))
+            return
+        for digest in line.digests:
+            result.seen[digest] = (line.organisation_id, line.label)
+    verified = line.quantity if line.verified else ZERO
+    result.claimed[key] += line.quantity
+    result.verified[key] += verified
+    if line.quarter == detail_quarter and line.organisation_id in detail_ids:
+        sums, _ = result.sums.setdefault(
+            (line.organisation_id, line.quarter, line.reference), ([ZERO, ZERO], line.title)
+        )
+        sums[0] += line.quantity
+        sums[1] += verified
+
+
 def _delivery(
-    network: Organisation, metric: SharedMetric, covered: list[NetworkMembership], end: date, detail_quarter: str
-) -> _Delivery:
-    """Every claimed line of the covered members on the metric's codes, up to `end`, counted once; the
-    agreements behind `detail_quarter`'s figures of the members that share them (empty: none)."""
-    result = _Delivery()
-    if not covered:
-        return result
-    crosswalks: dict[int, set[str]] = defaultdict(set)
-    for crosswalk in metric.crosswalks.all():
-        crosswalks[crosswalk.organisation_id].add(crosswalk.measure_code)
+    network: Organisation,
+    metrics: list[SharedMetric],
+    covered: list[NetworkMembership],
+    end: date,
+    detail_quarter: str,
+) -> dict[int, _Delivery]:
+    """Every claimed line of the covered members on each delivery metric's codes (its shared code, and the
+    member's own codes its crosswalk maps), up to `end`, read in one pass and counted once within each
+    metric; the agreements behind `detail_quarter`'s figures of the members that share them."""
+    results = {metric.pk: _Delivery() for metric in metrics}
+    if not covered or not metrics:
+        return results
+    # (organisation id, measure code) → the metrics the line counts for.
+    counts_for: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for metric in metrics:
+        crosswalks: dict[int, set[str]] = defaultdict(set)
+        for crosswalk in metric.crosswalks.all():
+            crosswalks[crosswalk.organisation_id].add(crosswalk.measure_code)
+        for membership in covered:
+            for code in {metric.measure_code, *crosswalks[membership.organisation_id]} - {""}:
+                counts_for[(membership.organisation_id, code)].append(metric.pk)
+    codes_by_organisation: dict[int, set[str]] = defaultdict(set)
+    for organisation_id, code in counts_for:
+        codes_by_organisation[organisation_id].add(code)
     where = Q()
-    for membership in covered:
-        codes = {metric.measure_code, *crosswalks[membership.organisation_id]} - {""}
-        where |= Q(organisation_id=membership.organisation_id, commitment__measure__code__in=codes)
+    for organisation_id, codes in codes_by_organisation.items():
+        where |= Q(organisation_id=organisation_id, commitment__measure__code__in=codes)
     detail_ids = {m.organisation_id for m in covered if m.sharing == Sharing.DETAIL}
     zone = timezone.get_current_timezone()
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
@@ -120,10 +172,10 @@ def _delivery(
             "delivery_return__submitted_at",
         )
     )
-    seen: dict[str, tuple[int, str]] = {}  # digest → (organisation id, the line's label)
-    detail: dict[tuple[int, str, str], tuple[list[Decimal], str]] = {}
     quarters: dict[date, str] = {}
     for organisation_id, quantity, status, evidence, beneficiary, reference, title, period, code, submitted in rows:
+        if submitted is None:  # filtered out above: a return not submitted is no claim
+            continue
         day = submitted.astimezone(zone).date()
         quarter = quarters.get(day)
         if quarter is None:
@@ -133,31 +185,24 @@ def _delivery(
             digests.append(digest_of(network_id=network.pk, kind="evidence", reference=evidence))
         if beneficiary:
             digests.append(digest_of(network_id=network.pk, kind="beneficiary", reference=beneficiary))
-        if digests:
-            label = _line_label(reference, period, day, code)
-            earlier = next((seen[digest] for digest in digests if digest in seen), None)
-            if earlier is not None:
-                reason = (
-                    f"already counted on your line {earlier[1]}" if earlier[0] == organisation_id else ALREADY_COUNTED
-                )
-                result.left_out[(organisation_id, quarter)].append(LeftOut(line=label, reason=reason))
-                continue
-            for digest in digests:
-                seen[digest] = (organisation_id, label)
-        key = (organisation_id, quarter)
-        amount = money(quantity)
-        result.claimed[key] += amount
-        verified = amount if status == LineStatus.VERIFIED else ZERO
-        result.verified[key] += verified
-        if quarter == detail_quarter and organisation_id in detail_ids:
-            sums, _ = detail.setdefault((organisation_id, quarter, reference), ([ZERO, ZERO], title))
-            sums[0] += amount
-            sums[1] += verified
-    for (organisation_id, quarter, reference), ((claimed, verified), title) in sorted(detail.items()):
-        result.detail[(organisation_id, quarter)].append(
-            {"agreement": reference, "title": title, "claimed": str(claimed), "verified": str(verified)}
+        line = _Line(
+            organisation_id=organisation_id,
+            quantity=money(quantity),
+            verified=status == LineStatus.VERIFIED,
+            digests=digests,
+            reference=reference,
+            title=title,
+            quarter=quarter,
+            label=_line_label(reference, period, day, code) if digests else "",
         )
-    return result
+        for metric_id in counts_for[(organisation_id, code)]:
+            _count(results[metric_id], line, detail_quarter, detail_ids)
+    for result in results.values():
+        for (organisation_id, quarter, reference), ((claimed, verified), title) in sorted(result.sums.items()):
+            result.detail[(organisation_id, quarter)].append(
+                {"agreement": reference, "title": title, "claimed": str(claimed), "verified": str(verified)}
+            )
+    return results
 
 
 # --- The figures -----------------------------------------------------------------------------------
@@ -380,12 +425,15 @@ def network_figures(*, network: Organisation, quarter: Quarter, include_detail: 
             submitted_now[organisation_id] += 1
     left_out: dict[int, list[LeftOut]] = defaultdict(list)
     figures = []
+    deliveries = _delivery(
+        network,
+        [metric for metric in metrics if metric.kind == MetricKind.DELIVERY],
+        covered,
+        quarter.end,
+        str(quarter) if include_detail else "",
+    )
     for metric in metrics:
-        delivery = (
-            _delivery(network, metric, covered, quarter.end, str(quarter) if include_detail else "")
-            if metric.kind == MetricKind.DELIVERY
-            else None
-        )
+        delivery = deliveries.get(metric.pk)
         if delivery is not None:
             for (organisation_id, q), lines in delivery.left_out.items():
                 if q == str(quarter):
