@@ -124,6 +124,19 @@ def _count(result: _Delivery, line: _Line, detail_quarter: str, detail_ids: set[
         sums[1] += verified
 
 
+def _codes(metrics: list[SharedMetric], covered: list[NetworkMembership]) -> dict[tuple[int, str], list[int]]:
+    """(organisation id, measure code) → the metrics a line of that member on that code counts for."""
+    counts_for: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for metric in metrics:
+        crosswalks: dict[int, set[str]] = defaultdict(set)
+        for crosswalk in metric.crosswalks.all():
+            crosswalks[crosswalk.organisation_id].add(crosswalk.measure_code)
+        for membership in covered:
+            for code in {metric.measure_code, *crosswalks[membership.organisation_id]} - {""}:
+                counts_for[(membership.organisation_id, code)].append(metric.pk)
+    return counts_for
+
+
 def _delivery(
     network: Organisation,
     metrics: list[SharedMetric],
@@ -137,15 +150,7 @@ def _delivery(
     results = {metric.pk: _Delivery() for metric in metrics}
     if not covered or not metrics:
         return results
-    # (organisation id, measure code) → the metrics the line counts for.
-    counts_for: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for metric in metrics:
-        crosswalks: dict[int, set[str]] = defaultdict(set)
-        for crosswalk in metric.crosswalks.all():
-            crosswalks[crosswalk.organisation_id].add(crosswalk.measure_code)
-        for membership in covered:
-            for code in {metric.measure_code, *crosswalks[membership.organisation_id]} - {""}:
-                counts_for[(membership.organisation_id, code)].append(metric.pk)
+    counts_for = _codes(metrics, covered)
     codes_by_organisation: dict[int, set[str]] = defaultdict(set)
     for organisation_id, code in counts_for:
         codes_by_organisation[organisation_id].add(code)
@@ -195,7 +200,7 @@ def _delivery(
             quarter=quarter,
             label=_line_label(reference, period, day, code) if digests else "",
         )
-        for metric_id in counts_for[(organisation_id, code)]:
+        for metric_id in counts_for.get((organisation_id, code), []):
             _count(results[metric_id], line, detail_quarter, detail_ids)
     for result in results.values():
         for (organisation_id, quarter, reference), ((claimed, verified), title) in sorted(result.sums.items()):
