@@ -36,14 +36,14 @@ def test_the_demo_network_has_three_members_two_pledged_metrics_and_a_published_
         ("northfield-university", "aggregates"),
     ]
     pledged = SharedMetric.objects.filter(network=network, pledges__isnull=False).distinct()
-    assert sorted(pledged.values_list("code", flat=True)) == ["local-spend", "young-people-into-work"]
+    assert sorted(pledged.values_list("code", flat=True)) == ["apprenticeship-weeks", "local-spend"]
     assert Pledge.objects.filter(metric__network=network).count() == 6
     report = NetworkReport.objects.get(network=network)
     assert report.quarter == "2026Q1"
     figures = {metric["code"]: metric for metric in report.figures["metrics"]}
     assert figures["staff-trained"]["claimed"] == "224.00"
     assert (figures["local-spend"]["members_covered"], figures["local-spend"]["members_total"]) == (1, 3)
-    assert figures["young-people-into-work"]["verified"] == "20.00"
+    assert figures["apprenticeship-weeks"]["verified"] == "20.00"
     assert report.figures["programmes"][0]["participants"] == 4
     assert Organisation.objects.get(slug="northfield").networks.filter(pk=network.pk).exists()
 
@@ -58,4 +58,4 @@ def test_the_demo_public_network_page(network: Organisation, client: Client) -> 
     page = client.get(reverse("network-public:page", kwargs={"org": network.slug}))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Northfield Anchor Network" in text and "Young people into work" in text
+    assert "Northfield Anchor Network" in text and "Apprenticeship weeks completed" in text

@@ -1,6 +1,6 @@
 """The demo network: Northfield Anchor Network with three members (the council sharing agreement-level
 detail, the NHS trust and the university their totals), three shared metrics (local spend from the
-council's spend data, young people into work from verified delivery on JOBS.1.2, and staff trained as
+council's spend data, apprenticeship weeks from verified delivery on JOBS.1.2, and staff trained as
 members submit it), pledges on the first two, a joint employment programme, and a published report for
 January to March 2026. Everything is made through the services; loading it again makes nothing."""
 
@@ -16,7 +16,7 @@ from . import services_membership, services_metrics, services_programmes, servic
 from .models import MetricKind, NetworkMembership, NetworkReport, SpendShare
 
 DEMO_QUARTER = "2026Q1"
-# (organisation slug, sharing, named in benchmarking, staff trained in 2026Q1, pledges: local spend %, people)
+# (organisation slug, sharing, named in benchmarking, staff trained in 2026Q1, pledges: local spend %, weeks)
 MEMBERS = [
     ("northfield", "detail", True, "42", ("38", "45"), ("20", "60")),
     ("northfield-nhs", "aggregates", True, "118", ("22", "30"), ("5", "25")),
@@ -77,13 +77,13 @@ def network_demo_load(*, network: Organisation, coordinator: User, leads: dict[s
     people = services_metrics.metric_create(
         actor=coordinator,
         member=coordinating,
-        code="young-people-into-work",
-        title="Young people into work",
+        code="apprenticeship-weeks",
+        title="Apprenticeship weeks completed",
         kind=MetricKind.DELIVERY,
-        unit="people",
+        unit="weeks",
         measure_code="JOBS.1.2",
-        value_type=ValueType.LOCAL_ECONOMIC,
-        description="Young people not in work or education who started work through members' contracts.",
+        value_type=ValueType.ADDITIONAL_SOCIAL,
+        description="Apprenticeship weeks completed through members' contracts (the starter framework's JOBS.1.2).",
     )
     trained = services_metrics.metric_create(
         actor=coordinator,
@@ -133,7 +133,7 @@ def network_demo_load(*, network: Organisation, coordinator: User, leads: dict[s
         actor=coordinator,
         member=coordinating,
         quarter=DEMO_QUARTER,
-        summary="Our first quarter reporting together: local spend, young people into work and staff trained.",
+        summary="Our first quarter reporting together: local spend, apprenticeship weeks and staff trained.",
     )
     made.append(f"network report {DEMO_QUARTER}")
     return made
