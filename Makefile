@@ -14,7 +14,7 @@ PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser test-faults clean benchmark benchmark-budget
+.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser test-faults clean benchmark benchmark-budget benchmark-networks
 
 setup: $(VENV)/.installed static
 
@@ -87,6 +87,10 @@ benchmark: setup
 # Social value budget benchmark: BENCHMARK_ARGS="--repeat 3 --database-url postgres://…/NAME --json x.json".
 benchmark-budget: setup
 	$(BIN)/python benchmarks/budget.py $(BENCHMARK_ARGS)
+
+# Anchor network benchmark (50 members x 1 million payments, 10,000 commitments): BENCHMARK_ARGS="--json x.json".
+benchmark-networks: setup
+	$(BIN)/python benchmarks/networks.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var commonweal/frontend/static/govuk commonweal/frontend/static/frontend/application.css

@@ -156,3 +156,46 @@ def test_the_budget_benchmark_builds_both_councils_and_finds_the_same_queries_at
     )
     checks = {check["what"]: check for check in report["checks"]}
     assert checks["budget_compute (shares=True), 2024/25 open: the same queries at every size"]["passed"] is True
+
+
+def test_the_network_benchmark_times_spend_against_bare_duckdb_and_the_dashboard(tmp_path: Path) -> None:
+    """A tiny network (the full size, 50 members of a million payments, is never made in the suite)."""
+    record = tmp_path / "networks.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "networks.py"),
+            "--members",
+            "3",
+            "--rows",
+            "500",
+            "--commitments",
+            "60",
+            "--repeat",
+            "1",
+            "--work-dir",
+            str(tmp_path / "runs"),
+            "--json",
+            str(record),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(record.read_text())
+    assert report["world"]["commitments"] == 60 and report["world"]["lines"] == 240
+    assert [timing["what"] for timing in report["timings"]] == [
+        "network spend shares (Commonweal)",
+        "bare DuckDB query, same files",
+        "dashboard page, 60 commitments",
+    ]
+    assert all(len(timing["runs"]) == 1 and timing["best"] > 0 for timing in report["timings"])
+    assert {check["what"] for check in report["checks"]} == {
+        "network spend shares",
+        "network spend over bare DuckDB",
+        "dashboard page",
+    }
+    files = sorted((tmp_path / "runs" / "spend" / "generated").rglob("*.parquet"))
+    assert len(files) == 3  # one a member, seeded: the same run again reuses them

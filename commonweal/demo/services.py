@@ -34,6 +34,7 @@ from commonweal.delivery.services_status import assessment_confirm
 from commonweal.frameworks.models import FrameworkVersion, Measure, OutcomePriority, ValueSet
 from commonweal.frameworks.services_interchange import framework_load
 from commonweal.frameworks.services_priorities import WeightInput, demo_priorities_load, outcome_priorities_set
+from commonweal.networks.demo import network_demo_load
 from commonweal.procurement.demo import PEOPLE, demo_value_set, procurement_demo_load
 from commonweal.procurement.models import Procurement
 from commonweal.reporting import services_consultations, services_panels, services_public, services_report
@@ -130,6 +131,17 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
         payments = spend_demo_load(organisation=northfield, actor=lead)
         if payments:
             result.created.append(f"spend file of {payments} payments")
+    result.created.extend(
+        network_demo_load(
+            network=organisations["northfield-anchors"],
+            coordinator=users["coordinator@anchors.example"],
+            leads={
+                "northfield": lead,
+                "northfield-nhs": users["lead@northfieldnhs.example"],
+                "northfield-university": users["lead@northfield-university.example"],
+            },
+        )
+    )
     return result
 
 

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     MANAGE_REPORTS = "manage_reports"
     SIGN_OFF_REPORTS = "sign_off_reports"
     REVIEW_MEMBERS = "review_members"
+    READ_NETWORK = "read_network"
+    MANAGE_NETWORK = "manage_network"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,14 @@ RULES: dict[Permission, Rule] = {
         [Role.SOCIAL_VALUE_LEAD, Role.NETWORK_COORDINATOR, Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
         "Only an organisation's lead (a social value lead, network coordinator or contact) sees who has set up "
         "two-factor sign-in.",
+    ),
+    Permission.READ_NETWORK: _rule(
+        [OrganisationKind.NETWORK], None, "Only a network's own people read its dashboard and reports."
+    ),
+    Permission.MANAGE_NETWORK: _rule(
+        [OrganisationKind.NETWORK],
+        [Role.NETWORK_COORDINATOR],
+        "Only a network's coordinator invites members, defines shared metrics and publishes its reports.",
     ),
     Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
     Permission.SUBMIT_RETURNS: _rule(

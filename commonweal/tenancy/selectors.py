@@ -78,6 +78,10 @@ class Member:
         return self.may(Permission.SIGN_OFF_REPORTS)
 
     @property
+    def can_manage_network(self) -> bool:
+        return self.may(Permission.MANAGE_NETWORK)
+
+    @property
     def can_review_members(self) -> bool:
         return self.may(Permission.REVIEW_MEMBERS)
 
