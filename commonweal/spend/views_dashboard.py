@@ -4,8 +4,8 @@ downloads of each table as CSV or XLSX."""
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -50,12 +50,13 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     }
     if not analytics.has_spend(organisation=organisation):
         return render(request, "spend/dashboard_empty.html", context)
-    if not request.GET and (year := analytics.latest_financial_year(organisation=organisation)):
+    data = request.GET
+    if not data and (year := analytics.latest_financial_year(organisation=organisation)):
         # The dashboard opens on the latest financial year; clearing the dates shows every year.
-        start, end = year
-        return redirect(f"{request.path}?{urlencode(_dates_query(start, end))}")
+        data = QueryDict(mutable=True)
+        data.update(_dates_query(*year))
     form = SpendFilterForm(
-        request.GET or None,
+        data or None,
         choices=analytics.filter_choices(organisation=organisation),
     )
     spend_filter = analytics.ALL_SPEND
