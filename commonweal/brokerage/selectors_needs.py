@@ -45,6 +45,18 @@ def host_choice_list() -> QuerySet[Organisation]:
     ).distinct()
 
 
+def supplier_host_choice_list(*, member: Member) -> QuerySet[Organisation]:
+    """The wish lists a supplier may offer to and pledge on: its buyers', their networks', and local
+    infrastructure bodies' (see `pledgeable_host_filter`)."""
+    permission_require(member, Permission.PLEDGE)
+    buyers = Organisation.objects.filter(agreements__supplier=member.organisation).values("pk")
+    return Organisation.objects.filter(
+        Q(pk__in=buyers)
+        | Q(kind=OrganisationKind.NETWORK, network_members__in=buyers)
+        | Q(kind=OrganisationKind.COMMUNITY, memberships__role=Role.BROKER)
+    ).distinct()
+
+
 def public_host_get(*, slug: str) -> Organisation:
     """The organisation whose wish list is read; a 404 for a supplier (who has no wish list)."""
     return get_object_or_404(Organisation, slug=slug, kind__in=HOST_KINDS)
@@ -200,18 +212,34 @@ def broker_need_get(*, member: Member, pk: int) -> Need:
     return need
 
 
-def supplier_choice_list() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER)
+def supplier_choice_list(*, member: Member) -> QuerySet[Organisation]:
+    """Suppliers a broker may introduce: those holding agreements with the host, or with its network's members."""
+    permission_require(member, Permission.BROKER_NEEDS)
+    host = member.organisation
+    buyers = Organisation.objects.filter(Q(pk=host.pk) | Q(networks=host)).values("pk")
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, supplied_agreements__organisation__in=buyers).distinct()
 
 
 # --- Suppliers: pledging and matches ---------------------------------------------------------------
 
 
+def pledgeable_host_filter(supplier: Organisation) -> Q:
+    """The wish lists a supplier may pledge to: those of the buyers it holds agreements with, of the networks
+    those buyers belong to, and of local infrastructure bodies (community organisations with a broker)."""
+    buyers = Organisation.objects.filter(agreements__supplier=supplier).values("pk")
+    networks = Organisation.objects.filter(kind=OrganisationKind.NETWORK, network_members__in=buyers).values("pk")
+    return Q(host__in=buyers) | Q(host__in=networks) | Q(host__kind=OrganisationKind.COMMUNITY)
+
+
 def pledgeable_need_get(*, member: Member, pk: int) -> Need:
-    """A published need on any wish list, for a supplier to pledge to."""
+    """A published need on a wish list the supplier may pledge to (see `pledgeable_host_filter`)."""
     permission_require(member, Permission.PLEDGE)
     return get_object_or_404(
-        Need.objects.public().select_related("organisation", "host").prefetch_related("outcomes"), pk=pk
+        Need.objects.public()
+        .filter(pledgeable_host_filter(member.organisation))
+        .select_related("organisation", "host")
+        .prefetch_related("outcomes"),
+        pk=pk,
     )
 
 
@@ -286,7 +314,8 @@ def need_match_list(*, member: Member, limit: int = 10) -> list[Match]:
     if not owed.outcomes:
         return []
     matches = []
-    for need in Need.objects.open().select_related("host", "organisation").prefetch_related("outcomes"):
+    needs = Need.objects.open().filter(pledgeable_host_filter(member.organisation)).distinct()
+    for need in needs.select_related("host", "organisation").prefetch_related("outcomes"):
         score = match_score(
             need_outcomes={o.code for o in need.outcomes.all()},
             need_place=need.place_code,

@@ -33,6 +33,7 @@ from .models import (
     WishListPolicy,
 )
 from .rules import place_find
+from .selectors_needs import supplier_choice_list, supplier_host_choice_list
 
 NEED_FIELDS = [
     "title",
@@ -426,7 +427,7 @@ def need_introduce(
     _host_require(member, need)
     if need.state not in (NeedState.PUBLISHED, NeedState.PLEDGED):
         raise ApplicationError("Only a published need that still takes pledges can be introduced.")
-    if supplier is None or supplier.kind != OrganisationKind.SUPPLIER:
+    if supplier is None or not supplier_choice_list(member=member).filter(pk=supplier.pk).exists():
         raise ApplicationError("Choose a supplier.", field_errors={"supplier": "Choose the supplier to introduce"})
     if Introduction.objects.filter(need=need, supplier=supplier).exists():
         raise ApplicationError(
@@ -504,7 +505,7 @@ def offer_post(
     permission_require(member, Permission.PLEDGE)
     person = _person(actor, "posts an offer")
     errors: dict[str, str] = {}
-    if host is None or host.kind not in HOST_KINDS:
+    if host is None or not supplier_host_choice_list(member=member).filter(pk=host.pk).exists():
         errors["host"] = "Choose the wish list to offer it on"
     if not title.strip():
         errors["title"] = "Enter a title for the offer"

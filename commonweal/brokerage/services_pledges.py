@@ -21,6 +21,7 @@ from commonweal.tenancy.selectors import Member
 
 from .models import QUANTITY_PLACES, Need, NeedState, Pledge, PledgeState
 from .rules import need_state_after_pledges
+from .selectors_needs import pledgeable_host_filter
 
 PLEDGE_FIELDS = ["state", "quantity", "delivered_on", "received_quantity", "received_on", "feedback"]
 MAX_QUANTITY = Decimal("1e12")
@@ -82,6 +83,8 @@ def pledge_make(
     person = _person(actor, "pledges to a need")
     # Lock the need: two pledges at once cannot together pass what is left.
     need = Need.objects.select_for_update().get(pk=need.pk)
+    if not Need.objects.filter(pledgeable_host_filter(member.organisation), pk=need.pk).exists():
+        raise PermissionRefused("A supplier pledges to the wish lists of its buyers and their networks.")
     if need.state not in (NeedState.PUBLISHED, NeedState.PLEDGED):
         raise ApplicationError(f"This need is {need.get_state_display().lower()}: it takes no pledges.")
     if need.expires_on < timezone.localdate():

@@ -72,7 +72,7 @@ def broker_need(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             **_need_context(member, need),
             "publish_form": PublishForm(prefix="publish"),
             "close_form": CloseForm(prefix="close"),
-            "introduce_form": IntroduceForm(suppliers=selectors.supplier_choice_list(), prefix="introduce"),
+            "introduce_form": IntroduceForm(suppliers=selectors.supplier_choice_list(member=member), prefix="introduce"),
         },
     )
 
@@ -120,7 +120,7 @@ def broker_close(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def broker_introduce(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.BROKER_NEEDS)
     need = selectors.broker_need_get(member=member, pk=pk)
-    form = IntroduceForm(request.POST or None, suppliers=selectors.supplier_choice_list(), prefix="introduce")
+    form = IntroduceForm(request.POST or None, suppliers=selectors.supplier_choice_list(member=member), prefix="introduce")
     return form_page(
         request,
         form,

@@ -108,7 +108,7 @@ def pledge_withdraw(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.PLEDGE)
-    form = OfferForm(request.POST or None, hosts=selectors.host_choice_list(), prefix="offer")
+    form = OfferForm(request.POST or None, hosts=selectors.supplier_host_choice_list(member=member), prefix="offer")
     return form_page(
         request,
         form,
