@@ -223,6 +223,15 @@ def supplier_choice_list(*, member: Member) -> QuerySet[Organisation]:
 # --- Suppliers: pledging and matches ---------------------------------------------------------------
 
 
+def pledger_list(*, user: Any) -> QuerySet[Organisation]:
+    """The suppliers the signed-in person pledges for (none for an anonymous reader)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=OrganisationKind.SUPPLIER, memberships__user=user, memberships__role=Role.SUPPLIER_CONTACT
+    ).distinct()
+
+
 def pledgeable_host_filter(supplier: Organisation) -> Q:
     """The wish lists a supplier may pledge to: those of the buyers it holds agreements with, of the networks
     those buyers belong to, and of local infrastructure bodies (community organisations with a broker)."""

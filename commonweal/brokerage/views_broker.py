@@ -82,7 +82,7 @@ def broker_need(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def broker_publish(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.BROKER_NEEDS)
     need = selectors.broker_need_get(member=member, pk=pk)
-    form = PublishForm(request.POST or None, prefix="publish")
+    form = PublishForm(request.POST if request.method == "POST" else None, prefix="publish")
     return form_page(
         request,
         form,

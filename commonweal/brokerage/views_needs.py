@@ -120,7 +120,7 @@ def need_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     """The need as its organisation sees it, its pledges, and (for a draft) the button to submit it."""
     member = member_require(user=request.user, slug=org, permission=Permission.POST_NEEDS)
     need = selectors.own_need_get(member=member, pk=pk)
-    form = SubmitForm(request.POST or None, prefix="submit")
+    form = SubmitForm(request.POST if request.method == "POST" else None, prefix="submit")
     return form_page(
         request,
         form,
@@ -201,7 +201,7 @@ def pledge_confirm(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def offer_take_up(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.POST_NEEDS)
     offer = selectors.offer_get_open(member=member, pk=pk)
-    form = TakeUpForm(request.POST or None, prefix="take")
+    form = TakeUpForm(request.POST if request.method == "POST" else None, prefix="take")
     return form_page(
         request,
         form,

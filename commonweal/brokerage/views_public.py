@@ -6,8 +6,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from commonweal.reporting.models import NeedKind
-from commonweal.tenancy.models import OrganisationKind, Role
-from commonweal.tenancy.selectors import organisation_list_for_user
 
 from . import selectors_needs as selectors
 from .rules import SIZE_BANDS, place_text
@@ -47,10 +45,6 @@ def need_page(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "place": place_text(need.place_code),
             "remaining": need.remaining_quantity(),
             # The signed-in person's suppliers, to pledge from (the pledge page checks the role again).
-            "pledgers": organisation_list_for_user(user=request.user).filter(
-                kind=OrganisationKind.SUPPLIER,
-                memberships__user=request.user,
-                memberships__role=Role.SUPPLIER_CONTACT,
-            ),
+            "pledgers": selectors.pledger_list(user=request.user),
         },
     )
