@@ -36,7 +36,7 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     # 4 departments (2 of them given to procurements), 2 financial years and 18 budget lines: 55; then a
     # councillor (a viewer) and the published 2025/26 impact report they signed off: 57; then a closed
     # consultation with results and the published public hub: 59.
-    assert "Created 60 demo records." in first
+    assert "Created 62 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()
