@@ -35,13 +35,13 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     # 26 records before the social value budget; then an SME supplier and its contact, the CCTV agreement,
     # 4 departments (2 of them given to procurements), 2 financial years and 18 budget lines: 55; then a
     # councillor (a viewer) and the published 2025/26 impact report they signed off: 57; then a closed
-    # consultation with results and the published public hub: 59.
+    # consultation with results and the published public hub: 59; then a broker and the wish list: 61.
     assert "Created 62 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()
     assert after_first["Organisation"] == 7  # with Oakfield, the demo procurements' third bidder
-    assert after_first["User"] == 11
+    assert after_first["User"] == 12
     assert after_first["Agreement"] == 3
     assert after_first["Commitment"] == 10
     assert after_first["Measure"] == 6
