@@ -186,3 +186,31 @@ def test_a_community_organisation_holding_a_grant_submits_its_return(client: Cli
     # The buyer's contract manager reviews it as any other.
     client.force_login(tenant_a.manager)
     assert "Canal Youth Club" in _text(client.get(reverse("delivery:agreement-detail", kwargs={"org": tenant_a.buyer.slug, "pk": grant.pk})))
+
+
+def test_the_api_lists_needs_pledges_and_figures_for_their_own_people(world: WishWorld) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.factories import api_token
+
+    tenant = world.tenant
+    need = need_published(world)
+    pledge = pledge_made(world, need, tenant.commitments[0], "10")
+
+    def get(user, org: str, name: str):  # type: ignore[no-untyped-def]
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user).key}")
+        return client.get(reverse(f"api:{name}", kwargs={"org": org}))
+
+    needs = get(world.contact, world.community.slug, "need-list")
+    assert [(row["reference"], row["state"], row["quantity"], row["place_code"]) for row in needs.json()] == [
+        (need.reference, "pledged", "40.00", "E05015239")
+    ]
+    pledges = get(tenant.supplier_user, tenant.supplier.slug, "pledge-list")
+    assert [(row["reference"], row["agreement"], row["quantity"], row["line_status"]) for row in pledges.json()] == [
+        (pledge.reference, tenant.agreement.reference, "10.00", None)
+    ]
+    figures = get(world.broker, tenant.buyer.slug, "wish-list-figures").json()
+    assert {row["name"]: row["count"] for row in figures if row["section"] == "needs"}["pledged"] == "1"
+    assert get(tenant.supplier_user, tenant.supplier.slug, "wish-list-figures").status_code == 404
+    assert get(world.contact, world.community.slug, "pledge-list").status_code == 404

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("commonweal.api.spend")),
     path("", include("commonweal.api.reporting_budget")),
     path("", include("commonweal.api.reporting_report")),
+    path("", include("commonweal.api.brokerage")),
 ]

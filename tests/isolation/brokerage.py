@@ -66,6 +66,9 @@ OWNER_GET_STATUS: dict[str, dict[str, int]] = {
     **{name: {"manager": 404, "supplier": 404} for name in COMMUNITY_ROUTES},
     **{name: {"supplier": 404} for name in BROKER_ROUTES},
     **{name: {"manager": 404} for name in SUPPLIER_ROUTES},
+    "api:need-list": {"manager": 404, "supplier": 404},
+    "api:pledge-list": {"manager": 404},
+    "api:wish-list-figures": {"supplier": 404},
 }
 OWNER_POST: dict[str, tuple[str, int]] = {
     # Community routes: no role of the isolation test may post; the 404 is checked for tenant B.
