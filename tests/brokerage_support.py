@@ -4,6 +4,7 @@ contact and checked eligibility, and needs taken through their states by the ser
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -38,7 +39,9 @@ class WishWorld:
 
 def wish_world(tenant: Tenant, label: str, *, broker: User | None = None) -> WishWorld:
     community = factories.OrganisationFactory.create(
-        name=f"{label} Community Trust", slug=f"{label.lower().replace(' ', '-')}-trust", kind=OrganisationKind.COMMUNITY
+        name=f"{label} Community Trust",
+        slug=f"{label.lower().replace(' ', '-')}-trust",
+        kind=OrganisationKind.COMMUNITY,
     )
     contact = factories.member_user(community, Role.COMMUNITY_CONTACT)
     if broker is None:
@@ -52,7 +55,9 @@ def wish_world(tenant: Tenant, label: str, *, broker: User | None = None) -> Wis
     return world
 
 
-def need_input(world: WishWorld, *, title: str = "Volunteers for the food bank", quantity: str = "40", **changes: object) -> NeedInput:
+def need_input(
+    world: WishWorld, *, title: str = "Volunteers for the food bank", quantity: str = "40", **changes: object
+) -> NeedInput:
     values: dict[str, object] = {
         "host": world.tenant.buyer,
         "title": title,
@@ -70,11 +75,13 @@ def need_input(world: WishWorld, *, title: str = "Volunteers for the food bank",
     return NeedInput(**values)  # type: ignore[arg-type]
 
 
-def need_draft(world: WishWorld, **changes: object) -> Need:
-    return services_needs.need_save(actor=world.contact, member=world.contact_member(), data=need_input(world, **changes))
+def need_draft(world: WishWorld, **changes: Any) -> Need:
+    return services_needs.need_save(
+        actor=world.contact, member=world.contact_member(), data=need_input(world, **changes)
+    )
 
 
-def need_published(world: WishWorld, **changes: object) -> Need:
+def need_published(world: WishWorld, **changes: Any) -> Need:
     need = need_draft(world, **changes)
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
     broker = world.broker_member()

@@ -16,12 +16,21 @@ from commonweal.delivery import services_returns
 from commonweal.delivery.models import DeliveryReturn, LineStatus, ReturnLine, ReturnState
 from commonweal.delivery.services_returns import LineInput
 from commonweal.tenancy.permissions import PermissionRefused
-from tests.brokerage_support import PLACE_CODE, need_draft, need_input, need_published, pledge_confirmed, pledge_made, wish_world
+from tests.brokerage_support import (
+    PLACE_CODE,
+    WishWorld,
+    need_draft,
+    need_input,
+    need_published,
+    pledge_confirmed,
+    pledge_made,
+    wish_world,
+)
 from tests.conftest import Tenant, make_tenant
 
 
 @pytest.fixture
-def world(tenant_a: Tenant):  # type: ignore[no-untyped-def]
+def world(tenant_a: Tenant) -> WishWorld:
     return wish_world(tenant_a, "River")
 
 
@@ -29,7 +38,7 @@ def _verified(commitment_id: int) -> Decimal:
     return ReturnLine.objects.filter(commitment_id=commitment_id).claimed().verified().total_quantity()
 
 
-def test_a_need_goes_from_draft_to_published_and_every_step_is_audited(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_need_goes_from_draft_to_published_and_every_step_is_audited(world: WishWorld) -> None:
     need = need_draft(world)
     assert (need.state, need.place_code, need.quantity, need.unit) == ("draft", PLACE_CODE, Decimal("40.00"), "hours")
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
@@ -48,32 +57,42 @@ def test_a_need_goes_from_draft_to_published_and_every_step_is_audited(world) ->
     assert world.community.eligibility.is_checked
 
 
-def test_the_first_approval_needs_the_eligibility_checked(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_approval_needs_the_eligibility_checked(world: WishWorld) -> None:
     need = need_draft(world)
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
     with pytest.raises(ApplicationError) as refused:
-        services_needs.need_moderate(actor=world.broker, member=world.broker_member(), need=need, decision=Decision("approve"))
+        services_needs.need_moderate(
+            actor=world.broker, member=world.broker_member(), need=need, decision=Decision("approve")
+        )
     assert refused.value.field_errors == {"eligibility_checked": "Confirm you have checked the eligibility evidence"}
     need.refresh_from_db()
     assert need.state == NeedState.SUBMITTED
 
 
-def test_a_returned_need_carries_its_reason_and_can_be_changed(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_returned_need_carries_its_reason_and_can_be_changed(world: WishWorld) -> None:
     need = need_draft(world)
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
     with pytest.raises(ApplicationError):
-        services_needs.need_moderate(actor=world.broker, member=world.broker_member(), need=need, decision=Decision("return"))
+        services_needs.need_moderate(
+            actor=world.broker, member=world.broker_member(), need=need, decision=Decision("return")
+        )
     need = services_needs.need_moderate(
-        actor=world.broker, member=world.broker_member(), need=need, decision=Decision("return", reason="Say which day.")
+        actor=world.broker,
+        member=world.broker_member(),
+        need=need,
+        decision=Decision("return", reason="Say which day."),
     )
     assert (need.state, need.state_reason) == ("returned", "Say which day.")
     need = services_needs.need_save(
-        actor=world.contact, member=world.contact_member(), data=need_input(world, title="Saturday volunteers"), need=need
+        actor=world.contact,
+        member=world.contact_member(),
+        data=need_input(world, title="Saturday volunteers"),
+        need=need,
     )
     assert (need.state, need.title) == ("draft", "Saturday volunteers")
 
 
-def test_the_live_needs_limit_is_policy_data(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_live_needs_limit_is_policy_data(world: WishWorld) -> None:
     for number in range(3):
         need = need_draft(world, title=f"Need {number}")
         services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
@@ -82,10 +101,12 @@ def test_the_live_needs_limit_is_policy_data(world) -> None:  # type: ignore[no-
         services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=fourth)
     assert "already has 3 live needs" in refused.value.message and "(3)" in refused.value.message
     services_needs.policy_set(actor=world.broker, member=world.broker_member(), live_needs_limit=4)
-    assert services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=fourth).state == "submitted"
+    assert (
+        services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=fourth).state == "submitted"
+    )
 
 
-def test_bad_need_input_is_refused_with_messages_and_stores_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_bad_need_input_is_refused_with_messages_and_stores_nothing(world: WishWorld) -> None:
     with pytest.raises(ApplicationError) as refused:
         need_draft(
             world,
@@ -105,12 +126,12 @@ def test_bad_need_input_is_refused_with_messages_and_stores_nothing(world) -> No
     assert not Need.objects.exists()
 
 
-def test_a_need_can_be_found_by_district_name_or_code(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_need_can_be_found_by_district_name_or_code(world: WishWorld) -> None:
     assert need_draft(world, place="Trafford").place_code == "E08000009"
     assert need_draft(world, place="e05015239").place_code == PLACE_CODE
 
 
-def test_only_the_posting_organisation_and_the_hosts_broker_act_on_a_need(world) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_posting_organisation_and_the_hosts_broker_act_on_a_need(world: WishWorld) -> None:
     need = need_draft(world)
     other = wish_world(make_tenant("Z"), "Other")
     with pytest.raises(PermissionRefused):
@@ -118,11 +139,14 @@ def test_only_the_posting_organisation_and_the_hosts_broker_act_on_a_need(world)
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=need)
     with pytest.raises(PermissionRefused):
         services_needs.need_moderate(
-            actor=other.broker, member=other.broker_member(), need=need, decision=Decision("approve", eligibility_checked=True)
+            actor=other.broker,
+            member=other.broker_member(),
+            need=need,
+            decision=Decision("approve", eligibility_checked=True),
         )
 
 
-def test_pledges_cannot_pass_what_is_left(world) -> None:  # type: ignore[no-untyped-def]
+def test_pledges_cannot_pass_what_is_left(world: WishWorld) -> None:
     need = need_published(world)
     commitment = world.tenant.commitments[0]
     first = pledge_made(world, need, commitment, "25")
@@ -140,7 +164,7 @@ def test_pledges_cannot_pass_what_is_left(world) -> None:  # type: ignore[no-unt
     assert first.reference == f"PLEDGE-{first.pk}"
 
 
-def test_a_pledge_counts_only_against_the_suppliers_own_commitment(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_pledge_counts_only_against_the_suppliers_own_commitment(world: WishWorld) -> None:
     need = need_published(world)
     stranger = make_tenant("Q")
     with pytest.raises(ApplicationError) as refused:
@@ -151,14 +175,14 @@ def test_a_pledge_counts_only_against_the_suppliers_own_commitment(world) -> Non
     assert not Pledge.objects.exists()
 
 
-def test_an_unpublished_need_takes_no_pledges(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_unpublished_need_takes_no_pledges(world: WishWorld) -> None:
     need = need_draft(world)
     with pytest.raises(ApplicationError) as refused:
         pledge_made(world, need, world.tenant.commitments[0], "5")
     assert refused.value.message == "This need is draft: it takes no pledges."
 
 
-def test_the_confirmed_quantity_is_claimed_and_verification_raises_the_total_by_exactly_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_confirmed_quantity_is_claimed_and_verification_raises_the_total_by_exactly_it(world: WishWorld) -> None:
     tenant = world.tenant
     need = need_published(world)
     commitment = tenant.commitments[0]
@@ -211,7 +235,7 @@ def test_the_confirmed_quantity_is_claimed_and_verification_raises_the_total_by_
     assert refused.value.message == f"Pledge {pledge.reference} is confirmed already: it counts once."
 
 
-def test_the_same_pledge_against_another_commitment_is_refused_naming_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_pledge_against_another_commitment_is_refused_naming_it(world: WishWorld) -> None:
     tenant = world.tenant
     pledge = pledge_confirmed(world, pledge_made(world, need_published(world), tenant.commitments[0], "40"), "40")
     other = tenant.commitments[1]
@@ -234,7 +258,7 @@ def test_the_same_pledge_against_another_commitment_is_refused_naming_it(world) 
     assert ReturnLine.objects.count() == line_count
 
 
-def test_the_same_pledge_on_another_agreement_of_another_buyer_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_pledge_on_another_agreement_of_another_buyer_is_refused(world: WishWorld) -> None:
     tenant = world.tenant
     pledge = pledge_confirmed(world, pledge_made(world, need_published(world), tenant.commitments[0], "40"), "40")
     from tests import factories
@@ -255,7 +279,7 @@ def test_the_same_pledge_on_another_agreement_of_another_buyer_is_refused(world)
     assert not DeliveryReturn.objects.filter(agreement=second).exists()
 
 
-def test_only_the_recipient_confirms(world) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_recipient_confirms(world: WishWorld) -> None:
     tenant = world.tenant
     pledge = pledge_made(world, need_published(world), tenant.commitments[0], "10")
     services_pledges.pledge_deliver(
@@ -275,7 +299,7 @@ def test_only_the_recipient_confirms(world) -> None:  # type: ignore[no-untyped-
     assert pledge.state == PledgeState.DELIVERED and pledge.line is None
 
 
-def test_a_withdrawn_pledge_frees_its_quantity(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_withdrawn_pledge_frees_its_quantity(world: WishWorld) -> None:
     need = need_published(world)
     pledge = pledge_made(world, need, world.tenant.commitments[0], "40")
     services_pledges.pledge_withdraw(
@@ -285,12 +309,14 @@ def test_a_withdrawn_pledge_frees_its_quantity(world) -> None:  # type: ignore[n
     assert (need.state, need.remaining_quantity()) == (NeedState.PUBLISHED, Decimal("40.00"))
 
 
-def test_the_public_list_shows_only_published_needs(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_list_shows_only_published_needs(world: WishWorld) -> None:
     published = need_published(world, title="Published need")
     need_draft(world, title="Draft need")
     submitted = need_draft(world, title="Submitted need")
     services_needs.need_submit(actor=world.contact, member=world.contact_member(), need=submitted)
-    needs, message = selectors_needs.public_need_list(host=world.tenant.buyer, filters=selectors_needs.WishListFilters())
+    needs, message = selectors_needs.public_need_list(
+        host=world.tenant.buyer, filters=selectors_needs.WishListFilters()
+    )
     assert [need.title for need in needs] == [published.title] and message == ""
     by_kind, _ = selectors_needs.public_need_list(
         host=world.tenant.buyer, filters=selectors_needs.WishListFilters(kind="money")
@@ -302,7 +328,7 @@ def test_the_public_list_shows_only_published_needs(world) -> None:  # type: ign
     assert [need.title for need in by_place] == [published.title]
 
 
-def test_matches_rank_needs_by_the_outcomes_a_supplier_still_owes(world) -> None:  # type: ignore[no-untyped-def]
+def test_matches_rank_needs_by_the_outcomes_a_supplier_still_owes(world: WishWorld) -> None:
     tenant = world.tenant
     outcome = tenant.commitments[0].measure.outcome
     matching = need_published(world, title="Matching need", outcomes=[outcome])
@@ -314,7 +340,7 @@ def test_matches_rank_needs_by_the_outcomes_a_supplier_still_owes(world) -> None
     assert [match.supplier for match in suppliers] == [tenant.supplier]
 
 
-def test_figures_count_each_stage_and_the_commitments_met(world) -> None:  # type: ignore[no-untyped-def]
+def test_figures_count_each_stage_and_the_commitments_met(world: WishWorld) -> None:
     tenant = world.tenant
     need_draft(world, title="Draft")
     need = need_published(world)
@@ -323,7 +349,12 @@ def test_figures_count_each_stage_and_the_commitments_met(world) -> None:  # typ
     figures = selectors_needs.figures_for(member=member)
     assert figures.counts == {"posted": 1, "approved": 1, "pledged": 1, "delivered": 1, "confirmed": 1}
     assert figures.by_place == [
-        {"place_code": PLACE_CODE, "place": "Altrincham, Trafford", "hours": Decimal("30.00"), "money": Decimal("450.00")}
+        {
+            "place_code": PLACE_CODE,
+            "place": "Altrincham, Trafford",
+            "hours": Decimal("30.00"),
+            "money": Decimal("450.00"),
+        }
     ]
     assert [(row["agreement"], row["through_wish_list"]) for row in figures.commitments] == [
         (tenant.agreement.reference, Decimal("30.00"))

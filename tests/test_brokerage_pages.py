@@ -5,12 +5,15 @@ import csv
 import io
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from commonweal.accounts.models import User
 from commonweal.brokerage.models import Need, NeedState, Pledge, PledgeState
 from commonweal.delivery.models import AgreementKind, DeliveryReturn, ReturnLine
 from commonweal.tenancy.models import OrganisationKind, Role
@@ -24,15 +27,17 @@ def world(tenant_a: Tenant) -> WishWorld:
     return wish_world(tenant_a, "River")
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return response.content.decode()
+def _text(response: HttpResponseBase) -> str:
+    return response.content.decode()  # type: ignore[attr-defined]
 
 
 def _date_fields(prefix: str, name: str, day: object) -> dict[str, str]:
     return {f"{prefix}-{name}_{part}": str(getattr(day, part)) for part in ("day", "month", "year")}
 
 
-def test_a_community_organisation_posts_and_submits_a_need_and_the_broker_publishes_it(client: Client, world: WishWorld) -> None:
+def test_a_community_organisation_posts_and_submits_a_need_and_the_broker_publishes_it(
+    client: Client, world: WishWorld
+) -> None:
     org = world.community.slug
     client.force_login(world.contact)
     assert "Post a need" in _text(client.get(reverse("brokerage:need-list", kwargs={"org": org})))
@@ -76,7 +81,9 @@ def test_a_community_organisation_posts_and_submits_a_need_and_the_broker_publis
     moderate = reverse("brokerage:broker-need", kwargs={"org": buyer, "pk": need.pk})
     refused = client.post(moderate, {"moderate-decision": "return"})
     assert "Enter the reason for returning the need" in _text(refused)
-    assert client.post(moderate, {"moderate-decision": "approve", "moderate-eligibility_checked": "on"}).status_code == 302
+    assert (
+        client.post(moderate, {"moderate-decision": "approve", "moderate-eligibility_checked": "on"}).status_code == 302
+    )
     assert anonymous.get(need_page).status_code == 404  # approved is not yet published
     assert client.post(reverse("brokerage:broker-publish", kwargs={"org": buyer, "pk": need.pk})).status_code == 302
     need.refresh_from_db()
@@ -134,7 +141,11 @@ def test_a_supplier_pledges_delivers_and_the_recipient_confirms_on_the_pages(cli
 
     client.force_login(world.contact)
     confirm = reverse("brokerage:pledge-confirm", kwargs={"org": world.community.slug, "pk": pledge.pk})
-    data = {"confirm-received_quantity": "38", "confirm-feedback": "Great help.", **_date_fields("confirm", "received_on", timezone.localdate())}
+    data = {
+        "confirm-received_quantity": "38",
+        "confirm-feedback": "Great help.",
+        **_date_fields("confirm", "received_on", timezone.localdate()),
+    }
     assert client.post(confirm, data).status_code == 302
     pledge.refresh_from_db()
     assert pledge.state == PledgeState.CONFIRMED
@@ -144,7 +155,9 @@ def test_a_supplier_pledges_delivers_and_the_recipient_confirms_on_the_pages(cli
     # The figures, on the page and as CSV.
     client.force_login(world.broker)
     rows = list(
-        csv.DictReader(io.StringIO(_text(client.get(reverse("brokerage:figures-csv", kwargs={"org": tenant.buyer.slug})))))
+        csv.DictReader(
+            io.StringIO(_text(client.get(reverse("brokerage:figures-csv", kwargs={"org": tenant.buyer.slug}))))
+        )
     )
     counts = {row["name"]: row["count"] for row in rows if row["section"] == "needs"}
     assert counts == {"posted": "1", "approved": "1", "pledged": "1", "delivered": "1", "confirmed": "1"}
@@ -161,7 +174,9 @@ def test_a_supplier_without_an_agreement_with_the_host_cannot_pledge(client: Cli
     stranger = factories.SupplierFactory.create()
     person = factories.member_user(stranger, Role.SUPPLIER_CONTACT)
     client.force_login(person)
-    assert client.get(reverse("brokerage:pledge-create", kwargs={"org": stranger.slug, "pk": need.pk})).status_code == 404
+    assert (
+        client.get(reverse("brokerage:pledge-create", kwargs={"org": stranger.slug, "pk": need.pk})).status_code == 404
+    )
 
 
 def test_a_community_organisation_holding_a_grant_submits_its_return(client: Client, tenant_a: Tenant) -> None:
@@ -178,14 +193,20 @@ def test_a_community_organisation_holding_a_grant_submits_its_return(client: Cli
     assert client.get(url).status_code == 200
     response = client.post(
         url,
-        {f"quantity_{commitment.pk}": "12", "narrative": "Twelve sessions for young people.", "return_action": "submit"},
+        {
+            f"quantity_{commitment.pk}": "12",
+            "narrative": "Twelve sessions for young people.",
+            "return_action": "submit",
+        },
     )
     assert response.status_code == 302
     delivery_return = DeliveryReturn.objects.get(agreement=grant)
     assert (delivery_return.state, delivery_return.lines.get().quantity) == ("submitted", Decimal("12.00"))
     # The buyer's contract manager reviews it as any other.
     client.force_login(tenant_a.manager)
-    assert "Canal Youth Club" in _text(client.get(reverse("delivery:agreement-detail", kwargs={"org": tenant_a.buyer.slug, "pk": grant.pk})))
+    assert "Canal Youth Club" in _text(
+        client.get(reverse("delivery:agreement-detail", kwargs={"org": tenant_a.buyer.slug, "pk": grant.pk}))
+    )
 
 
 def test_the_api_lists_needs_pledges_and_figures_for_their_own_people(world: WishWorld) -> None:
@@ -197,7 +218,7 @@ def test_the_api_lists_needs_pledges_and_figures_for_their_own_people(world: Wis
     need = need_published(world)
     pledge = pledge_made(world, need, tenant.commitments[0], "10")
 
-    def get(user, org: str, name: str):  # type: ignore[no-untyped-def]
+    def get(user: User, org: str, name: str) -> Any:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user).key}")
         return client.get(reverse(f"api:{name}", kwargs={"org": org}))

@@ -28,7 +28,8 @@ class NeedSerializer(serializers.Serializer):
     beneficiary_group = serializers.CharField(allow_blank=True)
     expires_on = serializers.DateField()
     state = serializers.CharField(
-        help_text="draft, submitted, returned, approved, published, pledged, delivered, confirmed, withdrawn or expired."
+        help_text="draft, submitted, returned, approved, published, pledged, delivered, confirmed, withdrawn "
+        "or expired."
     )
     state_reason = serializers.CharField(allow_blank=True)
 

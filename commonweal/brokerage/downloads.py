@@ -22,11 +22,23 @@ def figures_rows(figures: Figures) -> list[dict[str, Any]]:
         }
     )
     rows += [
-        {"section": "place", "name": r["place"], "code": r["place_code"], "hours": str(r["hours"]), "pounds": str(r["money"])}
+        {
+            "section": "place",
+            "name": r["place"],
+            "code": r["place_code"],
+            "hours": str(r["hours"]),
+            "pounds": str(r["money"]),
+        }
         for r in figures.by_place
     ]
     rows += [
-        {"section": "outcome", "name": r["title"], "code": r["code"], "hours": str(r["hours"]), "pounds": str(r["money"])}
+        {
+            "section": "outcome",
+            "name": r["title"],
+            "code": r["code"],
+            "hours": str(r["hours"]),
+            "pounds": str(r["money"]),
+        }
         for r in figures.by_outcome
     ]
     rows += [

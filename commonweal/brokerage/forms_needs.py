@@ -49,9 +49,7 @@ class NeedForm(GovukForm):
         help_text="The council, network or local infrastructure body whose wish list the need goes on.",
         error_messages={"required": "Choose the wish list to post the need to"},
     )
-    title = forms.CharField(
-        label="Title", max_length=200, error_messages={"required": "Enter a title for the need"}
-    )
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title for the need"})
     description = forms.CharField(
         label="What is needed and who it helps",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -70,7 +68,9 @@ class NeedForm(GovukForm):
         help_text="What the quantity counts, like hours, laptops or pounds.",
         error_messages={"required": "Enter what the quantity counts, like hours or laptops"},
     )
-    estimate = _decimal("Estimated value in pounds (optional)", "What meeting the need is worth, if you know.", required=False)
+    estimate = _decimal(
+        "Estimated value in pounds (optional)", "What meeting the need is worth, if you know.", required=False
+    )
     outcomes = OutcomeChoices(
         label="Outcomes it serves (optional)", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -81,7 +81,10 @@ class NeedForm(GovukForm):
         error_messages={"required": "Enter the ward or district the need is in, like Altrincham, Trafford"},
     )
     beneficiary_group = forms.CharField(
-        label="Who benefits (optional)", max_length=200, required=False, help_text="Like young carers, or older people living alone."
+        label="Who benefits (optional)",
+        max_length=200,
+        required=False,
+        help_text="Like young carers, or older people living alone.",
     )
     expires_on = GovukDateField(label="Expiry date", required=True, help_text="For example, 31 3 2027.")
 
@@ -128,9 +131,7 @@ class ModerateForm(GovukForm):
     eligibility_checked = forms.BooleanField(
         label="I have checked the organisation's eligibility evidence", required=False
     )
-    reason = forms.CharField(
-        label="Reason for returning", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = forms.CharField(label="Reason for returning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PublishForm(GovukForm):
@@ -178,24 +179,33 @@ class PolicyForm(GovukForm):
 
 class OfferForm(GovukForm):
     host = NamedChoice(
-        label="Wish list", queryset=None, empty_label="Choose a wish list",
+        label="Wish list",
+        queryset=None,
+        empty_label="Choose a wish list",
         error_messages={"required": "Choose the wish list to offer it on"},
     )
     title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title for the offer"})
     description = forms.CharField(
-        label="What you offer", widget=forms.Textarea(attrs={"rows": 4}),
+        label="What you offer",
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Describe what you offer"},
     )
     kind = forms.ChoiceField(
-        label="Kind of offer", choices=NeedKind.choices, widget=forms.RadioSelect,
+        label="Kind of offer",
+        choices=NeedKind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of offer"},
     )
     quantity = _decimal("Quantity")
     unit = forms.CharField(
-        label="Unit", max_length=60, help_text="Like volunteer days or placements.",
+        label="Unit",
+        max_length=60,
+        help_text="Like volunteer days or placements.",
         error_messages={"required": "Enter what the quantity counts, like volunteer days"},
     )
-    place = forms.CharField(label="Place (optional)", max_length=100, required=False, help_text="A ward or district by name.")
+    place = forms.CharField(
+        label="Place (optional)", max_length=100, required=False, help_text="A ward or district by name."
+    )
 
     def __init__(self, *args: Any, hosts: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,7 +220,9 @@ class TakeUpForm(GovukForm):
 
 class CommitmentChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.agreement.reference} ({obj.agreement.organisation.name}): {obj.measure.title}, target {obj.target_quantity.normalize():f}"
+        agreement = obj.agreement
+        target = f"{obj.target_quantity.normalize():f}"
+        return f"{agreement.reference} ({agreement.organisation.name}): {obj.measure.title}, target {target}"
 
 
 class PledgeForm(GovukForm):
@@ -222,7 +234,9 @@ class PledgeForm(GovukForm):
         error_messages={"required": "Choose the commitment the pledge counts against"},
     )
     quantity = _decimal("Quantity you pledge")
-    note = forms.CharField(label="Note to the organisation (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note to the organisation (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, commitments: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,7 +251,8 @@ class DeliverForm(GovukForm):
 
 class PledgeWithdrawForm(GovukForm):
     withdraw_reason = forms.CharField(
-        label="Why you withdraw the pledge", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why you withdraw the pledge",
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why you withdraw the pledge"},
     )
 
@@ -246,6 +261,9 @@ class ConfirmForm(GovukForm):
     received_quantity = _decimal("Quantity received")
     received_on = GovukDateField(label="Date received", required=True, help_text="For example, 3 12 2026.")
     feedback = forms.CharField(
-        label="Feedback (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Feedback (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="A few words on what it made possible.",
     )

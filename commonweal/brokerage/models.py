@@ -250,3 +250,20 @@ class Pledge(TimeStampedModel):
     def reference(self) -> str:
         """The evidence reference its return line carries: what makes the pledge count once."""
         return f"PLEDGE-{self.pk}"
+
+
+class NeedDigest(models.Model):
+    """A weekly email of matching open needs, sent to a supplier's contacts: kept so each week's goes once."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")  # supplier
+    week_start = models.DateField(help_text="The Monday of the week it was sent for.")
+    sent_to = models.JSONField(default=list)
+    needs = models.JSONField(default=list, help_text="The references of the needs it named.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "week_start"], name="need_digest_once_a_week")]
+
+    def __str__(self) -> str:
+        return f"Digest for the week of {self.week_start:%d %B %Y}"

@@ -39,11 +39,17 @@ def place_find(text: str) -> tuple[str, str]:
     ward_name, _, district_text = text.partition(",")
     codes = _wards_by_name().get(ward_name.strip().casefold(), [])
     if district_text.strip():
-        codes = [c for c in codes if district_name(wards()[c].district_code).casefold() == district_text.strip().casefold()]
+        codes = [
+            c for c in codes if district_name(wards()[c].district_code).casefold() == district_text.strip().casefold()
+        ]
     if len(codes) == 1:
         return codes[0], ""
     if len(codes) > 1:
-        return "", f"There is more than one ward called {ward_name.strip()}: add its district, like “{ward_name.strip()}, Trafford”"
+        return (
+            "",
+            f"There is more than one ward called {ward_name.strip()}: add its district, like "
+            f"“{ward_name.strip()}, Trafford”",
+        )
     return "", f"“{text}” is not a ward or district we know: enter a name like Altrincham, Trafford"
 
 
@@ -68,9 +74,7 @@ def pledge_id(reference: str) -> int | None:
     return int(match[1]) if match else None
 
 
-def need_state_after_pledges(
-    *, state: str, quantity: Decimal, pledges: Iterable[tuple[str, Decimal]]
-) -> str:
+def need_state_after_pledges(*, state: str, quantity: Decimal, pledges: Iterable[tuple[str, Decimal]]) -> str:
     """A published need's state from its pledges (state, quantity): pledged while any pledge is open or the
     quantity is not all pledged; delivered when every pledge is delivered or confirmed and the whole is
     pledged; confirmed when every pledge is confirmed and the whole is pledged."""

@@ -205,7 +205,9 @@ def broker_need_list(*, member: Member) -> dict[str, list[Need]]:
 def broker_need_get(*, member: Member, pk: int) -> Need:
     permission_require(member, Permission.BROKER_NEEDS)
     need = get_object_or_404(
-        Need.objects.select_related("organisation", "host").prefetch_related("outcomes"), host=member.organisation, pk=pk
+        Need.objects.select_related("organisation", "host").prefetch_related("outcomes"),
+        host=member.organisation,
+        pk=pk,
     )
     if need.state == NeedState.DRAFT:
         raise Http404("A draft is the organisation's own.")
@@ -217,7 +219,9 @@ def supplier_choice_list(*, member: Member) -> QuerySet[Organisation]:
     permission_require(member, Permission.BROKER_NEEDS)
     host = member.organisation
     buyers = Organisation.objects.filter(Q(pk=host.pk) | Q(networks=host)).values("pk")
-    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, supplied_agreements__organisation__in=buyers).distinct()
+    return Organisation.objects.filter(
+        kind=OrganisationKind.SUPPLIER, supplied_agreements__organisation__in=buyers
+    ).distinct()
 
 
 # --- Suppliers: pledging and matches ---------------------------------------------------------------
@@ -238,6 +242,11 @@ def pledgeable_host_filter(supplier: Organisation) -> Q:
     buyers = Organisation.objects.filter(agreements__supplier=supplier).values("pk")
     networks = Organisation.objects.filter(kind=OrganisationKind.NETWORK, network_members__in=buyers).values("pk")
     return Q(host__in=buyers) | Q(host__in=networks) | Q(host__kind=OrganisationKind.COMMUNITY)
+
+
+def open_need_choice_list(*, member: Member) -> QuerySet[Need]:
+    """Open needs a supplier (or grant holder) may name in a substitution: on the wish lists it may pledge to."""
+    return Need.objects.open().filter(pledgeable_host_filter(member.organisation)).select_related("organisation")
 
 
 def pledgeable_need_get(*, member: Member, pk: int) -> Need:
@@ -396,7 +405,13 @@ def figures_for(*, member: Member) -> Figures:
     reached = {
         "posted": needs.count(),
         "approved": needs.filter(
-            state__in=[NeedState.APPROVED, NeedState.PUBLISHED, NeedState.PLEDGED, NeedState.DELIVERED, NeedState.CONFIRMED]
+            state__in=[
+                NeedState.APPROVED,
+                NeedState.PUBLISHED,
+                NeedState.PLEDGED,
+                NeedState.DELIVERED,
+                NeedState.CONFIRMED,
+            ]
         ).count()
         + needs.filter(state=NeedState.EXPIRED, published_at__isnull=False).count(),
         "pledged": needs.filter(pledges__isnull=False).exclude(pledges__state=PledgeState.WITHDRAWN).distinct().count(),
@@ -427,7 +442,8 @@ def figures_for(*, member: Member) -> Figures:
         places[pledge.need.place_code]["money"] += money
         for outcome in pledge.need.outcomes.all():
             row = outcomes.setdefault(
-                outcome.code, {"code": outcome.code, "title": outcome.title, "hours": Decimal("0"), "money": Decimal("0")}
+                outcome.code,
+                {"code": outcome.code, "title": outcome.title, "hours": Decimal("0"), "money": Decimal("0")},
             )
             row["hours"] += hours
             row["money"] += money

@@ -91,6 +91,21 @@ def _quantity_error(value: Decimal, what: str) -> str | None:
     return None
 
 
+def _amount_errors(data: NeedInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.quantity is None:
+        errors["quantity"] = "Enter how much is needed, like 40"
+    elif message := _quantity_error(data.quantity, "quantity"):
+        errors["quantity"] = message
+    if not data.unit.strip():
+        errors["unit"] = "Enter what the quantity counts, like hours or laptops"
+    elif len(data.unit.strip()) > 60:
+        errors["unit"] = "Enter a unit of 60 characters or fewer"
+    if data.estimate is not None and (message := _quantity_error(data.estimate, "estimate")):
+        errors["estimate"] = message
+    return errors
+
+
 def _need_errors(data: NeedInput) -> tuple[dict[str, str], str]:
     errors: dict[str, str] = {}
     if data.host is None or data.host.kind not in HOST_KINDS:
@@ -103,16 +118,7 @@ def _need_errors(data: NeedInput) -> tuple[dict[str, str], str]:
         errors["description"] = "Describe what is needed and who it helps"
     if data.kind not in NeedKind.values:
         errors["kind"] = "Choose the kind of need"
-    if data.quantity is None:
-        errors["quantity"] = "Enter how much is needed, like 40"
-    elif message := _quantity_error(data.quantity, "quantity"):
-        errors["quantity"] = message
-    if not data.unit.strip():
-        errors["unit"] = "Enter what the quantity counts, like hours or laptops"
-    elif len(data.unit.strip()) > 60:
-        errors["unit"] = "Enter a unit of 60 characters or fewer"
-    if data.estimate is not None and (message := _quantity_error(data.estimate, "estimate")):
-        errors["estimate"] = message
+    errors.update(_amount_errors(data))
     code, message = place_find(data.place)
     if message:
         errors["place"] = message
@@ -200,9 +206,7 @@ def live_needs_limit(host: Organisation) -> int:
 
 
 @transaction.atomic
-def eligibility_give(
-    *, actor: User | None, member: Member, evidence_kind: str, evidence_reference: str
-) -> Eligibility:
+def eligibility_give(*, actor: User | None, member: Member, evidence_kind: str, evidence_reference: str) -> Eligibility:
     """The community organisation says how it is eligible; a broker checks it once, before its first need
     is approved. Evidence already checked is not changed."""
     permission_require(member, Permission.POST_NEEDS)
@@ -307,7 +311,9 @@ def need_moderate(*, actor: User | None, member: Member, need: Need, decision: D
     _host_require(member, need)
     if decision.decision == "approve":
         if need.state != NeedState.SUBMITTED:
-            raise ApplicationError(f"This need is {need.get_state_display().lower()}: only a submitted need is approved.")
+            raise ApplicationError(
+                f"This need is {need.get_state_display().lower()}: only a submitted need is approved."
+            )
         eligibility = Eligibility.objects.select_for_update().filter(organisation=need.organisation).first()
         if eligibility is None:
             raise ApplicationError(f"{need.organisation.name} has given no evidence of eligibility: return the need.")
@@ -348,7 +354,9 @@ def need_moderate(*, actor: User | None, member: Member, need: Need, decision: D
         )
     if decision.decision == "publish":
         if need.state != NeedState.APPROVED:
-            raise ApplicationError(f"This need is {need.get_state_display().lower()}: only an approved need is published.")
+            raise ApplicationError(
+                f"This need is {need.get_state_display().lower()}: only an approved need is published."
+            )
         if need.expires_on <= timezone.localdate():
             raise ApplicationError("The need has expired and cannot be published.")
         return _state_set(

@@ -11,9 +11,8 @@ from commonweal.core.exports import csv_write
 from commonweal.frontend.pages import form_page
 from commonweal.tenancy.permissions import Permission, member_require
 
-from . import downloads
+from . import downloads, services_needs
 from . import selectors_needs as selectors
-from . import services_needs
 from .forms_needs import CloseForm, IntroduceForm, ModerateForm, PolicyForm, PublishForm
 from .models import Need, NeedState
 from .rules import place_text
@@ -72,7 +71,9 @@ def broker_need(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             **_need_context(member, need),
             "publish_form": PublishForm(prefix="publish"),
             "close_form": CloseForm(prefix="close"),
-            "introduce_form": IntroduceForm(suppliers=selectors.supplier_choice_list(member=member), prefix="introduce"),
+            "introduce_form": IntroduceForm(
+                suppliers=selectors.supplier_choice_list(member=member), prefix="introduce"
+            ),
         },
     )
 
@@ -120,7 +121,9 @@ def broker_close(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def broker_introduce(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.BROKER_NEEDS)
     need = selectors.broker_need_get(member=member, pk=pk)
-    form = IntroduceForm(request.POST or None, suppliers=selectors.supplier_choice_list(member=member), prefix="introduce")
+    form = IntroduceForm(
+        request.POST or None, suppliers=selectors.supplier_choice_list(member=member), prefix="introduce"
+    )
     return form_page(
         request,
         form,

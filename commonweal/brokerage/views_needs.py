@@ -165,7 +165,9 @@ def need_withdraw(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 def eligibility(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.POST_NEEDS)
     current = selectors.eligibility_get(member=member)
-    initial = {"evidence_kind": current.evidence_kind, "evidence_reference": current.evidence_reference} if current else {}
+    initial = (
+        {"evidence_kind": current.evidence_kind, "evidence_reference": current.evidence_reference} if current else {}
+    )
     form = EligibilityForm(request.POST or None, initial=initial, prefix="eligibility")
     return form_page(
         request,
@@ -188,7 +190,9 @@ def pledge_confirm(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=lambda: services_pledges.pledge_confirm(actor=member.user, member=member, pledge=pledge, **form.cleaned_data),
+        save=lambda: services_pledges.pledge_confirm(
+            actor=member.user, member=member, pledge=pledge, **form.cleaned_data
+        ),
         message=f"Thank you: pledge {pledge.reference} is confirmed, and counts on the supplier's return.",
         success_url=_need_url(org, pledge.need),
         template="brokerage/pledge_confirm.html",

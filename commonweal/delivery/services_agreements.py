@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -88,6 +88,7 @@ COMMITMENT_AUDIT_FIELDS = [
     "state",
 ]
 SUBSTITUTION_AUDIT_FIELDS = [
+    "need",
     "commitment",
     "proposed_measure",
     "proposed_quantity",
@@ -99,6 +100,9 @@ SUBSTITUTION_AUDIT_FIELDS = [
     "decision_reason",
     "replacement",
 ]
+
+if TYPE_CHECKING:
+    from commonweal.brokerage.models import Need
 
 
 @dataclass(frozen=True)
@@ -859,10 +863,29 @@ def substitution_propose(
     proposed_quantity: Decimal | None,
     pledge: str,
     reason: str,
+    need: "Need | None" = None,
 ) -> Substitution:
     """The supplier proposes replacing what is left to deliver of a commitment with a quantity of
-    another measure, or with a pledge to a community need. The net £ of both sides is recorded."""
+    another measure, or with a pledge to a community need, which may name a need on a wish list the
+    supplier may pledge to. The net £ of both sides is recorded."""
     permission_require(member, Permission.SUBMIT_RETURNS)
+    if need is not None:
+        from commonweal.brokerage.models import Need as NeedModel  # the wish list sits above delivery
+        from commonweal.brokerage.selectors_needs import pledgeable_host_filter
+
+        if not NeedModel.objects.open().filter(pledgeable_host_filter(member.organisation), pk=need.pk).exists():
+            raise ApplicationError(
+                "Choose a need open on a wish list you may pledge to.",
+                field_errors={"need": "Choose a need that is open on a wish list you may pledge to"},
+            )
+        if proposed_measure is not None or proposed_quantity is not None:
+            raise ApplicationError(
+                "Offer either a measure and a quantity or a pledge, not both.",
+                field_errors={"need": "Offer either a measure and a quantity or a pledge to a need, not both"},
+            )
+        pledge = (
+            pledge.strip() or f"A pledge to the need “{need.title}” ({need.reference}) of {need.organisation.name}."
+        )
     person = person_require(actor, "proposes a substitution")
     commitment = Commitment.objects.select_for_update().select_related("agreement", "measure").get(pk=commitment.pk)
     agreement = commitment.agreement
@@ -902,6 +925,7 @@ def substitution_propose(
         proposed_measure=proposed_measure if not pledge else None,
         proposed_quantity=proposed_quantity if not pledge else None,
         pledge=pledge,
+        need=need,
         reason=reason,
         original_net_value=comparison.given_up_net,
         proposed_net_value=comparison.offered_net,

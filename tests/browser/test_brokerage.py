@@ -152,7 +152,9 @@ def test_a_need_is_posted_pledged_confirmed_claimed_and_verified_once(page: Page
     fill_date(page, "Date received", today)
     page.get_by_label("Feedback (optional)").fill("Two young people started; both finished three weeks.")
     submit(page, "Confirm")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"pledge {pledge.reference} is confirmed")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"pledge {pledge.reference} is confirmed"
+    )
     assert_accessible(page)
     sign_out(page)
 

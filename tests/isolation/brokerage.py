@@ -9,9 +9,8 @@ are checked in tests/test_brokerage_pages.py). The public wish list is public by
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from django.db.models import Model
+from django.utils import timezone
 
 from commonweal.brokerage import services_needs
 from commonweal.brokerage.models import Need, Offer, Pledge
@@ -95,7 +94,8 @@ POST_WRITES_NOTHING: dict[str, str] = {
     "brokerage:broker-publish": "publishing a need already published is refused on the page",
 }
 NOT_TENANT_SCOPED: dict[str, str] = {
-    "wishlist:list": "a council's or network's public wish list, for anyone: only published needs (tests/test_brokerage_pages.py)",
+    "wishlist:list": "a council's or network's public wish list, for anyone: only published needs "
+    "(tests/test_brokerage_pages.py)",
     "wishlist:need": "a published need on a public wish list, for anyone; an unpublished one is a 404 for everyone",
 }
 
