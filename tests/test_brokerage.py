@@ -3,6 +3,7 @@ the confirmed claim on the supplier's return, verification, and the figures."""
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -359,3 +360,75 @@ def test_figures_count_each_stage_and_the_commitments_met(world: WishWorld) -> N
     assert [(row["agreement"], row["through_wish_list"]) for row in figures.commitments] == [
         (tenant.agreement.reference, Decimal("30.00"))
     ]
+
+
+def test_the_weekly_digest_goes_once_a_week_to_suppliers_with_matching_needs(
+    world: WishWorld, mailoutbox: list[Any]
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    tenant = world.tenant
+    outcome = tenant.commitments[0].measure.outcome
+    need = need_published(world, title="Matching need", outcomes=[outcome])
+    out = StringIO()
+    call_command("brokerage", "digest", "--today", "2026-12-07", stdout=out)
+    assert f"Sent {tenant.supplier.name} 1 matching need." in out.getvalue()
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == [tenant.supplier_user.email]
+    assert email.subject == "Community needs that match your commitments: week of 7 December 2026"
+    assert f"Matching need ({need.reference})" in email.body
+    assert f"/o/{tenant.supplier.slug}/pledges/needs/{need.pk}/" in email.body
+    # The same week again, on another day: nothing more is sent.
+    again = StringIO()
+    call_command("brokerage", "digest", "--today", "2026-12-11", stdout=again)
+    assert "0 digests sent; 1 already sent this week." in again.getvalue()
+    assert len(mailoutbox) == 1
+    # The next week, it goes again.
+    call_command("brokerage", "digest", "--today", "2026-12-14", stdout=StringIO())
+    assert len(mailoutbox) == 2
+
+
+def test_the_digest_task_and_expiry(world: WishWorld, mailoutbox: list[Any]) -> None:
+    from commonweal.brokerage import tasks
+
+    need_published(world, title="Old need", outcomes=[world.tenant.commitments[0].measure.outcome])
+    result = tasks.digests_send.enqueue(today="2026-12-07")
+    assert result.return_value == {"sent": 1, "already_sent": 0, "nothing_to_send": 0}
+    closed = tasks.needs_expire.enqueue(today=(timezone.localdate() + timedelta(days=400)).isoformat())
+    assert closed.return_value == {"closed": 1}
+    assert Need.objects.get(title="Old need").state == NeedState.EXPIRED
+
+
+def test_a_substitution_may_name_a_need(world: WishWorld) -> None:
+    from commonweal.delivery import services_agreements
+
+    tenant = world.tenant
+    need = need_published(world, title="Minibus repair")
+    substitution = services_agreements.substitution_propose(
+        actor=tenant.supplier_user,
+        member=tenant.supplier_member(),
+        commitment=tenant.commitments[1],
+        proposed_measure=None,
+        proposed_quantity=None,
+        pledge="",
+        reason="The site closed early.",
+        need=need,
+    )
+    assert substitution.need == need
+    assert substitution.pledge == f"A pledge to the need “Minibus repair” ({need.reference}) of {world.community.name}."
+    draft = need_draft(world, title="Not yet published")
+    with pytest.raises(ApplicationError) as refused:
+        services_agreements.substitution_propose(
+            actor=tenant.supplier_user,
+            member=tenant.supplier_member(),
+            commitment=tenant.commitments[2],
+            proposed_measure=None,
+            proposed_quantity=None,
+            pledge="",
+            reason="Because.",
+            need=draft,
+        )
+    assert refused.value.field_errors == {"need": "Choose a need that is open on a wish list you may pledge to"}

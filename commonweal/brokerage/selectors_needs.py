@@ -480,3 +480,20 @@ def figures_for(*, member: Member) -> Figures:
 def figures_owner_require(member: Member) -> None:
     if member.organisation.kind not in HOST_KINDS:
         raise PermissionRefused("Only a wish list's host has figures.")
+
+
+# --- The command line and tasks --------------------------------------------------------------------
+
+
+def digest_supplier_list() -> QuerySet[Organisation]:
+    """Suppliers with an active commitment (whether it is unmet is judged per supplier by the digest)."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.SUPPLIER, supplied_agreements__commitments__state=CommitmentState.ACTIVE
+    ).distinct()
+
+
+def expired_host_list(*, today: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        hosted_needs__expires_on__lt=today,
+        hosted_needs__state__in=[NeedState.DRAFT, NeedState.SUBMITTED, NeedState.APPROVED, NeedState.PUBLISHED],
+    ).distinct()
