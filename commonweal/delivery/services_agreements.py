@@ -56,10 +56,10 @@ from .services_returns import periods_make
 MAX_AMOUNT = Decimal("1e12")  # money and quantities hold 14 digits, 2 after the point
 MAX_DAYS = 365  # return due and escalation days: more than a year is a typing mistake
 AGREEMENT_DEFAULT_DAYS = 14  # the model's default for return due and escalation days
-# Who may be the other party: a supplier; for a grant, a community organisation (a VCSE) too.
+# Who may be the other party: a supplier or a community organisation (a VCSE, which may bid and win a
+# contract as well as hold a grant; decision 0009).
 PARTY_KINDS: dict[str, set[str]] = {
-    **{kind: {OrganisationKind.SUPPLIER} for kind in AgreementKind.values},
-    AgreementKind.GRANT: {OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY},
+    kind: {OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY} for kind in AgreementKind.values
 }
 AGREEMENT_AUDIT_FIELDS = [
     "kind",
@@ -198,9 +198,7 @@ def _party_errors(values: dict[str, Any]) -> dict[str, str]:
     if supplier is None:
         return {"supplier": "Choose the supplier"}
     if supplier.kind not in PARTY_KINDS.get(kind, {OrganisationKind.SUPPLIER}):
-        if kind == AgreementKind.GRANT:
-            return {"supplier": f"{supplier} is not a supplier or a community organisation"}
-        return {"supplier": f"{supplier} is not a supplier"}
+        return {"supplier": f"{supplier} is not a supplier or a community organisation"}
     return {}
 
 

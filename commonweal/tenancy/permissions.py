@@ -103,7 +103,11 @@ RULES: dict[Permission, Rule] = {
         "Only an organisation's lead (a social value lead, network coordinator or contact) sees who has set up "
         "two-factor sign-in.",
     ),
-    Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
+    Permission.BID: _rule(
+        COUNTERPARTY,
+        [Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
+        "Only the contacts of suppliers and community organisations see opportunities and bid.",
+    ),
     Permission.SUBMIT_RETURNS: _rule(
         COUNTERPARTY,
         [Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
