@@ -235,3 +235,61 @@ def test_the_api_lists_needs_pledges_and_figures_for_their_own_people(world: Wis
     assert {row["name"]: row["count"] for row in figures if row["section"] == "needs"}["pledged"] == "1"
     assert get(tenant.supplier_user, tenant.supplier.slug, "wish-list-figures").status_code == 404
     assert get(world.contact, world.community.slug, "pledge-list").status_code == 404
+
+
+def test_a_need_raised_at_a_panel_goes_on_the_wish_list_linked_to_it(client: Client, world: WishWorld) -> None:
+    from datetime import date
+
+    from commonweal.reporting import services_panels
+    from commonweal.tenancy.selectors import member_access
+
+    lead = factories.member_user(world.tenant.buyer, Role.SOCIAL_VALUE_LEAD)
+    member = member_access(user=lead, slug=world.tenant.buyer.slug)
+    panel = services_panels.panel_create(actor=lead, member=member, name="VCSE forum", kind="vcse_forum", purpose="")
+    meeting = services_panels.meeting_record(
+        actor=lead,
+        member=member,
+        panel=panel,
+        held_on=date(2026, 3, 4),
+        place="Town hall",
+        notes="",
+        attending=[world.community],
+        other_attendees="",
+    )
+    raised = services_panels.need_record(
+        actor=lead,
+        member=member,
+        meeting=meeting,
+        description="A minibus repaired for the lunch club",
+        kind="materials",
+        raised_by=world.community,
+        outcomes=[],
+        place_code="E05015239",
+    )
+    client.force_login(world.contact)
+    org = world.community.slug
+    listing = _text(client.get(reverse("brokerage:need-list", kwargs={"org": org})))
+    assert "A minibus repaired for the lunch club (VCSE forum" in listing
+    url = reverse("brokerage:need-create", kwargs={"org": org}) + f"?panel={raised.pk}"
+    form = _text(client.get(url))
+    assert "A minibus repaired for the lunch club</textarea>" in form
+    assert 'value="Altrincham, Trafford"' in form
+    expires = timezone.localdate() + timedelta(days=30)
+    response = client.post(
+        url,
+        {
+            "need-host": world.tenant.buyer.pk,
+            "need-title": "Minibus repair",
+            "need-description": "A minibus repaired for the lunch club",
+            "need-kind": "materials",
+            "need-quantity": "1",
+            "need-unit": "repair",
+            "need-place": "Altrincham, Trafford",
+            **_date_fields("need", "expires_on", expires),
+        },
+    )
+    assert response.status_code == 302
+    assert Need.objects.get(title="Minibus repair").panel_need == raised
+    assert "A minibus repaired for the lunch club (VCSE forum" not in _text(
+        client.get(reverse("brokerage:need-list", kwargs={"org": org}))
+    )

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from commonweal.delivery.models import Commitment, CommitmentState, ReturnLine
 from commonweal.frameworks.models import Outcome, UnitKind, VersionStatus
-from commonweal.reporting.models import NeedKind
+from commonweal.reporting.models import NeedKind, PanelNeed
 from commonweal.tenancy.models import Organisation, OrganisationKind, Role
 from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
 from commonweal.tenancy.selectors import Member
@@ -150,6 +150,23 @@ def own_need_get(*, member: Member, pk: int) -> Need:
         organisation=member.organisation,
         pk=pk,
     )
+
+
+def panel_need_list(*, member: Member) -> QuerySet[PanelNeed]:
+    """Needs the organisation raised at a council's panel that are not yet on a wish list."""
+    permission_require(member, Permission.POST_NEEDS)
+    return (
+        PanelNeed.objects.filter(raised_by=member.organisation, wish_list_needs__isnull=True)
+        .exclude(state="met")
+        .select_related("meeting__panel__organisation")
+        .order_by("pk")
+    )
+
+
+def panel_need_get(*, member: Member, pk: int | None) -> PanelNeed | None:
+    if pk is None:
+        return None
+    return panel_need_list(member=member).filter(pk=pk).first()
 
 
 def eligibility_get(*, member: Member) -> Eligibility | None:

@@ -457,9 +457,7 @@ def need_introduce(
 
 
 @transaction.atomic
-def need_from_panel(
-    *, actor: User | None, member: Member, panel_need: PanelNeed, host: Organisation, data: NeedInput
-) -> Need:
+def need_from_panel(*, actor: User | None, member: Member, panel_need: PanelNeed, data: NeedInput) -> Need:
     """A need raised at a panel, posted by the organisation that raised it: the wish-list need links back to
     the panel need so the panel can see what became of it."""
     if panel_need.raised_by_id != member.organisation.pk:
@@ -467,6 +465,13 @@ def need_from_panel(
     need = need_save(actor=actor, member=member, data=data)
     need.panel_need = panel_need
     need.save(update_fields=["panel_need", "updated_at"])
+    audit_record(
+        actor=actor,
+        organisation=member.organisation,
+        action=AuditAction.NEED_SAVED,
+        target=need,
+        after={"panel_need": f"{panel_need.meeting.panel.name}: {panel_need.description[:80]}"},
+    )
     return need
 
 

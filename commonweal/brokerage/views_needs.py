@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.frontend.pages import form_page
+from commonweal.reporting.models import PanelNeed
 from commonweal.tenancy.permissions import Permission, member_require
 
 from . import selectors_needs as selectors
@@ -34,6 +35,7 @@ def need_list(request: HttpRequest, org: str) -> HttpResponse:
             "needs": selectors.own_need_list(member=member),
             "eligibility": selectors.eligibility_get(member=member),
             "offers": selectors.open_offer_list(member=member)[:20],
+            "panel_needs": selectors.panel_need_list(member=member),
         },
     )
 
@@ -55,9 +57,17 @@ def _need_input(form: NeedForm) -> NeedInput:
     )
 
 
-def _need_form(request: HttpRequest, need: Need | None = None) -> NeedForm:
+def _need_form(request: HttpRequest, need: Need | None = None, panel_need: PanelNeed | None = None) -> NeedForm:
     hosts = selectors.host_choice_list()
-    initial = {}
+    initial: dict[str, object] = {}
+    if panel_need is not None:
+        initial = {
+            "host": panel_need.meeting.panel.organisation_id,
+            "description": panel_need.description,
+            "kind": panel_need.kind,
+            "outcomes": list(panel_need.outcomes.values_list("pk", flat=True)),
+            "place": place_text(panel_need.place_code) if panel_need.place_code else "",
+        }
     if need is not None:
         initial = {
             "host": need.host_id,
@@ -85,15 +95,25 @@ def _need_form(request: HttpRequest, need: Need | None = None) -> NeedForm:
 @require_http_methods(["GET", "POST"])
 def need_create(request: HttpRequest, org: str) -> HttpResponse:
     member = member_require(user=request.user, slug=org, permission=Permission.POST_NEEDS)
-    form = _need_form(request)
+    panel = request.GET.get("panel", "")
+    panel_need = selectors.panel_need_get(member=member, pk=int(panel) if panel.isdigit() else None)
+    form = _need_form(request, panel_need=panel_need)
+
+    def save() -> Need:
+        if panel_need is None:
+            return services_needs.need_save(actor=member.user, member=member, data=_need_input(form))
+        return services_needs.need_from_panel(
+            actor=member.user, member=member, panel_need=panel_need, data=_need_input(form)
+        )
+
     return form_page(
         request,
         form,
-        save=lambda: services_needs.need_save(actor=member.user, member=member, data=_need_input(form)),
+        save=save,
         message="The need is saved as a draft: check it, then submit it to the wish list's broker.",
         success_url=lambda need: _need_url(org, need),
         template="brokerage/need_form.html",
-        context={"member": member, "need": None},
+        context={"member": member, "need": None, "panel_need": panel_need},
     )
 
 
