@@ -432,3 +432,64 @@ def test_a_substitution_may_name_a_need(world: WishWorld) -> None:
             need=draft,
         )
     assert refused.value.field_errors == {"need": "Choose a need that is open on a wish list you may pledge to"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_wish_list_cycle_committed(mailoutbox: list[Any]) -> None:
+    """Every locking service of the wish list, each in its own committed transaction (as requests are)."""
+    from commonweal.brokerage import services_digest
+
+    tenant = make_tenant("A")
+    world = wish_world(tenant, "Committed")
+    need = need_published(world, outcomes=[tenant.commitments[0].measure.outcome])
+    services_needs.policy_set(actor=world.broker, member=world.broker_member(), live_needs_limit=5)
+    assert services_digest.digest_send(member=tenant.supplier_member(), today=timezone.localdate()).state == "sent"
+    pledge = pledge_confirmed(world, pledge_made(world, need, tenant.commitments[0], "40"), "40")
+    assert pledge.line is not None and ReturnLine.objects.filter(pk=pledge.line.pk).claimed().exists()
+    services_returns.return_line_review(
+        actor=tenant.manager, member=tenant.manager_member(), line=pledge.line, decision=LineStatus.VERIFIED, reason=""
+    )
+    assert _verified(tenant.commitments[0].pk) == Decimal("40.00")
+    other = need_published(world, title="Second")
+    second = pledge_made(world, other, tenant.commitments[1], "5")
+    services_pledges.pledge_withdraw(
+        actor=tenant.supplier_user, member=tenant.supplier_member(), pledge=second, reason="No"
+    )
+    services_needs.need_close(actor=world.broker, member=world.broker_member(), need=other, reason="Stale")
+    assert Need.objects.get(pk=other.pk).state == NeedState.EXPIRED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pledges_at_once_cannot_pass_what_is_left() -> None:
+    """On PostgreSQL the need's row lock makes the second pledge wait and then see the first. SQLite has no
+    row locks and one writer at a time: there the two pledges are made one after the other."""
+    import threading
+
+    from django.db import connection
+
+    tenant = make_tenant("A")
+    world = wish_world(tenant, "Race")
+    need = need_published(world)
+    outcomes: list[str] = []
+
+    def pledge() -> None:
+        try:
+            pledge_made(world, need, tenant.commitments[0], "30")
+            outcomes.append("made")
+        except ApplicationError as error:
+            outcomes.append(error.field_errors.get("quantity", error.message))
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=pledge) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        pledge()
+        pledge()
+    assert sorted(outcomes) == ["You can pledge at most 10 hours: that is what is left of this need", "made"]
+    assert Need.objects.get(pk=need.pk).pledged_quantity() == Decimal("30.00")

@@ -45,6 +45,7 @@ LOCK_PATH_TESTS = {
     "test_value_sets.py": ["test_value_set_entry_set_creates_then_updates_committed"],
     "test_reporting_report.py": ["test_the_report_cycle_through_the_pages_committed"],
     "test_reporting_budget_pages.py": ["test_the_budget_pages_committed"],
+    "test_brokerage.py": ["test_the_wish_list_cycle_committed"],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",
@@ -96,6 +97,9 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
     )
     assert locking == [
         "accounts/services.py",
+        "brokerage/services_digest.py",
+        "brokerage/services_needs.py",
+        "brokerage/services_pledges.py",
         "core/services_tasks.py",
         "delivery/services_agreements.py",
         "delivery/services_returns.py",
