@@ -25,6 +25,7 @@ from .models import (
     DEFAULT_LIVE_NEEDS_LIMIT,
     QUANTITY_PLACES,
     Eligibility,
+    EligibilityEvidence,
     Introduction,
     Need,
     NeedState,
@@ -210,8 +211,6 @@ def eligibility_give(*, actor: User | None, member: Member, evidence_kind: str, 
     """The community organisation says how it is eligible; a broker checks it once, before its first need
     is approved. Evidence already checked is not changed."""
     permission_require(member, Permission.POST_NEEDS)
-    from .models import EligibilityEvidence
-
     errors = {}
     if evidence_kind not in EligibilityEvidence.values:
         errors["evidence_kind"] = "Choose the evidence that your organisation may post needs"
@@ -235,7 +234,7 @@ def eligibility_give(*, actor: User | None, member: Member, evidence_kind: str, 
     audit_record(
         actor=actor,
         organisation=member.organisation,
-        action=AuditAction.NEED_ELIGIBILITY_CHECKED,
+        action=AuditAction.NEED_ELIGIBILITY_GIVEN,
         target=eligibility,
         before=before,
         after={**snapshot(eligibility, ["evidence_kind", "evidence_reference"]), "checked": False},

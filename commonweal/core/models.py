@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
     NEED_EXPIRED = "need.expired"
     NEED_STATE_CHANGED = "need.state_changed"
     NEED_INTRODUCED = "need.introduced"
+    NEED_ELIGIBILITY_GIVEN = "need_eligibility.given"
     NEED_ELIGIBILITY_CHECKED = "need_eligibility.checked"
     NEED_POLICY_SET = "need_policy.set"
     OFFER_POSTED = "offer.posted"
