@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Commitment, CommitmentState, ReturnLine
 from commonweal.frameworks.models import Outcome, UnitKind, VersionStatus
 from commonweal.reporting.models import NeedKind, PanelNeed
@@ -171,6 +172,12 @@ def panel_need_get(*, member: Member, pk: int | None) -> PanelNeed | None:
 
 def eligibility_get(*, member: Member) -> Eligibility | None:
     return Eligibility.objects.filter(organisation=member.organisation).first()
+
+
+def need_history(*, need: Need) -> QuerySet[AuditEvent]:
+    """Every recorded change to the need and its pledges, newest first (the need is the pledges' trail). The
+    caller has found the need for its member already (its organisation's, or its host's broker's)."""
+    return AuditEvent.objects.for_trail(need).select_related("actor").order_by("-created_at", "-id")
 
 
 def need_pledge_list(*, need: Need) -> QuerySet[Pledge]:

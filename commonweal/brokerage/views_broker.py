@@ -48,6 +48,7 @@ def _need_context(member: object, need: Need) -> dict[str, object]:
         "suppliers": selectors.supplier_match_list(need=need),
         "introductions": need.introductions.select_related("supplier"),
         "states": NeedState,
+        "audit_events": selectors.need_history(need=need),
     }
 
 

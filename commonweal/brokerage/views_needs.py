@@ -157,6 +157,7 @@ def need_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "editable": need.state in (NeedState.DRAFT, NeedState.RETURNED),
             "delivered": PledgeState.DELIVERED,
             "limit": services_needs.live_needs_limit(need.host),
+            "audit_events": selectors.need_history(need=need),
         },
     )
 
