@@ -83,11 +83,17 @@ class PledgeListApi(APIView):
 
 
 class WishListFiguresApi(APIView):
-    @extend_schema(responses=FigureRowSerializer(many=True), summary="A wish list's figures, as the CSV carries them")
+    @extend_schema(
+        responses=FigureRowSerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="A wish list's figures, as the CSV carries them",
+    )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.READ_BROKERAGE_FIGURES)
         rows = downloads.figures_rows(selectors_needs.figures_for(member=member))
-        return Response([{key: str(value) for key, value in row.items()} for row in rows])
+        return list_response(
+            request, [{key: str(value) for key, value in row.items()} for row in rows], FigureRowSerializer
+        )
 
 
 urlpatterns = [
