@@ -13,9 +13,11 @@ urlpatterns = [
     path("o/<slug:org>/", include("commonweal.accounts.urls_members")),
     path("o/<slug:org>/spend/", include("commonweal.spend.urls")),
     path("o/<slug:org>/", include("commonweal.networks.urls")),
+    path("o/<slug:org>/", include("commonweal.brokerage.urls")),
     path("plan/", include("commonweal.frameworks.public_urls")),
     path("public/", include("commonweal.reporting.public_urls")),
     path("networks/", include("commonweal.networks.public_urls")),
+    path("wish-list/", include("commonweal.brokerage.public_urls")),
     path("api/v1/", include("commonweal.api.urls")),
 ]
 

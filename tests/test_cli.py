@@ -36,13 +36,14 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     # 4 departments (2 of them given to procurements), 2 financial years and 18 budget lines: 55; then a
     # councillor (a viewer) and the published 2025/26 impact report they signed off: 57; then a closed
     # consultation with results and the published public hub: 59; then the anchor network's two other
-    # members, their leads, its three memberships and its published quarterly report: 68.
-    assert "Created 68 demo records." in first
+    # members, their leads, its three memberships and its published quarterly report: 68; then a broker and
+    # the wish list: 71.
+    assert "Created 71 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()
     assert after_first["Organisation"] == 9  # with Oakfield, the demo procurements' third bidder
-    assert after_first["User"] == 13
+    assert after_first["User"] == 14
     assert after_first["Agreement"] == 3
     assert after_first["Commitment"] == 10
     assert after_first["Measure"] == 6

@@ -92,12 +92,15 @@ def test_each_kind_of_agreement_is_created_with_its_periods_and_audited(tenant_a
     assert event.after["department"] == "Libraries, CC-4120"
 
 
-def test_a_grant_may_go_to_a_community_organisation_but_a_contract_may_not(tenant_a: Tenant) -> None:
+def test_a_grant_or_a_contract_may_go_to_a_community_organisation_but_not_to_a_council(tenant_a: Tenant) -> None:
     trust = factories.OrganisationFactory.create(name="Riverside Trust", kind=OrganisationKind.COMMUNITY)
     grant = create(tenant_a, kind=AgreementKind.GRANT, supplier=trust)
     assert grant.supplier == trust
-    errors = field_errors(lambda: create(tenant_a, reference="NEW-2", supplier=trust))
-    assert errors == {"supplier": "Riverside Trust is not a supplier"}
+    contract = create(tenant_a, reference="NEW-2", supplier=trust)
+    assert contract.supplier == trust
+    council = factories.OrganisationFactory.create(name="Other Council")
+    errors = field_errors(lambda: create(tenant_a, reference="NEW-3", supplier=council))
+    assert errors == {"supplier": "Other Council is not a supplier or a community organisation"}
 
 
 def test_agreement_problems_are_all_reported_by_field_and_nothing_is_stored(tenant_a: Tenant, tenant_b: Tenant) -> None:

@@ -213,6 +213,20 @@ REPORTING: dict[str, Call] = {
     ),
 }
 
+# The claim a community organisation makes by confirming a pledge to its need (POST_NEEDS).
+CONFIRMING: dict[str, Call] = {
+    "confirmed_claim_add": lambda w, m: services_returns.confirmed_claim_add(
+        actor=m.user,
+        member=m,
+        commitment=w.tenant.commitments[0],
+        quantity=Decimal("1"),
+        evidence_reference="REFUSED-1",
+        note="",
+        on=date(2026, 4, 2),
+        reported_by=w.tenant.supplier_user,
+    ),
+}
+
 # Who lacks each permission: the buyer's people of other roles, and the other party.
 NOT_MANAGING = [
     ("buyer", Role.VIEWER),
@@ -224,6 +238,11 @@ NOT_REPORTING = [("buyer", Role.CONTRACT_MANAGER), ("buyer", Role.SOCIAL_VALUE_L
 CASES = [
     *((name, call, side, role) for name, call in MANAGING.items() for side, role in NOT_MANAGING),
     *((name, call, side, role) for name, call in REPORTING.items() for side, role in NOT_REPORTING),
+    *(
+        (name, call, side, role)
+        for name, call in CONFIRMING.items()
+        for side, role in [("buyer", Role.CONTRACT_MANAGER), ("supplier", Role.SUPPLIER_CONTACT)]
+    ),
 ]
 
 
@@ -245,7 +264,7 @@ def test_every_writing_service_is_listed() -> None:
         and not name.startswith("_")
         and {"actor", "member"} <= set(inspect.signature(function).parameters)
     }
-    assert writers == set(MANAGING) | set(REPORTING)
+    assert writers == set(MANAGING) | set(REPORTING) | set(CONFIRMING)
 
 
 @pytest.mark.parametrize(

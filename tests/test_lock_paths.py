@@ -50,6 +50,7 @@ LOCK_PATH_TESTS = {
         "test_a_submitted_return_tells_once_and_two_email_workers_send_once_committed",
         "test_two_digest_runs_at_once_send_one_email_committed",
     ],
+    "test_brokerage.py": ["test_the_wish_list_cycle_committed"],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",
@@ -101,6 +102,9 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
     )
     assert locking == [
         "accounts/services.py",
+        "brokerage/services_digest.py",
+        "brokerage/services_needs.py",
+        "brokerage/services_pledges.py",
         "core/services_tasks.py",
         "delivery/services_agreements.py",
         "delivery/services_returns.py",

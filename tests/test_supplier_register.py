@@ -104,3 +104,25 @@ def test_companies_house_numbers() -> None:
 def test_the_sign_in_page_links_to_registration(client: Client) -> None:
     text = client.get(reverse("accounts:sign-in")).content.decode()
     assert f'href="{URL}"' in text and "Register your organisation to bid" in text
+
+
+@pytest.mark.django_db
+def test_a_community_organisation_registers_to_bid_and_sees_opportunities(client: Client) -> None:
+    response = client.post(
+        URL,
+        form(
+            organisation_name="Canal Side Community Kitchen",
+            organisation_kind="community",
+            companies_house_number="",
+            is_vcse="yes",
+            email="cook@canalside.example",
+        ),
+    )
+    organisation = Organisation.objects.get(name="Canal Side Community Kitchen")
+    assert (organisation.kind, organisation.is_vcse) == (OrganisationKind.COMMUNITY, True)
+    assert response["Location"] == reverse("procurement:opportunity-list", kwargs={"org": organisation.slug})
+    user = User.objects.get(email="cook@canalside.example")
+    assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.COMMUNITY_CONTACT]
+    assert client.get(response["Location"]).status_code == 200
+    # And it posts needs to wish lists as well.
+    assert client.get(reverse("brokerage:need-list", kwargs={"org": organisation.slug})).status_code == 200

@@ -19,6 +19,18 @@ class RegisterForm(GovukForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter your organisation’s name"},
     )
+    organisation_kind = forms.ChoiceField(
+        label="What kind of organisation is it?",
+        choices=[
+            ("supplier", "A business that supplies goods, works or services"),
+            ("community", "A voluntary or community organisation: a charity, community group or social enterprise"),
+        ],
+        required=False,
+        initial="supplier",
+        help_text="Either can bid for opportunities. A community organisation can also post needs to a wish list "
+        "and report on its grants.",
+        widget=forms.RadioSelect,
+    )
     companies_house_number = forms.CharField(
         label="Companies House number (optional)",
         required=False,
@@ -68,6 +80,7 @@ class RegisterForm(GovukForm):
         data = self.cleaned_data
         return {
             "organisation_name": data["organisation_name"],
+            "kind": data.get("organisation_kind") or "supplier",
             "companies_house_number": data["companies_house_number"],
             "is_sme": ANSWERS[data["is_sme"]],
             "is_vcse": ANSWERS[data["is_vcse"]],

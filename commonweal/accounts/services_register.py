@@ -1,4 +1,5 @@
-"""A supplier registering itself: its organisation, its first person and their membership, at once."""
+"""A supplier or a community organisation registering itself to bid: its organisation, its first person and
+their membership, at once."""
 
 import re
 
@@ -49,6 +50,7 @@ def supplier_register(
     full_name: str,
     email: str,
     password: str,
+    kind: str = OrganisationKind.SUPPLIER,
 ) -> tuple[User, Organisation]:
     """Create a supplier organisation, its first user and their supplier contact membership. The new
     user is the actor of every event: nobody else is involved.
@@ -74,6 +76,8 @@ def supplier_register(
         password_validation.validate_password(password, User(email=email, full_name=full_name))
     except ValidationError as error:
         errors["password"] = " ".join(error.messages)
+    if kind not in (OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY):
+        errors["organisation_kind"] = "Choose a business or a voluntary or community organisation"
     if errors:
         raise ApplicationError("Your organisation could not be registered.", field_errors=errors)
 
@@ -82,7 +86,7 @@ def supplier_register(
         actor=user,
         name=organisation_name,
         slug=organisation_slug_unique(organisation_name),
-        kind=OrganisationKind.SUPPLIER,
+        kind=kind,
     )
     audit_record(
         actor=user,
@@ -102,5 +106,6 @@ def supplier_register(
         target=organisation,
         after=snapshot(organisation, ["companies_house_number", "is_sme", "is_vcse"]),
     )
-    membership_grant(actor=user, organisation=organisation, user=user, role=Role.SUPPLIER_CONTACT)
+    role = Role.COMMUNITY_CONTACT if kind == OrganisationKind.COMMUNITY else Role.SUPPLIER_CONTACT
+    membership_grant(actor=user, organisation=organisation, user=user, role=role)
     return user, organisation

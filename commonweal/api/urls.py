@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("commonweal.api.reporting_budget")),
     path("", include("commonweal.api.reporting_report")),
     path("", include("commonweal.api.networks")),
+    path("", include("commonweal.api.brokerage")),
 ]

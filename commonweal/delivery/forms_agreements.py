@@ -330,6 +330,13 @@ class SubstitutionForm(GovukForm):
         empty="Choose a measure",
     )
     proposed_quantity = _decimal_field("Quantity you offer", "In that measure’s unit.")
+    need: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Or a need on a wish list (optional)",
+        queryset=None,
+        required=False,
+        empty_label="No need named",
+        help_text="A community need you will meet instead: describe the pledge below, or leave it to the need.",
+    )
     pledge = forms.CharField(
         label="Or a pledge to a community need",
         required=False,
@@ -343,8 +350,20 @@ class SubstitutionForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args: Any, commitments: list[Commitment], measures: QuerySet[Measure], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        commitments: list[Commitment],
+        measures: QuerySet[Measure],
+        needs: QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        need_field = self.fields["need"]
+        assert isinstance(need_field, forms.ModelChoiceField)
+        need_field.queryset = needs if needs is not None else need_field.queryset
+        if needs is None:
+            del self.fields["need"]
         commitment_field = self.fields["commitment"]
         measure_field = self.fields["proposed_measure"]
         assert isinstance(commitment_field, forms.ModelChoiceField)

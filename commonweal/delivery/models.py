@@ -369,6 +369,14 @@ class Substitution(TimeStampedModel):
     )
     proposed_quantity = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     pledge = models.TextField(blank=True, help_text="A pledge to a community need, instead of a measure.")
+    need = models.ForeignKey(
+        "brokerage.Need",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutions",
+        help_text="A need on a wish list the replacement meets.",
+    )
     reason = models.TextField()
     # Net £ of what is given up (the undelivered part) and of what is offered, from the agreement's value set.
     original_net_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -56,10 +56,10 @@ from .services_returns import periods_make
 MAX_AMOUNT = Decimal("1e12")  # money and quantities hold 14 digits, 2 after the point
 MAX_DAYS = 365  # return due and escalation days: more than a year is a typing mistake
 AGREEMENT_DEFAULT_DAYS = 14  # the model's default for return due and escalation days
-# Who may be the other party: a supplier; for a grant, a community organisation (a VCSE) too.
+# Who may be the other party: a supplier or a community organisation (a VCSE, which may bid and win a
+# contract as well as hold a grant; decision 0009).
 PARTY_KINDS: dict[str, set[str]] = {
-    **{kind: {OrganisationKind.SUPPLIER} for kind in AgreementKind.values},
-    AgreementKind.GRANT: {OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY},
+    kind: {OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY} for kind in AgreementKind.values
 }
 AGREEMENT_AUDIT_FIELDS = [
     "kind",
@@ -88,6 +88,7 @@ COMMITMENT_AUDIT_FIELDS = [
     "state",
 ]
 SUBSTITUTION_AUDIT_FIELDS = [
+    "need",
     "commitment",
     "proposed_measure",
     "proposed_quantity",
@@ -99,6 +100,9 @@ SUBSTITUTION_AUDIT_FIELDS = [
     "decision_reason",
     "replacement",
 ]
+
+if TYPE_CHECKING:
+    from commonweal.brokerage.models import Need
 
 
 @dataclass(frozen=True)
@@ -194,9 +198,7 @@ def _party_errors(values: dict[str, Any]) -> dict[str, str]:
     if supplier is None:
         return {"supplier": "Choose the supplier"}
     if supplier.kind not in PARTY_KINDS.get(kind, {OrganisationKind.SUPPLIER}):
-        if kind == AgreementKind.GRANT:
-            return {"supplier": f"{supplier} is not a supplier or a community organisation"}
-        return {"supplier": f"{supplier} is not a supplier"}
+        return {"supplier": f"{supplier} is not a supplier or a community organisation"}
     return {}
 
 
@@ -859,10 +861,29 @@ def substitution_propose(
     proposed_quantity: Decimal | None,
     pledge: str,
     reason: str,
+    need: "Need | None" = None,
 ) -> Substitution:
     """The supplier proposes replacing what is left to deliver of a commitment with a quantity of
-    another measure, or with a pledge to a community need. The net £ of both sides is recorded."""
+    another measure, or with a pledge to a community need, which may name a need on a wish list the
+    supplier may pledge to. The net £ of both sides is recorded."""
     permission_require(member, Permission.SUBMIT_RETURNS)
+    if need is not None:
+        from commonweal.brokerage.models import Need as NeedModel  # the wish list sits above delivery
+        from commonweal.brokerage.selectors_needs import pledgeable_host_filter
+
+        if not NeedModel.objects.open().filter(pledgeable_host_filter(member.organisation), pk=need.pk).exists():
+            raise ApplicationError(
+                "Choose a need open on a wish list you may pledge to.",
+                field_errors={"need": "Choose a need that is open on a wish list you may pledge to"},
+            )
+        if proposed_measure is not None or proposed_quantity is not None:
+            raise ApplicationError(
+                "Offer either a measure and a quantity or a pledge, not both.",
+                field_errors={"need": "Offer either a measure and a quantity or a pledge to a need, not both"},
+            )
+        pledge = (
+            pledge.strip() or f"A pledge to the need “{need.title}” ({need.reference}) of {need.organisation.name}."
+        )
     person = person_require(actor, "proposes a substitution")
     commitment = Commitment.objects.select_for_update().select_related("agreement", "measure").get(pk=commitment.pk)
     agreement = commitment.agreement
@@ -902,6 +923,7 @@ def substitution_propose(
         proposed_measure=proposed_measure if not pledge else None,
         proposed_quantity=proposed_quantity if not pledge else None,
         pledge=pledge,
+        need=need,
         reason=reason,
         original_net_value=comparison.given_up_net,
         proposed_net_value=comparison.offered_net,

@@ -303,7 +303,10 @@ def _claims_check(
             key = reference_key(claim.evidence_reference)
             field_name = f"evidence_reference_{claim.key}"
             earlier_here = seen_evidence.get(key)
-            if earlier_here is not None:
+            pledge_problem = _pledge_claim_error(claim, exclude)
+            if pledge_problem:
+                errors[field_name] = pledge_problem
+            elif earlier_here is not None:
                 errors[field_name] = (
                     f"Evidence reference {claim.evidence_reference} is already given on line "
                     f"{earlier_here.number} of this return"
@@ -342,6 +345,39 @@ def _claims_check(
                     )
             seen_beneficiary.setdefault(key, claim)
     return errors
+
+
+def _pledge_claim_error(claim: _Claim, exclude: QuerySet[ReturnLine]) -> str | None:
+    """A pledge to a community need (evidence reference PLEDGE-<n>) counts once, against the commitment it
+    was pledged against, whichever buyer or agreement the line is on."""
+    from commonweal.brokerage.models import Pledge  # the wish list sits above delivery
+    from commonweal.brokerage.rules import pledge_id
+
+    number = pledge_id(claim.evidence_reference)
+    if number is None:
+        return None
+    pledge = Pledge.objects.select_related("commitment__agreement", "commitment__measure").filter(pk=number).first()
+    if pledge is None:
+        return f"Evidence reference {claim.evidence_reference} names no pledge to a community need"
+    if pledge.commitment_id != claim.commitment.pk:
+        return (
+            f"Pledge {pledge.reference} counts once, against {pledge.commitment.agreement.reference} "
+            f"({pledge.commitment.measure.title}) only: it cannot be counted against another commitment"
+        )
+    earlier = (
+        ReturnLine.objects.claimed()
+        .exclude(pk__in=exclude.values("pk"))
+        .annotate(_ref=_normalised("evidence_reference"))
+        .filter(_ref=reference_key(claim.evidence_reference))
+        .select_related("delivery_return__agreement", "delivery_return__period")
+        .first()
+    )
+    if earlier is not None:
+        return (
+            f"Pledge {pledge.reference} is already counted on "
+            f"{_claim_label(earlier, claim.commitment.agreement.supplier_id)}"
+        )
+    return None
 
 
 def _buyer_lock(agreement: Agreement) -> None:
@@ -726,6 +762,96 @@ def return_submit(
         evidence=[evidence] if evidence is not None else [],
         case_studies=case_studies,
         submit=True,
+    )
+
+
+# --- Claims confirmed by someone else ---------------------------------------------------------------
+
+PLEDGE_NARRATIVE = "Pledges to community needs, confirmed by the organisations that received them."
+
+
+def _claim_periods(agreement: Agreement, on: date) -> list[ReportingPeriod]:
+    """The periods that have started, the one holding `on` first, then later ones, then earlier ones."""
+    started = [p for p in _periods_of(agreement) if p.start_date <= timezone.localdate()]
+    holding = [p for p in started if p.start_date <= on <= p.end_date]
+    later = [p for p in started if p.start_date > on]
+    earlier = sorted((p for p in started if p.end_date < on), key=lambda p: p.start_date, reverse=True)
+    return holding + later + earlier
+
+
+@transaction.atomic
+def confirmed_claim_add(
+    *,
+    actor: User | None,
+    member: Member,
+    commitment: Commitment,
+    quantity: Decimal,
+    evidence_reference: str,
+    note: str,
+    on: date,
+    reported_by: User,
+) -> ReturnLine:
+    """A delivery confirmed by the organisation that received it (a pledge to a community need) becomes a
+    claimed line on the supplier's return for `commitment`: in the period holding `on` (or the nearest
+    started period whose return is not a draft and has no line for the commitment yet), awaiting the
+    contract manager's verification. The count-once rule applies as to any claim.
+
+    Called by the wish list for the recipient (`POST_NEEDS`), which has checked the pledge is theirs."""
+    permission_require(member, Permission.POST_NEEDS)
+    agreement = commitment.agreement
+    _buyer_lock(agreement)
+    commitment = Commitment.objects.select_related("measure", "agreement").get(pk=commitment.pk)
+    if commitment.state != CommitmentState.ACTIVE:
+        raise ApplicationError("This commitment has been replaced by a substitution and takes no new claims.")
+    if message := _quantity_error(quantity):
+        raise ApplicationError(message + ".")
+    claim = _Claim(
+        key="", commitment=commitment, evidence_reference=evidence_reference, beneficiary_reference="", number=1
+    )
+    errors = _claims_check(
+        buyer_id=agreement.organisation_id,
+        supplier_id=agreement.supplier_id,
+        claims=[claim],
+        exclude=ReturnLine.objects.none(),
+    )
+    if errors:
+        raise ApplicationError(next(iter(errors.values())) + ".")
+    for period in _claim_periods(agreement, on):
+        delivery_return = DeliveryReturn.objects.select_for_update().filter(agreement=agreement, period=period).first()
+        if delivery_return is not None and (
+            delivery_return.state == ReturnState.DRAFT or delivery_return.lines.filter(commitment=commitment).exists()
+        ):
+            continue
+        if delivery_return is None:
+            delivery_return = DeliveryReturn.objects.create(
+                organisation_id=agreement.organisation_id,
+                agreement=agreement,
+                period=period,
+                state=ReturnState.SUBMITTED,
+                submitted_by=reported_by,
+                submitted_at=timezone.now(),
+                narrative=PLEDGE_NARRATIVE,
+            )
+        line = ReturnLine.objects.create(
+            organisation_id=agreement.organisation_id,
+            delivery_return=delivery_return,
+            commitment=commitment,
+            quantity=quantity.quantize(QUANTITY_PLACES),
+            evidence_reference=reference_clean(evidence_reference),
+            note=note.strip(),
+        )
+        audit_record(
+            actor=actor,
+            organisation=agreement.organisation,
+            action=AuditAction.RETURN_SUBMITTED,
+            target=delivery_return,
+            trail=agreement,
+            after=_return_summary(delivery_return),
+        )
+        return line
+    raise ApplicationError(
+        f"Every reporting period of {agreement.reference} that has started already has a line for this "
+        "commitment, or a draft return: the supplier reports it on its next return."
     )
 
 

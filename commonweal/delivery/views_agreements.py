@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commonweal.brokerage.selectors_needs import open_need_choice_list
 from commonweal.core.errors import ApplicationError
 from commonweal.frontend.forms import GovukForm
 from commonweal.frontend.listing import listing
@@ -342,7 +343,13 @@ def substitution_propose(request: HttpRequest, org: str, pk: int) -> HttpRespons
     agreement = selectors_agreements.agreement_supplied_get(member=member, pk=pk)
     commitments = selectors_agreements.substitutable_commitments(member=member, agreement=agreement)
     measures = selectors_agreements.measure_list(agreement=agreement)
-    form = SubstitutionForm(request.POST or None, commitments=commitments, measures=measures, prefix="substitution")
+    form = SubstitutionForm(
+        request.POST or None,
+        commitments=commitments,
+        measures=measures,
+        needs=open_need_choice_list(member=member),
+        prefix="substitution",
+    )
     context = {
         "member": member,
         "agreement": agreement,
@@ -358,8 +365,8 @@ def substitution_propose(request: HttpRequest, org: str, pk: int) -> HttpRespons
             else:
                 context["comparison"] = selectors_agreements.substitution_comparison(
                     commitment=data["commitment"],
-                    proposed_measure=None if data["pledge"].strip() else data["proposed_measure"],
-                    proposed_quantity=None if data["pledge"].strip() else data["proposed_quantity"],
+                    proposed_measure=None if data["pledge"].strip() or data.get("need") else data["proposed_measure"],
+                    proposed_quantity=None if data["pledge"].strip() or data.get("need") else data["proposed_quantity"],
                 )
         return render(request, "delivery/substitution_form.html", {**context, "form": form})
 
@@ -375,6 +382,7 @@ def substitution_propose(request: HttpRequest, org: str, pk: int) -> HttpRespons
             proposed_quantity=data["proposed_quantity"],
             pledge=data["pledge"],
             reason=data["reason"],
+            need=data.get("need"),
         )
 
     return form_page(

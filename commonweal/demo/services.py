@@ -26,6 +26,7 @@ from django.db import transaction
 
 from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
+from commonweal.brokerage.demo import wish_list_demo_load
 from commonweal.delivery.models import Agreement, CaseStudy, DeliveryReturn, ReturnLine, ReturnLineEvent
 from commonweal.delivery.selectors_status import rating_proposal
 from commonweal.delivery.services_agreements import agreement_create, agreement_update, commitment_create
@@ -125,6 +126,7 @@ def demo_load(*, path: Path = DEMO_FILE, spend: bool = True, procurement: bool =
     result.created.extend(consultation_demo_load(lead=lead, version=version))
     result.created.extend(panel_demo_load(lead=lead, version=version, attending=[organisations["riverside-trust"]]))
     result.created.extend(hub_demo_load(lead=lead, manager=users["manager@northfield.example"]))
+    result.created.extend(wish_list_demo_load(users=users, organisations=organisations, version=version))
     # Some rows above are written with QuerySet.update(), which model signals do not see.
     figures_changed(northfield.pk)
     if spend:

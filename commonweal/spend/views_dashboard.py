@@ -50,7 +50,7 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     }
     if not analytics.has_spend(organisation=organisation):
         return render(request, "spend/dashboard_empty.html", context)
-    data = request.GET
+    data: QueryDict = request.GET
     if not data and (year := analytics.latest_financial_year(organisation=organisation)):
         # The dashboard opens on the latest financial year; clearing the dates shows every year.
         data = QueryDict(mutable=True)

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     SUPPLIER_CONTACT = "supplier_contact", "Supplier contact"
     COMMUNITY_CONTACT = "community_contact", "Community organisation contact"
     NETWORK_COORDINATOR = "network_coordinator", "Network coordinator"
+    BROKER = "broker", "Broker (community wish list)"
 
 
 # Which roles each kind of organisation may grant.
@@ -33,10 +34,12 @@ ROLES_BY_KIND: dict[str, set[str]] = {
         Role.EVALUATOR,
         Role.CONTRACT_MANAGER,
         Role.VIEWER,
+        Role.BROKER,
     },
     OrganisationKind.SUPPLIER: {Role.SUPPLIER_CONTACT},
-    OrganisationKind.COMMUNITY: {Role.COMMUNITY_CONTACT},
-    OrganisationKind.NETWORK: {Role.NETWORK_COORDINATOR, Role.VIEWER},
+    # A community organisation may be a local infrastructure body (a CVS), whose brokers run a wish list.
+    OrganisationKind.COMMUNITY: {Role.COMMUNITY_CONTACT, Role.BROKER},
+    OrganisationKind.NETWORK: {Role.NETWORK_COORDINATOR, Role.VIEWER, Role.BROKER},
 }
 
 

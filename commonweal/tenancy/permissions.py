@@ -36,6 +36,10 @@ class Permission(StrEnum):
     REVIEW_MEMBERS = "review_members"
     READ_NETWORK = "read_network"
     MANAGE_NETWORK = "manage_network"
+    POST_NEEDS = "post_needs"
+    BROKER_NEEDS = "broker_needs"
+    READ_BROKERAGE_FIGURES = "read_brokerage_figures"
+    PLEDGE = "pledge"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ def _rule(kinds: Iterable[str], roles: Iterable[str] | None, refusal: str) -> Ru
 
 BUYER = (OrganisationKind.PUBLIC_BODY,)
 SUPPLIER = (OrganisationKind.SUPPLIER,)
+# Whoever holds an agreement reports on it: a supplier, or a community organisation holding a grant.
+COUNTERPARTY = (OrganisationKind.SUPPLIER, OrganisationKind.COMMUNITY)
+# Wish lists are run by a council, a network or a local infrastructure body (a community organisation).
+WISH_LIST_HOSTS = (OrganisationKind.PUBLIC_BODY, OrganisationKind.NETWORK, OrganisationKind.COMMUNITY)
 
 RULES: dict[Permission, Rule] = {
     Permission.READ_PUBLIC_BODY: _rule(
@@ -105,9 +113,31 @@ RULES: dict[Permission, Rule] = {
         [Role.NETWORK_COORDINATOR],
         "Only a network's coordinator invites members, defines shared metrics and publishes its reports.",
     ),
-    Permission.BID: _rule(SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts see opportunities and bid."),
+    Permission.BID: _rule(
+        COUNTERPARTY,
+        [Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
+        "Only the contacts of suppliers and community organisations see opportunities and bid.",
+    ),
     Permission.SUBMIT_RETURNS: _rule(
-        SUPPLIER, [Role.SUPPLIER_CONTACT], "Only the supplier's contacts report delivery."
+        COUNTERPARTY,
+        [Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
+        "Only the contacts of the agreement's supplier or grant holder report delivery.",
+    ),
+    Permission.POST_NEEDS: _rule(
+        [OrganisationKind.COMMUNITY],
+        [Role.COMMUNITY_CONTACT],
+        "Only a community organisation's contacts post needs to a wish list and confirm what they received.",
+    ),
+    Permission.BROKER_NEEDS: _rule(
+        WISH_LIST_HOSTS, [Role.BROKER], "Only a broker moderates a wish list, introduces parties and closes needs."
+    ),
+    Permission.READ_BROKERAGE_FIGURES: _rule(
+        WISH_LIST_HOSTS,
+        [Role.BROKER, Role.SOCIAL_VALUE_LEAD, Role.CONTRACT_MANAGER, Role.VIEWER, Role.NETWORK_COORDINATOR],
+        "Only a wish list's brokers, and the council's or network's officers, read its figures.",
+    ),
+    Permission.PLEDGE: _rule(
+        SUPPLIER, [Role.SUPPLIER_CONTACT], "Only suppliers' contacts pledge to needs and post offers."
     ),
 }
 

@@ -85,6 +85,22 @@ class Member:
     def can_review_members(self) -> bool:
         return self.may(Permission.REVIEW_MEMBERS)
 
+    @property
+    def can_post_needs(self) -> bool:
+        return self.may(Permission.POST_NEEDS)
+
+    @property
+    def can_broker_needs(self) -> bool:
+        return self.may(Permission.BROKER_NEEDS)
+
+    @property
+    def can_read_brokerage_figures(self) -> bool:
+        return self.may(Permission.READ_BROKERAGE_FIGURES)
+
+    @property
+    def can_pledge(self) -> bool:
+        return self.may(Permission.PLEDGE)
+
 
 def organisation_list_for_user(*, user: Any) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False):
