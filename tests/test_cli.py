@@ -37,8 +37,8 @@ def test_demo_load_creates_the_demo_and_a_second_run_changes_nothing():
     # councillor (a viewer) and the published 2025/26 impact report they signed off: 57; then a closed
     # consultation with results and the published public hub: 59; then the anchor network's two other
     # members, their leads, its three memberships and its published quarterly report: 68; then a broker and
-    # the wish list: 71.
-    assert "Created 71 demo records." in first
+    # the wish list: 70.
+    assert "Created 70 demo records." in first
     assert "manager@northfield.example" in first
     assert "evaluator@northfield.example" in first
     after_first = counts()
