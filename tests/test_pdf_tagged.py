@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRINT_TEMPLATES = [
     "commonweal/delivery/templates/delivery/report_print.html",
     "commonweal/frameworks/templates/frameworks/plan/print.html",
+    "commonweal/networks/templates/networks/report_print.html",
     "commonweal/procurement/templates/procurement/award/report_print.html",
     "commonweal/procurement/templates/procurement/award/summary_print.html",
     "commonweal/reporting/templates/reporting/report_print.html",

@@ -8,10 +8,10 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from commonweal.core.exports import cell_safe, csv_write
+from commonweal.core.pdf import html_to_pdf
 
 from .selectors_reports import ReportView
 
-PDF_VARIANT = "pdf/ua-1"
 CSV_FIELDS = [
     "quarter",
     "metric",
@@ -30,15 +30,8 @@ CSV_FIELDS = [
 
 
 def report_pdf(view: ReportView) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            raise ValueError(f"The network report PDF fetches nothing: {url} was refused.")
-
-    html = render_to_string("networks/report_print.html", {"view": view, "figures": view.figures})
-    return bytes(HTML(string=html, url_fetcher=NoFetcher()).write_pdf(pdf_variant=PDF_VARIANT))
+    """The quarterly report as a tagged A4 PDF (core.pdf)."""
+    return html_to_pdf(render_to_string("networks/report_print.html", {"view": view, "figures": view.figures}))
 
 
 def figure_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:

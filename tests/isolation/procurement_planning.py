@@ -97,11 +97,11 @@ def _objects(tenant: Tenant, *, title: str, impact: str, scale: str) -> dict[typ
             social_value_share_percent=Decimal("20"),
             timetable={
                 "publication_at": _moment(1),
-                "clarification_deadline": _moment(10),
-                "tender_deadline": _moment(20),
-                "evaluation_at": _moment(21),
-                "award_at": _moment(30),
-                "standstill_end_at": _moment(50),
+                "clarification_deadline": _moment(15),
+                "tender_deadline": _moment(30),
+                "evaluation_at": _moment(31),
+                "award_at": _moment(40),
+                "standstill_end_at": _moment(60),
             },
         ),
     )
