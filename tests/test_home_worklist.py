@@ -173,9 +173,10 @@ def test_contract_manager_finds_each_kind_of_pending_work_and_reaches_it_in_one_
     page = home(client, tenant_a.manager, tenant_a.buyer)
     # Q1 and Q2 both have lines awaiting verification: the list of returns waiting.
     title, count, href = item(page, "returns-to-review")
-    assert (title, count, href) == ("Returns waiting for review", 2, url("delivery:returns-waiting", tenant_a.buyer))
+    waiting_url = url("delivery:return-list", tenant_a.buyer) + "?review=waiting&sort=submitted_at"
+    assert (title, count, href) == ("Returns waiting for review", 2, waiting_url)
     waiting = reach(client, href)
-    assert "2 returns waiting" in waiting
+    assert "2 returns match the filters." in waiting
     assert url("delivery:return-review", tenant_a.buyer, pk=world["q1"].pk) in waiting
     # The exact returns are linked under the count too.
     assert url("delivery:return-review", tenant_a.buyer, pk=world["q2"].pk) in page

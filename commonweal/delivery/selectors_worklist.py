@@ -22,6 +22,11 @@ def _url(name: str, member: Member, **kwargs: object) -> str:
     return reverse(name, kwargs={"org": member.organisation.slug, **kwargs})
 
 
+def _waiting_url(member: Member) -> str:
+    """The returns list, filtered to those with lines awaiting review, the oldest submission first."""
+    return _url("delivery:return-list", member) + "?review=waiting&sort=submitted_at"
+
+
 def _returns_to_review(member: Member) -> WorkItem:
     waiting = selectors_returns.returns_waiting_query(member=member)
     count = waiting.count()
@@ -34,7 +39,7 @@ def _returns_to_review(member: Member) -> WorkItem:
         )
         for r in first
     ]
-    url = links[0].url if count == 1 else _url("delivery:returns-waiting", member)
+    url = links[0].url if count == 1 else _waiting_url(member)
     return WorkItem("returns-to-review", "Returns waiting for review", url, count, links=links)
 
 
@@ -49,9 +54,9 @@ def _queries_answered(member: Member) -> WorkItem:
         )
         for line in answered[:LINKS_SHOWN]
     ]
-    url = links[0].url if links else _url("delivery:returns-waiting", member)
+    url = links[0].url if links else _waiting_url(member)
     if count > 1:
-        url = _url("delivery:returns-waiting", member)
+        url = _waiting_url(member)
     return WorkItem("queries-answered", "Queries the supplier has answered", url, count, "Lines to verify again", links)
 
 

@@ -13,7 +13,6 @@ urlpatterns: list[URLPattern] = [
     path("returns/<int:pk>/submitted/", views.return_confirmation, name="return-confirmation"),
     path("returns/<int:pk>/review/", views.return_review, name="return-review"),
     path("returns/<int:pk>/verify-evidenced/", views.return_verify_evidenced, name="return-verify-evidenced"),
-    path("returns/waiting/", views.returns_waiting, name="returns-waiting"),
     path("returns/bulk/", views.returns_bulk, name="returns-bulk"),
     path("returns/bulk/template.csv", views.returns_bulk_template, name="returns-bulk-template"),
     path("return-lines/<int:pk>/review/", views.return_line_review, name="return-line-review"),

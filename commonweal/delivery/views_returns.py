@@ -7,7 +7,6 @@ reporting periods, which are made with the agreement.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,6 @@ from .services_returns import BulkReturnError, BulkSaved, RowError
 
 SUBMITTED_MESSAGE = "Your return has been submitted for verification."
 CHECK = "check"  # the return form's main button: save, then check the answers before submitting
-WAITING_PER_PAGE = 50
 
 
 def _commitments(agreement: Agreement) -> list[Commitment]:
@@ -321,16 +319,6 @@ def return_verify_evidenced(request: HttpRequest, org: str, pk: int) -> HttpResp
         template="delivery/return_verify_evidenced.html",
         context={"member": member, "agreement": delivery_return.agreement, "view": view, "verifiable": verifiable},
     )
-
-
-@login_required
-@require_GET
-def returns_waiting(request: HttpRequest, org: str) -> HttpResponse:
-    """Every return with lines waiting for review, the oldest submission first."""
-    member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
-    paginator = Paginator(selectors_returns.returns_waiting_query(member=member), WAITING_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "delivery/returns_waiting.html", {"member": member, "page": page})
 
 
 @login_required

@@ -23,7 +23,6 @@ OWNER_GET_STATUS: dict[str, dict[str, int]] = {
     # Only the buyer's contract managers review.
     "delivery:return-review": {"supplier": 404},
     "delivery:return-verify-evidenced": {"supplier": 404},
-    "delivery:returns-waiting": {"supplier": 404},
     # Only the supplier checks and submits its return; the buyer never sees a draft.
     "delivery:return-check": {"manager": 404},
     "delivery:return-confirmation": {"manager": 404},
