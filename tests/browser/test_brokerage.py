@@ -187,7 +187,7 @@ def test_a_need_is_posted_pledged_confirmed_claimed_and_verified_once(page: Page
     page.get_by_label(f"{VOLUNTEERING} (hours)").fill("6")
     page.get_by_label(f"Evidence reference for {VOLUNTEERING}").fill(pledge.reference)
     page.get_by_label("What was delivered").fill("Volunteering at Riverside.")
-    submit(page, "Submit the return")
+    submit(page, "Continue")
     messages = [text for text, _ in error_summary_items(page)]
     assert (
         f"Pledge {pledge.reference} counts once, against {REFERENCE} ({APPRENTICE_WEEKS}) only: it cannot be "

@@ -89,8 +89,8 @@ def test_return_form_errors(page: Page, demo: DemoLoadResult, tmp_path: Path) ->
     assert inline_errors(page) == [f"Error: {expected}"]
     assert_accessible(page)
 
-    # None of the refused submissions stored anything: only the demo's own return exists.
-    assert DeliveryReturn.objects.filter(agreement__reference="NBC-2026-014").count() == 1
+    # None of the refused submissions stored anything: only the demo's own two returns exist.
+    assert DeliveryReturn.objects.filter(agreement__reference="NBC-2026-014").count() == 2
 
 
 @pytest.mark.browser

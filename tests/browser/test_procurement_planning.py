@@ -1,6 +1,8 @@
 """Planning a procurement in the browser: the social value lead creates one (after a form with
 mistakes), adds a criterion, rebalances the weights and publishes. Every page is checked with axe."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -72,7 +74,9 @@ def test_plan_add_a_criterion_and_publish(page: Page, demo: DemoLoadResult) -> N
     page.get_by_label("Minimum score").fill("2")
     submit(page, "Add the criterion")
     expect(page.get_by_text("The criterion Q2 has been added.")).to_be_visible()
-    expect(page.get_by_text("The weights add up to 110%, not 100%.")).to_be_visible()
+    expect(
+        page.get_by_role("listitem").filter(has_text=re.compile(r"^The weights add up to 110%, not 100%\.$"))
+    ).to_be_visible()
     assert_accessible(page)
 
     follow(page, page.get_by_role("link", name="Change Q1"))

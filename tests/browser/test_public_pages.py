@@ -62,9 +62,10 @@ def test_password_reset_by_email(page: Page, demo: DemoLoadResult) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_accessible(page)
 
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["lead@northfield.example"]
-    link = re.search(r"https?://\S+/account/password-reset/\S+/", str(mail.outbox[0].body))
+    resets = [message for message in mail.outbox if "/account/password-reset/" in str(message.body)]
+    assert len(resets) == 1
+    assert resets[0].to == ["lead@northfield.example"]
+    link = re.search(r"https?://\S+/account/password-reset/\S+/", str(resets[0].body))
     assert link is not None
     page.goto(link.group(0))
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")

@@ -51,7 +51,7 @@ def test_a_panel_meeting_and_need_pass_axe_and_fit_320_px(page: Page, demo: Demo
     page.get_by_label("Volunteer time").check()
     page.get_by_label("Ward or district (optional)").fill("NOWHERE")
     submit(page, "Record the need")
-    assert any("is not a ward or district GSS code" in text for text, _ in error_summary_items(page))
+    assert any("No ward or district is called “NOWHERE”" in text for text, _ in error_summary_items(page))
     assert_accessible(page)
     page.get_by_label("Ward or district (optional)").fill("")
     submit(page, "Record the need")
