@@ -19,6 +19,9 @@ from commonweal.spend import places
         ("Altrincham", "E05015239"),  # only one ward has the name
         ("e05015239", "E05015239"),
         ("E08000009", "E08000009"),
+        ("Greater Manchester", "E47000001"),
+        ("greater manchester combined authority", "E47000001"),
+        ("North East", "E47000014"),
     ],
 )
 def test_a_place_is_found_by_its_name_or_code(typed: str, code: str) -> None:
@@ -37,6 +40,9 @@ def test_a_name_many_wards_share_asks_for_the_district_and_an_unknown_name_says_
 def test_a_stored_code_reads_back_as_the_place_name() -> None:
     assert places.place_text("E05015239") == "Altrincham, Trafford"
     assert places.place_text("E08000009") == "Trafford"
+    assert places.place_text("E47000001") == "Greater Manchester Combined Authority"
+    assert places.place_label("E47000001") == "E47000001 (Greater Manchester Combined Authority)"
+    assert places.place_name("E47000007") == "West Midlands"
     assert places.place_text("E99999999") == "E99999999"
 
 
@@ -48,6 +54,8 @@ def test_suggestions_put_names_that_start_with_the_text_first(client: Client) ->
     assert {"code": "E05015239", "name": "Altrincham, Trafford"} in found
     assert len(found) == 10
     assert client.get("/places/", {"q": "t"}).json() == {"places": []}
+    combined = client.get("/places/", {"q": "greater man"}).json()["places"]
+    assert combined[0] == {"code": "E47000001", "name": "Greater Manchester Combined Authority"}
     assert client.post("/places/", {"q": "trafford"}).status_code in (403, 405)
 
 

@@ -26,6 +26,7 @@ import msgpack
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DISTRICTS_CSV = DATA_DIR / "districts.csv"
 WARDS_CSV = DATA_DIR / "wards.csv"
+COMBINED_AUTHORITIES_CSV = DATA_DIR / "combined_authorities.csv"
 
 # The shape of a full UK postcode: an outward code (area letters, district digits, optional letter or
 # digit) and an inward code (a digit and two letters). Spaces and case do not matter when reading.
@@ -146,16 +147,18 @@ def place_label(code: str) -> str:
     code = (code or "").strip().upper()
     ward = wards().get(code)
     if ward is None:
-        return district_label(code)
+        name = combined_authorities().get(code)
+        return f"{code} ({name} Combined Authority)" if name else district_label(code)
     district = district_name(ward.district_code)
     return f"{code} ({ward.name}, {district})" if district else f"{code} ({ward.name})"
 
 
 def place_name(code: str) -> str:
-    """A ward's or a district's name ("Altrincham", "Trafford"), or "" when the code is neither."""
+    """A ward's, a district's or a combined authority's name ("Altrincham", "Trafford", "Greater
+    Manchester"), or "" when the code is none of them."""
     code = (code or "").strip().upper()
     ward = wards().get(code)
-    return ward.name if ward else district_name(code)
+    return ward.name if ward else district_name(code) or combined_authorities().get(code, "")
 
 
 def place_imd_decile(code: str) -> int | None:
@@ -194,6 +197,13 @@ def decile_text(decile: int | None) -> str:
 # --- Places chosen by name --------------------------------------------------------------------------
 
 
+@functools.cache
+def combined_authorities() -> dict[str, str]:
+    """Every combined authority of England (2025): its GSS code and its name ("Greater Manchester")."""
+    with COMBINED_AUTHORITIES_CSV.open(encoding="utf-8", newline="") as file:
+        return {row["code"]: row["name"] for row in csv.DictReader(file)}
+
+
 def place_text(code: str) -> str:
     """How a person names a place: "Altrincham, Trafford" for a ward, "Trafford" for a district, else the
     code as given (a code Commonweal does not know still reads back as it was stored)."""
@@ -202,6 +212,8 @@ def place_text(code: str) -> str:
     if ward is not None:
         district = district_name(ward.district_code)
         return f"{ward.name}, {district}" if district else ward.name
+    if code in combined_authorities():
+        return f"{combined_authorities()[code]} Combined Authority"
     return district_name(code) or code
 
 
@@ -212,6 +224,9 @@ def _places_by_text() -> dict[str, list[str]]:
     for district in districts().values():
         if district.name:
             found.setdefault(district.name.casefold(), []).append(district.code)
+    for code, name in combined_authorities().items():
+        for text in {name, place_text(code)}:
+            found.setdefault(text.casefold(), []).append(code)
     for ward in wards().values():
         found.setdefault(place_text(ward.code).casefold(), []).append(ward.code)
         found.setdefault(ward.name.casefold(), []).append(ward.code)
@@ -223,16 +238,17 @@ class PlaceNotFound(ValueError):
 
 
 def place_find(text: str) -> str:
-    """The GSS code of the place `text` names: a code, a district's name ("Trafford"), a ward's name with
-    its district ("Altrincham, Trafford", as the suggestions show), or a ward's name alone when only one
-    ward has it. A district and a ward of the same name: the district."""
+    """The GSS code of the place `text` names: a code, a district's name ("Trafford"), a combined
+    authority's ("Greater Manchester"), a ward's name with its district ("Altrincham, Trafford", as the
+    suggestions show), or a ward's name alone when only one ward has it. A district or combined authority
+    and a ward of the same name: the larger place."""
     text = " ".join((text or "").split())
     if GSS_DISTRICT.match(text.upper()):
         return text.upper()
     codes = _places_by_text().get(text.casefold(), [])
-    districts_named = [code for code in codes if code in districts()]
-    if len(districts_named) == 1:
-        return districts_named[0]
+    larger = [code for code in codes if code in districts() or code in combined_authorities()]
+    if len(larger) == 1:
+        return larger[0]
     if len(codes) == 1:
         return codes[0]
     if codes:
@@ -245,19 +261,19 @@ def place_find(text: str) -> str:
 
 
 def place_search(query: str, *, limit: int = 10) -> list[tuple[str, str]]:
-    """(code, name) of the places whose name starts with `query` (districts first), then those whose name
-    contains it: the suggestions as a person types."""
+    """(code, name) of the places whose name starts with `query` (combined authorities and districts before
+    wards), then those whose name contains it: the suggestions as a person types."""
     query = " ".join((query or "").split()).casefold()
     if len(query) < 2:
         return []
     starts: list[tuple[int, str, str]] = []
     contains: list[tuple[int, str, str]] = []
-    for code in [*districts(), *wards()]:
+    for code in [*combined_authorities(), *districts(), *wards()]:
         text = place_text(code)
         if text == code:
             continue
         folded = text.casefold()
-        rank = 0 if code in districts() else 1
+        rank = 1 if code in wards() else 0
         if folded.startswith(query):
             starts.append((rank, text, code))
         elif query in folded:
