@@ -134,6 +134,7 @@ class ReturnLineReviewApi(APIView):
 
 class ReturnLinesReviewApi(APIView):
     @extend_schema(
+        operation_id="organisations_return_lines_review_many",
         request=s.BulkReviewSerializer,
         responses=s.ReturnLineSerializer(many=True),
         summary="Verify, reject or query many lines in one call, all or nothing",

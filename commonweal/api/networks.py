@@ -30,7 +30,7 @@ class FiguresSerializer(serializers.Serializer):
     programmes = serializers.ListField(child=serializers.DictField())
 
 
-class ReportSummarySerializer(serializers.Serializer):
+class NetworkReportSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     quarter = serializers.CharField()
     published_at = serializers.DateTimeField()
@@ -71,11 +71,13 @@ class NetworkFiguresApi(APIView):
 
 class NetworkReportListApi(APIView):
     @extend_schema(
-        responses=ReportSummarySerializer(many=True), parameters=LIST_PARAMETERS, summary="Published quarterly reports"
+        responses=NetworkReportSummarySerializer(many=True),
+        parameters=LIST_PARAMETERS,
+        summary="Published quarterly reports",
     )
     def get(self, request: Request, org: str) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.READ_NETWORK)
-        return list_response(request, selectors_reports.report_list(member=member), ReportSummarySerializer)
+        return list_response(request, selectors_reports.report_list(member=member), NetworkReportSummarySerializer)
 
 
 class NetworkReportDetailApi(APIView):
