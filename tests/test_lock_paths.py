@@ -51,7 +51,7 @@ LOCK_PATH_TESTS = {
         "test_two_digest_runs_at_once_send_one_email_committed",
     ],
     "test_brokerage.py": ["test_the_wish_list_cycle_committed"],
-    "test_networks.py": ["test_membership_and_programme_services_committed"],
+    "test_networks_committed.py": ["test_membership_and_programme_services_committed"],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",

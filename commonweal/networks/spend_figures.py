@@ -7,6 +7,7 @@ suppliers, SMEs, VCSEs, and local suppliers in districts of IMD deciles 1 and 2.
 not-influenceable rules are not applied here: a network share is of all the spend a member published.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -72,9 +73,10 @@ def _classification(organisations: list[Organisation]) -> list[list[Any]]:
 
 
 def network_spend_sql(files: dict[int, list[Path]]) -> str:
-    """The one query: every member's files, each read with its member's id (a UNION ALL, so no row carries
-    a file name), summed by member, supplier and quarter between $1 and $2 first, and only then joined to
-    the members' classification (`network_classification`): a few thousand rows join, not millions."""
+    """The one scan: every member's files, each read with its member's id (a UNION ALL, so no row carries
+    a file name), summed by member, supplier and quarter between $1 and $2 into `network_sums`; only then
+    are the sums joined to the members' classification (NETWORK_SHARES_SQL): a few thousand rows join,
+    not millions."""
     reads = " UNION ALL ".join(
         f"SELECT {int(member)}::BIGINT AS member, supplier_key, amount, payment_date "  # noqa: S608
         f"FROM read_parquet({duck.sql_string(str(path))})"
@@ -82,18 +84,23 @@ def network_spend_sql(files: dict[int, list[Path]]) -> str:
         for path in paths
     )
     return f"""
-        WITH k AS (
-            SELECT member, supplier_key, year(payment_date) AS y, quarter(payment_date) AS q, sum(amount) AS amount
-            FROM ({reads})
-            WHERE payment_date BETWEEN $1 AND $2
-            GROUP BY ALL
-        )
-        SELECT k.member, k.y, k.q, sum(k.amount),
-               sum(k.amount) FILTER (c.local), sum(k.amount) FILTER (c.sme), sum(k.amount) FILTER (c.vcse),
-               sum(k.amount) FILTER (c.deprived)
-        FROM k LEFT JOIN network_classification AS c ON c.member = k.member AND c.supplier_key = k.supplier_key
+        CREATE TEMP TABLE network_sums AS
+        SELECT member, supplier_key, year(payment_date) AS y, quarter(payment_date) AS q, sum(amount) AS amount
+        FROM ({reads})
+        WHERE payment_date BETWEEN $1 AND $2
         GROUP BY ALL
     """  # noqa: S608
+
+
+# The sums joined to the classification: a few thousand rows.
+NETWORK_SHARES_SQL = """
+    SELECT k.member, k.y, k.q, sum(k.amount),
+           sum(k.amount) FILTER (c.local), sum(k.amount) FILTER (c.sme), sum(k.amount) FILTER (c.vcse),
+           sum(k.amount) FILTER (c.deprived)
+    FROM network_sums AS k
+    LEFT JOIN network_classification AS c ON c.member = k.member AND c.supplier_key = k.supplier_key
+    GROUP BY ALL
+"""
 
 
 def network_spend(*, organisations: list[Organisation], start: date, end: date) -> list[MemberSpend]:
@@ -103,14 +110,19 @@ def network_spend(*, organisations: list[Organisation], start: date, end: date) 
         return []
     connection = duck.connect()
     try:
-        classification = _classification([o for o in organisations if o.pk in files])
+        # DuckDB sums the payments (without the GIL) while the classification is read from the database:
+        # the sums do not need it, so reading it costs no time beside the scan.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scanning = pool.submit(connection.execute, network_spend_sql(files), [start, end])
+            classification = _classification([o for o in organisations if o.pk in files])
+            scanning.result()
         connection.execute(
             "CREATE TEMP TABLE network_classification AS SELECT unnest($1::BIGINT[]) AS member, "
             "unnest($2::VARCHAR[]) AS supplier_key, unnest($3::BOOLEAN[]) AS local, unnest($4::BOOLEAN[]) AS sme, "
             "unnest($5::BOOLEAN[]) AS vcse, unnest($6::BOOLEAN[]) AS deprived",
             classification,
         )
-        rows = connection.execute(network_spend_sql(files), [start, end]).fetchall()
+        rows = connection.execute(NETWORK_SHARES_SQL).fetchall()
     finally:
         connection.close()
     return [
