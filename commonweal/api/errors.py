@@ -1,4 +1,6 @@
-"""API errors as JSON, in one shape: {"detail": message, "errors": {field: message}}.
+"""API errors as JSON, in one shape: {"detail": message, "errors": {field: message}}. A refused input is a
+400; a request the object's state forbids now (`StateConflict`: a published methodology, a passed deadline)
+is a 409.
 
 A refused permission is a 404 like any object the caller may not see, and says no more than one: why it
 was refused is for the log, not for the caller (`tenancy/permissions.py`)."""
@@ -10,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.tenancy.permissions import PermissionRefused
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionRefused):
         logger.info("Refused (answered 404): %s", exc)
         return Response({"detail": REFUSED}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, StateConflict):
+        return Response({"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "errors": exc.field_errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ValidationError):

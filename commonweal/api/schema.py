@@ -27,6 +27,14 @@ ERROR_RESPONSES = {
 }
 
 
+def conflict(when: str) -> dict[int, Any]:
+    """The 409 answer of an operation the object's state can refuse (`core.errors.StateConflict`), saying
+    when; `error_responses_add` gives it the error shape."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {409: OpenApiResponse(description=f"Refused in the object's present state: {when}. Nothing was changed.")}
+
+
 # Django's <int:…> matches digits only, and ids are the database's 64-bit integers.
 PATH_INTEGER_BOUNDS = {"minimum": 0, "maximum": 2**63 - 1}
 
@@ -46,4 +54,8 @@ def error_responses_add(result: dict[str, Any], generator: Any, request: Any, pu
                     parameter["schema"].update(PATH_INTEGER_BOUNDS)
             for code, description in ERROR_RESPONSES.items():
                 operation["responses"].setdefault(code, {"description": description, "content": reference})
+            # An operation that can answer 409 (see `CONFLICT`) says when; the body is the error shape.
+            conflict = operation["responses"].get("409")
+            if conflict is not None and "content" not in conflict:
+                conflict["content"] = reference
     return result

@@ -22,6 +22,16 @@ class BoundedDateField(serializers.DateField):
         return parsed
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A moment the API accepts only on a date inside the same window (`commonweal.core.dates`)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        if message := date_window_error(parsed.date(), name="The date"):
+            raise serializers.ValidationError(message + ".")
+        return parsed
+
+
 class OrganisationSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()

@@ -31,4 +31,9 @@ urlpatterns = [
     path("", include("commonweal.api.reporting_report")),
     path("", include("commonweal.api.networks")),
     path("", include("commonweal.api.brokerage")),
+    # Procurement: planning, bidding and clarifications, evaluation, the award and its reports.
+    path("", include("commonweal.api.procurement_planning")),
+    path("", include("commonweal.api.procurement_bidding")),
+    path("", include("commonweal.api.procurement_evaluation")),
+    path("", include("commonweal.api.procurement_award")),
 ]

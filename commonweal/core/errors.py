@@ -10,3 +10,9 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field_errors: dict[str, str] = dict(field_errors or {})
+
+
+class StateConflict(ApplicationError):
+    """The request is well formed but the object's state forbids it now (a published methodology, a
+    passed deadline, a declaration already made, a lot already awarded). Pages show it like any refusal;
+    the API answers 409 Conflict."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.core.models import AuditAction
 from commonweal.delivery.models import Agreement, AgreementKind, Commitment, CommitmentSource
 from commonweal.delivery.services_agreements import (
@@ -86,7 +86,9 @@ def _chosen_bid(entry: LotAward, bid: Bid | None, reason: str) -> Bid:
         field_errors["bid"] = "The award goes to the most advantageous tender under the published methodology"
     problems.extend(field_errors.values())
     if problems or chosen is None:
-        raise ApplicationError(_sentences(problems or ["No tender can be awarded"]), field_errors=field_errors)
+        # A choice the caller got wrong is refused input; otherwise the evaluation is not ready (a conflict).
+        refusal = ApplicationError if field_errors else StateConflict
+        raise refusal(_sentences(problems or ["No tender can be awarded"]), field_errors=field_errors)
     return chosen
 
 
@@ -177,7 +179,7 @@ def _lot_award_make(
         raise ApplicationError("The lot is not part of this procurement.")
     entry = lot_award(member=member, procurement=procurement, lot=lot)
     if entry.award is not None:
-        raise ApplicationError(f"Lot {lot.number} has already been awarded to {entry.award.supplier}.")
+        raise StateConflict(f"Lot {lot.number} has already been awarded to {entry.award.supplier}.")
     reason = reason.strip()
     chosen = _chosen_bid(entry, bid, reason)
     assert chosen.state == BidState.SUBMITTED and chosen.price is not None

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.core.formatting import uk_date, uk_datetime
 from commonweal.core.models import AuditAction
 from commonweal.core.uploads import FileType, upload_check
@@ -64,7 +64,7 @@ def deadline_check(procurement: Procurement) -> None:
         )
     else:
         message = "This procurement is not open for tenders; no bid can be submitted or changed."
-    raise ApplicationError(message)
+    raise StateConflict(message)
 
 
 # --- Bids ------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def bid_save(
     procurement = bid.procurement
     deadline_check(procurement)
     if bid.state != BidState.DRAFT:
-        raise ApplicationError("Your bid has been submitted. Reopen it to change it.")
+        raise StateConflict("Your bid has been submitted. Reopen it to change it.")
     if price is not None and price <= 0:
         raise ApplicationError(
             "The price must be more than £0.", field_errors={"price": "The price must be more than £0"}
@@ -265,7 +265,7 @@ def bid_submit(*, actor: User | None, member: Member, bid: Bid) -> Bid:
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.DRAFT:
-        raise ApplicationError("Your bid has already been submitted.")
+        raise StateConflict("Your bid has already been submitted.")
     problems = bid_problems(bid)
     if problems:
         raise ApplicationError(
@@ -287,7 +287,7 @@ def bid_reopen(*, actor: User | None, member: Member, bid: Bid) -> Bid:
     bid = _owned_draft(member, bid)
     deadline_check(bid.procurement)
     if bid.state != BidState.SUBMITTED:
-        raise ApplicationError("Your bid is already a draft.")
+        raise StateConflict("Your bid is already a draft.")
     before = _bid_snapshot(bid)
     bid.state = BidState.DRAFT
     bid.submitted_at = None

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.core.formatting import uk_datetime
 from commonweal.core.models import AuditAction
 from commonweal.tenancy.permissions import Permission, permission_require
@@ -32,7 +32,7 @@ def clarification_ask(*, actor: User | None, member: Member, procurement: Procur
         message = (
             f"The deadline for clarification questions was {uk_datetime(deadline)}; no more questions can be asked"
         )
-        raise ApplicationError(message + ".", field_errors={"question": message})
+        raise StateConflict(message + ".", field_errors={"question": message})
     clarification = Clarification.objects.create(
         organisation=procurement.organisation,
         procurement=procurement,

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.core.models import AuditAction
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
@@ -62,14 +62,12 @@ def _own_procurement(member: Member, procurement: Procurement) -> None:
 
 def _require_open(procurement: Procurement) -> None:
     if procurement.state in CLOSED_STATES:
-        raise ApplicationError(
-            f"The procurement is {procurement.get_state_display().lower()}: its evaluation is closed."
-        )
+        raise StateConflict(f"The procurement is {procurement.get_state_display().lower()}: its evaluation is closed.")
 
 
 def _require_not_awarded(bid: Bid) -> None:
     if bid.procurement.state in CLOSED_STATES or Award.objects.filter(lot_id=bid.lot_id, bid__isnull=False).exists():
-        raise ApplicationError("The lot has been awarded: its scores can no longer change.")
+        raise StateConflict("The lot has been awarded: its scores can no longer change.")
 
 
 def _scale_level(criterion: Criterion, score: Decimal | None, field: str) -> Decimal:
@@ -180,7 +178,7 @@ def declaration_make(
         )
     with transaction.atomic():
         if ConflictDeclaration.objects.select_for_update().filter(procurement=procurement, evaluator=actor).exists():
-            raise ApplicationError(
+            raise StateConflict(
                 "You have already declared for this procurement. A declaration cannot be changed: ask the "
                 "procurement officer if it was wrong."
             )
@@ -314,7 +312,7 @@ def moderation_record(
         raise ApplicationError(f"No one is assigned to score {criterion.code}: assign evaluators first.")
     if sheet.missing:
         names = ", ".join(str(person) for person in sheet.missing)
-        raise ApplicationError(
+        raise StateConflict(
             f"{criterion.code} cannot be moderated until every evaluator has scored it. Waiting for: {names}."
         )
     problems: dict[str, str] = {}

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.core.audit import audit_record, snapshot
-from commonweal.core.errors import ApplicationError
+from commonweal.core.errors import ApplicationError, StateConflict
 from commonweal.core.models import AuditAction
 from commonweal.frameworks.models import (
     ContractCategory,
@@ -153,9 +153,9 @@ class ImpactInput:
 
 def _draft_required(procurement: Procurement) -> None:
     if procurement.state == ProcurementState.CANCELLED:
-        raise ApplicationError("This procurement is cancelled: it cannot change.")
+        raise StateConflict("This procurement is cancelled: it cannot change.")
     if procurement.state != ProcurementState.DRAFT:
-        raise ApplicationError(FROZEN)
+        raise StateConflict(FROZEN)
 
 
 def _procurement_locked(member: Member, pk: int) -> Procurement:
@@ -859,7 +859,7 @@ def procurement_cancel(*, actor: User | None, member: Member, procurement: Procu
     permission_require(member, Permission.PLAN_PROCUREMENTS)
     procurement = _procurement_locked(member, procurement.pk)
     if procurement.state not in (ProcurementState.DRAFT, ProcurementState.PUBLISHED):
-        raise ApplicationError(f"A procurement that is {procurement.get_state_display().lower()} cannot be cancelled.")
+        raise StateConflict(f"A procurement that is {procurement.get_state_display().lower()} cannot be cancelled.")
     if not reason.strip():
         raise ApplicationError(
             "There is a problem with the cancellation.", field_errors={"reason": "Say why the procurement is cancelled"}

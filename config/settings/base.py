@@ -221,7 +221,16 @@ SPECTACULAR_SETTINGS = {
         "commonweal.api.schema.error_responses_add",
     ],
     # One name for a choice set used by several serializers.
-    "ENUM_NAME_OVERRIDES": {"PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating"},
+    "ENUM_NAME_OVERRIDES": {
+        "PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating",
+        "ProcurementStateEnum": "commonweal.procurement.models.ProcurementState",
+        "BidStateEnum": "commonweal.procurement.models.BidState",
+        "CriterionKindEnum": "commonweal.procurement.models.CriterionKind",
+        "FlagKindEnum": "commonweal.procurement.models.FlagKind",
+        "FlagDecisionEnum": "commonweal.procurement.models.FlagDecision",
+        "AgreementKindEnum": "commonweal.delivery.models.AgreementKind",
+        "ReviewDecisionEnum": ["verified", "rejected", "queried"],
+    },
 }
 
 CONTENT_SECURITY_POLICY = {
