@@ -51,11 +51,17 @@ class AssignmentSerializer(serializers.Serializer):
 
 
 class EvaluatorsInputSerializer(serializers.Serializer):
-    assignments = serializers.DictField(
-        child=serializers.ListField(child=serializers.EmailField()),
-        help_text="For each quality and social value criterion (by id), the emails of the people who score it. "
-        "Criteria not named keep their evaluators.",
+    assignments = serializers.JSONField(
+        help_text="For each quality and social value criterion (by id), the emails of the people who score it, "
+        'e.g. {"41": ["asha@example.org"]}. Criteria not named keep their evaluators.',
     )
+
+    def validate_assignments(self, value: Any) -> dict[str, list[str]]:
+        if not isinstance(value, dict) or not all(
+            isinstance(emails, list) and all(isinstance(email, str) for email in emails) for emails in value.values()
+        ):
+            raise serializers.ValidationError("Give a list of emails for each criterion id.")
+        return value
 
 
 class EvaluatorsOutputSerializer(serializers.Serializer):
@@ -64,9 +70,21 @@ class EvaluatorsOutputSerializer(serializers.Serializer):
 
 
 class DeclarationSerializer(serializers.Serializer):
-    has_conflict = serializers.BooleanField()
-    details = serializers.CharField()
-    declared_at = serializers.DateTimeField(source="created_at")
+    declared = serializers.BooleanField(help_text="Whether you have declared for this procurement yet.")
+    has_conflict = serializers.BooleanField(allow_null=True)
+    details = serializers.CharField(allow_null=True)
+    declared_at = serializers.DateTimeField(allow_null=True)
+
+
+def _declaration(declaration: Any) -> dict[str, Any]:
+    if declaration is None:
+        return {"declared": False, "has_conflict": None, "details": None, "declared_at": None}
+    return {
+        "declared": True,
+        "has_conflict": declaration.has_conflict,
+        "details": declaration.details,
+        "declared_at": declaration.created_at,
+    }
 
 
 class DeclarationInputSerializer(serializers.Serializer):
@@ -121,9 +139,20 @@ class ScoreInputSerializer(serializers.Serializer):
 
 
 class ScoresInputSerializer(serializers.Serializer):
-    scores = serializers.DictField(
-        child=ScoreInputSerializer(), help_text="Your score and its justification, by criterion id."
+    scores = serializers.JSONField(
+        help_text='Your score and its justification, by criterion id: {"41": {"score": "4", "justification": "…"}}.'
     )
+
+    def validate_scores(self, value: Any) -> dict[int, tuple[Decimal | None, str]]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Give a score and justification for each criterion id.")
+        scores: dict[int, tuple[Decimal | None, str]] = {}
+        for key, item in value.items():
+            entry = ScoreInputSerializer(data=item)
+            if not str(key).isdigit() or not isinstance(item, dict) or not entry.is_valid():
+                raise serializers.ValidationError(f"Criterion {key}: give a score (a number) and a justification.")
+            scores[int(key)] = (entry.validated_data["score"], entry.validated_data["justification"])
+        return scores
 
 
 class ScoreSerializer(serializers.Serializer):
@@ -288,15 +317,13 @@ class DeclarationApi(APIView):
 
     @extend_schema(
         responses={200: DeclarationSerializer},
-        summary="Your declaration of conflicts of interest for the procurement (404 until you have made one)",
+        summary="Your declaration of conflicts of interest for the procurement, if you have made it",
     )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.EVALUATE)
         procurement = selectors_evaluation.evaluation_procurement_get(member=member, pk=pk)
         declaration = selectors_evaluation.declaration_get(procurement=procurement, user=member.user)
-        if declaration is None:
-            raise Http404("No such declaration.")
-        return Response(DeclarationSerializer(declaration).data)
+        return Response(DeclarationSerializer(_declaration(declaration)).data)
 
     @extend_schema(
         request=DeclarationInputSerializer,
@@ -312,7 +339,7 @@ class DeclarationApi(APIView):
         declaration = services_evaluation.declaration_make(
             actor=member.user, member=member, procurement=procurement, **payload.validated_data
         )
-        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+        return Response(DeclarationSerializer(_declaration(declaration)).data, status=status.HTTP_201_CREATED)
 
 
 # --- Tenders, scores and moderation ----------------------------------------------------------------------
@@ -376,11 +403,7 @@ class TenderScoresApi(APIView):
         bid = _tender_gate(member, pk)
         payload = ScoresInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        scores: dict[int, tuple[Decimal | None, str]] = {}
-        for key, value in payload.validated_data["scores"].items():
-            if not key.isdigit():
-                raise ApplicationError("The scores could not be saved.", field_errors={"scores": "Key by criterion id"})
-            scores[int(key)] = (value["score"], value["justification"])
+        scores = payload.validated_data["scores"]
         saved = services_evaluation.scores_record(actor=member.user, member=member, bid=bid, scores=scores)
         return Response(ScoreSerializer(saved, many=True).data)
 
