@@ -2,6 +2,7 @@
 selector, page or download; after it only people who declared no conflict do, and every opening is audited."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -198,3 +199,146 @@ def test_bid_events_before_the_deadline_are_recorded_for_the_supplier_only(
     sealed_bid(tenant_a, world)
     assert not AuditEvent.objects.filter(organisation=tenant_a.buyer).exists()
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {"bid.started", "bid.saved", "bid.submitted"}
+
+
+# --- The same rule through the JSON API ----------------------------------------------------------------
+
+# Every procurement API route, with the object its `pk` names in these probes: a new route fails
+# `test_every_procurement_api_route_is_probed` until it is added here.
+API_PK_OBJECTS: dict[str, str] = {
+    "procurement-list": "",
+    "procurement-detail": "procurement",
+    "procurement-ask": "procurement",
+    "procurement-publish": "procurement",
+    "procurement-cancel": "procurement",
+    "procurement-lot-list": "procurement",
+    "procurement-lot-detail": "lot",
+    "procurement-impact-list": "procurement",
+    "procurement-impact-detail": "none",
+    "procurement-criterion-list": "procurement",
+    "procurement-criterion-detail": "criterion",
+    "scale-list": "",
+    "scale-detail": "scale",
+    "opportunity-list": "",
+    "opportunity-detail": "procurement",
+    "question-ask": "",
+    "bid-list": "",
+    "bid-detail": "bid",
+    "bid-commitment-add": "bid",
+    "bid-attachment-add": "bid",
+    "bid-submit": "bid",
+    "bid-reopen": "bid",
+    "clarification-list": "procurement",
+    "clarification-answer": "none",
+    "procurement-evaluators": "procurement",
+    "procurement-declaration": "procurement",
+    "tender-list": "procurement",
+    "tender-detail": "bid",
+    "tender-scores": "bid",
+    "tender-moderation": "bid",
+    "procurement-flags": "procurement",
+    "flag-decision": "none",
+    "procurement-evaluation": "procurement",
+    "procurement-awards": "procurement",
+    "evaluation-report": "procurement",
+    "assessment-summary": "bid",
+}
+# Writes a buyer may make before the deadline that are not about bids (planning, declaring, assigning):
+# the probes do not send these.
+API_PLANNING_WRITES = {
+    "procurement-list",
+    "procurement-publish",
+    "procurement-cancel",
+    "procurement-lot-list",
+    "procurement-impact-list",
+    "procurement-criterion-list",
+    "scale-list",
+    "procurement-declaration",
+    "procurement-evaluators",
+    "procurement-ask",
+    "clarification-answer",
+}
+
+
+def _api_routes() -> list[Any]:
+    from commonweal.api import procurement_award, procurement_bidding, procurement_evaluation, procurement_planning
+
+    modules = (procurement_planning, procurement_bidding, procurement_evaluation, procurement_award)
+    return [pattern for module in modules for pattern in module.urlpatterns]
+
+
+def test_every_procurement_api_route_is_probed() -> None:
+    assert {pattern.name for pattern in _api_routes()} == set(API_PK_OBJECTS)
+
+
+@pytest.mark.parametrize("role", BUYER_ROLES)
+def test_before_the_deadline_no_api_operation_reaches_a_bid(
+    client: Client, tenant_a: Tenant, world: ProcurementWorld, role: str
+) -> None:
+    bid, _attachment = sealed_bid(tenant_a, world)
+    user, _ = buyer_person(tenant_a, role)
+    declare(world.procurement, user)
+    headers = {"Authorization": f"Token {factories.api_token(user).key}"}
+    objects = {
+        "procurement": world.procurement.pk,
+        "bid": bid.pk,
+        "lot": world.lot.pk,
+        "criterion": world.quality[0].pk,
+        "scale": world.scale.pk,
+        "none": 0,
+    }
+    events = AuditEvent.objects.count()
+    for pattern in _api_routes():
+        kwargs: dict[str, Any] = {"org": tenant_a.buyer.slug}
+        if "<int:pk>" in str(pattern.pattern):
+            kwargs["pk"] = objects[API_PK_OBJECTS[pattern.name]]
+        url = reverse(f"api:{pattern.name}", kwargs=kwargs)
+        methods = [m for m in ("get", "post", "patch") if hasattr(pattern.callback.view_class, m)]
+        for method in methods:
+            if method != "get" and pattern.name in API_PLANNING_WRITES:
+                continue
+            response = getattr(client, method)(url, {}, headers=headers, content_type="application/json")
+            text = response.content.decode()
+            assert SECRET not in text, f"{method.upper()} {url} as {role}"
+            assert tenant_a.supplier.name not in text, f"{method.upper()} {url} as {role}"
+            if API_PK_OBJECTS[pattern.name] == "bid":
+                assert response.status_code == 404, f"{method.upper()} {url} as {role}: {response.status_code}"
+        if pattern.name == "tender-list":
+            assert client.get(url, headers=headers).json() == []
+    assert not AuditEvent.objects.filter(action__in=["bid.opened", "bid.attachment_opened"]).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_after_the_deadline_the_api_opens_a_tender_only_for_people_who_declared_no_conflict(
+    client: Client, tenant_a: Tenant, world: ProcurementWorld
+) -> None:
+    bid, _attachment = sealed_bid(tenant_a, world)
+    deadline_pass(world.procurement)
+    undeclared, _ = buyer_person(tenant_a, Role.EVALUATOR)
+    conflicted, _ = buyer_person(tenant_a, Role.EVALUATOR)
+    declare(world.procurement, conflicted, conflict=True, details="Director's brother")
+    cleared, _ = buyer_person(tenant_a, Role.EVALUATOR)
+    declare(world.procurement, cleared)
+    viewer, _ = buyer_person(tenant_a, Role.VIEWER)
+    declare(world.procurement, viewer)
+    url = reverse("api:tender-detail", kwargs={"org": tenant_a.buyer.slug, "pk": bid.pk})
+    answers = {}
+    for name, user in (
+        ("undeclared", undeclared),
+        ("conflicted", conflicted),
+        ("viewer", viewer),
+        ("cleared", cleared),
+    ):
+        response = client.get(url, headers={"Authorization": f"Token {factories.api_token(user).key}"})
+        answers[name] = response.status_code
+        if name != "cleared":
+            assert SECRET not in response.content.decode()
+    assert answers == {"undeclared": 409, "conflicted": 403, "viewer": 404, "cleared": 200}
+    assert (
+        client.get(url, headers={"Authorization": f"Token {factories.api_token(cleared).key}"}).json()[
+            "method_statement"
+        ]
+        == SECRET
+    )
+    events = list(AuditEvent.objects.filter(action="bid.opened").values_list("actor", flat=True))
+    assert events == [cleared.pk, cleared.pk]
