@@ -344,8 +344,8 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
     quality = ScoringScale.objects.filter(organisation=tenant.buyer, code="quality-0-5").values_list("pk", flat=True)
     scored = Criterion.objects.filter(procurement=api_3).exclude(kind=CriterionKind.PRICE) if api_3 else []
     fresh = Criterion.objects.filter(procurement=api_4).exclude(kind=CriterionKind.PRICE) if api_4 else []
-    open_lot = Lot.objects.filter(procurement=api_2, number=3).values_list("pk", flat=True) if api_2 else []
-    first_q = Criterion.objects.filter(procurement=api_2, code="Q1").values_list("pk", flat=True) if api_2 else []
+    open_lot = Lot.objects.filter(procurement=api_2, number=3).values_list("pk", flat=True).first()
+    first_q = Criterion.objects.filter(procurement=api_2, code="Q1").values_list("pk", flat=True).first()
     return {
         "estimated_value": "250000",
         "duration_months": "36",
@@ -362,9 +362,9 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "levels": "0 | Fail | No\n1 | Pass | Yes",
         "opportunity": api_2.pk if api_2 else "",
         "question": "Tenant question through the API?",
-        "lot": open_lot[0] if open_lot else "",
+        "lot": open_lot or "",
         "quantity": "3",
-        "criterion": first_q[0] if first_q else "",
+        "criterion": first_q or "",
         "published_question": "Is the depot included?",
         "assignments": json.dumps({str(c.pk): [tenant.manager.email] for c in fresh}),
         "has_conflict": "false",
