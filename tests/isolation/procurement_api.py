@@ -13,7 +13,7 @@ Opportunities are public notices, open to every supplier by design: their routes
 an opportunity's page is given API-1, a draft, which is a 404 to every supplier (the point the walk can
 check). Owner POSTs the shared form data cannot fill are registered with the refusal they get and in
 POST_WRITES_NOTHING: the ask (the data changes parts without reasons: 400), an attachment (the shared
-`file` is a YAML file: 400), moderation and the award (the shared `criterion` and `lot` are another
+`file` is a YAML file: 400), a criterion (the shared `kind` is an agreement's: 400), moderation and the award (the shared `criterion` and `lot` are another
 procurement's: 400), and recording flags (already recorded: 200, nothing new).
 """
 
@@ -121,7 +121,7 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "api:procurement-cancel": ("manager", 200),
     "api:procurement-lot-list": ("manager", 201),
     "api:procurement-impact-list": ("manager", 201),
-    "api:procurement-criterion-list": ("manager", 201),
+    "api:procurement-criterion-list": ("manager", 400),
     "api:scale-list": ("manager", 201),
     "api:question-ask": ("supplier", 201),
     "api:bid-list": ("supplier", 201),
@@ -140,6 +140,7 @@ OWNER_POST: dict[str, tuple[str, int]] = {
 }
 POST_WRITES_NOTHING: dict[str, str] = {
     "api:procurement-ask": "the shared data changes parts of the proposal without reasons: refused",
+    "api:procurement-criterion-list": "the shared `kind` is an agreement's kind, not a criterion's: refused",
     "api:bid-attachment-add": "the shared `file` is a YAML file, not a tender document: refused",
     "api:tender-moderation": "the shared `criterion` is another procurement's: refused",
     "api:procurement-awards": "the shared `lot` is no lot number of this procurement: refused",
@@ -356,7 +357,6 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         .first()
         or "",
         "positive_effects": "Tenant positive effects, through the API",
-        "kind": "social_value",  # with the outcome_code above
         "weight": "5",
         "scale": quality[0] if quality else "",
         "levels": "0 | Fail | No\n1 | Pass | Yes",
