@@ -13,8 +13,9 @@ Opportunities are public notices, open to every supplier by design: their routes
 an opportunity's page is given API-1, a draft, which is a 404 to every supplier (the point the walk can
 check). Owner POSTs the shared form data cannot fill are registered with the refusal they get and in
 POST_WRITES_NOTHING: the ask (the data changes parts without reasons: 400), an attachment (the shared
-`file` is a YAML file: 400), a criterion (the shared `kind` is an agreement's: 400), moderation and the award (the shared `criterion` and `lot` are another
-procurement's: 400), and recording flags (already recorded: 200, nothing new).
+`file` is a YAML file: 400), a criterion (the shared `kind` is an agreement's: 400), moderation and the
+award (the shared `criterion` and `lot` are another procurement's: 400), and recording flags (already
+recorded: 200, nothing new). tests/test_api_procurement_lifecycle.py makes each of these succeed.
 """
 
 import json
