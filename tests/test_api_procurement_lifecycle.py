@@ -433,3 +433,12 @@ def test_the_whole_procurement_lifecycle_through_the_api(
     )
     assert "Cedar" not in str(summary)  # other losing tenders are never named
     birch.get(f"tenders/{bids['Alder Grounds Ltd']}/assessment-summary/", expected=404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_procurement_lifecycle_through_the_api_committed(
+    tenant_a: Tenant, client: Client, clock: dict[str, datetime]
+) -> None:
+    """Every request committed for real: on PostgreSQL this fails if a service the API calls locks a row
+    outside its own transaction (see tests/test_lock_paths.py)."""
+    test_the_whole_procurement_lifecycle_through_the_api(tenant_a, client, clock)

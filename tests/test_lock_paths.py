@@ -40,6 +40,7 @@ LOCK_PATH_TESTS = {
     "test_procurement_planning.py": ["test_planning_services_committed"],
     "test_procurement_bidding.py": ["test_bid_save_submit_and_reopen_committed"],
     "test_procurement_scenario.py": ["test_three_bidders_two_evaluators_moderation_award_and_report_committed"],
+    "test_api_procurement_lifecycle.py": ["test_the_whole_procurement_lifecycle_through_the_api_committed"],
     "test_framework_versions.py": ["test_every_service_writes_an_audit_event_committed"],
     "test_framework_interchange.py": ["test_importing_creates_a_published_version_1_committed"],
     "test_value_sets.py": ["test_value_set_entry_set_creates_then_updates_committed"],
