@@ -77,3 +77,84 @@ def test_every_operation_documents_its_error_answers() -> None:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["schema"]["type"] == "integer":
                     assert parameter["schema"]["maximum"] == 2**63 - 1
+
+
+# --- Procurement, reached past the organisation and the object ----------------------------------------------
+
+# As a procurement officer (and a supplier for the supplier's operations), with the path's id set to a real
+# object of the right kind, so generated bodies reach the views' parsing and the services' rules.
+PROCUREMENT_EXAMPLES = 5
+PROCUREMENT_PATHS = (
+    "/procurements/",
+    "/procurements/{id}/",
+    "/procurements/{id}/ask/",
+    "/procurements/{id}/lots/",
+    "/procurements/{id}/impacts/",
+    "/procurements/{id}/criteria/",
+    "/procurements/{id}/evaluators/",
+    "/procurements/{id}/declaration/",
+    "/procurements/{id}/awards/",
+    "/lots/{id}/",
+    "/impacts/{id}/",
+    "/criteria/{id}/",
+    "/scales/",
+    "/questions/",
+    "/bids/",
+    "/bids/{id}/",
+    "/bids/{id}/commitments/",
+    "/tenders/{id}/scores/",
+    "/tenders/{id}/moderation/",
+)
+procurement_schema = _api_schema().include(
+    path_regex="^/api/v1/organisations/\\{org\\}("
+    + "|".join(p.replace("{", "\\{").replace("}", "\\}") for p in PROCUREMENT_PATHS)
+    + ")$",
+    method=["POST", "PATCH"],
+)
+
+
+@pytest.fixture
+def procurement_objects(tenant_a: Tenant) -> dict[str, Any]:
+    """A procurement officer who declared on a closed procurement with a supplier's tender, and a draft:
+    made once for each operation, shared by its examples."""
+    from .procurement_support import bid_make, declare, procurement_published
+
+    officer = factories.member_user(tenant_a.buyer, "procurement_officer")
+    world = procurement_published(tenant_a.buyer, deadline_passed=True)
+    draft = procurement_published(tenant_a.buyer, reference="FUZZ-DRAFT")
+    draft.procurement.state = "draft"
+    draft.procurement.save(update_fields=["state"])
+    bid = bid_make(world, tenant_a.supplier, price="1000")
+    declare(world.procurement, officer)
+    return {
+        "officer": factories.api_token(officer).key,
+        "supplier": factories.api_token(tenant_a.supplier_user).key,
+        "/procurements/": draft.procurement.pk,
+        "/lots/": draft.lot.pk,
+        "/criteria/": draft.quality[0].pk,
+        "/impacts/": 0,
+        "/bids/": bid.pk,
+        "/tenders/": bid.pk,
+    }
+
+
+@procurement_schema.parametrize()
+@settings(
+    max_examples=PROCUREMENT_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_procurement_writes_answer_as_documented_and_never_500(
+    case: Any, tenant_a: Tenant, procurement_objects: dict[str, Any], _connection_kept: None
+) -> None:
+    tail = case.path.split("{org}")[1]
+    supplier_side = tail.startswith(("/bids/", "/questions/"))
+    case.path_parameters["org"] = tenant_a.supplier.slug if supplier_side else tenant_a.buyer.slug
+    if "id" in case.path_parameters:
+        case.path_parameters["id"] = next(pk for prefix, pk in procurement_objects.items() if tail.startswith(prefix))
+    key = procurement_objects["supplier" if supplier_side else "officer"]
+    response = case.call(headers={"Authorization": f"Token {key}"})
+    case.validate_response(response, checks=CHECKS)
