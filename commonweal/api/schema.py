@@ -1,9 +1,12 @@
 """The OpenAPI schema says every answer an operation can give: besides its success, the errors in the
 one error shape (400 refused input, 401 no valid token, 403 refused by CSRF or throttling, 404 not
-found or not yours, 405, 503 database unavailable). A drf-spectacular postprocessing hook adds them, so
+found or not yours, 405, 503 database unavailable), and 409 where an operation says the object's state
+can refuse it. A drf-spectacular postprocessing hook adds them, so
 fuzzing (tests/test_api_fuzz.py) checks each answer against what is documented."""
 
 from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -30,8 +33,6 @@ ERROR_RESPONSES = {
 def conflict(when: str) -> dict[int, Any]:
     """The 409 answer of an operation the object's state can refuse (`core.errors.StateConflict`), saying
     when; `error_responses_add` gives it the error shape."""
-    from drf_spectacular.utils import OpenApiResponse
-
     return {409: OpenApiResponse(description=f"Refused in the object's present state: {when}. Nothing was changed.")}
 
 
@@ -54,8 +55,9 @@ def error_responses_add(result: dict[str, Any], generator: Any, request: Any, pu
                     parameter["schema"].update(PATH_INTEGER_BOUNDS)
             for code, description in ERROR_RESPONSES.items():
                 operation["responses"].setdefault(code, {"description": description, "content": reference})
-            # An operation that can answer 409 (see `CONFLICT`) says when; the body is the error shape.
-            conflict = operation["responses"].get("409")
-            if conflict is not None and "content" not in conflict:
-                conflict["content"] = reference
+            # An operation that says when it answers an error of its own (a 409, see `conflict`, or a 403 it
+            # describes) gets the error shape as that answer's body.
+            for code, answer in operation["responses"].items():
+                if code.startswith("4") and isinstance(answer, dict) and "content" not in answer:
+                    answer["content"] = reference
     return result
