@@ -23,6 +23,7 @@ from commonweal.procurement import selectors_award, services_award
 from commonweal.procurement.models import CriterionKind, FlagDecision, FlagKind
 from commonweal.tenancy.permissions import Permission, member_require
 
+from .pagination import LIST_PARAMETERS, list_response
 from .schema import conflict
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -193,14 +194,14 @@ class AwardApi(APIView):
 
     @extend_schema(
         responses=LotAwardSerializer(many=True),
+        parameters=LIST_PARAMETERS,
         summary="Each lot's ranking, proposed winner and every reason it cannot be awarded yet, or its award",
     )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
         procurement = selectors_award.planner_procurement_get(member=member, pk=pk)
-        return Response(
-            LotAwardSerializer(selectors_award.award_page(member=member, procurement=procurement), many=True).data
-        )
+        entries = selectors_award.award_page(member=member, procurement=procurement)
+        return list_response(request, entries, LotAwardSerializer)
 
     @extend_schema(
         request=AwardInputSerializer,

@@ -374,12 +374,16 @@ class TenderDetailApi(APIView):
 class TenderScoresApi(APIView):
     parser_classes = PARSERS
 
-    @extend_schema(responses={200: ScoreSerializer(many=True), **GATE_RESPONSES}, summary="Your own scores of a tender")
+    @extend_schema(
+        responses={200: ScoreSerializer(many=True), **GATE_RESPONSES},
+        parameters=LIST_PARAMETERS,
+        summary="Your own scores of a tender",
+    )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.EVALUATE)
         bid = _tender_gate(member, pk)
         own = selectors_evaluation.own_scores(member=member, bid=bid)
-        return Response(ScoreSerializer(list(own.values()), many=True).data)
+        return list_response(request, list(own.values()), ScoreSerializer)
 
     @extend_schema(
         request=ScoresInputSerializer,
@@ -413,12 +417,13 @@ class TenderModerationApi(APIView):
 
     @extend_schema(
         responses={200: SheetSerializer(many=True), **GATE_RESPONSES},
+        parameters=LIST_PARAMETERS,
         summary="Each criterion's independent scores of a tender, who is still to score, and the consensus",
     )
     def get(self, request: Request, org: str, pk: int) -> Response:
         member = member_require(user=request.user, slug=org, permission=Permission.PLAN_PROCUREMENTS)
         bid = _tender_gate(member, pk)
-        return Response(SheetSerializer(selectors_evaluation.moderation_sheets(bid), many=True).data)
+        return list_response(request, selectors_evaluation.moderation_sheets(bid), SheetSerializer)
 
     @extend_schema(
         request=ModerationInputSerializer,
@@ -521,6 +526,7 @@ class FlagDecisionApi(APIView):
 class EvaluationApi(APIView):
     @extend_schema(
         responses=LotEvaluationSerializer(many=True),
+        parameters=LIST_PARAMETERS,
         summary="Each lot's progress (counts only; nothing before the deadline) and, once moderation is complete "
         "and you may open the tenders, its ranking",
     )
@@ -548,7 +554,7 @@ class EvaluationApi(APIView):
                     "social_value_changed_winner": result.social_value_changed_winner if result else None,
                 }
             )
-        return Response(LotEvaluationSerializer(lots, many=True).data)
+        return list_response(request, lots, LotEvaluationSerializer)
 
 
 P = "organisations/<slug:org>/"
