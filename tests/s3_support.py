@@ -42,6 +42,12 @@ class S3Server:
             found.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(found)
 
+    def empty(self) -> None:
+        """Remove every object (the database is rolled back after each test; the bucket is emptied)."""
+        client = self.client()
+        for key in self.keys():
+            client.delete_object(Bucket=self.bucket, Key=key)
+
     def read(self, key: str) -> bytes:
         body: bytes = self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body

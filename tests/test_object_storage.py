@@ -20,6 +20,8 @@ from commonweal.delivery.models import DeliveryReturn, Evidence
 from commonweal.reporting.models import ReportVersion
 from commonweal.spend import files
 from commonweal.spend.models import ImportStatus, SpendImport
+from commonweal.spend.services_imports import spend_debris_remove, spend_import_file
+from commonweal.tenancy.selectors import Member
 
 from .conftest import SHARED_DATA, Tenant
 from .delivery_agreements_support import periods_made
@@ -43,7 +45,8 @@ def local_root() -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def in_the_bucket(s3_server: S3Server, local_root: Path) -> Iterator[S3Server]:  # noqa: F811
     """Every storage in the bucket; MEDIA_ROOT and SPEND_DATA_DIR point at an empty folder, which must stay
-    without files."""
+    without files. The bucket starts each test empty."""
+    s3_server.empty()
     with override_settings(
         STORAGES=s3_server.storages(), MEDIA_ROOT=local_root / "media", SPEND_DATA_DIR=local_root / "spend"
     ):
@@ -138,3 +141,31 @@ def test_a_report_pdf_is_made_once_kept_in_the_bucket_and_downloaded(db: None, i
     assert key in in_the_bucket.keys("media/reports/") and in_the_bucket.read(key) == pdf
     again = client.get(url)
     assert b"".join(again.streaming_content) == pdf  # type: ignore[attr-defined]
+
+
+def test_an_overlapping_file_finds_its_duplicates_in_the_bucket_and_debris_there_is_removed(
+    tenant_a: Tenant, in_the_bucket: S3Server, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.csv"
+    first.write_bytes(b"".join(DEVON_APRIL_2025.read_bytes().splitlines(keepends=True)[:21]))  # header, 20 rows
+    member = Member.system(tenant_a.buyer)
+    earlier = spend_import_file(actor=tenant_a.manager, member=member, path=first)
+    assert (earlier.status, earlier.rows_imported) == (ImportStatus.SUCCEEDED, 20)
+    whole = spend_import_file(actor=tenant_a.manager, member=member, path=DEVON_APRIL_2025)
+    assert (whole.rows_imported, whole.rows_duplicate, whole.total_amount) == (
+        217,
+        20,
+        Decimal("2845421.21") - earlier.total_amount,
+    )
+    kept = [
+        f"spend/{tenant_a.buyer.pk}/{spend_import.pk}/{name}"
+        for spend_import in (earlier, whole)
+        for name in ("payments.parquet", "rejects.parquet")
+    ]
+    assert in_the_bucket.keys("spend/") == sorted(kept)
+
+    # A folder no import owns (its process died after keeping the files) is removed from the bucket.
+    orphan = f"{tenant_a.buyer.pk}/{whole.pk + 1000}"
+    in_the_bucket.client().put_object(Bucket=in_the_bucket.bucket, Key=f"spend/{orphan}/payments.parquet", Body=b"x")
+    assert spend_debris_remove() == [f"Removed {orphan} from the spend storage: no import owns it."]
+    assert in_the_bucket.keys("spend/") == sorted(kept)

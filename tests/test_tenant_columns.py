@@ -4,11 +4,14 @@ one must be named below with the reason; a new model that forgets the column fai
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.db import models
+from django.db.models import F
 
+from commonweal.demo.services import demo_load
 from commonweal.networks.models import ParticipantStage, Programme, ProgrammeParticipant, ProgrammePartner
 
 from . import factories
@@ -29,6 +32,24 @@ TENANT_COLUMN_NAMED = {
 }
 # The organisation may be empty: events of the system or of no one organisation (a sign-in, a recovery).
 ORGANISATION_MAY_BE_EMPTY = {"core.AuditEvent"}
+# A row owned through a parent (a foreign key that deletes it with the parent) has the parent's organisation,
+# and so does a row whose parent is named by these foreign keys (which protect the parent instead).
+OWNED_THROUGH_ALSO = {
+    ("delivery.ReturnLine", "commitment"),
+    ("delivery.DeliveryReturn", "period"),
+    ("delivery.CaseStudy", "commitment"),
+    ("delivery.Substitution", "commitment"),
+    ("networks.ProgrammeParticipant", "partner"),
+    ("reporting.BudgetLine", "year"),
+    ("reporting.ImpactReport", "year"),
+    ("reporting.ReportVersion", "report"),
+    ("reporting.PanelMeeting", "panel"),
+    ("reporting.PanelNeed", "meeting"),
+}
+# Foreign keys that delete the row with its parent but join two organisations' rows on purpose.
+ACROSS_ORGANISATIONS = {
+    ("brokerage.Introduction", "need"): "the host's record of an introduction to a community group's need",
+}
 
 
 def project_models() -> list[type[models.Model]]:
@@ -86,3 +107,37 @@ def test_a_participant_and_its_stages_take_the_referring_partners_organisation()
         participant=participant, stage="referral", reached_on=datetime.date(2026, 1, 5)
     )
     assert (participant.organisation_id, stage.organisation_id) == (member.pk, member.pk)
+
+
+def parent_links() -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """(model, foreign key) of each tenant-owned row whose parent is tenant-owned too and must agree."""
+    links = []
+    for model in project_models():
+        if tenant_column(model) is None or model._meta.label in TENANT_COLUMN_NAMED:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey) or field.name == "organisation":
+                continue
+            key = (model._meta.label, field.name)
+            parent: Any = field.related_model
+            if key in ACROSS_ORGANISATIONS or "organisation_id" not in {f.column for f in parent._meta.concrete_fields}:
+                continue
+            if field.remote_field.on_delete is models.CASCADE or key in OWNED_THROUGH_ALSO:
+                links.append((model, field))
+    return links
+
+
+@pytest.mark.django_db
+def test_every_row_of_the_demo_has_its_parents_organisation() -> None:
+    """The demo is made through the services: each row owned through a parent carries that parent's
+    organisation (filled when the row is made, so it can be trusted as the partition key)."""
+    demo_load(spend=False)
+    differ, checked = [], 0
+    for model, field in parent_links():
+        rows = model._default_manager.filter(**{f"{field.name}__isnull": False})
+        checked += rows.count()
+        if rows.exclude(organisation_id=F(f"{field.name}__organisation_id")).exists():
+            differ.append(f"{model._meta.label}.{field.name}")
+    assert differ == []
+    assert checked > 300  # the demo's agreements, returns, procurements, consultations and programmes
+    assert len(parent_links()) > 60
