@@ -35,6 +35,10 @@ OnCommit = Callable[..., Any]
 DEVON_APRIL_2025 = SHARED_DATA / "devon-spend-over-500" / "DCCSpendingOver500_202504.csv"
 
 
+def local_files(root: Path) -> list[str]:
+    return [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]
+
+
 @pytest.fixture(scope="module")
 def local_root() -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="commonweal-s3-"))
@@ -51,8 +55,7 @@ def in_the_bucket(s3_server: S3Server, local_root: Path) -> Iterator[S3Server]: 
         STORAGES=s3_server.storages(), MEDIA_ROOT=local_root / "media", SPEND_DATA_DIR=local_root / "spend"
     ):
         yield s3_server
-    left = [str(path.relative_to(local_root)) for path in local_root.rglob("*") if path.is_file()]
-    assert left == [], "files were left on local disk"
+    assert local_files(local_root) == [], "files were left on local disk"
 
 
 def test_evidence_is_kept_in_the_bucket_and_downloaded_from_it(
@@ -88,7 +91,11 @@ def test_evidence_is_kept_in_the_bucket_and_downloaded_from_it(
 
 
 def test_a_spend_import_and_the_dashboard_read_the_bucket(
-    client: Client, tenant_a: Tenant, in_the_bucket: S3Server, django_capture_on_commit_callbacks: OnCommit
+    client: Client,
+    tenant_a: Tenant,
+    in_the_bucket: S3Server,
+    local_root: Path,
+    django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
     assert not files.is_local()
     client.force_login(spend_manager(tenant_a.buyer))
@@ -102,6 +109,7 @@ def test_a_spend_import_and_the_dashboard_read_the_bucket(
     assert in_the_bucket.keys("spend/uploads/") == [f"spend/{spend_import.upload_path}"]
     assert in_the_bucket.read(f"spend/{spend_import.upload_path}") == DEVON_APRIL_2025.read_bytes()
     assert "PROMOTING INDEPENDENT CARE LIMITED" in client.get(response["Location"]).content.decode()
+    assert local_files(local_root) == []  # the columns page read a temporary copy, removed after
 
     mapping = {f"column_{name}": header for name, header in spend_import.column_mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):

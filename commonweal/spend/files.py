@@ -11,9 +11,12 @@ Paths are relative to the storage's root, with forward slashes: `uploads/<organi
 `<organisation>/<import>/payments.parquet`, `<organisation>/<import>/rejects.parquet`.
 """
 
+import contextlib
 import functools
 import os
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -85,6 +88,22 @@ def fetch(relative: str) -> Path:
     with storage().open(relative, "rb") as source, path.open("wb") as target:
         shutil.copyfileobj(source, target, 1024 * 1024)
     return path
+
+
+@contextlib.contextmanager
+def local_copy(relative: str) -> Iterator[Path]:
+    """A local path holding the stored file `relative` while the block runs: the file itself on local disk,
+    or a temporary copy in the working folder, removed after (for a page that reads an upload once)."""
+    if is_local() or local_path(relative).is_file():
+        yield local_path(relative)
+        return
+    temporary = local_root() / "tmp" / "copies"
+    temporary.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=temporary, suffix=Path(relative).suffix) as copy:
+        with storage().open(relative, "rb") as source:
+            shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
 
 
 def exists(relative: str) -> bool:

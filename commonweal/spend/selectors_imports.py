@@ -54,4 +54,5 @@ def spend_import_preview(*, member: Member, spend_import: SpendImport) -> readin
     _check_reader(member)
     if spend_import.status != ImportStatus.AWAITING_MAPPING or not spend_import.upload_path:
         raise Http404("This import is not waiting for its columns.")
-    return reading.sniff(files.fetch(spend_import.upload_path), header_line=spend_import.header_line)
+    with files.local_copy(spend_import.upload_path) as path:
+        return reading.sniff(path, header_line=spend_import.header_line)

@@ -515,7 +515,8 @@ def spend_import_mapping_confirm(
         raise PermissionRefused("No such import.")
     if spend_import.status != ImportStatus.AWAITING_MAPPING:
         raise ApplicationError("The columns of this import have been confirmed already.")
-    sniffed = _sniff_again(spend_import, files.fetch(spend_import.upload_path))
+    with files.local_copy(spend_import.upload_path) as path:
+        sniffed = _sniff_again(spend_import, path)
     clean = {name: header for name, header in mapping.items() if header and name in reading.MAPPING_FIELDS}
     reading.mapping_positions(sniffed, clean)
     before = snapshot(spend_import, ["status", "column_mapping"])
