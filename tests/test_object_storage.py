@@ -6,6 +6,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from commonweal.delivery.models import DeliveryReturn, Evidence
+from commonweal.networks.spend_figures import network_spend
 from commonweal.reporting.models import ReportVersion
-from commonweal.spend import files
+from commonweal.spend import files, importing
 from commonweal.spend.models import ImportStatus, SpendImport
 from commonweal.spend.services_imports import spend_debris_remove, spend_import_file
 from commonweal.tenancy.selectors import Member
@@ -154,11 +156,17 @@ def test_a_report_pdf_is_made_once_kept_in_the_bucket_and_downloaded(db: None, i
 def test_an_overlapping_file_finds_its_duplicates_in_the_bucket_and_debris_there_is_removed(
     tenant_a: Tenant, in_the_bucket: S3Server, tmp_path: Path
 ) -> None:
+    lines = DEVON_APRIL_2025.read_bytes().splitlines(keepends=True)
+    bad = lines[1].replace(b"29/04/2025", b"31/02/2025")
     first = tmp_path / "first.csv"
-    first.write_bytes(b"".join(DEVON_APRIL_2025.read_bytes().splitlines(keepends=True)[:21]))  # header, 20 rows
+    first.write_bytes(b"".join(lines[:21]) + bad)  # the header, 20 payments and one with no such date
     member = Member.system(tenant_a.buyer)
     earlier = spend_import_file(actor=tenant_a.manager, member=member, path=first)
-    assert (earlier.status, earlier.rows_imported) == (ImportStatus.SUCCEEDED, 20)
+    assert (earlier.status, earlier.rows_imported, earlier.rows_rejected) == (ImportStatus.SUCCEEDED, 20, 1)
+    # The rejected rows are read from the bucket.
+    assert [(line, raw) for line, _, raw in importing.rejects_read(earlier.rejects_path)] == [
+        (22, bad.decode().strip())
+    ]
     whole = spend_import_file(actor=tenant_a.manager, member=member, path=DEVON_APRIL_2025)
     assert (whole.rows_imported, whole.rows_duplicate, whole.total_amount) == (
         217,
@@ -171,6 +179,13 @@ def test_an_overlapping_file_finds_its_duplicates_in_the_bucket_and_debris_there
         for name in ("payments.parquet", "rejects.parquet")
     ]
     assert in_the_bucket.keys("spend/") == sorted(kept)
+    # The network figures read both files from the bucket: the whole month, once.
+    (quarter,) = network_spend(organisations=[tenant_a.buyer], start=date(2025, 4, 1), end=date(2025, 6, 30))
+    assert (quarter.organisation_id, quarter.quarter, quarter.total) == (
+        tenant_a.buyer.pk,
+        "2025Q2",
+        Decimal("2845421.21"),
+    )
 
     # A folder no import owns (its process died after keeping the files) is removed from the bucket.
     orphan = f"{tenant_a.buyer.pk}/{whole.pk + 1000}"
