@@ -6,16 +6,18 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from commonweal.delivery.models import DeliveryReturn, Evidence
 from commonweal.networks.spend_figures import network_spend
@@ -187,8 +189,13 @@ def test_an_overlapping_file_finds_its_duplicates_in_the_bucket_and_debris_there
         Decimal("2845421.21"),
     )
 
-    # A folder no import owns (its process died after keeping the files) is removed from the bucket.
+    # A folder no import owns (its process died after keeping the files) is removed from the bucket, and so
+    # is an upload no import waits for, once it is older than the heartbeat window.
     orphan = f"{tenant_a.buyer.pk}/{whole.pk + 1000}"
-    in_the_bucket.client().put_object(Bucket=in_the_bucket.bucket, Key=f"spend/{orphan}/payments.parquet", Body=b"x")
+    upload = f"uploads/{tenant_a.buyer.pk}/{'f' * 32}.csv"
+    for key in (f"spend/{orphan}/payments.parquet", f"spend/{upload}"):
+        in_the_bucket.client().put_object(Bucket=in_the_bucket.bucket, Key=key, Body=b"x")
     assert spend_debris_remove() == [f"Removed {orphan} from the spend storage: no import owns it."]
+    later = timezone.now() + timedelta(seconds=settings.SPEND_IMPORT_STALE_SECONDS + 60)
+    assert spend_debris_remove(now=later) == [f"Removed {upload} from the spend storage: no import waits for it."]
     assert in_the_bucket.keys("spend/") == sorted(kept)

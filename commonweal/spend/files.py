@@ -147,6 +147,22 @@ def stored_folders() -> list[tuple[int, int]]:
     return found
 
 
+def stored_uploads() -> list[tuple[str, float]]:
+    """(path, time last modified as a POSIX timestamp) of every uploaded original in a remote storage (none
+    on local disk, where uploads are found by walking SPEND_DATA_DIR)."""
+    if is_local():
+        return []
+    kept = storage()
+    found: list[tuple[str, float]] = []
+    organisations, _ = kept.listdir("uploads")
+    for organisation in organisations:
+        _, names = kept.listdir(f"uploads/{organisation}")
+        for name in names:
+            relative = f"uploads/{organisation}/{name}"
+            found.append((relative, kept.get_modified_time(relative).timestamp()))
+    return found
+
+
 # --- Reading Parquet from a remote storage without copying it --------------------------------------------
 
 

@@ -693,6 +693,12 @@ def spend_debris_remove(*, now: datetime | None = None) -> list[str]:
         if (organisation_id, import_id) not in kept:
             files.delete_folder(f"{organisation_id}/{import_id}")
             lines.append(f"Removed {organisation_id}/{import_id} from the spend storage: no import owns it.")
+    waiting = set(SpendImport.objects.exclude(upload_path="").values_list("upload_path", flat=True))
+    old = (now or timezone.now()).timestamp() - settings.SPEND_IMPORT_STALE_SECONDS
+    for relative, modified in files.stored_uploads():
+        if relative not in waiting and modified < old:
+            files.delete(relative)
+            lines.append(f"Removed {relative} from the spend storage: no import waits for it.")
     root = duck.data_dir()
     if not root.is_dir():
         return lines
@@ -701,8 +707,6 @@ def spend_debris_remove(*, now: datetime | None = None) -> list[str]:
             if (int(folder.parent.name), int(folder.name)) not in kept:
                 shutil.rmtree(folder, ignore_errors=True)
                 lines.append(f"Removed {folder.relative_to(root)}: no import owns it.")
-    waiting = set(SpendImport.objects.exclude(upload_path="").values_list("upload_path", flat=True))
-    old = (now or timezone.now()).timestamp() - settings.SPEND_IMPORT_STALE_SECONDS
     for upload in root.glob("uploads/*/*"):
         relative = str(upload.relative_to(root))
         if upload.is_file() and relative not in waiting and upload.stat().st_mtime < old:
