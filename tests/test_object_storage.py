@@ -22,7 +22,7 @@ from django.utils import timezone
 from commonweal.delivery.models import DeliveryReturn, Evidence
 from commonweal.networks.spend_figures import network_spend
 from commonweal.reporting.models import ReportVersion
-from commonweal.spend import files, importing
+from commonweal.spend import duck, files, importing
 from commonweal.spend.models import ImportStatus, SpendImport
 from commonweal.spend.services_imports import spend_debris_remove, spend_import_file
 from commonweal.tenancy.selectors import Member
@@ -199,3 +199,30 @@ def test_an_overlapping_file_finds_its_duplicates_in_the_bucket_and_debris_there
     later = timezone.now() + timedelta(seconds=settings.SPEND_IMPORT_STALE_SECONDS + 60)
     assert spend_debris_remove(now=later) == [f"Removed {upload} from the spend storage: no import waits for it."]
     assert in_the_bucket.keys("spend/") == sorted(kept)
+
+
+def test_a_spend_storage_on_another_disk_is_read_where_it_lies(
+    tenant_a: Tenant, in_the_bucket: S3Server, tmp_path: Path
+) -> None:
+    """A `spend` storage on a disk other than SPEND_DATA_DIR (a mounted volume): files are kept there and
+    DuckDB reads them in place."""
+    volume = tmp_path / "volume"
+    storages = {
+        **in_the_bucket.storages(),
+        "spend": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(volume)}},
+    }
+    with override_settings(STORAGES=storages):
+        assert not files.is_local()
+        spend_import = spend_import_file(
+            actor=tenant_a.manager, member=Member.system(tenant_a.buyer), path=DEVON_APRIL_2025
+        )
+        assert (volume / spend_import.parquet_path).is_file() and (volume / spend_import.rejects_path).is_file()
+        connection = duck.connect()
+        source = duck.payments_sql(tenant_a.buyer, connection)
+        assert str(volume) in source  # read_parquet of the files where they lie
+        assert connection.execute(f"SELECT count(*), sum(amount) FROM {source}").fetchone() == (
+            237,
+            Decimal("2845421.21"),
+        )
+        connection.close()
+    assert in_the_bucket.keys("spend/") == []

@@ -74,8 +74,9 @@ def parquet_source(connection: Connection, relatives: list[str]) -> str:
     """A relation over the stored Parquet files `relatives` (at least one), for queries on `connection`:
     `read_parquet` of the files on local disk, or a pyarrow dataset over the bucket registered on the
     connection (DuckDB then reads only the row groups and columns a query needs; nothing is copied)."""
-    if files.is_local():
-        return parquet_list_sql([spend_path(relative) for relative in relatives])
+    on_disk = files.disk_paths(relatives)
+    if on_disk is not None:
+        return parquet_list_sql(on_disk)
     name = f"stored_parquet_{next(_registered)}"
     connection.register(name, files.parquet_dataset(relatives))
     return name

@@ -63,6 +63,17 @@ def local_path(relative: str) -> Path:
     return path
 
 
+def disk_paths(relatives: list[str]) -> list[Path] | None:
+    """The paths of stored files `relatives` when the spend storage is a disk (SPEND_DATA_DIR, or another
+    folder such as a mounted volume) that DuckDB reads directly; None for a bucket."""
+    kept = storage()
+    if is_local():
+        return [local_path(relative) for relative in relatives]
+    if isinstance(kept, FileSystemStorage):
+        return [Path(kept.path(relative)) for relative in relatives]
+    return None
+
+
 def keep(relative: str) -> None:
     """Keep the local file `relative` in the storage (and remove the local copy); nothing to do on local disk."""
     if is_local():
