@@ -53,8 +53,8 @@ from .isolation import area_modules
 # --- What this file knows about the routes ---------------------------------------------------------
 
 API_PREFIX = "api/v1/"
-# The schema and the human-readable API page describe the API; they are not part of it.
-SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
+# The schema, the human-readable API page and the browsable reference describe the API; not part of it.
+SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs", "api:reference"}
 
 # How each URL kwarg is filled for a request about tenant A's objects (see `url_kwargs`).
 TENANT_KWARGS: dict[str, str] = {
