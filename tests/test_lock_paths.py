@@ -52,6 +52,10 @@ LOCK_PATH_TESTS = {
     ],
     "test_brokerage.py": ["test_the_wish_list_cycle_committed"],
     "test_networks_committed.py": ["test_membership_and_programme_services_committed"],
+    "test_api_committed.py": [
+        "test_framework_and_token_writes_through_the_api_committed",
+        "test_two_calls_racing_with_one_key_create_once_committed",
+    ],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",
