@@ -256,6 +256,14 @@ class Client:
         path = f"organisations/{org}/framework-versions/{version_id}/export/"
         return self.request("GET", path, params={"file_format": file_format}).body
 
+    # --- Agreements --------------------------------------------------------------------------------
+
+    def agreements_create(self, org: str, agreements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Many agreements at once, all or nothing (each with the fields of creating one)."""
+        return cast(
+            list[dict[str, Any]], self.post(f"organisations/{org}/agreements/bulk/", {"agreements": agreements})
+        )
+
     # --- Your API tokens ---------------------------------------------------------------------------
 
     def tokens(self) -> list[ApiToken]:

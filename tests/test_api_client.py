@@ -3,6 +3,8 @@ lead makes a framework, adds to a draft and publishes it, exports it and imports
 manages their own tokens; errors come back as `ApiError` with the API's messages."""
 
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,6 +15,7 @@ from pytest_django import DjangoDbBlocker
 from commonweal.accounts.models import ApiToken
 from commonweal.client import Answer, ApiError, Client, Transport
 from commonweal.core.models import AuditEvent
+from commonweal.delivery.models import Agreement
 from commonweal.frameworks import interchange
 from commonweal.frameworks.models import Framework, FrameworkVersion
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
@@ -168,3 +171,33 @@ def test_a_person_lists_creates_and_revokes_their_tokens_through_the_api(
         api.token_revoke(theirs.token.pk)
     assert hidden.value.status == 404
     assert ApiToken.objects.get(pk=theirs.token.pk).revoked_at is None
+
+
+def test_many_agreements_are_created_at_once_or_none_with_every_problem_named(tenant: Tenant, api: Client) -> None:
+    org = tenant.buyer.slug
+
+    def row(reference: str, supplier: str | None = None) -> dict[str, Any]:
+        return {
+            "reference": reference,
+            "title": f"Agreement {reference}",
+            "supplier": supplier or tenant.supplier.slug,
+            "value": "120000.50",
+            "start_date": "2026-04-01",
+            "end_date": "2028-03-31",
+            "framework_version": tenant.agreement.framework_version_id,
+        }
+
+    agreements, events = Agreement.objects.count(), AuditEvent.objects.count()
+    created = api.agreements_create(org, [row("BULK-1"), row("BULK-2")])
+    assert [agreement["reference"] for agreement in created] == ["BULK-1", "BULK-2"]
+    assert Agreement.objects.get(reference="BULK-1").value == Decimal("120000.50")
+    assert Agreement.objects.count() == agreements + 2 and AuditEvent.objects.count() == events + 2
+
+    with pytest.raises(ApiError) as refused:
+        api.agreements_create(org, [row("BULK-3"), row("BULK-4", supplier="nobody"), {"reference": "BULK-5"}])
+    assert refused.value.status == 400
+    assert refused.value.detail == "2 of the 3 agreements have problems: nothing was created."
+    assert refused.value.errors["1.supplier"] == "No supplier or community organisation has the short name “nobody”"
+    assert "2.title" in refused.value.errors and not any(key.startswith("0.") for key in refused.value.errors)
+    assert not Agreement.objects.filter(reference__startswith="BULK-3").exists()
+    assert Agreement.objects.count() == agreements + 2

@@ -48,6 +48,8 @@ def idempotency_claim(*, user_id: int, key: str, method: str, path: str, digest:
                 record = IdempotencyRecord.objects.create(
                     user_id=user_id, key=key, method=method, path=path, request_digest=digest, created_at=timezone.now()
                 )
+            # The person's keys past their lifetime go as a new one comes, so the table stays small.
+            IdempotencyRecord.objects.filter(user_id=user_id, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
             return Claim(record=record, new=True)
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()

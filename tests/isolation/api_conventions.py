@@ -1,11 +1,13 @@
-"""Isolation registrations for managing frameworks through the API (commonweal/api/frameworks_manage.py)
-and a person's API tokens through the API (commonweal/api/accounts_tokens.py).
+"""Isolation registrations for managing frameworks through the API (commonweal/api/frameworks_manage.py),
+a person's API tokens through the API (commonweal/api/accounts_tokens.py) and creating many agreements
+at once (commonweal/api/delivery_agreements.py).
 
 The framework routes use the objects `framework_objects` in tests/test_tenant_isolation.py makes: the
 agreement's framework (a draft is started on it), the fork's draft version 2 (added to and published)
 and, for forking, the agreement's published version. A token belongs to a person: revoking tenant A's
 manager's token as anyone else answers 404 and leaves it working."""
 
+import json
 from typing import Any
 
 from django.db.models import Model
@@ -35,6 +37,7 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "api:framework-version-outcome-add": ("manager", 201),
     "api:framework-version-measure-add": ("manager", 201),
     "api:api-token-revoke": ("manager", 200),
+    "api:agreement-bulk": ("manager", 201),
 }
 # Tenant A's framework versions belong to its buyer: its supplier, with its own slug, gets a 404.
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {"api:framework-version-export": {"supplier": 404}}
@@ -50,13 +53,26 @@ def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
 
 
 def post_data(tenant: Tenant) -> dict[str, Any]:
-    """The draft's first theme and outcome, by code, for adding an outcome and a measure to them."""
+    """The draft's first theme and outcome, by code, for adding an outcome and a measure to them; one
+    agreement for creating many at once (a JSON list in the form)."""
     measure = (
         Measure.objects.filter(version__organisation=tenant.buyer, version__status="draft")
         .select_related("outcome__theme")
         .order_by("pk")
         .first()
     )
-    if measure is None:
-        return {}
-    return {"theme_code": measure.outcome.theme.code, "outcome_code": measure.outcome.code}
+    agreement = tenant.agreement
+    bulk = [
+        {
+            "reference": f"{agreement.reference}-BULK",
+            "title": "Tenant bulk agreement",
+            "supplier": tenant.supplier.slug,
+            "value": "250000",
+            "start_date": "2026-01-01",
+            "end_date": "2099-12-31",
+            "framework_version": agreement.framework_version_id,
+            "return_frequency": "annual",
+        }
+    ]
+    codes = {"theme_code": measure.outcome.theme.code, "outcome_code": measure.outcome.code} if measure else {}
+    return {"agreements": json.dumps(bulk), **codes}
