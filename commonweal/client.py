@@ -83,6 +83,14 @@ class FrameworkVersion(TypedDict):
     themes: list[dict[str, Any]]
 
 
+class Member(TypedDict):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    since: str
+
+
 class FrameworkItem(TypedDict):
     id: int
     code: str
@@ -255,6 +263,19 @@ class Client:
     def version_export(self, org: str, version_id: int, file_format: str = "yaml") -> bytes:
         path = f"organisations/{org}/framework-versions/{version_id}/export/"
         return self.request("GET", path, params={"file_format": file_format}).body
+
+    # --- An organisation's people ------------------------------------------------------------------
+
+    def members(self, org: str) -> list[Member]:
+        return cast(list[Member], list(self.list_all(f"organisations/{org}/members/")))
+
+    def member_add(self, org: str, *, email: str, role: str, full_name: str = "") -> Member:
+        """Give a person a role (the organisation's lead); `full_name` is needed if they have no account."""
+        data = {"email": email, "role": role, "full_name": full_name}
+        return cast(Member, self.post(f"organisations/{org}/members/", data))
+
+    def member_remove(self, org: str, membership_id: int) -> None:
+        self.request("POST", f"organisations/{org}/members/{membership_id}/remove/")
 
     # --- Agreements --------------------------------------------------------------------------------
 

@@ -12,14 +12,14 @@ import yaml
 from django.test import Client as DjangoClient
 from pytest_django import DjangoDbBlocker
 
-from commonweal.accounts.models import ApiToken
+from commonweal.accounts.models import ApiToken, User
 from commonweal.client import Answer, ApiError, Client, Transport
 from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Agreement
 from commonweal.frameworks import interchange
 from commonweal.frameworks.models import Framework, FrameworkVersion
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
-from commonweal.tenancy.models import Role
+from commonweal.tenancy.models import Membership, Role
 
 from . import factories
 from .conftest import Tenant, built_once, make_tenant
@@ -201,3 +201,45 @@ def test_many_agreements_are_created_at_once_or_none_with_every_problem_named(te
     assert "2.title" in refused.value.errors and not any(key.startswith("0.") for key in refused.value.errors)
     assert not Agreement.objects.filter(reference__startswith="BULK-3").exists()
     assert Agreement.objects.count() == agreements + 2
+
+
+def test_a_lead_adds_people_with_roles_and_removes_them_but_never_the_last_lead(
+    tenant: Tenant, api: Client, client: DjangoClient
+) -> None:
+    org = tenant.buyer.slug
+    events = AuditEvent.objects.count()
+    added = api.member_add(org, email="Sam@Northfield.example", full_name="Sam  Patel", role="evaluator")
+    assert (added["email"], added["full_name"], added["role"]) == ("sam@northfield.example", "Sam Patel", "evaluator")
+    sam = User.objects.get(email="sam@northfield.example")
+    assert not sam.has_usable_password()
+    existing = api.member_add(org, email=tenant.supplier_user.email, role="viewer")
+    assert existing["full_name"] == tenant.supplier_user.full_name
+    assert {(row["email"], row["role"]) for row in api.members(org)} >= {
+        ("sam@northfield.example", "evaluator"),
+        (tenant.supplier_user.email, "viewer"),
+        (tenant.manager.email, "social_value_lead"),
+    }
+    api.member_remove(org, added["id"])
+    assert not Membership.objects.filter(pk=added["id"]).exists() and User.objects.filter(pk=sam.pk).exists()
+    assert AuditEvent.objects.count() == events + 3
+
+    with pytest.raises(ApiError) as twice:
+        api.member_add(org, email=tenant.supplier_user.email, role="viewer")
+    assert twice.value.errors["role"].endswith("already has this role here")
+    with pytest.raises(ApiError) as wrong_role:
+        api.member_add(org, email="x@example.org", full_name="X", role="supplier_contact")
+    assert wrong_role.value.errors["role"].startswith("Choose a role this organisation has")
+    with pytest.raises(ApiError) as nameless:
+        api.member_add(org, email="new@example.org", role="viewer")
+    assert set(nameless.value.errors) == {"full_name"}
+    lead = Membership.objects.get(user=tenant.manager, organisation=tenant.buyer, role="social_value_lead")
+    with pytest.raises(ApiError) as last:
+        api.member_remove(org, lead.pk)
+    assert last.value.detail.startswith("This is the organisation's last lead")
+    # A contract manager who is not a lead may read the people but not change them (404).
+    manager = factories.member_user(tenant.buyer, Role.CONTRACT_MANAGER)
+    other = Client("http://testserver", factories.api_token(manager).key, transport=django_transport(client))
+    assert len(other.members(org)) >= 3
+    with pytest.raises(ApiError) as refused:
+        other.member_add(org, email="y@example.org", full_name="Y", role="viewer")
+    assert refused.value.status == 404

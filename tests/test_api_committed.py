@@ -1,4 +1,4 @@
-"""The API's framework and token writes, and `Idempotency-Key`, outside a wrapping transaction: each
+"""The API's framework, token and people writes, and `Idempotency-Key`, outside a wrapping transaction: each
 request commits as in production, so on PostgreSQL a lock taken outside its service's transaction, or a
 unique-key race that leaves the connection unusable, would fail here."""
 
@@ -20,7 +20,7 @@ from .factories import MembershipFactory, api_token
 
 
 @pytest.mark.django_db(transaction=True)
-def test_framework_and_token_writes_through_the_api_committed() -> None:
+def test_framework_token_and_people_writes_through_the_api_committed() -> None:
     tenant = make_tenant("A")
     MembershipFactory.create(user=tenant.manager, organisation=tenant.buyer, role=Role.SOCIAL_VALUE_LEAD)
     auth = {"Authorization": f"Token {api_token(tenant.manager).key}"}
@@ -50,6 +50,12 @@ def test_framework_and_token_writes_through_the_api_committed() -> None:
     revoked = client.post(reverse("api:api-token-revoke", kwargs={"pk": created.json()["id"]}), headers=auth)
     assert revoked.status_code == 200 and ApiToken.objects.get(pk=created.json()["id"]).revoked_at is not None
     assert Framework.objects.filter(organisation=tenant.buyer).count() == 1
+
+    members = reverse("api:member-list", kwargs={"org": org})
+    added = client.post(members, {"email": "new@example.org", "full_name": "New", "role": "viewer"}, headers=auth)
+    assert added.status_code == 201, added.content
+    removed = client.post(reverse("api:member-remove", kwargs={"org": org, "pk": added.json()["id"]}), headers=auth)
+    assert removed.status_code == 204
 
 
 @pytest.mark.django_db(transaction=True)

@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("commonweal.api.brokerage")),
     path("", include("commonweal.api.frameworks_manage")),
     path("", include("commonweal.api.accounts_tokens")),
+    path("", include("commonweal.api.tenancy_members")),
 ]

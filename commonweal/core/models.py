@@ -133,6 +133,7 @@ class AuditAction(models.TextChoices):
     MEASURE_REMOVED = "measure.removed"
     MEASURE_UPDATED = "measure.updated"
     MEMBERSHIP_GRANTED = "membership.granted"
+    MEMBERSHIP_REVOKED = "membership.revoked"
     ORGANISATION_CREATED = "organisation.created"
     ORGANISATION_FLAGS_IMPORTED_FROM_OCDS = "organisation.flags_imported_from_ocds"
     ORGANISATION_IMPORTED_FROM_OCDS = "organisation.imported_from_ocds"

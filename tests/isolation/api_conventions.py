@@ -1,6 +1,6 @@
 """Isolation registrations for managing frameworks through the API (commonweal/api/frameworks_manage.py),
-a person's API tokens through the API (commonweal/api/accounts_tokens.py) and creating many agreements
-at once (commonweal/api/delivery_agreements.py).
+a person's API tokens through the API (commonweal/api/accounts_tokens.py), creating many agreements
+at once (commonweal/api/delivery_agreements.py) and an organisation's people (commonweal/api/tenancy_members.py).
 
 The framework routes use the objects `framework_objects` in tests/test_tenant_isolation.py makes: the
 agreement's framework (a draft is started on it), the fork's draft version 2 (added to and published)
@@ -14,8 +14,9 @@ from django.db.models import Model
 
 from commonweal.accounts.models import ApiToken
 from commonweal.frameworks.models import Framework, FrameworkVersion, Measure
+from commonweal.tenancy.models import Membership, Role
 from tests.conftest import Tenant
-from tests.factories import api_token
+from tests.factories import MembershipFactory, UserFactory, api_token
 
 PK_MODELS: dict[str, type[Model]] = {
     "api:framework-draft": Framework,
@@ -26,6 +27,7 @@ PK_MODELS: dict[str, type[Model]] = {
     "api:framework-version-measure-add": FrameworkVersion,
     "api:framework-version-export": FrameworkVersion,
     "api:api-token-revoke": ApiToken,
+    "api:member-remove": Membership,
 }
 OWNER_POST: dict[str, tuple[str, int]] = {
     "api:framework-create": ("manager", 201),
@@ -38,6 +40,8 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "api:framework-version-measure-add": ("manager", 201),
     "api:api-token-revoke": ("manager", 200),
     "api:agreement-bulk": ("manager", 201),
+    "api:member-list": ("manager", 201),
+    "api:member-remove": ("manager", 204),
 }
 # Tenant A's framework versions belong to its buyer: its supplier, with its own slug, gets a 404.
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {"api:framework-version-export": {"supplier": 404}}
@@ -49,6 +53,12 @@ def world_objects(a: Tenant, b: Tenant) -> dict[Any, int]:
         "api:api-token-revoke": api_token(a.manager, name="Tenant A token for the API").token.pk,
         # Forking takes a published version: the agreement's.
         "api:framework-version-fork": a.agreement.framework_version_id,
+        # A viewer of tenant A's buyer, for its lead to remove.
+        "api:member-remove": MembershipFactory.create(
+            user=UserFactory.create(email="tenant-a-viewer@example.org", full_name="Tenant A viewer"),
+            organisation=a.buyer,
+            role=Role.VIEWER,
+        ).pk,
     }
 
 
@@ -75,4 +85,6 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         }
     ]
     codes = {"theme_code": measure.outcome.theme.code, "outcome_code": measure.outcome.code} if measure else {}
-    return {"agreements": json.dumps(bulk), **codes}
+    # A person added to the organisation with a role.
+    person = {"email": "tenant-new-person@example.org", "full_name": "Tenant new person", "role": Role.VIEWER}
+    return {"agreements": json.dumps(bulk), **codes, **person}
