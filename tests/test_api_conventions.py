@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
 from pytest_django import DjangoDbBlocker
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -143,8 +144,11 @@ def test_a_list_worked_out_in_python_is_filtered_and_ordered_the_same_way() -> N
         answer(active="perhaps")
 
 
-def test_the_schema_documents_every_convention_on_every_operation() -> None:
-    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+def test_the_schema_is_valid_and_documents_every_convention_on_every_operation() -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)  # raises on any departure from the OpenAPI 3.0 meta-schema
+    paths = schema["paths"]
+    assert paths["/api/v1/account/api-tokens/"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     lists = posts = 0
     for path, operations in paths.items():
         for method, operation in operations.items():
@@ -268,3 +272,4 @@ def test_the_reference_is_served_from_this_sites_own_files(client: Client) -> No
     script = client.get(reverse("api:reference") + "?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
     assert b'"validatorUrl": null' in script.content and b"/api/v1/schema/" in script.content
+
