@@ -272,4 +272,3 @@ def test_the_reference_is_served_from_this_sites_own_files(client: Client) -> No
     script = client.get(reverse("api:reference") + "?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
     assert b'"validatorUrl": null' in script.content and b"/api/v1/schema/" in script.content
-
