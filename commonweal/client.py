@@ -256,6 +256,17 @@ class Client:
         data = {"outcome_code": outcome_code, "code": code, "title": title, "unit": unit, **details}
         return cast(FrameworkItem, self.post(f"organisations/{org}/framework-versions/{version_id}/measures/", data))
 
+    def measure_update(self, org: str, measure_id: int, *, title: str, unit: str, **details: str) -> FrameworkItem:
+        """Change a draft's measure; `details`: description, counting_rule, evidence_required, value_type."""
+        data = {"title": title, "unit": unit, **details}
+        return cast(FrameworkItem, self.post(f"organisations/{org}/framework-measures/{measure_id}/update/", data))
+
+    def item_remove(self, org: str, kind: str, item_id: int) -> None:
+        """Remove a draft's theme, outcome or measure (`kind`), with what is under it."""
+        if kind not in ("theme", "outcome", "measure"):
+            raise ValueError("kind is theme, outcome or measure")
+        self.request("POST", f"organisations/{org}/framework-{kind}s/{item_id}/remove/")
+
     def version_publish(self, org: str, version_id: int, *, notes: str) -> FrameworkVersion:
         path = f"organisations/{org}/framework-versions/{version_id}/publish/"
         return cast(FrameworkVersion, self.post(path, {"notes": notes}))

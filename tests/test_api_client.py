@@ -17,7 +17,7 @@ from commonweal.client import Answer, ApiError, Client, Transport
 from commonweal.core.models import AuditEvent
 from commonweal.delivery.models import Agreement
 from commonweal.frameworks import interchange
-from commonweal.frameworks.models import Framework, FrameworkVersion
+from commonweal.frameworks.models import Framework, FrameworkVersion, Theme
 from commonweal.frameworks.services_interchange import STARTER_FRAMEWORK
 from commonweal.tenancy.models import Membership, Role
 
@@ -77,13 +77,21 @@ def test_a_lead_makes_a_framework_drafts_adds_publishes_and_exports_it(tenant: T
         org, draft["id"], outcome_code="LOCAL.1", code="LOCAL.1.1", title="Local hires", unit="count"
     )
     assert [theme["code"], outcome["code"], measure["code"]] == ["LOCAL", "LOCAL.1", "LOCAL.1.1"]
+    reworded = api.measure_update(org, measure["id"], title="Local people hired", unit="count")
+    assert (reworded["code"], reworded["title"]) == ("LOCAL.1.1", "Local people hired")
+    copied = Theme.objects.filter(version_id=draft["id"]).exclude(code="LOCAL").order_by("position").first()
+    assert copied is not None
+    api.item_remove(org, "theme", copied.pk)
+    with pytest.raises(ValueError):
+        api.item_remove(org, "framework", 1)
 
     published = api.version_publish(org, draft["id"], notes="Adds local hiring")
     assert (published["status"], published["notes"]) == ("published", "Adds local hiring")
     local = next(node for node in published["themes"] if node["code"] == "LOCAL")
-    assert local["outcomes"][0]["measures"][0]["title"] == "Local hires"
-    # Create, draft, three additions and publishing: one audit event each.
-    assert AuditEvent.objects.count() == events + 6
+    assert local["outcomes"][0]["measures"][0]["title"] == "Local people hired"
+    assert copied.code not in {node["code"] for node in published["themes"]}
+    # Create, draft, three additions, a change, a removal and publishing: one audit event each.
+    assert AuditEvent.objects.count() == events + 8
 
     listed = {row["code"]: row for row in api.list_all(f"organisations/{org}/frameworks/", code="local")}
     assert [version["number"] for version in listed["local"]["versions"]] == [2, 1]

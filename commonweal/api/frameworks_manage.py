@@ -1,6 +1,7 @@
 """API for managing frameworks (a social value lead): start one from a template, import one from a file in
-the formats the command line reads, fork a published version, start a draft, add to a draft, publish it,
-and export a version. Each calls the service the pages call (`frameworks/services_*.py`)."""
+the formats the command line reads, fork a published version, start a draft, add to it, change and
+remove its items, publish it, and export a version. Each calls the service the pages call
+(`frameworks/services_*.py`)."""
 
 from typing import Any
 
@@ -253,6 +254,74 @@ class MeasureAddApi(APIView):
         return Response(ItemOutputSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
+class MeasureUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=400)
+    unit = serializers.ChoiceField(choices=UnitKind.choices)
+    description = _optional_text(5000)
+    counting_rule = _optional_text(5000)
+    evidence_required = _optional_text(5000)
+    value_type = serializers.ChoiceField(choices=ValueType.choices, default=ValueType.ADDITIONAL_SOCIAL)
+
+
+class MeasureUpdateApi(APIView):
+    parser_classes = PARSERS
+
+    @extend_schema(
+        request=MeasureUpdateInputSerializer,
+        responses={200: ItemOutputSerializer, 400: NOT_A_DRAFT},
+        summary="Change a draft's measure: its wording, unit, rules and value type (its code stays)",
+        examples=[
+            OpenApiExample(
+                "Reworded",
+                value={"title": "Local people hired", "unit": "count", "counting_rule": "Count each person once"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        measure = selectors.measure_owned_get(member=member, pk=pk)
+        payload = MeasureUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        measure = services_versions.measure_update(
+            actor=member.user, member=member, measure=measure, **payload.validated_data
+        )
+        return Response(ItemOutputSerializer(measure).data)
+
+
+class ThemeRemoveApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, 400: NOT_A_DRAFT},
+        summary="Remove a draft's theme, with its outcomes and measures",
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        theme = selectors.theme_owned_get(member=member, pk=pk)
+        services_versions.theme_remove(actor=member.user, member=member, theme=theme)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OutcomeRemoveApi(APIView):
+    @extend_schema(
+        request=None, responses={204: None, 400: NOT_A_DRAFT}, summary="Remove a draft's outcome, with its measures"
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        outcome = selectors.outcome_owned_get(member=member, pk=pk)
+        services_versions.outcome_remove(actor=member.user, member=member, outcome=outcome)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeasureRemoveApi(APIView):
+    @extend_schema(request=None, responses={204: None, 400: NOT_A_DRAFT}, summary="Remove a draft's measure")
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        measure = selectors.measure_owned_get(member=member, pk=pk)
+        services_versions.measure_remove(actor=member.user, member=member, measure=measure)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 EXPORT_FORMAT = OpenApiParameter(
     "file_format",
     str,
@@ -315,6 +384,26 @@ urlpatterns: list[URLPattern] = [
         "organisations/<slug:org>/framework-versions/<int:pk>/measures/",
         MeasureAddApi.as_view(),
         name="framework-version-measure-add",
+    ),
+    path(
+        "organisations/<slug:org>/framework-measures/<int:pk>/update/",
+        MeasureUpdateApi.as_view(),
+        name="framework-measure-update",
+    ),
+    path(
+        "organisations/<slug:org>/framework-themes/<int:pk>/remove/",
+        ThemeRemoveApi.as_view(),
+        name="framework-theme-remove",
+    ),
+    path(
+        "organisations/<slug:org>/framework-outcomes/<int:pk>/remove/",
+        OutcomeRemoveApi.as_view(),
+        name="framework-outcome-remove",
+    ),
+    path(
+        "organisations/<slug:org>/framework-measures/<int:pk>/remove/",
+        MeasureRemoveApi.as_view(),
+        name="framework-measure-remove",
     ),
     path(
         "organisations/<slug:org>/framework-versions/<int:pk>/export/",

@@ -1,11 +1,13 @@
 """Isolation registrations for managing frameworks through the API (commonweal/api/frameworks_manage.py),
-a person's API tokens through the API (commonweal/api/accounts_tokens.py), creating many agreements
-at once (commonweal/api/delivery_agreements.py) and an organisation's people (commonweal/api/tenancy_members.py).
+a person's API tokens through the API (commonweal/api/accounts_tokens.py), creating many agreements at
+once (commonweal/api/delivery_agreements.py) and an organisation's people
+(commonweal/api/tenancy_members.py).
 
 The framework routes use the objects `framework_objects` in tests/test_tenant_isolation.py makes: the
 agreement's framework (a draft is started on it), the fork's draft version 2 (added to and published)
-and, for forking, the agreement's published version. A token belongs to a person: revoking tenant A's
-manager's token as anyone else answers 404 and leaves it working."""
+with its theme, outcome and measure (changed and removed) and, for forking, the agreement's published
+version. A token belongs to a person: revoking tenant A's manager's token as anyone else answers 404 and
+leaves it working."""
 
 import json
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 from django.db.models import Model
 
 from commonweal.accounts.models import ApiToken
-from commonweal.frameworks.models import Framework, FrameworkVersion, Measure
+from commonweal.frameworks.models import Framework, FrameworkVersion, Measure, Outcome, Theme
 from commonweal.tenancy.models import Membership, Role
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory, UserFactory, api_token
@@ -28,6 +30,10 @@ PK_MODELS: dict[str, type[Model]] = {
     "api:framework-version-export": FrameworkVersion,
     "api:api-token-revoke": ApiToken,
     "api:member-remove": Membership,
+    "api:framework-measure-update": Measure,
+    "api:framework-theme-remove": Theme,
+    "api:framework-outcome-remove": Outcome,
+    "api:framework-measure-remove": Measure,
 }
 OWNER_POST: dict[str, tuple[str, int]] = {
     "api:framework-create": ("manager", 201),
@@ -42,6 +48,10 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "api:agreement-bulk": ("manager", 201),
     "api:member-list": ("manager", 201),
     "api:member-remove": ("manager", 204),
+    "api:framework-measure-update": ("manager", 200),
+    "api:framework-theme-remove": ("manager", 204),
+    "api:framework-outcome-remove": ("manager", 204),
+    "api:framework-measure-remove": ("manager", 204),
 }
 # Tenant A's framework versions belong to its buyer: its supplier, with its own slug, gets a 404.
 OWNER_GET_STATUS: dict[str, dict[str, int]] = {"api:framework-version-export": {"supplier": 404}}
