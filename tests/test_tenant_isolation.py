@@ -13,6 +13,7 @@ A route with a URL kwarg this file cannot fill fails (see HOW_TO_ADD) instead of
 
 import copy
 import inspect
+import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -54,8 +55,8 @@ from .isolation import area_modules
 # --- What this file knows about the routes ---------------------------------------------------------
 
 API_PREFIX = "api/v1/"
-# The schema and the human-readable API page describe the API; they are not part of it.
-SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs"}
+# The schema, the human-readable API page and the browsable reference describe the API; not part of it.
+SCHEMA_EXCLUDED_ROUTES = {"api:schema", "api:docs", "api:reference"}
 
 # How each URL kwarg is filled for a request about tenant A's objects (see `url_kwargs`).
 TENANT_KWARGS: dict[str, str] = {
@@ -616,12 +617,15 @@ def token_header(world: World, user: User) -> dict[str, str]:
     return {"Authorization": f"Token {world.tokens[user.pk]}"}
 
 
+def fresh(upload: SimpleUploadedFile) -> SimpleUploadedFile:
+    content = upload.file.getvalue() if isinstance(upload.file, io.BytesIO) else b""
+    return SimpleUploadedFile(upload.name or "upload", content, upload.content_type or "application/octet-stream")
+
+
 def a_post_data(world: World) -> dict[str, Any]:
     """Tenant A's POST data as the world made it, each file in it fresh (a request reads a file to its end)."""
     return {
-        key: SimpleUploadedFile(value.name, value.file.getvalue(), value.content_type)
-        if isinstance(value, SimpleUploadedFile)
-        else value
+        key: fresh(value) if isinstance(value, SimpleUploadedFile) else value
         for key, value in world.a_post_data.items()
     }
 
@@ -751,6 +755,12 @@ LISTED_ROWS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
 )
 
 
+def column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
 def state() -> tuple[object, ...]:
     """Everything a request could write: audit events, returns, lines and their review, evidence, frameworks,
     value sets and priorities, and the budget (departments and their labels, years, budget lines).
@@ -762,7 +772,7 @@ def state() -> tuple[object, ...]:
         cursor.execute(f"SELECT {counts}")
         listed: list[object] = [cursor.fetchone()]
         for model, names in LISTED_ROWS:
-            columns = ", ".join(quote(model._meta.get_field(name).column) for name in ("id", *names))
+            columns = ", ".join(quote(column(model, name)) for name in ("id", *names))
             cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} ORDER BY 1")
             listed.append(cursor.fetchall())
     return (stored_evidence_files(), *listed)

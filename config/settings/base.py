@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     # Before django_tasks_db: its `db_worker` command is ours (recovery first).
     "commonweal.core",
@@ -62,10 +63,12 @@ MIDDLEWARE = [
     "commonweal.core.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "commonweal.api.middleware.ETagMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "commonweal.accounts.middleware.TwoFactorMiddleware",
+    "commonweal.api.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -230,8 +233,9 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "commonweal.api.authentication.TokenScopeAllows",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Lists document their filters and ordering, POSTs their Idempotency-Key (commonweal/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "commonweal.api.schema.ListAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "commonweal.api.pagination.ListPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "commonweal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -249,8 +253,15 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "commonweal.api.schema.error_responses_add",
+        "commonweal.api.schema.conventions_add",
     ],
     # One name for a choice set used by several serializers.
+    # The browsable reference (/api/v1/docs/) is Swagger UI from drf-spectacular-sidecar's static files:
+    # nothing is fetched from elsewhere, and no validator badge is asked for.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
     "ENUM_NAME_OVERRIDES": {"PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating"},
 }
 
