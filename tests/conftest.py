@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import Client, override_settings
@@ -148,6 +149,22 @@ def _random_order_note(config: pytest.Config) -> str | None:
         f"Tests run in random order, seed {seed}: repeat it with --randomly-seed={seed}, "
         "or keep the file order with -p no:randomly."
     )
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass leaves out the modules marked `database_independent`, which the SQLite pass runs:
+    they never reach the suite's database, so a second run would prove nothing new. A marked test that asks
+    for the database is an error, so the mark cannot hide one."""
+    marked = [item for item in items if item.get_closest_marker("database_independent")]
+    for item in marked:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(f"{item.nodeid} is marked database_independent but uses the database")
+    if marked and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        config.hook.pytest_deselected(items=marked)
+        items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -76,13 +76,14 @@ class FaultWorld:
 
 
 def fault_world(tmp: Path) -> Iterator[FaultWorld]:
-    """Migrate a fresh database (SQLite file, or a PostgreSQL database beside the suite's) and yield a world
-    whose processes use it; the PostgreSQL database is dropped afterwards."""
+    """Make a fresh database's schema from the models (SQLite file, or a PostgreSQL database beside the
+    suite's; see tests/settings_processes.py) and yield a world whose processes use it; the PostgreSQL
+    database is dropped afterwards."""
     default = settings.DATABASES["default"]
     spend_dir = tmp / "spend"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "tests.settings_processes",
         "DEBUG": "0",
         "SPEND_DATA_DIR": str(spend_dir),
         "MEDIA_ROOT": str(tmp / "media"),
@@ -105,7 +106,7 @@ def fault_world(tmp: Path) -> Iterator[FaultWorld]:
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'faults.sqlite3'}"
     world = FaultWorld(env=env, spend_dir=spend_dir, tmp=tmp)
-    migrated = world.run("migrate", "--noinput")
+    migrated = world.run("migrate", "--noinput", "--run-syncdb")
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     try:
         yield world

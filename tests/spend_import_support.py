@@ -54,7 +54,7 @@ def payments(spend_import: SpendImport) -> list[dict[str, Any]]:
 
 
 def rejects(spend_import: SpendImport) -> list[tuple[int, str, str]]:
-    return importing.rejects_read(duck.spend_path(spend_import.rejects_path))
+    return importing.rejects_read(spend_import.rejects_path)
 
 
 def csv_expected(

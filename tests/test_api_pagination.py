@@ -56,6 +56,6 @@ def test_the_agreement_list_comes_a_page_at_a_time_with_its_total_and_links(tena
 def test_a_page_never_holds_more_than_the_maximum() -> None:
     request = Request(APIRequestFactory().get("/", {"limit": "100000"}))
     paginator = ListPagination()
-    page: list[int] | None = paginator.paginate_queryset(list(range(LIST_PAGE_SIZE_MAX + 100)), request)  # type: ignore[arg-type]
+    page: list[int] | None = paginator.paginate_queryset(list(range(LIST_PAGE_SIZE_MAX + 100)), request)
     assert page is not None and len(page) == LIST_PAGE_SIZE_MAX == 500
     assert paginator.count == 600

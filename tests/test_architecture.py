@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.database_independent
+
 PACKAGE = Path(__file__).resolve().parent.parent / "commonweal"
 APPS = sorted(path.parent.name for path in PACKAGE.glob("*/apps.py"))
 LAYERS = ("models", "selectors", "services", "forms", "views", "urls", "tasks")

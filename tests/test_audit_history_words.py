@@ -1,9 +1,12 @@
 """The audit history reads in words: actions and fields as people say them, and a field that was empty
 before and after is no change (never "(removed)")."""
 
+import pytest
 from django.template.loader import render_to_string
 
 from commonweal.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.database_independent
 
 
 def event(before: dict[str, object], after: dict[str, object]) -> AuditEvent:

@@ -12,6 +12,8 @@ from benchmarks import spend
 
 from .conftest import SHARED_DATA
 
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 TRAFFORD_ZIP = SHARED_DATA / "trafford-supplier-spend" / "trafford-supplier-spend-2025-26.zip"
 

@@ -22,6 +22,8 @@ from commonweal.delivery.status import (
     worst_status,
 )
 
+pytestmark = pytest.mark.database_independent
+
 D = Decimal
 START = date(2026, 4, 1)
 DUE = date(2027, 3, 31)  # 364 days after START

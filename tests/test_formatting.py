@@ -17,6 +17,8 @@ from commonweal.core.formatting import (
     uk_time,
 )
 
+pytestmark = pytest.mark.database_independent
+
 
 @pytest.mark.parametrize(
     ("value", "shown"),

@@ -7,6 +7,8 @@ import pytest
 from commonweal.core.uploads import EVIDENCE_TYPES, describe_types, size_label
 from commonweal.frontend.templatetags.govuk import quantity, status_tag
 
+pytestmark = pytest.mark.database_independent
+
 
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),

@@ -53,6 +53,10 @@ LOCK_PATH_TESTS = {
     ],
     "test_brokerage.py": ["test_the_wish_list_cycle_committed"],
     "test_networks_committed.py": ["test_membership_and_programme_services_committed"],
+    "test_api_committed.py": [
+        "test_framework_token_and_people_writes_through_the_api_committed",
+        "test_two_calls_racing_with_one_key_create_once_committed",
+    ],
     "test_faults_recovery.py": [
         "test_a_task_whose_worker_ended_is_failed_and_queued_again_once",
         "test_recovery_retry_and_cancel_committed",
@@ -123,6 +127,7 @@ def test_every_module_that_locks_rows_has_a_committed_test() -> None:
         "reporting/services_budget.py",
         "reporting/services_report.py",
         "spend/services_imports.py",
+        "tenancy/services_members.py",
     ], (
         "The modules that lock rows changed: make sure a test marked transaction=True goes through the new "
         "lock (see LOCK_PATH_TESTS in tests/test_lock_paths.py), then update this list."

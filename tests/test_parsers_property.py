@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from commonweal.delivery.commitments_import import commitment_rows_read
 from commonweal.delivery.grants360 import grants_read
 from commonweal.procurement.ocds import package_read
 from commonweal.reporting.budget_lines_file import budget_line_rows_read
+
+pytestmark = pytest.mark.database_independent
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 # Text a person types in a cell: no control characters, no leading or trailing space, not a formula.

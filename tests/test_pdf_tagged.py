@@ -10,6 +10,8 @@ from commonweal.core.pdf import FetchRefused, html_to_pdf, refuse_fetch
 
 from .pdf_support import assert_tagged
 
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 PRINT_TEMPLATES = [
     "commonweal/delivery/templates/delivery/report_print.html",

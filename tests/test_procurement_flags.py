@@ -2,7 +2,11 @@
 
 from decimal import Decimal
 
+import pytest
+
 from commonweal.procurement import flags
+
+pytestmark = pytest.mark.database_independent
 
 
 def test_a_price_below_the_threshold_share_of_the_average_is_abnormally_low_with_the_figures() -> None:

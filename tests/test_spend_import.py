@@ -380,7 +380,7 @@ def test_a_failure_leaves_nothing_succeeded_and_no_files(
     assert spend_import.status == ImportStatus.FAILED
     assert (spend_import.parquet_path, spend_import.rows_imported, spend_import.total_amount) == ("", 0, 0)
     assert not duck.spend_path(f"{tenant_a.buyer.pk}/{spend_import.pk}").exists()
-    assert duck.payments_sql(tenant_a.buyer).startswith("(SELECT")
+    assert duck.payments_sql(tenant_a.buyer, duck.connect()).startswith("(SELECT")
     assert AuditEvent.objects.filter(action="spend_import.failed").count() == 1
     # The same file may be imported once the fault is mended.
     monkeypatch.undo()
@@ -433,7 +433,8 @@ def test_payments_sql_reads_every_succeeded_import(tenant_a: Tenant, tenant_b: T
         path=write(tmp_path, "b.csv", simple([["01/05/2024", "Z", "999", "T9"]])),
     )
     connection = duck.connect()
-    total = connection.execute(f"SELECT sum(amount), count(*) FROM {duck.payments_sql(tenant_a.buyer)}").fetchone()
+    payments = duck.payments_sql(tenant_a.buyer, connection)
+    total = connection.execute(f"SELECT sum(amount), count(*) FROM {payments}").fetchone()
     assert total == (Decimal("15.00"), 2)
     spend_manager(tenant_a.buyer)  # the helper makes a user who may import (used by the web tests)
 

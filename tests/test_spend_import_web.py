@@ -217,7 +217,7 @@ def test_a_file_said_to_have_no_header_reads_line_1_as_a_payment(
         manager_client.post(url("import-mapping", tenant_a, pk=spend_import.pk), form_data(mapping))
     spend_import.refresh_from_db()
     assert (spend_import.status, spend_import.rows_read, spend_import.rows_imported) == (ImportStatus.SUCCEEDED, 3, 1)
-    reasons = [reason for _, reason, _ in importing.rejects_read(duck.spend_path(spend_import.rejects_path))]
+    reasons = [reason for _, reason, _ in importing.rejects_read(spend_import.rejects_path)]
     assert reasons == ["the amount “Value” is not a number", "the amount “Value” is not a number"]
 
 

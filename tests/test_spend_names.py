@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from commonweal.spend.names import ACCENTS, is_redacted, is_redacted_sql, normalise_name, normalise_name_sql
 
+pytestmark = pytest.mark.database_independent
+
 CONNECTION = duckdb.connect()
 SQL = f"SELECT {normalise_name_sql('$1')}, {is_redacted_sql('$1')}"
 

@@ -6,6 +6,10 @@ checks every template, visited or not. Print templates (PDFs) have no screen to 
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parent.parent / "commonweal"
 # The region's opening tag, in either order of its attributes: named, focusable (so a keyboard can scroll it).
 OPENING = re.compile(

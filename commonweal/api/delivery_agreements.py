@@ -290,6 +290,59 @@ class AgreementCreateApi(APIView):
         return Response(AgreementOutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
 
+class AgreementBulkInputSerializer(serializers.Serializer):
+    agreements = serializers.JSONField(
+        help_text=(
+            f"A list of up to {services_agreements.AGREEMENTS_BULK_MAX} agreements, each with the fields of "
+            "creating one (a JSON string in a form)."
+        ),
+    )
+
+
+def _bulk_rows(member: Member, raw: Any) -> list[dict[str, Any] | ApplicationError]:
+    """Each agreement's input as the service takes it, or the error its fields have."""
+    if isinstance(raw, str):  # a form sends the list as JSON text
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise serializers.ValidationError({"agreements": "Send a list of agreements as JSON"}) from None
+    if not isinstance(raw, list):
+        raise serializers.ValidationError({"agreements": "Send a list of agreements"})
+    rows: list[dict[str, Any] | ApplicationError] = []
+    for item in raw:
+        payload = AgreementInputSerializer(data=item if isinstance(item, dict) else {})
+        if not payload.is_valid():
+            rows.append(ApplicationError("", field_errors={k: str(v[0]) for k, v in payload.errors.items()}))
+            continue
+        try:
+            rows.append(_agreement_arguments(member, payload.validated_data))
+        except ApplicationError as error:
+            rows.append(error)
+    return rows
+
+
+class AgreementBulkCreateApi(APIView):
+    parser_classes = PARSERS
+
+    @extend_schema(
+        request=AgreementBulkInputSerializer,
+        responses={201: AgreementOutputSerializer(many=True)},
+        summary="Create many agreements at once, all or nothing (the buyer's contract manager)",
+        description=(
+            "Every agreement is checked; if any is refused, nothing is created and the 400 names each problem "
+            "as `<position>.<field>` (`0.reference`, from 0)."
+        ),
+    )
+    def post(self, request: Request, org: str) -> Response:
+        member = member_require(user=request.user, slug=org, permission=Permission.MANAGE_CONTRACTS)
+        payload = AgreementBulkInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        agreements = services_agreements.agreements_create_bulk(
+            actor=member.user, member=member, rows=_bulk_rows(member, payload.validated_data["agreements"])
+        )
+        return Response(AgreementOutputSerializer(agreements, many=True).data, status=status.HTTP_201_CREATED)
+
+
 class AgreementUpdateApi(APIView):
     parser_classes = PARSERS
 
@@ -439,6 +492,7 @@ urlpatterns: list[URLPattern] = [
     path("organisations/<slug:org>/agreements/", AgreementListApi.as_view(), name="agreement-list"),
     path("organisations/<slug:org>/agreements/<int:pk>/", AgreementDetailApi.as_view(), name="agreement-detail"),
     path("organisations/<slug:org>/agreements/create/", AgreementCreateApi.as_view(), name="agreement-create"),
+    path("organisations/<slug:org>/agreements/bulk/", AgreementBulkCreateApi.as_view(), name="agreement-bulk"),
     path(
         "organisations/<slug:org>/agreements/<int:pk>/update/",
         AgreementUpdateApi.as_view(),

@@ -162,6 +162,9 @@ class AgreementStatusApi(APIView):
 
 
 class OverdueReturnListApi(APIView):
+    # Pages the periods before working out each row, so the rows' fields are not filters (see pagination.py).
+    list_filtering = False
+
     @extend_schema(
         responses=OverdueReturnSerializer(many=True),
         parameters=LIST_PARAMETERS,

@@ -6,7 +6,11 @@ fuzzing (tests/test_api_fuzz.py) checks each answer against what is documented."
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.serializers import ListSerializer
+
+from .pagination import list_filter_parameters
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -60,4 +64,73 @@ def error_responses_add(result: dict[str, Any], generator: Any, request: Any, pu
             for code, answer in operation["responses"].items():
                 if code.startswith("4") and isinstance(answer, dict) and "content" not in answer:
                     answer["content"] = reference
+    return result
+
+
+class ListAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the filters and ordering `pagination.list_filter` reads on every
+    list (a GET answering `Serializer(many=True)`), derived from the same serializer fields."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if not operation or self.method != "GET" or not getattr(self.view, "list_filtering", True):
+            return operation
+        serializer = self.get_response_serializers()
+        if not isinstance(serializer, ListSerializer) or isinstance(serializer.child, dict):
+            return operation
+        present = {parameter["name"] for parameter in operation.get("parameters", [])}
+        operation.setdefault("parameters", []).extend(
+            parameter
+            for parameter in list_filter_parameters(type(serializer.child))
+            if parameter["name"] not in present
+        )
+        return operation
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": (
+        "Any unique text (a UUID): send the same request again with the same key and it is answered as the "
+        "first time, without doing it twice (kept 24 hours)."
+    ),
+}
+IF_NONE_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the copy you have: 304 with no body when it is still current.",
+}
+ETAG_HEADER = {"schema": {"type": "string"}, "description": "A weak validator of this answer's body."}
+IDEMPOTENCY_RESPONSES = {
+    "409": "A request with the same Idempotency-Key is still being answered, or the change conflicts.",
+    "422": "This Idempotency-Key was already sent with a different request.",
+}
+
+
+def conventions_add(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Document the conventions `middleware.py` applies to every path: `Idempotency-Key` (with 409 and
+    422) on every POST, `If-None-Match`, `ETag` and 304 on every GET."""
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            names = {parameter["name"] for parameter in parameters}
+            if method == "post":
+                if "Idempotency-Key" not in names:
+                    parameters.append(IDEMPOTENCY_PARAMETER)
+                for code, description in IDEMPOTENCY_RESPONSES.items():
+                    operation["responses"].setdefault(code, {"description": description, "content": reference})
+            elif method == "get":
+                if "If-None-Match" not in names:
+                    parameters.append(IF_NONE_MATCH_PARAMETER)
+                operation["responses"].setdefault("304", {"description": "Not modified: the If-None-Match ETag."})
+                ok = operation["responses"].get("200")
+                if isinstance(ok, dict):
+                    ok.setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
     return result

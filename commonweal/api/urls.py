@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import frameworks, priorities, value_sets, views
 
@@ -7,6 +7,13 @@ app_name = "api"
 urlpatterns = [
     path("", views.api_docs, name="docs"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The browsable reference: Swagger UI from drf-spectacular-sidecar's static files, its script served
+    # from here too (no inline script), reading the schema above.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/reference.html"),
+        name="reference",
+    ),
     path("organisations/", views.OrganisationListApi.as_view(), name="organisation-list"),
     path("organisations/<slug:org>/value-sets/", value_sets.ValueSetListApi.as_view(), name="value-set-list"),
     path(
@@ -36,4 +43,7 @@ urlpatterns = [
     path("", include("commonweal.api.procurement_bidding")),
     path("", include("commonweal.api.procurement_evaluation")),
     path("", include("commonweal.api.procurement_award")),
+    path("", include("commonweal.api.frameworks_manage")),
+    path("", include("commonweal.api.accounts_tokens")),
+    path("", include("commonweal.api.tenancy_members")),
 ]

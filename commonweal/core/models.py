@@ -133,6 +133,7 @@ class AuditAction(models.TextChoices):
     MEASURE_REMOVED = "measure.removed"
     MEASURE_UPDATED = "measure.updated"
     MEMBERSHIP_GRANTED = "membership.granted"
+    MEMBERSHIP_REVOKED = "membership.revoked"
     ORGANISATION_CREATED = "organisation.created"
     ORGANISATION_FLAGS_IMPORTED_FROM_OCDS = "organisation.flags_imported_from_ocds"
     ORGANISATION_IMPORTED_FROM_OCDS = "organisation.imported_from_ocds"
@@ -298,3 +299,28 @@ def _readable(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(_readable(item)) for item in value) or None
     return None if value == "" else value
+
+
+class IdempotencyRecord(models.Model):
+    """A creating API call sent with an `Idempotency-Key` header, and the answer it got, so the same call
+    sent again answers the same without creating twice (`commonweal/core/idempotency.py`).
+
+    The unique key per person is what makes two calls racing with one key safe: only one inserts the row
+    and runs; the other finds the row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    request_digest = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, help_text="Empty while the call is running.")
+    content_type = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=2000, blank=True)
+    body = models.BinaryField(default=bytes)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -340,6 +340,43 @@ def agreement_values(agreement: Agreement) -> dict[str, Any]:
     }
 
 
+AGREEMENTS_BULK_MAX = 100
+
+
+@transaction.atomic
+def agreements_create_bulk(
+    *, actor: User | None, member: Member, rows: Sequence[dict[str, Any] | ApplicationError]
+) -> list[Agreement]:
+    """Many agreements at once, all or nothing: each row as `agreement_create` takes it (or the error its
+    fields already had). Every row is tried, so the refusal names every problem, keyed `<row>.<field>`;
+    one refused row leaves nothing created. One audit event per agreement created, as one at a time."""
+    permission_require(member, Permission.MANAGE_CONTRACTS)
+    if not rows:
+        raise ApplicationError("Send at least one agreement.", field_errors={"agreements": "Send at least one"})
+    if len(rows) > AGREEMENTS_BULK_MAX:
+        raise ApplicationError(
+            f"Send at most {AGREEMENTS_BULK_MAX} agreements at once.",
+            field_errors={"agreements": f"At most {AGREEMENTS_BULK_MAX}"},
+        )
+    created: list[Agreement] = []
+    errors: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        try:
+            if isinstance(row, ApplicationError):
+                raise row
+            created.append(agreement_create(actor=actor, member=member, **row))
+        except ApplicationError as error:
+            problems = error.field_errors or {"non_field_errors": error.message}
+            errors.update({f"{index}.{name}": message for name, message in problems.items()})
+    if errors:
+        raise ApplicationError(
+            f"{len({key.split('.')[0] for key in errors})} of the {len(rows)} agreements have problems: "
+            "nothing was created.",
+            field_errors=errors,
+        )
+    return created
+
+
 @transaction.atomic
 def agreement_create(
     *,

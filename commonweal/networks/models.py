@@ -3,6 +3,8 @@ shared metrics the coordinator defines, with crosswalks, members' submitted figu
 programmes counted from pseudonymous participants (kept only as keyed hashes); and the published
 quarterly reports."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -195,6 +197,8 @@ class ProgrammePartner(TimeStampedModel):
 class ProgrammeParticipant(models.Model):
     """One participant, known only by the keyed hash of the pseudonymous id the referring partner gave."""
 
+    # The referring partner's organisation, whose record it is (the partner's, carried on the row).
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
     partner = models.ForeignKey(ProgrammePartner, on_delete=models.PROTECT, related_name="participants")
     digest = models.CharField(max_length=64)
@@ -202,12 +206,22 @@ class ProgrammeParticipant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "digest"], name="participant_once")]
+        indexes = [models.Index(fields=["organisation", "programme"], name="participant_org_programme")]
 
     def __str__(self) -> str:
         return f"Participant {self.pk}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.organisation_id is None and self.partner_id is not None:
+            self.organisation_id = ProgrammePartner.objects.values_list("organisation_id", flat=True).get(
+                pk=self.partner_id
+            )
+        super().save(*args, **kwargs)
+
 
 class ParticipantStage(models.Model):
+    # The participant's organisation (its referring partner's), carried on the row.
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
     participant = models.ForeignKey(ProgrammeParticipant, on_delete=models.CASCADE, related_name="stages")
     stage = models.CharField(max_length=20, choices=ProgrammeStage.choices)
     reached_on = models.DateField()
@@ -217,6 +231,13 @@ class ParticipantStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} on {self.reached_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.organisation_id is None and self.participant_id is not None:
+            self.organisation_id = ProgrammeParticipant.objects.values_list("organisation_id", flat=True).get(
+                pk=self.participant_id
+            )
+        super().save(*args, **kwargs)
 
 
 class NetworkReport(TimeStampedModel):

@@ -92,7 +92,11 @@ def participant_record(
                 raise ApplicationError(f"You referred this participant on {participant.referred_on:%-d %B %Y}.")
             raise ApplicationError(f"This participant is {ALREADY_COUNTED}.")
         participant = ProgrammeParticipant.objects.create(
-            programme=programme, partner=partner, digest=digest, referred_on=reached_on
+            organisation_id=partner.organisation_id,
+            programme=programme,
+            partner=partner,
+            digest=digest,
+            referred_on=reached_on,
         )
     elif participant is None or participant.partner_id != partner.pk:
         # Whether another partner holds them is not said.
@@ -101,7 +105,9 @@ def participant_record(
         raise ApplicationError(f"This participant's stage “{ProgrammeStage(stage).label}” is recorded already.")
     if reached_on < participant.referred_on:
         raise ApplicationError("A stage cannot be reached before the referral")
-    ParticipantStage.objects.create(participant=participant, stage=stage, reached_on=reached_on)
+    ParticipantStage.objects.create(
+        organisation_id=participant.organisation_id, participant=participant, stage=stage, reached_on=reached_on
+    )
     audit_record(
         actor=actor,
         organisation=member.organisation,

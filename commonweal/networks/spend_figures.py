@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from commonweal.spend import duck
@@ -39,9 +38,9 @@ class MemberSpend:
         return value
 
 
-def member_files(organisations: list[Organisation]) -> dict[int, list[Path]]:
-    """Each organisation's Parquet files, by organisation id (those with none are left out)."""
-    files: dict[int, list[Path]] = {}
+def member_files(organisations: list[Organisation]) -> dict[int, list[str]]:
+    """Each organisation's stored Parquet files, by organisation id (those with none are left out)."""
+    files: dict[int, list[str]] = {}
     rows = (
         SpendImport.objects.filter(organisation__in=organisations, status=ImportStatus.SUCCEEDED)
         .exclude(parquet_path="")
@@ -49,7 +48,7 @@ def member_files(organisations: list[Organisation]) -> dict[int, list[Path]]:
         .values_list("organisation_id", "parquet_path")
     )
     for organisation_id, relative in rows:
-        files.setdefault(organisation_id, []).append(duck.spend_path(relative))
+        files.setdefault(organisation_id, []).append(relative)
     return files
 
 
@@ -72,16 +71,16 @@ def _classification(organisations: list[Organisation]) -> list[list[Any]]:
     return columns
 
 
-def network_spend_sql(files: dict[int, list[Path]]) -> str:
+def network_spend_sql(connection: duck.Connection, files: dict[int, list[str]]) -> str:
     """The one scan: every member's files, each read with its member's id (a UNION ALL, so no row carries
     a file name), summed by member, supplier and quarter between $1 and $2 into `network_sums`; only then
     are the sums joined to the members' classification (NETWORK_SHARES_SQL): a few thousand rows join,
     not millions."""
     reads = " UNION ALL ".join(
         f"SELECT {int(member)}::BIGINT AS member, supplier_key, amount, payment_date "  # noqa: S608
-        f"FROM read_parquet({duck.sql_string(str(path))})"
-        for member, paths in files.items()
-        for path in paths
+        f"FROM {duck.parquet_source(connection, [relative])}"
+        for member, relatives in files.items()
+        for relative in relatives
     )
     return f"""
         CREATE TEMP TABLE network_sums AS
@@ -113,7 +112,7 @@ def network_spend(*, organisations: list[Organisation], start: date, end: date) 
         # DuckDB sums the payments (without the GIL) while the classification is read from the database:
         # the sums do not need it, so reading it costs no time beside the scan.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            scanning = pool.submit(connection.execute, network_spend_sql(files), [start, end])
+            scanning = pool.submit(connection.execute, network_spend_sql(connection, files), [start, end])
             classification = _classification([o for o in organisations if o.pk in files])
             scanning.result()
         connection.execute(

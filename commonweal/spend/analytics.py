@@ -172,7 +172,7 @@ class SpendData:
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
         self.connection = duck.connect()
-        self.payments = duck.payments_sql(organisation)
+        self.payments = duck.payments_sql(organisation, self.connection)
         # Grant agreements count as payments to VCSEs, once (spend/grants.py has the matching rule).
         grant_rows = grants.grant_payment_rows(organisation)
         self.grant_keys = sorted({row["supplier_key"] for row in grant_rows if row["supplier_key"]})

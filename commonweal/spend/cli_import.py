@@ -17,7 +17,7 @@ from commonweal.core.recovery import recovery_run
 from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.selectors import Member
 
-from . import duck, importing, reading
+from . import importing, reading
 from .models import SpendImport
 from .rules import DEFAULT_SOURCE
 from .services_imports import Layout, spend_import_file
@@ -199,7 +199,7 @@ def _rejects_write(target: Path, imports: list[tuple[Path, SpendImport]]) -> Non
         for path, spend_import in imports:
             if not spend_import.rejects_path:
                 continue
-            for line, reason, raw in importing.rejects_read(duck.spend_path(spend_import.rejects_path)):
+            for line, reason, raw in importing.rejects_read(spend_import.rejects_path):
                 yield {"file": path.name, "line": line, "reason": reason, "row": raw}
 
     try:

@@ -1,9 +1,11 @@
-"""The one place DuckDB is opened, and where the payments of an organisation are found on disk.
+"""The one place DuckDB is opened, and where the payments of an organisation are found.
 
 Connections are in memory, with a bounded number of threads and a memory limit; what does not fit
-spills to a temporary directory under SPEND_DATA_DIR. Extensions are never downloaded.
+spills to a temporary directory under SPEND_DATA_DIR. Extensions are never downloaded: Parquet kept in
+an S3-compatible bucket is read through a pyarrow dataset registered on the connection (`spend.files`).
 """
 
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 
+from . import files
 from .models import ImportStatus, SpendImport
 from .schema import PARQUET_COLUMNS
 
@@ -26,12 +29,12 @@ def data_dir() -> Path:
 
 
 def spend_path(relative: str) -> Path:
-    """The absolute path of a file stored under SPEND_DATA_DIR (paths are stored relative to it)."""
-    root = data_dir().resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents:
-        raise ValueError(f"{relative!r} is not under SPEND_DATA_DIR")
-    return path
+    """The absolute local path of a file under SPEND_DATA_DIR (paths are stored relative to it): the file
+    itself on local disk, a working copy when the spend storage is a bucket."""
+    return files.local_path(relative)
+
+
+_registered = itertools.count(1)
 
 
 def connect(*, ordered: bool = True) -> Connection:
@@ -67,13 +70,24 @@ def parquet_list_sql(paths: list[Path]) -> str:
     return "read_parquet([" + ", ".join(sql_string(str(path)) for path in paths) + "])"
 
 
-def payments_sql(organisation: Any) -> str:
+def parquet_source(connection: Connection, relatives: list[str]) -> str:
+    """A relation over the stored Parquet files `relatives` (at least one), for queries on `connection`:
+    `read_parquet` of the files on local disk, or a pyarrow dataset over the bucket registered on the
+    connection (DuckDB then reads only the row groups and columns a query needs; nothing is copied)."""
+    on_disk = files.disk_paths(relatives)
+    if on_disk is not None:
+        return parquet_list_sql(on_disk)
+    name = f"stored_parquet_{next(_registered)}"
+    connection.register(name, files.parquet_dataset(relatives))
+    return name
+
+
+def payments_sql(organisation: Any, connection: Connection) -> str:
     """A relation over the payments of every succeeded import of `organisation` (zero rows if none)."""
-    relatives = (
+    relatives = list(
         SpendImport.objects.filter(organisation=organisation, status=ImportStatus.SUCCEEDED)
         .exclude(parquet_path="")
         .order_by("pk")
         .values_list("parquet_path", flat=True)
     )
-    paths = [spend_path(relative) for relative in relatives]
-    return parquet_list_sql(paths) if paths else empty_payments_sql()
+    return parquet_source(connection, relatives) if relatives else empty_payments_sql()

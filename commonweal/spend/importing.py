@@ -314,7 +314,7 @@ FROM (
 """
 
 
-def duplicates_sql(staged: str, prior_paths: list[Path]) -> str:
+def duplicates_sql(staged: str, prior: str) -> str:
     """The lines of rows an earlier import of the organisation already holds (same reference, amount and date).
 
     A file may list one reference several times (split lines), so occurrences are matched by count:
@@ -327,7 +327,7 @@ SELECT line FROM (
     FROM {staged} s
     JOIN (
         SELECT transaction_ref, amount, payment_date, count(*) AS n
-        FROM {duck.parquet_list_sql(prior_paths)}
+        FROM {prior}
         WHERE transaction_ref IS NOT NULL
         GROUP BY ALL
     ) p USING (transaction_ref, amount, payment_date)
@@ -364,7 +364,7 @@ def import_run(
     import_id: int,
     parquet_path: Path,
     rejects_path: Path,
-    prior_paths: list[Path],
+    prior_paths: list[str],
     progress: Callable[[int, str], None],
     work: Path,
     expected: Expected,
@@ -441,7 +441,7 @@ def import_run(
         duplicates = "(SELECT CAST(NULL AS BIGINT) AS line WHERE false)"
         if prior_paths:
             progress(55, "Looking for payments already imported")
-            connection.execute(duplicates_sql(staged, prior_paths))
+            connection.execute(duplicates_sql(staged, duck.parquet_source(connection, prior_paths)))
             duplicates = "duplicates"
         connection.execute(names_sql(staged))
         progress(65, "Writing the payments")
@@ -498,14 +498,13 @@ def import_run(
     return outcome
 
 
-def rejects_read(path: Path, *, limit: int | None = None) -> list[tuple[int, str, str]]:
-    """(line, reason, raw) of an import's rejected rows, in line order."""
+def rejects_read(relative: str, *, limit: int | None = None) -> list[tuple[int, str, str]]:
+    """(line, reason, raw) of an import's rejected rows, in line order (`relative`: its stored rejects file)."""
     connection = duck.connect()
     try:
         limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-        rows = connection.execute(
-            f"SELECT line, reason, raw FROM read_parquet({duck.sql_string(str(path))}) ORDER BY line{limit_sql}"
-        ).fetchall()
+        source = duck.parquet_source(connection, [relative])
+        rows = connection.execute(f"SELECT line, reason, raw FROM {source} ORDER BY line{limit_sql}").fetchall()
     finally:
         connection.close()
     return [(int(line), str(reason), str(raw or "")) for line, reason, raw in rows]

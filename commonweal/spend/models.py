@@ -1,8 +1,8 @@
 """Spend analysis: where a public body's money goes.
 
 The payments themselves never enter these tables: each import writes one Parquet file (the canonical
-columns in `spend.schema`) under `SPEND_DATA_DIR`, and only `spend/` reads them, with DuckDB. These
-tables hold what the database is good at: the import's metadata and counts, the column mapping each
+columns in `spend.schema`) to the spend storage (`spend/files.py`), and only `spend/` reads them, with
+DuckDB. These tables hold what the database is good at: the import's metadata and counts, the column mapping each
 source uses, the supplier registry with its classification labels (each with its provenance), the
 body's spend policy (what "local" means, what spend it cannot influence) and LM3 surveys.
 """
@@ -49,7 +49,7 @@ class SpendImport(TimeStampedModel):
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, help_text="Of the file's bytes: the same file is imported once.")
     size = models.PositiveBigIntegerField(default=0)
-    # Where the uploaded file waits for its background import (relative to SPEND_DATA_DIR); emptied after.
+    # Where the uploaded file waits for its background import (in the spend storage); emptied after.
     upload_path = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for the progress page.")
@@ -75,7 +75,7 @@ class SpendImport(TimeStampedModel):
     total_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     first_payment_date = models.DateField(null=True, blank=True)
     last_payment_date = models.DateField(null=True, blank=True)
-    # The Parquet files, relative to SPEND_DATA_DIR: the payments, and the rejected rows with line and reason.
+    # The Parquet files in the spend storage: the payments, and the rejected rows with line and reason.
     parquet_path = models.CharField(max_length=300, blank=True)
     rejects_path = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

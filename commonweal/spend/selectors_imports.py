@@ -8,7 +8,7 @@ from django.http import Http404
 from commonweal.tenancy.permissions import Permission, permission_require
 from commonweal.tenancy.selectors import Member
 
-from . import duck, importing, reading
+from . import files, importing, reading
 from .models import ImportStatus, SpendImport
 
 SUMMARY_REJECTS = 100
@@ -43,10 +43,10 @@ def spend_import_rejects(*, member: Member, spend_import: SpendImport, limit: in
     _check_reader(member)
     if spend_import.organisation_id != member.organisation.pk or not spend_import.rejects_path:
         return []
-    path = duck.spend_path(spend_import.rejects_path)
-    if not path.exists():
+    if not files.exists(spend_import.rejects_path):
         return []
-    return [Reject(line, reason, raw) for line, reason, raw in importing.rejects_read(path, limit=limit)]
+    rows = importing.rejects_read(spend_import.rejects_path, limit=limit)
+    return [Reject(line, reason, raw) for line, reason, raw in rows]
 
 
 def spend_import_preview(*, member: Member, spend_import: SpendImport) -> reading.Sniffed:
@@ -54,4 +54,5 @@ def spend_import_preview(*, member: Member, spend_import: SpendImport) -> readin
     _check_reader(member)
     if spend_import.status != ImportStatus.AWAITING_MAPPING or not spend_import.upload_path:
         raise Http404("This import is not waiting for its columns.")
-    return reading.sniff(duck.spend_path(spend_import.upload_path), header_line=spend_import.header_line)
+    with files.local_copy(spend_import.upload_path) as path:
+        return reading.sniff(path, header_line=spend_import.header_line)

@@ -27,7 +27,7 @@ from commonweal.tenancy.models import Organisation
 from commonweal.tenancy.permissions import Permission, PermissionRefused, permission_require
 from commonweal.tenancy.selectors import Member
 
-from . import duck, importing, reading, services_suppliers
+from . import duck, files, importing, reading, services_suppliers
 from .models import ImportStatus, SpendImport, SpendSource
 from .rules import DEFAULT_SOURCE
 
@@ -173,19 +173,17 @@ def _execute(
         pause_point("reading")  # the kill tests stop here: the file is read, its working copy written
         spend_import.encoding = sniffed.encoding
         spend_import.warnings = warnings
-        prior = [
-            duck.spend_path(parquet)
-            for parquet in SpendImport.objects.filter(
-                organisation_id=spend_import.organisation_id, status=ImportStatus.SUCCEEDED
-            )
+        prior = list(
+            SpendImport.objects.filter(organisation_id=spend_import.organisation_id, status=ImportStatus.SUCCEEDED)
             .exclude(pk=spend_import.pk)
             .exclude(parquet_path="")
             .values_list("parquet_path", flat=True)
-        ]
+        )
         facts: dict[str, services_suppliers.KeyFacts] = {}
 
         def written(connection: duck.Connection) -> None:
-            facts.update(services_suppliers.supplier_key_facts(connection, folder / "payments.parquet"))
+            source = duck.parquet_list_sql([folder / "payments.parquet"])
+            facts.update(services_suppliers.supplier_key_facts(connection, source))
 
         outcome = importing.import_run(
             csv_path=csv_path,
@@ -201,6 +199,11 @@ def _execute(
             written=written,
         )
         shutil.rmtree(work, ignore_errors=True)
+        # Kept in the spend storage (nothing to do on local disk) before the import is recorded as done.
+        files.keep(f"{relative}/payments.parquet")
+        files.keep(f"{relative}/rejects.parquet")
+        if not files.is_local():
+            shutil.rmtree(folder, ignore_errors=True)
         if hashing is not None:
             spend_import.sha256 = hashing.result()
             earlier = _existing(spend_import.organisation, spend_import.sha256)
@@ -230,7 +233,7 @@ def _execute(
                 after=snapshot(spend_import, AUDIT_FIELDS),
             )
     except Exception as error:
-        shutil.rmtree(folder, ignore_errors=True)
+        files.delete_folder(relative)
         if isinstance(error, IntegrityError):  # the same file, imported meanwhile, won the race
             error = ApplicationError("the same file was imported at the same time.")
         message = error.message if isinstance(error, ApplicationError) else _explain(error)
@@ -447,8 +450,8 @@ def _store_upload(upload: UploadedFile, organisation: Organisation) -> tuple[str
 
 
 def _remove_upload(relative: str) -> None:
-    if relative:
-        duck.spend_path(relative).unlink(missing_ok=True)
+    """Remove an uploaded original from the spend storage, and its working copy."""
+    files.delete(relative)
 
 
 @transaction.atomic
@@ -469,6 +472,7 @@ def spend_upload_create(
             _remove_upload(relative)
             return existing, False
         sniffed = reading.sniff(duck.spend_path(relative), header_line=None if has_header else 0)
+        files.keep(relative)  # the original, in the spend storage until its import has run
         source = _source(organisation, source_name)
         remembered = _remembered(source, sniffed) if sniffed.has_header else None
         spend_import = SpendImport.objects.create(
@@ -511,7 +515,8 @@ def spend_import_mapping_confirm(
         raise PermissionRefused("No such import.")
     if spend_import.status != ImportStatus.AWAITING_MAPPING:
         raise ApplicationError("The columns of this import have been confirmed already.")
-    sniffed = _sniff_again(spend_import, duck.spend_path(spend_import.upload_path))
+    with files.local_copy(spend_import.upload_path) as path:
+        sniffed = _sniff_again(spend_import, path)
     clean = {name: header for name, header in mapping.items() if header and name in reading.MAPPING_FIELDS}
     reading.mapping_positions(sniffed, clean)
     before = snapshot(spend_import, ["status", "column_mapping"])
@@ -554,7 +559,7 @@ def spend_import_run(*, actor: User | None, member: Member, import_id: int) -> S
     spend_import = SpendImport.objects.select_related("organisation", "created_by").get(pk=import_id)
     upload = spend_import.upload_path
     try:
-        path = duck.spend_path(upload)
+        path = files.fetch(upload)  # a working copy when the storage is a bucket
         sniffed = _sniff_again(spend_import, path)
         reading.mapping_positions(sniffed, spend_import.column_mapping)
         return _execute(
@@ -602,7 +607,7 @@ def _stopped_reason(spend_import: SpendImport) -> str:
 
 def _debris_remove(spend_import: SpendImport) -> None:
     """The import's half-written Parquet files and working copies."""
-    shutil.rmtree(duck.spend_path(_import_dir(spend_import)), ignore_errors=True)
+    files.delete_folder(_import_dir(spend_import))
 
 
 def _requeue(*, actor: User | None, spend_import: SpendImport, reason: str) -> None:
@@ -644,7 +649,7 @@ def _fail(*, actor: User | None, spend_import: SpendImport, message: str, action
 
 
 def _upload_waiting(spend_import: SpendImport) -> bool:
-    return bool(spend_import.upload_path) and duck.spend_path(spend_import.upload_path).is_file()
+    return files.exists(spend_import.upload_path)
 
 
 def spend_imports_recover() -> list[str]:
@@ -675,25 +680,33 @@ def spend_imports_recover() -> list[str]:
 
 
 def spend_debris_remove(*, now: datetime | None = None) -> list[str]:
-    """Remove import folders (SPEND_DATA_DIR/<organisation>/<import>/) of imports that are not running
-    and did not succeed, and uploads no import points at that are older than the heartbeat window (an
-    upload is written a moment before its import is recorded)."""
-    root = duck.data_dir()
-    if not root.is_dir():
-        return []
+    """Remove import folders (<organisation>/<import>/, in SPEND_DATA_DIR and in the spend storage) of
+    imports that are not running and did not succeed, and uploads no import points at that are older than
+    the heartbeat window (an upload is written a moment before its import is recorded)."""
     kept = set(
         SpendImport.objects.filter(status__in=[ImportStatus.RUNNING, ImportStatus.SUCCEEDED]).values_list(
             "organisation_id", "pk"
         )
     )
     lines = []
+    for organisation_id, import_id in files.stored_folders():
+        if (organisation_id, import_id) not in kept:
+            files.delete_folder(f"{organisation_id}/{import_id}")
+            lines.append(f"Removed {organisation_id}/{import_id} from the spend storage: no import owns it.")
+    waiting = set(SpendImport.objects.exclude(upload_path="").values_list("upload_path", flat=True))
+    old = (now or timezone.now()).timestamp() - settings.SPEND_IMPORT_STALE_SECONDS
+    for relative, modified in files.stored_uploads():
+        if relative not in waiting and modified < old:
+            files.delete(relative)
+            lines.append(f"Removed {relative} from the spend storage: no import waits for it.")
+    root = duck.data_dir()
+    if not root.is_dir():
+        return lines
     for folder in root.glob("[0-9]*/[0-9]*"):
         if folder.is_dir() and folder.parent.name.isdigit() and folder.name.isdigit():
             if (int(folder.parent.name), int(folder.name)) not in kept:
                 shutil.rmtree(folder, ignore_errors=True)
                 lines.append(f"Removed {folder.relative_to(root)}: no import owns it.")
-    waiting = set(SpendImport.objects.exclude(upload_path="").values_list("upload_path", flat=True))
-    old = (now or timezone.now()).timestamp() - settings.SPEND_IMPORT_STALE_SECONDS
     for upload in root.glob("uploads/*/*"):
         relative = str(upload.relative_to(root))
         if upload.is_file() and relative not in waiting and upload.stat().st_mtime < old:

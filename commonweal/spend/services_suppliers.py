@@ -103,13 +103,13 @@ PARQUET_NUMBER_COLUMNS = {
 }
 
 
-def supplier_key_facts(connection: duck.Connection, parquet_path: Path) -> dict[str, KeyFacts]:
+def supplier_key_facts(connection: duck.Connection, source: str) -> dict[str, KeyFacts]:
     """Each supplier key in an import's payments file with its most common spelling, payment count and
     numbers, aggregated by DuckDB (the Python side sees one row per key and per distinct number).
 
     `connection` is an open one: the import passes its own, so the registry update opens no other."""
-    # The path is quoted by duck.parquet_list_sql; the column names are this module's constants.
-    source = duck.parquet_list_sql([parquet_path])
+    # `source` is a relation from duck (parquet_list_sql or parquet_source); the column names are this
+    # module's constants.
     where = "supplier_key IS NOT NULL AND supplier_key <> '' AND NOT coalesce(redacted, false)"
     payments = f"SELECT * FROM {source} WHERE {where}"  # noqa: S608
     numbers_sql = " UNION ALL ".join(
@@ -197,7 +197,7 @@ def supplier_registry_update(
 def _import_key_facts(spend_import: SpendImport) -> dict[str, KeyFacts]:
     connection = duck.connect()
     try:
-        return supplier_key_facts(connection, duck.spend_path(spend_import.parquet_path))
+        return supplier_key_facts(connection, duck.parquet_source(connection, [spend_import.parquet_path]))
     finally:
         connection.close()
 

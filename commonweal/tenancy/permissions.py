@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_REPORTS = "manage_reports"
     SIGN_OFF_REPORTS = "sign_off_reports"
     REVIEW_MEMBERS = "review_members"
+    MANAGE_MEMBERS = "manage_members"
     READ_NETWORK = "read_network"
     MANAGE_NETWORK = "manage_network"
     POST_NEEDS = "post_needs"
@@ -104,6 +105,12 @@ RULES: dict[Permission, Rule] = {
         [Role.SOCIAL_VALUE_LEAD, Role.NETWORK_COORDINATOR, Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
         "Only an organisation's lead (a social value lead, network coordinator or contact) sees who has set up "
         "two-factor sign-in.",
+    ),
+    Permission.MANAGE_MEMBERS: _rule(
+        [OrganisationKind.PUBLIC_BODY, OrganisationKind.NETWORK, *SUPPLIER, OrganisationKind.COMMUNITY],
+        [Role.SOCIAL_VALUE_LEAD, Role.NETWORK_COORDINATOR, Role.SUPPLIER_CONTACT, Role.COMMUNITY_CONTACT],
+        "Only an organisation's lead (a social value lead, network coordinator or contact) adds people with "
+        "roles and removes them.",
     ),
     Permission.READ_NETWORK: _rule(
         [OrganisationKind.NETWORK], None, "Only a network's own people read its dashboard and reports."

@@ -117,3 +117,20 @@ def member_access(*, user: Any, slug: str) -> Member:
         raise Http404("No such organisation.")
     organisation = Organisation.objects.get(slug=slug)
     return Member(user=user, organisation=organisation, roles=roles)
+
+
+def membership_list(*, member: Member) -> QuerySet[Membership]:
+    """The people of the member's organisation, each role a row, by name."""
+    return (
+        Membership.objects.filter(organisation=member.organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role", "pk")
+    )
+
+
+def membership_get(*, member: Member, pk: int) -> Membership:
+    """One role held at the member's organisation; another organisation's is a 404."""
+    membership = membership_list(member=member).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such person.")
+    return membership

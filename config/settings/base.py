@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     # Before django_tasks_db: its `db_worker` command is ours (recovery first).
     "commonweal.core",
@@ -62,10 +63,12 @@ MIDDLEWARE = [
     "commonweal.core.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "commonweal.api.middleware.ETagMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "commonweal.accounts.middleware.TwoFactorMiddleware",
+    "commonweal.api.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,14 +158,44 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+# Files (docs/deploy.md): evidence, report PDFs, story images and bid attachments go to "default"; spend
+# imports' originals and Parquet files to "spend". Both are local disk (MEDIA_ROOT, SPEND_DATA_DIR) unless
+# S3_BUCKET names an S3-compatible bucket, which then holds both, under the prefixes "media/" and "spend/".
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "spend": {"BACKEND": "commonweal.spend.files.SpendFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+
+def s3_storages(bucket: str, environ: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The "default" and "spend" storages in an S3-compatible bucket (django-storages), from the environment."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("S3_REGION") or None,
+        "access_key": environ.get("S3_ACCESS_KEY_ID", ""),
+        "secret_key": environ.get("S3_SECRET_ACCESS_KEY", ""),
+        "default_acl": None,  # private: files are served only through the application, to those allowed
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "media"}},
+        "spend": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": "spend", "file_overwrite": True},
+        },
+    }
+
+
+if os.environ.get("S3_BUCKET"):
+    STORAGES.update(s3_storages(os.environ["S3_BUCKET"], dict(os.environ)))
+
 # Evidence uploads: the largest file accepted and the types accepted (by extension and sniffed content).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
-# Spend analysis: one Parquet file per import lives here (a local path DuckDB reads), and the largest upload.
+# Spend analysis: one Parquet file per import lives here (the "spend" storage on local disk; with a bucket,
+# only the working copies of running imports and DuckDB's spill files), and the largest upload.
 SPEND_DATA_DIR = Path(os.environ.get("SPEND_DATA_DIR", VAR_DIR / "spend"))
 SPEND_UPLOAD_MAX_BYTES = int(os.environ.get("SPEND_UPLOAD_MAX_BYTES", str(500 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -200,8 +233,9 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "commonweal.api.authentication.TokenScopeAllows",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Lists document their filters and ordering, POSTs their Idempotency-Key (commonweal/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "commonweal.api.schema.ListAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "commonweal.api.pagination.ListPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "commonweal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -219,7 +253,14 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "commonweal.api.schema.error_responses_add",
+        "commonweal.api.schema.conventions_add",
     ],
+    # The browsable reference (/api/v1/docs/) is Swagger UI from drf-spectacular-sidecar's static files:
+    # nothing is fetched from elsewhere, and no validator badge is asked for.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
     # One name for a choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {
         "PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating",
