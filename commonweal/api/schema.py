@@ -76,6 +76,8 @@ class ListAutoSchema(AutoSchema):
         if not operation or self.method != "GET" or not getattr(self.view, "list_filtering", True):
             return operation
         serializer = self.get_response_serializers()
+        if isinstance(serializer, dict):  # responses given by status: the list is the 200 answer
+            serializer = serializer.get(200, serializer.get("200"))
         if not isinstance(serializer, ListSerializer) or isinstance(serializer.child, dict):
             return operation
         present = {parameter["name"] for parameter in operation.get("parameters", [])}
