@@ -116,6 +116,21 @@ MANAGING: dict[str, Call] = {
         end_date=date(2027, 3, 31),
         framework_version=w.tenant.agreement.framework_version,
     ),
+    "agreements_create_bulk": lambda w, m: services_agreements.agreements_create_bulk(
+        actor=m.user,
+        member=m,
+        rows=[
+            {
+                "supplier": w.tenant.supplier,
+                "reference": "REFUSED-2",
+                "title": "Refused",
+                "value": Decimal("1000"),
+                "start_date": date(2026, 4, 1),
+                "end_date": date(2027, 3, 31),
+                "framework_version": w.tenant.agreement.framework_version,
+            }
+        ],
+    ),
     "agreement_update": lambda w, m: services_agreements.agreement_update(
         actor=m.user, member=m, agreement=w.tenant.agreement, title="Refused"
     ),
@@ -282,7 +297,9 @@ def test_a_member_without_the_permission_is_refused_and_nothing_is_written(
 
 # A contract manager of another buyer, and a contact of another supplier, hold the permission but not the
 # agreement: refused as a 404 all the same (PermissionRefused, or the selector's Http404).
-OTHER_BUYER = [name for name in MANAGING if name not in ("agreement_create", "overdue_reminders_send")]
+OTHER_BUYER = [
+    name for name in MANAGING if name not in ("agreement_create", "agreements_create_bulk", "overdue_reminders_send")
+]
 OTHER_SUPPLIER = [name for name in REPORTING if name != "returns_import"]
 
 

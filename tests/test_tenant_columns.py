@@ -21,6 +21,7 @@ NOT_TENANT_OWNED = {
     "tenancy.Organisation": "the tenant itself",
     "accounts.User": "a person, who may belong to several organisations (tenancy.Membership carries each)",
     "accounts.ApiToken": "a person's token; what it may reach is decided by their memberships",
+    "core.IdempotencyRecord": "a person's retried API request, kept a day; answered only to the same person",
     "notifications.NotificationPreference": "a person's choice of emails, the same for all their organisations",
     "notifications.DigestSend": "when a person's digest was last sent, across all their organisations",
 }
