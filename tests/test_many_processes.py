@@ -21,8 +21,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
