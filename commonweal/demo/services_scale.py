@@ -109,14 +109,18 @@ class ScaleSizes:
     payments_per_body: int
 
     @classmethod
-    def for_organisations(cls, organisations: int, *, payments_per_body: int | None = None) -> "ScaleSizes":
+    def for_organisations(
+        cls, organisations: int, *, payments_per_body: int | None = None, agreements_per_body: int | None = None
+    ) -> "ScaleSizes":
         if organisations < 1:
             raise ValueError("The scale dataset needs at least one organisation.")
+        if (payments_per_body or 0) < 0 or (agreements_per_body is not None and agreements_per_body < 1):
+            raise ValueError("Payments cannot be negative, and a body needs at least one agreement.")
         share = organisations / NATIONAL_BODIES
         return cls(
             organisations=organisations,
             suppliers=max(5, round(NATIONAL["suppliers"] * share)),
-            agreements_per_body=max(2, round(NATIONAL["agreements"] / NATIONAL_BODIES)),
+            agreements_per_body=agreements_per_body or round(NATIONAL["agreements"] / NATIONAL_BODIES),
             payments_per_body=(
                 payments_per_body if payments_per_body is not None else round(NATIONAL["payments"] / NATIONAL_BODIES)
             ),
@@ -460,10 +464,14 @@ def scale_generate(
     organisations: int,
     seed: int = 2026,
     payments_per_body: int | None = None,
+    agreements_per_body: int | None = None,
     progress: Progress = _nothing,
 ) -> ScaleResult:
-    """Generate the national dataset for `organisations` public bodies (see the module's docstring)."""
-    sizes = ScaleSizes.for_organisations(organisations, payments_per_body=payments_per_body)
+    """Generate the national dataset for `organisations` public bodies (see the module's docstring);
+    `payments_per_body` and `agreements_per_body` replace the national shares."""
+    sizes = ScaleSizes.for_organisations(
+        organisations, payments_per_body=payments_per_body, agreements_per_body=agreements_per_body
+    )
     result = ScaleResult(sizes)
     password = make_password(SCALE_PASSWORD)
     _suppliers_make(sizes, seed, password, result, progress)

@@ -30,6 +30,12 @@ class Command(BaseCommand):
             default=None,
             help="payments a body (default: 50 million across 300 bodies, about 166,667 each; 0 for none)",
         )
+        scale.add_argument(
+            "--agreements",
+            type=int,
+            default=None,
+            help="agreements a body (default: 20,000 across 300 bodies, 67 each)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=cast(IO[str], self.stdout), width=120)
@@ -50,11 +56,13 @@ class Command(BaseCommand):
 
     def _scale(self, console: Console, options: dict[str, Any]) -> None:
         try:
-            sizes = ScaleSizes.for_organisations(options["organisations"], payments_per_body=options["payments"])
+            sizes = ScaleSizes.for_organisations(
+                options["organisations"],
+                payments_per_body=options["payments"],
+                agreements_per_body=options["agreements"],
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        if sizes.payments_per_body < 0:
-            raise CommandError("--payments cannot be negative.")
         started = time.perf_counter()
         tasks: dict[str, TaskID] = {}
         with Progress(
@@ -75,6 +83,7 @@ class Command(BaseCommand):
                 organisations=sizes.organisations,
                 seed=options["seed"],
                 payments_per_body=sizes.payments_per_body,
+                agreements_per_body=sizes.agreements_per_body,
                 progress=advance,
             )
         table = Table(title=f"Generated in {time.perf_counter() - started:.0f} s (seed {options['seed']})")
