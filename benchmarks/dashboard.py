@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from django_otp.plugins.otp_static.models import StaticDevice
 
         from commonweal.accounts.models import User
-        from commonweal.demo.services_scale import body_slug, scale_generate
+        from commonweal.demo.selectors_scale import body_slug
+        from commonweal.demo.services_scale import scale_generate
 
         settings.SPEND_DATA_DIR = work / "spend"
         drop, database = database_create()

@@ -15,7 +15,8 @@ from pytest_django import DjangoDbBlocker
 
 from commonweal.accounts.models import User
 from commonweal.delivery.models import Agreement
-from commonweal.demo.services_scale import body_slug, scale_generate
+from commonweal.demo.selectors_scale import body_slug
+from commonweal.demo.services_scale import scale_generate
 
 # The tests read only what the module's fixture counted; the mark has the test database made.
 pytestmark = pytest.mark.django_db

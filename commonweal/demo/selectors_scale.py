@@ -8,7 +8,16 @@ from commonweal.delivery.models import Agreement, DeliveryReturn, ReportingPerio
 from commonweal.delivery.selectors_status import today_local
 from commonweal.tenancy.models import Organisation
 
-from .services_scale import SCALE_PASSWORD, body_slug
+# The password of every generated account (load tests sign in with it); never a real account's.
+SCALE_PASSWORD = "scale-demo-password"
+
+
+def body_slug(number: int) -> str:
+    return f"scale-body-{number:03d}"
+
+
+def supplier_slug(number: int) -> str:
+    return f"scale-supplier-{number:05d}"
 
 
 def plan_for_load(*, organisations: int, agreements_per_body: int = 50) -> dict[str, Any]:

@@ -44,8 +44,8 @@ from commonweal.spend.models import ImportStatus, Label, SpendImport, Supplier, 
 from commonweal.tenancy.models import Membership, Organisation, OrganisationKind, Role
 from commonweal.tenancy.selectors import Member
 
-# The password of every generated account (load tests sign in with it); never a real account's.
-SCALE_PASSWORD = "scale-demo-password"
+from .selectors_scale import SCALE_PASSWORD, body_slug, supplier_slug
+
 NATIONAL_BODIES = 300
 # The issue's national dataset, for NATIONAL_BODIES bodies; every size scales with N from these.
 NATIONAL = {"suppliers": 20_000, "agreements": 20_000, "payments": 50_000_000}
@@ -151,14 +151,6 @@ Progress = Callable[[str, int, int], None]
 
 def _nothing(what: str, done: int, total: int) -> None:
     return None
-
-
-def body_slug(number: int) -> str:
-    return f"scale-body-{number:03d}"
-
-
-def supplier_slug(number: int) -> str:
-    return f"scale-supplier-{number:05d}"
 
 
 def _bulk(model: type[Row], rows: Iterable[Row]) -> list[Row]:
@@ -491,13 +483,3 @@ def scale_generate(
                 result.add(name, count)
         progress("Public bodies", 1, organisations)
     return result
-
-
-def scale_accounts(organisations: int) -> list[tuple[str, str, str]]:
-    """The generated accounts a load test signs in as: (email, organisation slug, role), per body."""
-    accounts: list[tuple[str, str, str]] = []
-    for number in range(1, organisations + 1):
-        slug = body_slug(number)
-        accounts.append((f"lead@{slug}.example", slug, Role.SOCIAL_VALUE_LEAD))
-        accounts.append((f"manager@{slug}.example", slug, Role.CONTRACT_MANAGER))
-    return accounts

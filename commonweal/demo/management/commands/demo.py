@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from commonweal.demo.selectors_scale import SCALE_PASSWORD
 from commonweal.demo.services import DEMO_PASSWORD, demo_load
-from commonweal.demo.services_scale import SCALE_PASSWORD, ScaleSizes, scale_generate
+from commonweal.demo.services_scale import ScaleSizes, scale_generate
 
 
 class Command(BaseCommand):
