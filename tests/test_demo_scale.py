@@ -63,7 +63,7 @@ def _snapshot() -> dict[str, Any]:
 
 def _generate_and_snapshot(seed: int) -> dict[str, Any]:
     with transaction.atomic():
-        scale_generate(organisations=3, agreements_per_body=2, payments_per_body=200, seed=seed)
+        scale_generate(organisations=1, agreements_per_body=2, payments_per_body=200, seed=seed)
         snapshot = _snapshot()
         transaction.set_rollback(True)
     return snapshot

@@ -58,7 +58,8 @@ PASSWORD = "many-processes-password-1"
 RECOVERY_CODE = "proc1234"
 # Seven weeks after the returns were due (14 October 2026): overdue, and old enough to escalate too.
 TODAY = date(2026, 11, 30)
-WAIT_SECONDS = 30
+# Longest waits (never sleeps): generous, as the whole suite may be running beside it on two cores.
+WAIT_SECONDS = 60
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
