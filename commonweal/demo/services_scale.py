@@ -23,7 +23,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from commonweal.accounts.models import User
 from commonweal.delivery.models import (
@@ -482,4 +482,32 @@ def scale_generate(
             ).items():
                 result.add(name, count)
         progress("Public bodies", 1, organisations)
+    if result.created:
+        _statistics_refresh()
     return result
+
+
+GENERATED_MODELS: tuple[type[models.Model], ...] = (
+    Organisation,
+    User,
+    Membership,
+    Agreement,
+    Commitment,
+    ReportingPeriod,
+    DeliveryReturn,
+    ReturnLine,
+    Procurement,
+    Supplier,
+    SupplierLabel,
+    SpendImport,
+)
+
+
+def _statistics_refresh() -> None:
+    """PostgreSQL plans queries from each table's statistics, which a bulk load leaves stale until autovacuum
+    comes round: over the national dataset the agreement list took 2.5 s before ANALYZE and 0.2 s after."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in GENERATED_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
