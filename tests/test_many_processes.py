@@ -12,6 +12,7 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -159,6 +160,7 @@ def processes(transactional_db: None) -> Iterator[Processes]:
             text = log_path.read_text(errors="replace")
             if "Traceback" in text:
                 print(f"--- {log_path.name}\n{text[-4000:]}")  # shown when the test fails
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _csrf(session: requests.Session, url: str) -> str:
