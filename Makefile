@@ -14,7 +14,7 @@ PORT ?= 8000
 # check --deploy runs with production settings; this key exists only for that check.
 CHECK_SECRET_KEY := check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret
 
-.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser test-faults clean benchmark benchmark-budget benchmark-networks
+.PHONY: run test setup static migrate lint typecheck migrations-check test-python test-postgres test-browser test-faults clean benchmark benchmark-budget benchmark-networks benchmark-load
 
 setup: $(VENV)/.installed static
 
@@ -94,3 +94,8 @@ benchmark-networks: setup
 
 clean:
 	rm -rf $(VENV) node_modules var commonweal/frontend/static/govuk commonweal/frontend/static/frontend/application.css
+
+# Load benchmark (gunicorn + PostgreSQL + locust over `commonweal demo scale`; not part of `make test`):
+# BENCHMARK_ARGS="--database-url postgres://…/NAME --organisations 10 --duration 180 --json x.json".
+benchmark-load: setup
+	$(BIN)/python benchmarks/load.py $(BENCHMARK_ARGS)

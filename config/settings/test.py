@@ -22,3 +22,5 @@ ALLOWED_HOSTS = ["*"]
 # Serve static files straight from the apps, as in development: tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Each test process its own cache, whatever CACHE_URL says: tests/conftest.py clears it before every test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
