@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from django.core import mail
 from django.test import Client as DjangoClient
 from pytest_django import DjangoDbBlocker
 
@@ -212,16 +213,27 @@ def test_many_agreements_are_created_at_once_or_none_with_every_problem_named(te
 
 
 def test_a_lead_adds_people_with_roles_and_removes_them_but_never_the_last_lead(
-    tenant: Tenant, api: Client, client: DjangoClient
+    tenant: Tenant, api: Client, client: DjangoClient, django_capture_on_commit_callbacks: Any
 ) -> None:
     org = tenant.buyer.slug
     events = AuditEvent.objects.count()
-    added = api.member_add(org, email="Sam@Northfield.example", full_name="Sam  Patel", role="evaluator")
+    with django_capture_on_commit_callbacks(execute=True):
+        added = api.member_add(org, email="Sam@Northfield.example", full_name="Sam  Patel", role="evaluator")
     assert (added["email"], added["full_name"], added["role"]) == ("sam@northfield.example", "Sam Patel", "evaluator")
     sam = User.objects.get(email="sam@northfield.example")
     assert not sam.has_usable_password()
-    existing = api.member_add(org, email=tenant.supplier_user.email, role="viewer")
+    # The invitation: a new account is sent a link that chooses its password (once), and it works.
+    (invitation,) = mail.outbox
+    assert invitation.to == ["sam@northfield.example"]
+    assert invitation.subject == f"Commonweal: you have been added to {tenant.buyer.name}"
+    assert f"You have been added to {tenant.buyer.name} as evaluator." in invitation.body
+    link = next(line for line in invitation.body.splitlines() if "/account/password-reset/" in line)
+    chosen = client.get(urlsplit(link).path, follow=True)
+    assert chosen.status_code == 200 and b"new_password1" in chosen.content
+    with django_capture_on_commit_callbacks(execute=True):
+        existing = api.member_add(org, email=tenant.supplier_user.email, role="viewer")
     assert existing["full_name"] == tenant.supplier_user.full_name
+    assert "Sign in as usual" in mail.outbox[1].body and "password-reset" not in mail.outbox[1].body
     assert {(row["email"], row["role"]) for row in api.members(org)} >= {
         ("sam@northfield.example", "evaluator"),
         (tenant.supplier_user.email, "viewer"),

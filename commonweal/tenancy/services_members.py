@@ -2,15 +2,21 @@
 role (their account is made if they have none) and remove a role. An organisation always keeps one lead:
 the last role that holds the permission cannot be removed, so nobody locks the organisation out."""
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from commonweal.accounts.models import User
 from commonweal.accounts.services import user_create
+from commonweal.accounts.tasks import email_send
 from commonweal.core.audit import audit_record
 from commonweal.core.errors import ApplicationError
 from commonweal.core.models import AuditAction
 
-from .models import ROLES_BY_KIND, Membership
+from .models import ROLES_BY_KIND, Membership, Role
 from .permissions import RULES, Permission, permission_require
 from .selectors import Member
 
@@ -18,8 +24,8 @@ from .selectors import Member
 @transaction.atomic
 def member_add(*, actor: User | None, member: Member, email: str, full_name: str, role: str) -> Membership:
     """Give the person with `email` `role` at the member's organisation, making their account if they have
-    none (they choose a password with "I have forgotten my password"). Adding a role held already is
-    refused, so a second call cannot pass for a first."""
+    none, and email them the invitation (with a link to choose their password when the account is new).
+    Adding a role held already is refused, so a second call cannot pass for a first."""
     permission_require(member, Permission.MANAGE_MEMBERS)
     organisation = member.organisation
     email = email.strip().lower()
@@ -32,6 +38,7 @@ def member_add(*, actor: User | None, member: Member, email: str, full_name: str
     if errors:
         raise ApplicationError("The person could not be added.", field_errors=errors)
     user = User.objects.filter(email__iexact=email).first()
+    new_account = user is None
     if user is None:
         if not full_name.strip():
             raise ApplicationError(
@@ -52,7 +59,28 @@ def member_add(*, actor: User | None, member: Member, email: str, full_name: str
         trail=organisation,
         after={"user": user.email, "role": role},
     )
+    subject, body = _invitation(membership, new_account=new_account)
+    transaction.on_commit(lambda: email_send.enqueue(to=user.email, subject=subject, body=body))
     return membership
+
+
+def _invitation(membership: Membership, *, new_account: bool) -> tuple[str, str]:
+    """The invitation email: who added them, where and as what, and how to sign in (a new account chooses its
+    password through the password reset link, which works once and for PASSWORD_RESET_TIMEOUT seconds)."""
+    user, organisation = membership.user, membership.organisation
+    site = settings.SITE_URL.rstrip("/")
+    role = Role(membership.role).label.lower()
+    lines = [f"Hello {user.full_name},", "", f"You have been added to {organisation.name} as {role}."]
+    if new_account:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        link = site + reverse("accounts:password-reset-confirm", kwargs={"uidb64": uid, "token": token})
+        days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+        lines += ["", f"Choose your password to sign in (the link works once, for {days} days):", link]
+    else:
+        lines += ["", "Sign in as usual to see it: " + site + reverse("accounts:sign-in")]
+    lines += ["", f"If you did not expect this, tell {organisation.name}: nothing else has been changed.", ""]
+    return f"{settings.SERVICE_NAME}: you have been added to {organisation.name}", "\n".join(lines)
 
 
 @transaction.atomic
