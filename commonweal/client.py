@@ -261,6 +261,18 @@ class Client:
         data = {"title": title, "unit": unit, **details}
         return cast(FrameworkItem, self.post(f"organisations/{org}/framework-measures/{measure_id}/update/", data))
 
+    def theme_update(self, org: str, theme_id: int, *, title: str, description: str = "") -> FrameworkItem:
+        """Rename or reword a draft's theme."""
+        data = {"title": title, "description": description}
+        return cast(FrameworkItem, self.post(f"organisations/{org}/framework-themes/{theme_id}/update/", data))
+
+    def outcome_update(
+        self, org: str, outcome_id: int, *, title: str, description: str = "", theme_code: str | None = None
+    ) -> FrameworkItem:
+        """Rename or reword a draft's outcome; `theme_code` moves it to another theme of the draft."""
+        data = {"title": title, "description": description, **({"theme_code": theme_code} if theme_code else {})}
+        return cast(FrameworkItem, self.post(f"organisations/{org}/framework-outcomes/{outcome_id}/update/", data))
+
     def item_remove(self, org: str, kind: str, item_id: int) -> None:
         """Remove a draft's theme, outcome or measure (`kind`), with what is under it."""
         if kind not in ("theme", "outcome", "measure"):

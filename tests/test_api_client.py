@@ -80,6 +80,15 @@ def test_a_lead_makes_a_framework_drafts_adds_publishes_and_exports_it(tenant: T
     assert [theme["code"], outcome["code"], measure["code"]] == ["LOCAL", "LOCAL.1", "LOCAL.1.1"]
     reworded = api.measure_update(org, measure["id"], title="Local people hired", unit="count")
     assert (reworded["code"], reworded["title"]) == ("LOCAL.1.1", "Local people hired")
+    assert api.theme_update(org, theme["id"], title="Good local jobs")["title"] == "Good local jobs"
+    renamed = api.outcome_update(org, outcome["id"], title="More local people employed", theme_code="LOCAL")
+    assert (renamed["code"], renamed["title"]) == ("LOCAL.1", "More local people employed")
+    with pytest.raises(ApiError) as nowhere:
+        api.outcome_update(org, outcome["id"], title="Moved", theme_code="NOPE")
+    assert (nowhere.value.status, nowhere.value.errors["theme_code"]) == (
+        400,
+        "The version has no theme with the code NOPE",
+    )
     copied = Theme.objects.filter(version_id=draft["id"]).exclude(code="LOCAL").order_by("position").first()
     assert copied is not None
     api.item_remove(org, "theme", copied.pk)
@@ -89,10 +98,12 @@ def test_a_lead_makes_a_framework_drafts_adds_publishes_and_exports_it(tenant: T
     published = api.version_publish(org, draft["id"], notes="Adds local hiring")
     assert (published["status"], published["notes"]) == ("published", "Adds local hiring")
     local = next(node for node in published["themes"] if node["code"] == "LOCAL")
+    assert (local["title"], local["outcomes"][0]["title"]) == ("Good local jobs", "More local people employed")
     assert local["outcomes"][0]["measures"][0]["title"] == "Local people hired"
     assert copied.code not in {node["code"] for node in published["themes"]}
-    # Create, draft, three additions, a change, a removal and publishing: one audit event each.
-    assert AuditEvent.objects.count() == events + 8
+    # Create, draft, three additions, three changes, a removal and publishing: one audit event each (the
+    # refused move wrote none).
+    assert AuditEvent.objects.count() == events + 10
 
     listed = {row["code"]: row for row in api.list_all(f"organisations/{org}/frameworks/", code="local")}
     assert [version["number"] for version in listed["local"]["versions"]] == [2, 1]

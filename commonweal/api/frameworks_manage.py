@@ -289,6 +289,62 @@ class MeasureUpdateApi(APIView):
         return Response(ItemOutputSerializer(measure).data)
 
 
+class ThemeUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=400)
+    description = _optional_text(5000)
+
+
+class OutcomeUpdateInputSerializer(ThemeUpdateInputSerializer):
+    theme_code = serializers.CharField(
+        max_length=100, required=False, help_text="Move it to this theme of the same draft (by its code)."
+    )
+
+
+class ThemeUpdateApi(APIView):
+    parser_classes = PARSERS
+
+    @extend_schema(
+        request=ThemeUpdateInputSerializer,
+        responses={200: ItemOutputSerializer, 400: NOT_A_DRAFT},
+        summary="Rename or reword a draft's theme (its code stays)",
+        examples=[OpenApiExample("Renamed", value={"title": "Good local jobs"}, request_only=True)],
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        theme = selectors.theme_owned_get(member=member, pk=pk)
+        payload = ThemeUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        theme = services_versions.theme_update(actor=member.user, member=member, theme=theme, **payload.validated_data)
+        return Response(ItemOutputSerializer(theme).data)
+
+
+class OutcomeUpdateApi(APIView):
+    parser_classes = PARSERS
+
+    @extend_schema(
+        request=OutcomeUpdateInputSerializer,
+        responses={200: ItemOutputSerializer, 400: NOT_A_DRAFT},
+        summary="Rename or reword a draft's outcome, or move it to another of its themes (its code stays)",
+        examples=[
+            OpenApiExample(
+                "Moved", value={"title": "More local people employed", "theme_code": "JOBS"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request: Request, org: str, pk: int) -> Response:
+        member = _lead(request, org)
+        outcome = selectors.outcome_owned_get(member=member, pk=pk)
+        payload = OutcomeUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        code = data.pop("theme_code", None)
+        theme = _draft_item(outcome.version, "themes", code, "theme_code") if code else None
+        outcome = services_versions.outcome_update(
+            actor=member.user, member=member, outcome=outcome, theme=theme, **data
+        )
+        return Response(ItemOutputSerializer(outcome).data)
+
+
 class ThemeRemoveApi(APIView):
     @extend_schema(
         request=None,
@@ -389,6 +445,16 @@ urlpatterns: list[URLPattern] = [
         "organisations/<slug:org>/framework-measures/<int:pk>/update/",
         MeasureUpdateApi.as_view(),
         name="framework-measure-update",
+    ),
+    path(
+        "organisations/<slug:org>/framework-themes/<int:pk>/update/",
+        ThemeUpdateApi.as_view(),
+        name="framework-theme-update",
+    ),
+    path(
+        "organisations/<slug:org>/framework-outcomes/<int:pk>/update/",
+        OutcomeUpdateApi.as_view(),
+        name="framework-outcome-update",
     ),
     path(
         "organisations/<slug:org>/framework-themes/<int:pk>/remove/",

@@ -5,7 +5,7 @@ once (commonweal/api/delivery_agreements.py) and an organisation's people
 
 The framework routes use the objects `framework_objects` in tests/test_tenant_isolation.py makes: the
 agreement's framework (a draft is started on it), the fork's draft version 2 (added to and published)
-with its theme, outcome and measure (changed and removed) and, for forking, the agreement's published
+with its theme, outcome and measure (each changed and removed) and, for forking, the agreement's published
 version. A token belongs to a person: revoking tenant A's manager's token as anyone else answers 404 and
 leaves it working."""
 
@@ -31,6 +31,8 @@ PK_MODELS: dict[str, type[Model]] = {
     "api:api-token-revoke": ApiToken,
     "api:member-remove": Membership,
     "api:framework-measure-update": Measure,
+    "api:framework-theme-update": Theme,
+    "api:framework-outcome-update": Outcome,
     "api:framework-theme-remove": Theme,
     "api:framework-outcome-remove": Outcome,
     "api:framework-measure-remove": Measure,
@@ -49,6 +51,8 @@ OWNER_POST: dict[str, tuple[str, int]] = {
     "api:member-list": ("manager", 201),
     "api:member-remove": ("manager", 204),
     "api:framework-measure-update": ("manager", 200),
+    "api:framework-theme-update": ("manager", 200),
+    "api:framework-outcome-update": ("manager", 200),
     "api:framework-theme-remove": ("manager", 204),
     "api:framework-outcome-remove": ("manager", 204),
     "api:framework-measure-remove": ("manager", 204),
