@@ -261,7 +261,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Commonweal API",
     "DESCRIPTION": (
         "Agreements, commitments, delivery returns and their review, substitutions, status and reports; "
-        "frameworks, value sets and valuations; spend summaries."
+        "procurement from plan to award; frameworks, value sets and valuations; an organisation's people and "
+        "API tokens; spend summaries."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -277,7 +278,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
+    # No deep links: Swagger UI puts each one inside the operation's button (a control inside a control).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": False, "persistAuthorization": False},
     # One name for a choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {
         "PerformanceRatingEnum": "commonweal.delivery.models.PerformanceRating",

@@ -1,12 +1,13 @@
 """The browsable API reference (/api/v1/docs/): Swagger UI from this site's own static files, under the
-site's strict Content-Security-Policy (not bypassed here), asking nothing of any other address.
-
-Swagger UI is a third-party interface and is not held to axe here (nor in any crawl of the pages): the
-GOV.UK guide at /api/v1/ and docs/api.md are the accessible description of the API."""
+site's strict Content-Security-Policy (not bypassed here), asking nothing of any other address; and held to
+axe and the 320 px reflow like every page, closed and with an operation open (its colours are darkened by
+api/reference.css, and its unlabelled choices named by api/reference.js)."""
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Request, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 from pytest_django.live_server_helper import LiveServer
+
+from .support import assert_accessible
 
 
 @pytest.mark.browser
@@ -38,3 +39,15 @@ def test_the_reference_renders_every_operation_under_the_strict_policy(
     context.close()
     assert not [problem for problem in problems if "Content Security Policy" in problem], problems
     assert not elsewhere, elsewhere
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_reference_passes_axe_and_fits_320_px_closed_and_with_an_operation_open(page: Page) -> None:
+    page.goto("/api/v1/docs/")
+    operation = page.get_by_text("/api/v1/account/api-tokens/", exact=True).first
+    expect(operation).to_be_visible()
+    assert_accessible(page)
+    operation.click()
+    expect(page.get_by_text("How many to answer", exact=False).first).to_be_visible()
+    assert_accessible(page)

@@ -352,8 +352,11 @@ def post_data(tenant: Tenant) -> dict[str, Any]:
         "estimated_value": "250000",
         "duration_months": "36",
         "cancel_reason": "Tenant reason to cancel, through the API",
+        # The framework's first outcome, which the framework draft of api_conventions (a fork) has too: both
+        # areas' API calls read this one `outcome_code`.
         "outcome_code": Outcome.objects.filter(version=tenant.agreement.framework_version)
         .exclude(code=SECOND_OUTCOME)
+        .order_by("pk")
         .values_list("code", flat=True)
         .first()
         or "",
