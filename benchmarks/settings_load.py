@@ -14,11 +14,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "load-benchmark-only-not-secret"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 TWO_FACTOR_ENFORCED = False
 ROOT_URLCONF = "benchmarks.urls_load"
-# Static files from the apps, as in development (no collectstatic before a benchmark run).
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Files where the deployment's settings put them (local disk, or the bucket S3_BUCKET names); static files
+# from the apps, as in development (no collectstatic before a benchmark run).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # Load tests sign in over and over from one address.

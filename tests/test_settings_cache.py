@@ -44,3 +44,13 @@ def test_two_clients_of_the_redis_cache_see_one_value() -> None:
     assert second.get("figures-version") == 41
     second.delete("figures-version")
     assert first.get("figures-version") is None
+
+
+@pytest.mark.parametrize(
+    "module", ["config.settings.base", "config.settings.production", "config.settings.test", "benchmarks.settings_load"]
+)
+def test_every_settings_module_names_every_storage_the_code_uses(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """A settings module that sets STORAGES itself must still name "spend": the spend pages read it."""
+    monkeypatch.setenv("SECRET_KEY", "settings-test-only-0123456789abcdefghijklmnopqrstuvwxyz-not-a-real-secret")
+    path = Path(__file__).resolve().parent.parent / (module.replace(".", "/") + ".py")
+    assert {"default", "spend", "staticfiles"} <= set(runpy.run_path(str(path), run_name=module)["STORAGES"])
