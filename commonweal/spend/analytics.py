@@ -18,7 +18,7 @@ How the figures count:
 - "Influenceable" spend excludes payments matching the organisation's `not_influenceable_rules`.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -226,7 +226,7 @@ class SpendData:
 
 
 @contextmanager
-def spend_data(*, organisation: Organisation) -> Iterator[SpendData]:
+def spend_data(*, organisation: Organisation) -> Generator[SpendData]:
     data = SpendData(organisation)
     try:
         yield data
@@ -235,7 +235,7 @@ def spend_data(*, organisation: Organisation) -> Iterator[SpendData]:
 
 
 @contextmanager
-def _using(organisation: Organisation, data: SpendData | None) -> Iterator[SpendData]:
+def _using(organisation: Organisation, data: SpendData | None) -> Generator[SpendData]:
     if data is not None:
         if data.organisation.pk != organisation.pk:
             raise ValueError("The spend data given is another organisation's.")

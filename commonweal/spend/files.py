@@ -16,7 +16,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -102,7 +102,7 @@ def fetch(relative: str) -> Path:
 
 
 @contextlib.contextmanager
-def local_copy(relative: str) -> Iterator[Path]:
+def local_copy(relative: str) -> Generator[Path]:
     """A local path holding the stored file `relative` while the block runs: the file itself on local disk,
     or a temporary copy in the working folder, removed after (for a page that reads an upload once)."""
     if is_local() or local_path(relative).is_file():
